@@ -1,0 +1,124 @@
+//! Random draws the kernel needs that `rand_distr` does not give in the form it needs:
+//! Poisson counts by inversion of one uniform (so two worlds can share that uniform and stay
+//! coupled), and sums of n Gamma purchases with the Gamma samplers built ahead of time.
+
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
+
+/// The Poisson(λ) count whose CDF first reaches `u` (inversion by sequential search).
+///
+/// Inversion makes the count a monotone function of `u` for each λ: two worlds that use the
+/// same `u` with λ₁ ≤ λ₂ get counts n₁ ≤ n₂, and equal counts when λ₁ = λ₂. The search
+/// ends once the CDF reaches `u`, or, past the mode, once the terms no longer change the CDF
+/// in floating point (so a `u` within rounding of 1 cannot make it run on).
+pub fn poisson_inverse(u: f64, lambda: f64) -> u32 {
+    if lambda <= 0.0 {
+        return 0;
+    }
+    let mut term = (-lambda).exp();
+    let mut cdf = term;
+    let mut k = 0u32;
+    while u > cdf {
+        k += 1;
+        term *= lambda / f64::from(k);
+        cdf += term;
+        if term <= cdf * f64::EPSILON && f64::from(k) > lambda {
+            break;
+        }
+    }
+    k
+}
+
+/// Draws of the sum of n independent Gamma(p, 1) variables, which is Gamma(n·p, 1).
+///
+/// The samplers for small n are built once; larger n (rare: many purchases in one month)
+/// build theirs on the spot.
+#[derive(Debug, Clone)]
+pub struct GammaSums {
+    shape: f64,
+    table: Vec<Gamma<f64>>,
+}
+
+const PREBUILT_SUMS: u32 = 64;
+
+impl GammaSums {
+    /// Samplers for sums of Gamma(`shape`, 1); `shape` must be positive and finite.
+    pub fn new(shape: f64) -> Self {
+        let table = (1..=PREBUILT_SUMS)
+            .filter_map(|n| Gamma::new(shape * f64::from(n), 1.0).ok())
+            .collect();
+        GammaSums { shape, table }
+    }
+
+    /// One draw of the sum of `n` ≥ 1 Gamma(shape, 1) variables.
+    pub fn sample<R: Rng + ?Sized>(&self, n: u32, rng: &mut R) -> f64 {
+        let index = n as usize - 1;
+        match self.table.get(index) {
+            Some(g) => g.sample(rng),
+            None => Gamma::new(self.shape * f64::from(n), 1.0).map_or(0.0, |g| g.sample(rng)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn poisson_inverse_matches_the_cdf_at_its_steps() {
+        // Poisson(2): P(0) = e^-2 = 0.135335, P(≤1) = 3e^-2 = 0.406006, P(≤2) = 5e^-2 = 0.676676.
+        assert_eq!(poisson_inverse(0.135, 2.0), 0);
+        assert_eq!(poisson_inverse(0.1354, 2.0), 1);
+        assert_eq!(poisson_inverse(0.406, 2.0), 1);
+        assert_eq!(poisson_inverse(0.4061, 2.0), 2);
+        assert_eq!(poisson_inverse(0.6767, 2.0), 3);
+        assert_eq!(poisson_inverse(0.5, 0.0), 0);
+        // u just below 1 still ends, at a plausible count.
+        let k = poisson_inverse(1.0 - f64::EPSILON, 500.0);
+        assert!(k > 550 && k < 750, "{k}");
+    }
+
+    #[test]
+    fn poisson_inverse_has_the_poisson_mean_and_variance() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        for lambda in [0.3, 4.0, 37.5] {
+            let n = 200_000;
+            let draws: Vec<f64> = (0..n)
+                .map(|_| f64::from(poisson_inverse(rng.random::<f64>(), lambda)))
+                .collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            // Standard error of the mean is sqrt(λ/n); 5 of them is a generous band.
+            let tol = 5.0 * (lambda / n as f64).sqrt();
+            assert!((mean - lambda).abs() < tol, "λ={lambda}: mean {mean}");
+            assert!((var / lambda - 1.0).abs() < 0.02, "λ={lambda}: var {var}");
+        }
+    }
+
+    #[test]
+    fn poisson_inverse_is_monotone_in_lambda_for_a_shared_uniform() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        for _ in 0..10_000 {
+            let u = rng.random::<f64>();
+            let a = poisson_inverse(u, 3.0);
+            let b = poisson_inverse(u, 3.3);
+            assert!(a <= b);
+            assert_eq!(a, poisson_inverse(u, 3.0));
+        }
+    }
+
+    #[test]
+    fn gamma_sums_have_mean_n_times_shape() {
+        let sums = GammaSums::new(2.5);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        for n in [1u32, 7, 100] {
+            let draws = 50_000;
+            let mean = (0..draws).map(|_| sums.sample(n, &mut rng)).sum::<f64>() / draws as f64;
+            let expected = 2.5 * f64::from(n);
+            let tol = 5.0 * expected.sqrt() / (draws as f64).sqrt();
+            assert!((mean - expected).abs() < tol, "n={n}: {mean}");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The customer population: four loyalty types, each with its own purchasing, spending,
+//! attrition and response to the program (DOMAIN §1, Dick & Basu 1994).
+//!
+//! Purchase rates are Gamma-distributed across customers, so monthly purchase counts are
+//! negative binomial across the base (Ehrenberg's NBD). Spend per purchase follows the
+//! Gamma-Gamma model of Fader & Hardie: a customer's purchases are Gamma around their own mean,
+//! and the scale of that Gamma is itself Gamma-distributed across customers.
+
+use rand::Rng;
+use rand_distr::{Distribution, Gamma};
+use serde::Serialize;
+
+use super::dist::GammaSums;
+
+/// The four loyalty types, from the attitude × patronage matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoyaltyType {
+    /// High attitude, high patronage.
+    True,
+    /// High attitude, low patronage: the type a program can most grow.
+    Latent,
+    /// Low attitude, high patronage: buys from habit or for the discounts.
+    False,
+    /// Low attitude, low patronage.
+    NoLoyalty,
+}
+
+impl LoyaltyType {
+    /// All four, in the order used everywhere (tables, arrays, outputs).
+    pub const ALL: [LoyaltyType; 4] = [
+        LoyaltyType::True,
+        LoyaltyType::Latent,
+        LoyaltyType::False,
+        LoyaltyType::NoLoyalty,
+    ];
+
+    /// The key of the type in a scenario file (`[population.<key>]`).
+    pub fn key(self) -> &'static str {
+        match self {
+            LoyaltyType::True => "true",
+            LoyaltyType::Latent => "latent",
+            LoyaltyType::False => "false",
+            LoyaltyType::NoLoyalty => "none",
+        }
+    }
+
+    /// Position in [`LoyaltyType::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Purchases per month across the customers of one type.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PurchaseRate {
+    /// Mean purchases per customer per month.
+    pub mean: f64,
+    /// Coefficient of variation of the rate across customers (0 = all alike).
+    pub cv: f64,
+}
+
+/// Spend per purchase (Gamma-Gamma), in currency units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SpendPerPurchase {
+    /// Mean spend per purchase across the type.
+    pub mean: f64,
+    /// Coefficient of variation of one customer's purchases around their own mean (0 = fixed).
+    pub cv_within: f64,
+    /// Coefficient of variation of customers' own means across the type (0 = all alike).
+    pub cv_between: f64,
+}
+
+/// Everything the model needs about one loyalty type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeBehaviour {
+    /// Which type.
+    pub loyalty_type: LoyaltyType,
+    /// Share of the customers.
+    pub share: f64,
+    /// Purchase frequency.
+    pub purchases_per_month: PurchaseRate,
+    /// Basket size.
+    pub spend_per_purchase: SpendPerPurchase,
+    /// Probability per month of lapsing for good, without the program.
+    pub attrition_per_month: f64,
+    /// Share that joins the program at launch.
+    pub enrolment: f64,
+    /// Relative change of a member's purchase rate (0.1 = 10% more purchases).
+    pub frequency_lift: f64,
+    /// Relative change of a member's spend per purchase.
+    pub basket_lift: f64,
+    /// Relative fall of a member's monthly attrition (0.2 = 20% less likely to lapse).
+    pub attrition_reduction: f64,
+    /// How strongly this type speeds up near a reward, as a multiple of the program's
+    /// goal-gradient strength (1 = as measured by Kivetz et al.; 0 = not at all, e.g. regulars
+    /// who already buy everything here).
+    pub goal_gradient_response: f64,
+    /// Probability per month that a member who can afford a reward redeems.
+    pub redemption_per_month: f64,
+}
+
+/// The population: the behaviour of each type present (share > 0 or not).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Population {
+    /// One entry per loyalty type, in [`LoyaltyType::ALL`] order.
+    pub types: Vec<TypeBehaviour>,
+}
+
+impl Population {
+    /// How many of `customers` belong to each type, in [`LoyaltyType::ALL`] order: the shares
+    /// rounded by largest remainder, so the counts add up to `customers` exactly and the
+    /// composition of the base is the scenario's, not a random draw around it.
+    pub fn type_counts(&self, customers: u64) -> [u64; 4] {
+        let mut counts = [0u64; 4];
+        let mut remainders = [(0.0f64, 0usize); 4];
+        let mut assigned = 0u64;
+        for (i, ty) in self.types.iter().enumerate().take(4) {
+            let exact = ty.share * customers as f64;
+            counts[i] = exact.floor() as u64;
+            assigned += counts[i];
+            remainders[i] = (exact - exact.floor(), i);
+        }
+        // Largest remainder first; ties go to the earlier type, so the rule is deterministic.
+        remainders.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut left = customers.saturating_sub(assigned);
+        for &(_, i) in remainders.iter().cycle().take(8) {
+            if left == 0 {
+                break;
+            }
+            if self.types.get(i).is_some_and(|t| t.share > 0.0) {
+                counts[i] += 1;
+                left -= 1;
+            }
+        }
+        counts
+    }
+}
+
+/// Samplers for one type, built once per run so nothing is constructed per draw.
+#[derive(Debug, Clone)]
+pub struct TypeSampler {
+    rate_mean: f64,
+    /// Gamma(shape = 1/cv², scale = cv²·mean) for the purchase rate; `None` when cv = 0.
+    rate: Option<Gamma<f64>>,
+    spend_mean: f64,
+    /// Gamma(q, 1) for the customer-level scale; `None` when cv_between = 0.
+    spend_between: Option<(f64, Gamma<f64>)>,
+    /// Sums of n purchases of a Gamma(p, 1); `None` when cv_within = 0.
+    spend_within: Option<(f64, GammaSums)>,
+}
+
+/// The largest purchase rate a customer can draw, per month. The Poisson draw is by inversion,
+/// whose first term e^-λ underflows past λ ≈ 745; 500 purchases a month (16 a day) is far
+/// beyond any retail customer, so clamping the Gamma's far tail here changes no real result.
+pub const MAX_RATE_PER_MONTH: f64 = 500.0;
+
+impl TypeSampler {
+    /// Builds the samplers for `b`. `b` must be validated (cv ≥ 0, means ≥ 0).
+    pub fn new(b: &TypeBehaviour) -> Self {
+        let rate_cv = b.purchases_per_month.cv;
+        let rate = (rate_cv > 0.0)
+            .then(|| {
+                let shape = 1.0 / (rate_cv * rate_cv);
+                Gamma::new(shape, b.purchases_per_month.mean / shape).ok()
+            })
+            .flatten();
+        let s = b.spend_per_purchase;
+        // Gamma-Gamma: the customer's mean is p/ν with ν ~ Gamma(q, γ); its coefficient of
+        // variation is 1/sqrt(q − 2), so q = 2 + 1/cv_between²; γ then sets the type's mean.
+        let spend_between = (s.cv_between > 0.0)
+            .then(|| {
+                let q = 2.0 + 1.0 / (s.cv_between * s.cv_between);
+                Gamma::new(q, 1.0).ok().map(|g| (q, g))
+            })
+            .flatten();
+        let spend_within = (s.cv_within > 0.0).then(|| {
+            let p = 1.0 / (s.cv_within * s.cv_within);
+            (p, GammaSums::new(p))
+        });
+        TypeSampler {
+            rate_mean: b.purchases_per_month.mean,
+            rate,
+            spend_mean: s.mean,
+            spend_between,
+            spend_within,
+        }
+    }
+
+    /// A customer's own purchase rate per month.
+    pub fn draw_rate<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let rate = match &self.rate {
+            Some(g) => g.sample(rng),
+            None => self.rate_mean,
+        };
+        rate.min(MAX_RATE_PER_MONTH)
+    }
+
+    /// A customer's own mean spend per purchase.
+    pub fn draw_spend_mean<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match &self.spend_between {
+            // E[(q − 1)/G] = 1 for G ~ Gamma(q, 1), so the type's mean is kept.
+            Some((q, g)) => self.spend_mean * (q - 1.0) / g.sample(rng),
+            None => self.spend_mean,
+        }
+    }
+
+    /// Total spend of `n` purchases of a customer whose mean spend is `mean`.
+    pub fn draw_spend<R: Rng + ?Sized>(&self, n: u32, mean: f64, rng: &mut R) -> f64 {
+        if n == 0 {
+            return 0.0;
+        }
+        match &self.spend_within {
+            Some((p, sums)) => mean / p * sums.sample(n, rng),
+            None => f64::from(n) * mean,
+        }
+    }
+
+    /// Spend of the first `k` of `n` purchases whose total is `total` (thinning a Gamma sum:
+    /// the share of the first k is Beta(k·p, (n − k)·p)); used when the program world has fewer
+    /// purchases than the baseline, so the two worlds still share the purchases they have in
+    /// common.
+    pub fn thin_spend<R: Rng + ?Sized>(&self, total: f64, k: u32, n: u32, rng: &mut R) -> f64 {
+        if k == 0 {
+            return 0.0;
+        }
+        if k >= n {
+            return total;
+        }
+        match &self.spend_within {
+            Some((p, _)) => {
+                let share = rand_distr::Beta::new(f64::from(k) * p, f64::from(n - k) * p)
+                    .map_or(f64::from(k) / f64::from(n), |b| b.sample(rng));
+                total * share
+            }
+            None => total * f64::from(k) / f64::from(n),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn behaviour(share: f64, cv: f64, cv_within: f64, cv_between: f64) -> TypeBehaviour {
+        TypeBehaviour {
+            loyalty_type: LoyaltyType::True,
+            share,
+            purchases_per_month: PurchaseRate { mean: 4.0, cv },
+            spend_per_purchase: SpendPerPurchase {
+                mean: 10.0,
+                cv_within,
+                cv_between,
+            },
+            attrition_per_month: 0.0,
+            enrolment: 1.0,
+            frequency_lift: 0.0,
+            basket_lift: 0.0,
+            attrition_reduction: 0.0,
+            goal_gradient_response: 1.0,
+            redemption_per_month: 1.0,
+        }
+    }
+
+    #[test]
+    fn type_counts_add_up_and_follow_largest_remainder() {
+        let shares = [0.333, 0.333, 0.334, 0.0];
+        let pop = Population {
+            types: shares
+                .iter()
+                .zip(LoyaltyType::ALL)
+                .map(|(&s, t)| TypeBehaviour {
+                    loyalty_type: t,
+                    ..behaviour(s, 0.0, 0.0, 0.0)
+                })
+                .collect(),
+        };
+        // 10 × shares = 3.33, 3.33, 3.34, 0 → floors 3, 3, 3 and the one left goes to the
+        // largest remainder (0.34, the false-loyal share).
+        assert_eq!(pop.type_counts(10), [3, 3, 4, 0]);
+        assert_eq!(pop.type_counts(1000), [333, 333, 334, 0]);
+        assert_eq!(pop.type_counts(0), [0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn no_heterogeneity_gives_the_means_exactly() {
+        let s = TypeSampler::new(&behaviour(1.0, 0.0, 0.0, 0.0));
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        assert_eq!(s.draw_rate(&mut rng), 4.0);
+        assert_eq!(s.draw_spend_mean(&mut rng), 10.0);
+        assert_eq!(s.draw_spend(3, 10.0, &mut rng), 30.0);
+        assert_eq!(s.thin_spend(30.0, 1, 3, &mut rng), 10.0);
+    }
+
+    #[test]
+    fn gamma_gamma_keeps_the_type_mean_and_the_stated_spreads() {
+        // cv_within 0.4 and cv_between 0.5: mean spend 10, customers' means have cv 0.5, and a
+        // single purchase has variance E[m²]·cv_w² + Var(m) around the type mean.
+        let s = TypeSampler::new(&behaviour(1.0, 0.5, 0.4, 0.5));
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let n = 200_000;
+        let means: Vec<f64> = (0..n).map(|_| s.draw_spend_mean(&mut rng)).collect();
+        let avg = means.iter().sum::<f64>() / n as f64;
+        let var = means.iter().map(|m| (m - avg).powi(2)).sum::<f64>() / (n - 1) as f64;
+        assert!((avg - 10.0).abs() < 0.05, "mean of customer means {avg}");
+        assert!(
+            (var.sqrt() / avg - 0.5).abs() < 0.03,
+            "cv between {}",
+            var.sqrt() / avg
+        );
+        let rates: Vec<f64> = (0..n).map(|_| s.draw_rate(&mut rng)).collect();
+        let r_avg = rates.iter().sum::<f64>() / n as f64;
+        let r_sd = (rates.iter().map(|r| (r - r_avg).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        assert!((r_avg - 4.0).abs() < 0.03, "mean rate {r_avg}");
+        assert!(
+            (r_sd / r_avg - 0.5).abs() < 0.01,
+            "cv of rate {}",
+            r_sd / r_avg
+        );
+        // Purchases of one customer with mean 10: sum of 5 has mean 50 and cv 0.4/sqrt(5).
+        let sums: Vec<f64> = (0..n).map(|_| s.draw_spend(5, 10.0, &mut rng)).collect();
+        let s_avg = sums.iter().sum::<f64>() / n as f64;
+        let s_sd = (sums.iter().map(|x| (x - s_avg).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        assert!((s_avg - 50.0).abs() < 0.1, "mean of 5 purchases {s_avg}");
+        assert!((s_sd / s_avg - 0.4 / 5f64.sqrt()).abs() < 0.003);
+    }
+
+    #[test]
+    fn thinning_keeps_the_mean_share() {
+        let s = TypeSampler::new(&behaviour(1.0, 0.0, 0.4, 0.0));
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let n = 100_000;
+        let avg = (0..n)
+            .map(|_| s.thin_spend(100.0, 2, 5, &mut rng))
+            .sum::<f64>()
+            / n as f64;
+        assert!((avg - 40.0).abs() < 0.2, "{avg}");
+    }
+}

@@ -1,0 +1,109 @@
+//! The one place that writes a run's files, atomically: every file is first written in full
+//! to a temporary file in the target directory and flushed to disk; only when all of them are
+//! complete are they renamed into place. A failure on the way leaves no half-written output
+//! (and removes the directory if this run created it and it is still empty).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+/// Why the output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The output directory could not be created.
+    #[error("cannot create output directory {}: {source}", path.display())]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// A file could not be written or moved into place.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+}
+
+/// Writes `files` (name, bytes) into `dir`, all or nothing.
+pub fn write_atomically(
+    dir: &Path,
+    files: &[(&str, Vec<u8>)],
+) -> Result<Vec<PathBuf>, OutputError> {
+    let created = !dir.exists();
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let result = stage_and_commit(dir, files);
+    if result.is_err() && created {
+        // Only removes the directory if it is empty: nothing of anyone else's is touched.
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
+}
+
+fn stage_and_commit(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, OutputError> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let werr = |source| OutputError::Write {
+            path: path.clone(),
+            source,
+        };
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // Temporary files are private (0600) by default; the outputs are ordinary files.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+        let mut tmp: NamedTempFile = builder.tempfile_in(dir).map_err(werr)?;
+        tmp.write_all(bytes).map_err(werr)?;
+        tmp.as_file().sync_all().map_err(werr)?;
+        staged.push((tmp, path));
+    }
+    let mut written = Vec::with_capacity(staged.len());
+    for (tmp, path) in staged {
+        tmp.persist(&path).map_err(|e| OutputError::Write {
+            path: path.clone(),
+            source: e.error,
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_every_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        let files = [("a.txt", b"one".to_vec()), ("b.txt", b"two".to_vec())];
+        let written = write_atomically(&out, &files).unwrap();
+        assert_eq!(written.len(), 2);
+        let mut names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt"]);
+        assert_eq!(std::fs::read(out.join("b.txt")).unwrap(), b"two");
+    }
+
+    #[test]
+    fn a_file_where_the_directory_should_be_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("taken");
+        std::fs::write(&blocker, b"x").unwrap();
+        let err = write_atomically(&blocker, &[("a.txt", b"one".to_vec())]);
+        assert!(matches!(err, Err(OutputError::CreateDir { .. })));
+        assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
+    }
+}

@@ -1,0 +1,186 @@
+//! The summary printed after a run: what finance reads aloud. Each headline metric as its
+//! median, its 90% band (p5 … p95) and its mean with the Monte Carlo standard error, money
+//! with the currency symbol and rounded for reading.
+
+use crate::metrics::stats::{MonthStats, Stats};
+use crate::money::{Currency, format_number};
+use crate::run::RunOutput;
+
+/// How a metric's numbers are shown.
+#[derive(Clone, Copy)]
+enum Unit {
+    Money,
+    Percent,
+    Points,
+    People,
+}
+
+fn show(value: f64, unit: Unit, currency: &Currency) -> String {
+    match unit {
+        Unit::Money => currency.format(value),
+        Unit::Percent => format!("{}%", format_number(value * 100.0, 1)),
+        Unit::Points => format!("{} pts", format_number(value, 0)),
+        Unit::People => format_number(value, 0),
+    }
+}
+
+fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
+    match unit {
+        Unit::Percent => format!("{} pp", format_number(value * 100.0, 1)),
+        _ => show(value, unit, currency),
+    }
+}
+
+const LABEL: usize = 38;
+const COLUMN: usize = 15;
+const BAND: usize = 27;
+
+fn row(out: &mut String, label: &str, s: &Stats, unit: Unit, currency: &Currency) {
+    let band = format!(
+        "{} … {}",
+        show(s.p5, unit, currency),
+        show(s.p95, unit, currency)
+    );
+    let mean = match s.sem {
+        Some(e) => format!(
+            "{} ± {}",
+            show(s.mean, unit, currency),
+            show_error(e, unit, currency)
+        ),
+        None => show(s.mean, unit, currency),
+    };
+    out.push_str(&format!(
+        "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {mean}\n",
+        show(s.p50, unit, currency)
+    ));
+}
+
+fn month_row(out: &mut String, label: &str, s: &MonthStats, months: u32) {
+    let m = |v: Option<f64>| match v {
+        Some(v) => format_number(v, 0),
+        None => format!("> {months}"),
+    };
+    let band = format!("{} … {}", m(s.p5), m(s.p95));
+    let mean = match (s.mean, s.sem) {
+        (Some(mean), Some(e)) => format!(
+            "{} ± {} (if reached)",
+            format_number(mean, 1),
+            format_number(e, 1)
+        ),
+        (Some(mean), None) => format!("{} (if reached)", format_number(mean, 1)),
+        _ => "never reached".to_string(),
+    };
+    out.push_str(&format!(
+        "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {mean}\n",
+        m(s.p50)
+    ));
+}
+
+/// The summary text for `run`.
+pub fn summary_text(run: &RunOutput) -> String {
+    let md = &run.summary.metadata;
+    let m = &run.summary.metrics;
+    let c = &run.scenario.finance.currency;
+    let months = md.months;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{} {} · {} · seed {} · {} trials × {} customers × {} months\n",
+        md.program,
+        md.version,
+        md.scenario,
+        md.seed,
+        format_number(md.trials as f64, 0),
+        format_number(md.customers as f64, 0),
+        months
+    ));
+    out.push_str(&format!(
+        "scenario sha256 {} · amounts in {} ({})\n\n",
+        md.scenario_sha256, c.code, c.symbol
+    ));
+    out.push_str(&format!(
+        "Business case over {months} months: the program against the same customers without it\n"
+    ));
+    out.push_str(&format!(
+        "  {:<LABEL$}{:>COLUMN$}   {:<BAND$} {}\n",
+        "", "median", "90% band (p5 … p95)", "mean ± MC std. error"
+    ));
+    row(&mut out, "Investment", &m.investment, Unit::Money, c);
+    let npv_label = format!(
+        "NPV at {}% a year",
+        format_number(md.discount_rate * 100.0, 1)
+    );
+    row(&mut out, &npv_label, &m.npv, Unit::Money, c);
+    row(&mut out, "ROI", &m.roi, Unit::Percent, c);
+    month_row(&mut out, "Payback month", &m.payback_month, months);
+    let p = &m.payback_month;
+    out.push_str(&format!(
+        "  {:<LABEL$}{:>COLUMN$}   {:<BAND$} ± {} pp\n",
+        format!("Chance of payback within {months} months"),
+        format!(
+            "{}%",
+            format_number(p.probability_within_horizon * 100.0, 1)
+        ),
+        "",
+        format_number(p.probability_sem * 100.0, 1)
+    ));
+    row(
+        &mut out,
+        "Incremental revenue",
+        &m.incremental_revenue,
+        Unit::Money,
+        c,
+    );
+    row(
+        &mut out,
+        "Incremental gross margin",
+        &m.incremental_gross_margin,
+        Unit::Money,
+        c,
+    );
+    row(&mut out, "Reward cost", &m.reward_cost, Unit::Money, c);
+    row(
+        &mut out,
+        "Program cost (investment + running)",
+        &m.program_cost,
+        Unit::Money,
+        c,
+    );
+    row(
+        &mut out,
+        "Break-even incremental revenue/month",
+        &m.break_even_incremental_revenue,
+        Unit::Money,
+        c,
+    );
+    out.push_str(&format!("\nWhat the program owes at month {months}\n"));
+    row(
+        &mut out,
+        "Points liability",
+        &m.liability_end,
+        Unit::Money,
+        c,
+    );
+    row(
+        &mut out,
+        "IFRS 15 contract liability",
+        &m.ifrs15_contract_liability_end,
+        Unit::Money,
+        c,
+    );
+    row(
+        &mut out,
+        "Points outstanding",
+        &m.points_outstanding_end,
+        Unit::Points,
+        c,
+    );
+    row(
+        &mut out,
+        "Breakage (points never redeemed)",
+        &m.breakage_rate,
+        Unit::Percent,
+        c,
+    );
+    row(&mut out, "Members", &m.members_end, Unit::People, c);
+    out
+}

@@ -1,0 +1,180 @@
+//! Problems found in a scenario file, located by line and column, and how they are shown.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// One problem in a scenario file, before it is located in the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Byte span in the source the problem points at, if any.
+    pub span: Option<Range<usize>>,
+    /// Dotted path of the field, e.g. `program.earn_rate`; empty for the whole file.
+    pub field: String,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `span` in `field`.
+    pub fn new(
+        span: Option<Range<usize>>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            span,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A problem located in its file: line and column (1-based) and the line's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedProblem {
+    /// Line number, 1-based (1 when the problem concerns the whole file).
+    pub line: usize,
+    /// Column in characters, 1-based.
+    pub column: usize,
+    /// Dotted path of the field.
+    pub field: String,
+    /// What was expected and what was found.
+    pub message: String,
+    /// The source line the problem is on, for display.
+    pub source_line: String,
+    /// How many characters of that line the problem spans (at least 1).
+    pub width: usize,
+}
+
+impl LocatedProblem {
+    /// Locates `problem` in `source`.
+    pub fn locate(problem: Problem, source: &str) -> Self {
+        let start = problem
+            .span
+            .as_ref()
+            .map_or(0, |s| s.start.min(source.len()));
+        let end = problem
+            .span
+            .as_ref()
+            .map_or(start, |s| s.end.clamp(start, source.len()));
+        // Byte offsets from the parser always fall on char boundaries; if one did not, the
+        // location would still be right to the line, so fall back to the line start.
+        let before = source.get(..start).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.matches('\n').count() + 1;
+        let line_end = source[line_start..]
+            .find('\n')
+            .map_or(source.len(), |i| line_start + i);
+        let source_line = source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
+        let column = source
+            .get(line_start..start)
+            .map_or(1, |s| s.chars().count() + 1);
+        let span_end = end.min(line_end);
+        let width = source
+            .get(start..span_end)
+            .map_or(1, |s| s.chars().count().max(1));
+        LocatedProblem {
+            line,
+            column,
+            field: problem.field,
+            message: problem.message,
+            source_line,
+            width,
+        }
+    }
+}
+
+/// Every problem found in one scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    /// The file, as the user named it.
+    pub file: PathBuf,
+    /// The problems, in the order they appear in the file.
+    pub problems: Vec<LocatedProblem>,
+}
+
+impl ScenarioError {
+    /// Locates `problems` in `source` and sorts them by position.
+    pub fn new(file: &Path, source: &str, problems: Vec<Problem>) -> Self {
+        let mut problems: Vec<LocatedProblem> = problems
+            .into_iter()
+            .map(|p| LocatedProblem::locate(p, source))
+            .collect();
+        problems.sort_by_key(|p| (p.line, p.column));
+        ScenarioError {
+            file: file.to_path_buf(),
+            problems,
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        writeln!(
+            f,
+            "{} has {} problem{}:",
+            self.file.display(),
+            n,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            let field = if p.field.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`: ", p.field)
+            };
+            writeln!(
+                f,
+                "{}:{}:{}: {}{}",
+                self.file.display(),
+                p.line,
+                p.column,
+                field,
+                p.message
+            )?;
+            let gutter = p.line.to_string().len();
+            writeln!(f, "  {:>gutter$} | {}", p.line, p.source_line)?;
+            write!(
+                f,
+                "  {:>gutter$} | {}{}",
+                "",
+                " ".repeat(p.column - 1),
+                "^".repeat(p.width)
+            )?;
+            if i + 1 < n {
+                writeln!(f)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_line_column_and_width_in_characters() {
+        let src = "a = 1\n# €\nname = \"€x\" \n";
+        let start = src.find("\"€x\"").unwrap();
+        let p = Problem::new(Some(start..start + "\"€x\"".len()), "name", "bad");
+        let l = LocatedProblem::locate(p, src);
+        assert_eq!((l.line, l.column, l.width), (3, 8, 4));
+        assert_eq!(l.source_line, "name = \"€x\" ");
+    }
+
+    #[test]
+    fn problem_without_span_points_at_the_start() {
+        let l = LocatedProblem::locate(Problem::new(None, "", "empty"), "");
+        assert_eq!((l.line, l.column, l.width), (1, 1, 1));
+    }
+}

@@ -1,0 +1,282 @@
+//! Scenario files: TOML in, an immutable, validated [`Scenario`] out.
+//!
+//! Loading goes through three stages, each of which reports every problem it finds rather
+//! than the first: TOML syntax ([`toml::de::DeTable::parse_recoverable`]), the shape of the
+//! file (unknown keys, collected with `serde_ignored`, and tables where values should be), and
+//! the values ([`validate`]: types, ranges, shares summing to one, cross-field rules).
+
+pub mod diagnostic;
+pub mod raw;
+pub mod validate;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use toml::de::{DeTable, DeValue};
+
+use crate::model::population::Population;
+use crate::model::program::PointsProgram;
+use crate::money::Currency;
+pub use diagnostic::{LocatedProblem, Problem, ScenarioError};
+use raw::RawScenario;
+
+/// Sizes of the simulation and its seed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Simulation {
+    /// Customers simulated in each trial.
+    pub customers: u64,
+    /// Horizon in months.
+    pub months: u32,
+    /// Monte Carlo trials.
+    pub trials: u64,
+    /// Seed from which every trial's random numbers are derived.
+    pub seed: u64,
+}
+
+/// One item of the one-time investment, booked at month 0.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvestmentItem {
+    /// Name as written in the scenario (e.g. `it_platform`).
+    pub name: String,
+    /// Amount in currency.
+    pub amount: f64,
+}
+
+/// Running costs of the program, in currency.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RunningCosts {
+    /// Fixed cost per month (platform, staff, agency).
+    pub per_month: f64,
+    /// Cost per member per month (card, communication, data).
+    pub per_member: f64,
+    /// Cost per member transaction (processing).
+    pub per_transaction: f64,
+}
+
+/// The money side of the business case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finance {
+    /// Currency of every amount in the scenario and the outputs.
+    pub currency: Currency,
+    /// Gross margin on sales, as a share of revenue.
+    pub gross_margin: f64,
+    /// Annual discount rate for the NPV.
+    pub discount_rate: f64,
+    /// Itemised one-time investment.
+    pub investment: Vec<InvestmentItem>,
+    /// Running costs.
+    pub running_costs: RunningCosts,
+}
+
+impl Finance {
+    /// Total one-time investment.
+    pub fn investment_total(&self) -> f64 {
+        self.investment.iter().map(|i| i.amount).sum()
+    }
+}
+
+/// A validated scenario: everything a run needs, and nothing left to check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Sizes and seed.
+    pub simulation: Simulation,
+    /// The customers by loyalty type.
+    pub population: Population,
+    /// The points program.
+    pub program: PointsProgram,
+    /// The business-case inputs.
+    pub finance: Finance,
+}
+
+/// A scenario together with where it came from.
+#[derive(Debug, Clone)]
+pub struct ScenarioFile {
+    /// The path as the user gave it.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, in hex: what `sha256sum` prints for the file.
+    pub sha256: String,
+    /// The validated scenario.
+    pub scenario: Scenario,
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read (missing, a directory, no permission).
+    #[error("cannot read scenario file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The file is not UTF-8 text (a binary file, or another encoding).
+    #[error("{}: not a text file: a scenario is UTF-8 TOML (invalid byte at offset {offset})", path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The file was read but has problems.
+    #[error(transparent)]
+    Invalid(#[from] ScenarioError),
+}
+
+/// Reads, parses and validates the scenario at `path`.
+pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let source = std::str::from_utf8(&bytes).map_err(|e| LoadError::NotText {
+        path: path.to_path_buf(),
+        offset: e.valid_up_to(),
+    })?;
+    let scenario = parse(source, path)?;
+    Ok(ScenarioFile {
+        path: path.to_path_buf(),
+        sha256: sha256_hex(&bytes),
+        scenario,
+    })
+}
+
+/// SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Parses and validates scenario text; `file` is only used in messages.
+pub fn parse(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let fail = |problems: Vec<Problem>| ScenarioError::new(file, source, problems);
+
+    let (table, syntax_errors) = DeTable::parse_recoverable(source);
+    if !syntax_errors.is_empty() {
+        return Err(fail(
+            syntax_errors
+                .iter()
+                .map(|e| Problem::new(e.span(), "", format!("TOML syntax: {}", e.message().trim())))
+                .collect(),
+        ));
+    }
+
+    let mut unknown: Vec<Vec<String>> = Vec::new();
+    let deserializer = toml::de::Deserializer::from(table);
+    let raw: RawScenario = match serde_ignored::deserialize(deserializer, |path| {
+        unknown.push(path_keys(&path));
+    }) {
+        Ok(raw) => raw,
+        Err(e) => {
+            // Only a table given where a value is expected (or the reverse) gets here: leaves
+            // accept any value and are checked by `validate`.
+            return Err(fail(vec![Problem::new(
+                e.span(),
+                "",
+                e.message().trim().replace("struct Raw", "a table of "),
+            )]));
+        }
+    };
+
+    let (located, _) = DeTable::parse_recoverable(source);
+    let mut problems: Vec<Problem> = unknown
+        .iter()
+        .map(|path| unknown_key_problem(located.get_ref(), path))
+        .collect();
+    match validate::validate(&raw) {
+        Ok(scenario) if problems.is_empty() => Ok(scenario),
+        Ok(_) => Err(fail(problems)),
+        Err(more) => {
+            problems.extend(more);
+            Err(fail(problems))
+        }
+    }
+}
+
+/// The keys of a path reported by `serde_ignored`, without the wrappers serde adds for
+/// `Option` and `Spanned`.
+fn path_keys(path: &serde_ignored::Path<'_>) -> Vec<String> {
+    use serde_ignored::Path as P;
+    let mut keys = Vec::new();
+    let mut current = path;
+    loop {
+        match current {
+            P::Root => break,
+            P::Map { parent, key } => {
+                if !key.starts_with("$__serde_spanned_private") {
+                    keys.push(key.clone());
+                }
+                current = parent;
+            }
+            P::Seq { parent, index } => {
+                keys.push(index.to_string());
+                current = parent;
+            }
+            P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+                current = parent
+            }
+        }
+    }
+    keys.reverse();
+    keys
+}
+
+/// The problem for an unknown key, pointing at the key and suggesting the closest valid one.
+fn unknown_key_problem(root: &DeTable<'_>, path: &[String]) -> Problem {
+    let (parent, key) = match path.split_last() {
+        Some((key, parent)) => (parent, key.as_str()),
+        None => (path, ""),
+    };
+    let valid = raw::known_keys(parent);
+    let closest = valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(key, v), *v))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v);
+    let mut message = String::from("unknown field");
+    if let Some(c) = closest {
+        message.push_str(&format!("; did you mean `{c}`?"));
+    }
+    if !valid.is_empty() {
+        message.push_str(&format!(" (valid here: {})", valid.join(", ")));
+    }
+    Problem::new(key_span(root, path), path.join("."), message)
+}
+
+/// Span of the last key of `path` in the parsed document.
+fn key_span(root: &DeTable<'_>, path: &[String]) -> Option<Range<usize>> {
+    let mut table = root;
+    let mut span = None;
+    for (i, key) in path.iter().enumerate() {
+        let (k, v) = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key.as_str())?;
+        span = Some(k.span());
+        if i + 1 < path.len() {
+            table = match v.get_ref() {
+                DeValue::Table(t) => t,
+                _ => return span,
+            };
+        }
+    }
+    span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_known_input() {
+        // FIPS 180-2 test vector for "abc".
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
