@@ -33,7 +33,7 @@ fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
 
 const LABEL: usize = 38;
 const COLUMN: usize = 15;
-const BAND: usize = 27;
+const BAND: usize = 33;
 
 fn row(out: &mut String, label: &str, s: &Stats, unit: Unit, currency: &Currency) {
     let band = format!(
@@ -76,6 +76,37 @@ fn month_row(out: &mut String, label: &str, s: &MonthStats, months: u32) {
     ));
 }
 
+/// One sentence finance can read aloud: does it pay back, when, and what is it worth.
+fn verdict(run: &RunOutput) -> String {
+    let m = &run.summary.metrics;
+    let md = &run.summary.metadata;
+    let c = &run.scenario.finance.currency;
+    let p = &m.payback_month;
+    let months = md.months;
+    let share = format_number(p.probability_within_horizon * 100.0, 0);
+    let payback = match (p.trials_within_horizon, p.p50) {
+        (0, _) => format!("the program does not pay back within {months} months in any trial"),
+        (k, Some(median)) => format!(
+            "the program pays back within {months} months in {} (median: month {})",
+            if k == md.trials {
+                "every trial".to_string()
+            } else {
+                format!("{share}% of trials")
+            },
+            format_number(median, 0)
+        ),
+        (_, None) => {
+            format!("the program pays back within {months} months in only {share}% of trials")
+        }
+    };
+    format!(
+        "In short: {payback}; median NPV {} at {}% a year; it owes {} in points at the end.\n\n",
+        c.format(m.npv.p50),
+        format_number(md.discount_rate * 100.0, 1),
+        c.format(m.liability_end.p50),
+    )
+}
+
 /// The summary text for `run`.
 pub fn summary_text(run: &RunOutput) -> String {
     let md = &run.summary.metadata;
@@ -97,6 +128,7 @@ pub fn summary_text(run: &RunOutput) -> String {
         "scenario sha256 {} · amounts in {} ({})\n\n",
         md.scenario_sha256, c.code, c.symbol
     ));
+    out.push_str(&verdict(run));
     out.push_str(&format!(
         "Business case over {months} months: the program against the same customers without it\n"
     ));

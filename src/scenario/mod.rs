@@ -172,13 +172,19 @@ pub fn parse(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     }) {
         Ok(raw) => raw,
         Err(e) => {
-            // Only a table given where a value is expected (or the reverse) gets here: leaves
-            // accept any value and are checked by `validate`.
-            return Err(fail(vec![Problem::new(
-                e.span(),
-                "",
-                e.message().trim().replace("struct Raw", "a table of "),
-            )]));
+            // Only a value given where a table is expected gets here: leaves accept any value
+            // and are checked by `validate`.
+            let (located, _) = DeTable::parse_recoverable(source);
+            let (field, found) = e
+                .span()
+                .and_then(|span| value_at(located.get_ref(), source, &span))
+                .unwrap_or_default();
+            let message = if field.is_empty() {
+                e.message().trim().to_string()
+            } else {
+                format!("expected a table, found {found}")
+            };
+            return Err(fail(vec![Problem::new(e.span(), field, message)]));
         }
     };
 
@@ -246,6 +252,27 @@ fn unknown_key_problem(root: &DeTable<'_>, path: &[String]) -> Problem {
         message.push_str(&format!(" (valid here: {})", valid.join(", ")));
     }
     Problem::new(key_span(root, path), path.join("."), message)
+}
+
+/// The dotted path of the value at `span` in the parsed document, and the value as written.
+/// Searches depth first: a table's own span covers only its header, not its body.
+fn value_at(root: &DeTable<'_>, source: &str, span: &Range<usize>) -> Option<(String, String)> {
+    for (key, value) in root {
+        let here = value.span();
+        match value.get_ref() {
+            DeValue::Table(t) if here != *span => {
+                if let Some((path, text)) = value_at(t, source, span) {
+                    return Some((format!("{}.{path}", key.get_ref()), text));
+                }
+            }
+            _ if here.start <= span.start && span.end <= here.end => {
+                let text = source.get(here).unwrap_or("").trim();
+                return Some((key.get_ref().to_string(), text.to_string()));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Span of the last key of `path` in the parsed document.

@@ -22,7 +22,7 @@ use crate::model::population::{
     LoyaltyType, Population, PurchaseRate, SpendPerPurchase, TypeBehaviour,
 };
 use crate::model::program::{DEFAULT_GOAL_GRADIENT, Expiry, PointsProgram};
-use crate::money::Currency;
+use crate::money::{Currency, format_number};
 
 /// Largest sizes accepted: beyond them a run is a typo, not a plan.
 pub const MAX_CUSTOMERS: u64 = 100_000_000;
@@ -100,19 +100,36 @@ impl Bounds {
     }
 
     fn describe(&self, kind: &str) -> String {
+        let (min, max) = (bound(self.min), bound(self.max));
         match (self.min_open, self.max.is_infinite()) {
-            (false, true) => format!("{kind} ≥ {}", self.min),
-            (true, true) => format!("{kind} > {}", self.min),
-            (false, false) if !self.max_open => format!("{kind} from {} to {}", self.min, self.max),
+            (false, true) => format!("{kind} ≥ {min}"),
+            (true, true) => format!("{kind} > {min}"),
+            (false, false) if !self.max_open => format!("{kind} from {min} to {max}"),
             _ => format!(
-                "{kind} {} {} and {} {}",
+                "{kind} {} {min} and {} {max}",
                 if self.min_open { ">" } else { "≥" },
-                self.min,
                 if self.max_open { "<" } else { "≤" },
-                self.max
             ),
         }
     }
+}
+
+/// A bound as a person reads it: thousands separated when it is a large whole number.
+fn bound(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() >= 10_000.0 {
+        let sign = if x < 0.0 { "-" } else { "" };
+        format!("{sign}{}", format_number(x.abs(), 0))
+    } else {
+        x.to_string()
+    }
+}
+
+fn whole_expected(min: u64, max: u64, unit: &str) -> String {
+    format!(
+        "a whole number from {} to {} ({unit})",
+        bound(min as f64),
+        bound(max as f64)
+    )
 }
 
 /// The outcome of reading one field.
@@ -180,7 +197,7 @@ fn found(v: &Value) -> String {
         Value::String(s) => format!("found the text {s:?}"),
         Value::Integer(i) => format!("found {i}"),
         Value::Float(f) => format!("found {f}"),
-        Value::Boolean(b) => format!("found {b} (true/false)"),
+        Value::Boolean(b) => format!("found the boolean {b}"),
         Value::Datetime(d) => format!("found the date {d}"),
         Value::Array(_) => "found a list".to_string(),
         Value::Table(_) => "found a table".to_string(),
@@ -255,7 +272,7 @@ impl Checker {
         let Some(v) = leaf else {
             return Got::Absent;
         };
-        let expected = format!("a whole number from {min} to {max} ({unit})");
+        let expected = whole_expected(min, max, unit);
         let n = match v.get_ref() {
             Value::Integer(i) => u64::try_from(*i).ok(),
             Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64 => {
@@ -283,11 +300,7 @@ impl Checker {
         unit: &str,
     ) -> Option<u64> {
         match self.whole(at, key, leaf, min, max, unit) {
-            Got::Absent => self.missing(
-                at,
-                key,
-                &format!("a whole number from {min} to {max} ({unit})"),
-            ),
+            Got::Absent => self.missing(at, key, &whole_expected(min, max, unit)),
             Got::Valid(n) => Some(n),
             Got::Invalid => None,
         }
@@ -379,28 +392,41 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
     let at = root.table("population", &raw.population);
     let tables = [&p.true_loyal, &p.latent, &p.false_loyal, &p.none];
     let mut types = Vec::with_capacity(4);
+    let mut shares = Vec::with_capacity(4);
     let mut ok = true;
     for (ty, table) in LoyaltyType::ALL.into_iter().zip(tables) {
         match table {
-            None => types.push(absent_type(ty)),
+            None => {
+                types.push(absent_type(ty));
+                shares.push(Some((ty, 0.0)));
+            }
             Some(t) => {
                 let type_at = at.table(ty.key(), table);
-                match type_behaviour(c, &type_at, ty, t.get_ref()) {
+                let t = t.get_ref();
+                let share = c.required_number(
+                    &type_at,
+                    "share",
+                    &t.share,
+                    Bounds::SHARE,
+                    "share of customers",
+                );
+                shares.push(share.map(|s| (ty, s)));
+                match type_behaviour(c, &type_at, ty, t, share) {
                     Some(b) => types.push(b),
                     None => ok = false,
                 }
             }
         }
     }
-    if !ok {
-        return None;
-    }
-    let sum: f64 = types.iter().map(|t| t.share).sum();
+    // The sum is checked whenever every share could be read, whatever else is wrong.
+    let shares: Option<Vec<(LoyaltyType, f64)>> = shares.into_iter().collect();
+    let shares = shares?;
+    let sum: f64 = shares.iter().map(|(_, s)| s).sum();
     if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
-        let parts = types
+        let parts = shares
             .iter()
-            .filter(|t| t.share > 0.0)
-            .map(|t| format!("{} {}", t.loyalty_type.key(), t.share))
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(t, s)| format!("{} {s}", t.key()))
             .collect::<Vec<_>>()
             .join(" + ");
         c.problem(
@@ -418,7 +444,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
         );
         return None;
     }
-    Some(Population { types })
+    ok.then_some(Population { types })
 }
 
 /// A type left out of the file: no customers of it.
@@ -449,9 +475,13 @@ const MAX_MEAN_PURCHASES: f64 = 100.0;
 /// Largest lift accepted (10 = eleven times the baseline).
 const MAX_LIFT: f64 = 10.0;
 
-fn type_behaviour(c: &mut Checker, at: &At, ty: LoyaltyType, t: &RawType) -> Option<TypeBehaviour> {
-    let share = c.required_number(at, "share", &t.share, Bounds::SHARE, "share of customers");
-
+fn type_behaviour(
+    c: &mut Checker,
+    at: &At,
+    ty: LoyaltyType,
+    t: &RawType,
+    share: Option<f64>,
+) -> Option<TypeBehaviour> {
     let rate = c.require_table(at, "purchases_per_month", &t.purchases_per_month);
     let rate_at = at.table("purchases_per_month", &t.purchases_per_month);
     let rate = rate.and_then(|r| {
