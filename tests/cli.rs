@@ -1,0 +1,145 @@
+//! The command line as a user meets it: run, validate, bench; where files go; exit codes.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+mod common;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+
+#[test]
+fn run_writes_the_three_files_to_output_scenario_stem_and_prints_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::data("small_points.toml"),
+        dir.path().join("shop.toml"),
+    )
+    .unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args(["run", "shop.toml", "--trials", "4"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("NPV at 10.0% a year")
+                .and(predicate::str::contains(
+                    "Chance of payback within 24 months",
+                ))
+                .and(predicate::str::contains("Points liability"))
+                .and(predicate::str::contains("Breakage"))
+                .and(predicate::str::contains("€"))
+                .and(predicate::str::contains(
+                    "4 trials × 5,000 customers × 24 months",
+                )),
+        );
+    let out = dir.path().join("output/shop");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["monthly.csv", "summary.json", "trials.csv"]);
+    let trials = std::fs::read_to_string(out.join("trials.csv")).unwrap();
+    assert_eq!(trials.lines().count(), 1 + 4);
+    assert!(trials.starts_with("trial,investment,npv,roi,payback_month,"));
+    let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    assert_eq!(monthly.lines().count(), 1 + 24);
+}
+
+#[test]
+fn summary_json_has_every_required_metric_and_the_run_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(common::data("small_points.toml"))
+        .args(["--trials", "3", "--seed", "5", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let md = &json["metadata"];
+    assert_eq!(md["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(md["seed"], 5);
+    assert_eq!(md["trials"], 3);
+    assert_eq!(md["customers"], 5000);
+    assert_eq!(md["months"], 24);
+    let bytes = std::fs::read(common::data("small_points.toml")).unwrap();
+    assert_eq!(
+        md["scenario_sha256"],
+        loyalty_sim::scenario::sha256_hex(&bytes)
+    );
+    for name in [
+        "investment",
+        "npv",
+        "roi",
+        "payback_month",
+        "incremental_revenue",
+        "incremental_gross_margin",
+        "reward_cost",
+        "program_cost",
+        "liability_end",
+        "points_outstanding_end",
+        "breakage_rate",
+        "ifrs15_contract_liability_end",
+    ] {
+        let m = &json["metrics"][name];
+        for field in ["mean", "sd", "sem", "p5", "p50", "p95"] {
+            assert!(m.get(field).is_some(), "metrics.{name}.{field} missing");
+        }
+    }
+    assert!(json["metrics"]["payback_month"]["probability_within_horizon"].is_number());
+}
+
+#[test]
+fn an_unwritable_output_path_is_an_error_with_exit_1_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, b"keep me").unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(common::data("small_points.toml"))
+        .args(["--trials", "2", "--out"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("cannot create output directory")
+                .and(predicate::str::contains("not-a-directory")),
+        );
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+    let inside = file.join("run");
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(common::data("small_points.toml"))
+        .args(["--trials", "2", "--out"])
+        .arg(&inside)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn validate_reports_a_valid_scenario_without_running_it() {
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("validate")
+        .arg(common::data("small_points.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "is valid: 5,000 customers × 24 months × 16 trials",
+        ));
+}
+
+#[test]
+fn bench_reports_customer_months_per_second() {
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("bench")
+        .arg(common::data("small_points.toml"))
+        .args(["--trials", "1", "--repeat", "1"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("customer-months per measurement: 240,000")
+                .and(predicate::str::contains("M customer-months/s")),
+        );
+}

@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use loyalty_sim::Scenario;
+
+/// Path of a file in `tests/data`.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Parses and validates scenario text, panicking with the problems if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    match loyalty_sim::scenario::parse(text, Path::new("test.toml")) {
+        Ok(s) => s,
+        Err(e) => panic!("test scenario is invalid:\n{e}"),
+    }
+}
+
+/// A one-type scenario in which every customer buys `purchases` times a month on average
+/// (Poisson), each purchase exactly `spend`, nobody lapses, everybody joins, the program
+/// changes no behaviour, and rewards are redeemed as soon as they are affordable. `extra`
+/// is appended (TOML tables only, e.g. to set expiry inside [program] use `program_extra`).
+pub fn plain_scenario(customers: u64, months: u32, trials: u64, program_extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+customers = {customers}
+months = {months}
+trials = {trials}
+seed = 11
+
+[population.true]
+share = 1.0
+purchases_per_month = {{ mean = 2.0, cv = 0.0 }}
+spend_per_purchase = {{ mean = 5.0, cv_within = 0.0, cv_between = 0.0 }}
+attrition_per_month = 0.0
+enrolment = 1.0
+redemption_per_month = 1.0
+
+[program]
+earn_rate = 2.0
+point_cost = 0.01
+redemption_threshold = 10
+goal_gradient = 0.0
+{program_extra}
+
+[finance]
+currency = "EUR"
+gross_margin = 0.5
+discount_rate = 0.1
+
+[finance.investment]
+platform = 1000
+"#
+    )
+}
