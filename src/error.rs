@@ -30,6 +30,8 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Argument(_) => 2,
+            // The scenario is valid but asks for more points than can be counted exactly.
+            Error::Run(RunError::PointsOverflow { .. }) => 2,
             Error::Run(_) | Error::Report(_) | Error::Output(_) => 1,
         }
     }

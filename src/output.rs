@@ -1,7 +1,10 @@
-//! The one place that writes a run's files, atomically: every file is first written in full
-//! to a temporary file in the target directory and flushed to disk; only when all of them are
-//! complete are they renamed into place. A failure on the way leaves no half-written output
-//! (and removes the directory if this run created it and it is still empty).
+//! The one place that writes a run's files. Every file is first written in full to a
+//! temporary file in the target directory and flushed to disk; only when all of them are
+//! complete are they renamed into place, each rename atomic. A failure while writing leaves
+//! no half-written output (and removes the directory if this run created it and it is still
+//! empty). The renames themselves run one after another: if one failed after another had
+//! succeeded (both in the same directory, so in practice only if permissions changed during
+//! the run) the directory would hold a mix of new and old files.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! A whole run: scenario file + options → trials → business case → summaries, ready for the
 //! exporters. The one entry point the CLI (and any other front end) calls.
 
-use crate::metrics::finance::{TrialMetrics, TrialResult, evaluate_trial};
+use crate::metrics::finance::{Series, TrialMetrics, TrialResult, evaluate_trial};
 use crate::metrics::summary::{Metrics, MonthBands, RunMetadata, Summary, monthly_bands};
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::runner::{RunError, simulate_trials};
@@ -42,6 +42,49 @@ pub fn effective_scenario(file: &ScenarioFile, options: &RunOptions) -> Scenario
     scenario
 }
 
+/// Refuses to report anything that is not a finite number: no NaN or infinity may reach an
+/// output. Validation is meant to make this unreachable; this is the last line of defence.
+fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
+    for r in results {
+        let m = &r.metrics;
+        let headline = [
+            ("npv", m.npv),
+            ("roi", m.roi),
+            ("incremental_revenue", m.incremental_revenue),
+            ("incremental_gross_margin", m.incremental_gross_margin),
+            ("reward_cost", m.reward_cost),
+            ("program_cost", m.program_cost),
+            (
+                "break_even_incremental_revenue",
+                m.break_even_incremental_revenue,
+            ),
+            ("cumulative_cash_flow_end", m.cumulative_cash_flow_end),
+            ("liability_end", m.liability_end),
+            (
+                "ifrs15_contract_liability_end",
+                m.ifrs15_contract_liability_end,
+            ),
+            ("breakage_rate", m.breakage_rate),
+        ];
+        let monthly = r
+            .months
+            .iter()
+            .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
+        if let Some((metric, value)) = headline
+            .into_iter()
+            .chain(monthly)
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(RunError::NonFinite {
+                trial: m.trial,
+                metric,
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Runs the scenario in `file` with `options`, calling `on_trial_done` after each trial.
 pub fn run(
     file: &ScenarioFile,
@@ -51,10 +94,14 @@ pub fn run(
     let scenario = effective_scenario(file, options);
     let sim = &scenario.simulation;
     let totals = simulate_trials(&scenario, 0..sim.trials, options.threads, on_trial_done)?;
+    if let Some(t) = totals.iter().find(|t| t.points_overflow()) {
+        return Err(RunError::PointsOverflow { trial: t.trial });
+    }
     let results: Vec<TrialResult> = totals
         .iter()
-        .map(|t| evaluate_trial(&scenario, t.trial, &t.months))
+        .map(|t| evaluate_trial(&scenario, t))
         .collect();
+    check_finite(&results)?;
     let trials: Vec<TrialMetrics> = results.iter().map(|r| r.metrics.clone()).collect();
     let summary = Summary {
         metadata: RunMetadata {

@@ -143,3 +143,31 @@ fn bench_reports_customer_months_per_second() {
                 .and(predicate::str::contains("M customer-months/s")),
         );
 }
+
+#[test]
+fn a_scenario_earning_more_points_than_can_be_counted_is_refused() {
+    let text = common::plain_scenario(5000, 360, 1, "")
+        .replace(
+            "mean = 5.0, cv_within = 0.0",
+            "mean = 1000000000.0, cv_within = 0.0",
+        )
+        .replace("earn_rate = 2.0", "earn_rate = 1000000.0")
+        .replace("{ mean = 2.0, cv = 0.0 }", "{ mean = 100.0, cv = 0.0 }")
+        .replace(
+            "redemption_threshold = 10",
+            "redemption_threshold = 1000000000",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be kept exact"));
+    assert!(!out.exists());
+}

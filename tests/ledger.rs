@@ -36,12 +36,21 @@ fn check_policy(expiry: &str) -> (u64, u64) {
             forfeited += m.points_forfeited;
         }
         assert_eq!(earned, redeemed + expired + forfeited + outstanding);
-        let r = loyalty_sim::metrics::finance::evaluate_trial(&s, t.trial, &t.months);
+        // The run-off settles every point held at the horizon: redeemed later or broken.
+        assert_eq!(t.runoff.redeemed + t.runoff.broken, outstanding);
+        assert!(t.runoff.unsettled <= t.runoff.broken);
+        let r = loyalty_sim::metrics::finance::evaluate_trial(&s, t);
         let l = &r.metrics;
         assert_eq!(
             l.points_earned,
-            l.points_redeemed + l.points_expired + l.points_forfeited + l.points_outstanding_end
+            l.points_redeemed
+                + l.points_expired
+                + l.points_forfeited
+                + u128::from(l.points_outstanding_end)
         );
+        // Breakage is the share of the horizon's points never redeemed.
+        let ever = (redeemed + t.runoff.redeemed) as f64;
+        assert!((l.breakage_rate - (1.0 - ever / earned as f64)).abs() < 1e-12);
         expired_all += expired;
         forfeited_all += forfeited;
     }

@@ -22,12 +22,13 @@ fn reward_cost_matches_the_formula_and_incremental_revenue_is_exactly_zero() {
     let totals = simulate_trials(&s, 0..trials, None, &|| {}).unwrap();
     let mut costs = Vec::new();
     for t in &totals {
-        let r = evaluate_trial(&s, t.trial, &t.months);
+        let r = evaluate_trial(&s, t);
         let m = &r.metrics;
         assert_eq!(m.incremental_revenue, 0.0);
         for month in &t.months {
             assert_eq!(month.revenue_program, month.revenue_baseline);
             assert_eq!(month.points_earned, 10 * month.transactions_program);
+            assert!(!month.points_overflow);
             assert_eq!(month.points_redeemed, month.points_earned);
         }
         assert_eq!(m.points_outstanding_end, 0);
@@ -82,7 +83,7 @@ fn no_program_effect_means_zero_incremental_revenue_even_with_heterogeneity() {
             assert_eq!(m.transactions_program, m.transactions_baseline);
             assert_eq!(m.customers_program, m.customers_baseline);
         }
-        let r = evaluate_trial(&s, t.trial, &t.months);
+        let r = evaluate_trial(&s, t);
         assert_eq!(r.metrics.incremental_revenue, 0.0);
         assert!(r.metrics.reward_cost > 0.0);
     }
@@ -113,4 +114,31 @@ fn a_frequency_lift_raises_purchases_by_its_size() {
         "lift {}",
         extra / without as f64
     );
+}
+
+/// A reward nobody can afford: no point is ever redeemed, during the horizon or after it, so
+/// breakage is exactly 1 and both liabilities are zero. And with a threshold equal to the
+/// points of one purchase and certain redemption, every point is redeemed in the month it is
+/// earned: breakage exactly 0.
+#[test]
+fn breakage_is_one_for_an_unreachable_reward_and_zero_for_instant_redemption() {
+    let unreachable =
+        common::plain_scenario(500, 12, 2, "expiry = { policy = \"fixed\", months = 6 }").replace(
+            "redemption_threshold = 10",
+            "redemption_threshold = 1000000",
+        );
+    let s = common::scenario(&unreachable);
+    for t in &simulate_trials(&s, 0..2, None, &|| {}).unwrap() {
+        let m = evaluate_trial(&s, t).metrics;
+        assert!(m.points_earned > 0);
+        assert_eq!(m.points_redeemed, 0);
+        assert_eq!(m.points_redeemed_after_horizon, 0);
+        assert_eq!(m.breakage_rate, 1.0);
+        assert_eq!(m.liability_end, 0.0);
+        assert_eq!(m.ifrs15_contract_liability_end, 0.0);
+    }
+    let instant = common::scenario(&common::plain_scenario(500, 12, 2, ""));
+    for t in &simulate_trials(&instant, 0..2, None, &|| {}).unwrap() {
+        assert_eq!(evaluate_trial(&instant, t).metrics.breakage_rate, 0.0);
+    }
 }

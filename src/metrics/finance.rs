@@ -14,13 +14,16 @@
 //!   zero, (reward cost + running costs) / gross margin; the headline figure adds the
 //!   investment spread over the horizon;
 //! - program cost = investment + running costs; ROI = cumulative net cash flow at the horizon
-//!   ÷ (program cost + reward cost).
+//!   ÷ (program cost + reward cost);
+//! - breakage (unless fixed by the scenario) = the share of the points issued over the
+//!   horizon that are never redeemed, those held at the horizon followed through the run-off
+//!   (see [`crate::sim::kernel`]); the liabilities of every month use it.
 
 use serde::Serialize;
 
 use super::liability::{ContractLiability, breakage_estimate, points_liability};
 use crate::scenario::Scenario;
-use crate::sim::kernel::MonthTotals;
+use crate::sim::runner::TrialTotals;
 
 /// Monthly rate equivalent to annual rate `annual` (compounded).
 pub fn monthly_rate(annual: f64) -> f64 {
@@ -99,20 +102,27 @@ pub struct TrialMetrics {
     pub liability_end: f64,
     /// IFRS 15 contract liability at the horizon, in currency.
     pub ifrs15_contract_liability_end: f64,
-    /// Breakage used for the liabilities (estimated from the points' fate, or as fixed).
+    /// Breakage used for the liabilities: the share of the horizon's points never redeemed
+    /// (simulated through the run-off), or as fixed by the scenario.
     pub breakage_rate: f64,
     /// Members at the horizon.
     pub members_end: u64,
     /// Points credited over the horizon.
-    pub points_earned: u64,
-    /// Points spent on rewards.
-    pub points_redeemed: u64,
-    /// Points that expired.
-    pub points_expired: u64,
-    /// Points forfeited by members who lapsed.
-    pub points_forfeited: u64,
+    pub points_earned: u128,
+    /// Points spent on rewards over the horizon.
+    pub points_redeemed: u128,
+    /// Points that expired over the horizon.
+    pub points_expired: u128,
+    /// Points forfeited by members who lapsed, over the horizon.
+    pub points_forfeited: u128,
     /// Points held by members at the horizon.
     pub points_outstanding_end: u64,
+    /// Of the points held at the horizon, those redeemed afterwards (run-off); 0 when the
+    /// scenario fixes the breakage.
+    pub points_redeemed_after_horizon: u64,
+    /// Of the points held at the horizon, those still unredeemed at the end of the run-off
+    /// (counted as breakage).
+    pub points_unsettled_after_runoff: u64,
 }
 
 /// A monthly quantity reported in `monthly.csv`.
@@ -234,23 +244,28 @@ pub struct TrialResult {
     pub months: Vec<MonthRecord>,
 }
 
-/// Turns one trial's monthly totals into its business case.
-pub fn evaluate_trial(scenario: &Scenario, trial: u64, totals: &[MonthTotals]) -> TrialResult {
+/// Turns one trial's totals into its business case.
+pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialResult {
+    let trial = trial_totals.trial;
+    let totals = trial_totals.months.as_slice();
+    let runoff = &trial_totals.runoff;
     let finance = &scenario.finance;
     let program = &scenario.program;
     let margin = finance.gross_margin;
     let running = finance.running_costs;
     let investment = finance.investment_total();
 
-    let sum = |f: fn(&MonthTotals) -> u64| totals.iter().map(f).sum::<u64>();
+    // Sums of counts each already held in a u64 month total; u128 so the sum cannot wrap.
+    let sum = |f: fn(&crate::sim::kernel::MonthTotals) -> u64| {
+        totals.iter().map(|m| u128::from(f(m))).sum::<u128>()
+    };
     let earned = sum(|m| m.points_earned);
     let redeemed = sum(|m| m.points_redeemed);
     let expired = sum(|m| m.points_expired);
     let forfeited = sum(|m| m.points_forfeited);
     let breakage = program
         .breakage
-        .or_else(|| breakage_estimate(redeemed, expired, forfeited))
-        .unwrap_or(0.0);
+        .unwrap_or_else(|| breakage_estimate(earned, redeemed + u128::from(runoff.redeemed)));
 
     let mut months = Vec::with_capacity(totals.len());
     let mut cash_flows = Vec::with_capacity(totals.len());
@@ -330,6 +345,8 @@ pub fn evaluate_trial(scenario: &Scenario, trial: u64, totals: &[MonthTotals]) -
         points_expired: expired,
         points_forfeited: forfeited,
         points_outstanding_end: last.points_outstanding,
+        points_redeemed_after_horizon: runoff.redeemed,
+        points_unsettled_after_runoff: runoff.unsettled,
     };
     TrialResult { metrics, months }
 }

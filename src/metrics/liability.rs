@@ -10,15 +10,14 @@
 //! recognised as revenue as points are redeemed, in proportion to the total redemptions
 //! expected, with changes of that expectation caught up cumulatively.
 
-/// Expected breakage estimated from the points whose fate is known: expired and forfeited
-/// over all points that left the members' balances. `None` when no point has left yet.
-///
-/// Points still outstanding at the horizon are left out. They are mostly points of light
-/// buyers who have not reached a reward, so the estimate tends to understate breakage and
-/// overstate the liability: the cautious side.
-pub fn breakage_estimate(redeemed: u64, expired: u64, forfeited: u64) -> Option<f64> {
-    let settled = redeemed + expired + forfeited;
-    (settled > 0).then(|| (expired + forfeited) as f64 / settled as f64)
+/// Breakage of `issued` points of which `ever_redeemed` are redeemed in the end (during the
+/// horizon or in the run-off after it): the share never redeemed. No points issued, no
+/// breakage.
+pub fn breakage_estimate(issued: u128, ever_redeemed: u128) -> f64 {
+    if issued == 0 {
+        return 0.0;
+    }
+    1.0 - ever_redeemed.min(issued) as f64 / issued as f64
 }
 
 /// Management liability: `outstanding` points × `point_cost` × (1 − `breakage`).
@@ -104,9 +103,9 @@ mod tests {
 
     #[test]
     fn breakage_and_management_liability_by_hand() {
-        // 600 redeemed, 300 expired, 100 forfeited: 400 of 1,000 settled points broke.
-        assert_eq!(breakage_estimate(600, 300, 100), Some(0.4));
-        assert_eq!(breakage_estimate(0, 0, 0), None);
+        // 1,000 points issued, 600 redeemed in the end: 40% broke.
+        assert!((breakage_estimate(1_000, 600) - 0.4).abs() < 1e-15);
+        assert_eq!(breakage_estimate(0, 0), 0.0);
         // 5,000 points at 0.02 with 40% breakage: 5,000 × 0.02 × 0.6 = 60.
         assert!((points_liability(5_000, 0.02, 0.4) - 60.0).abs() < 1e-9);
     }

@@ -4,16 +4,22 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, Gamma};
+use statrs::function::gamma::{gamma_ur, ln_gamma};
 
 /// The Poisson(λ) count whose CDF first reaches `u` (inversion by sequential search).
 ///
 /// Inversion makes the count a monotone function of `u` for each λ: two worlds that use the
-/// same `u` with λ₁ ≤ λ₂ get counts n₁ ≤ n₂, and equal counts when λ₁ = λ₂. The search
-/// ends once the CDF reaches `u`, or, past the mode, once the terms no longer change the CDF
-/// in floating point (so a `u` within rounding of 1 cannot make it run on).
+/// same `u` with λ₁ ≤ λ₂ get counts n₁ ≤ n₂, and equal counts when λ₁ = λ₂ (up to the
+/// rounding of the CDF in floating point). Small rates search up from 0; from
+/// [`SEARCH_FROM_MODE`] on, the search starts at the mode, whose CDF is the regularised upper
+/// incomplete gamma function Q(m + 1, λ), and takes O(√λ) steps: exact at any rate, where
+/// e^-λ would underflow past λ ≈ 745.
 pub fn poisson_inverse(u: f64, lambda: f64) -> u32 {
-    if lambda <= 0.0 {
+    if lambda.is_nan() || lambda <= 0.0 {
         return 0;
+    }
+    if lambda >= SEARCH_FROM_MODE {
+        return poisson_inverse_from_mode(u, lambda);
     }
     let mut term = (-lambda).exp();
     let mut cdf = term;
@@ -27,6 +33,40 @@ pub fn poisson_inverse(u: f64, lambda: f64) -> u32 {
         }
     }
     k
+}
+
+/// Rate from which [`poisson_inverse`] searches from the mode rather than from 0.
+pub const SEARCH_FROM_MODE: f64 = 150.0;
+
+/// Largest rate searched for exactly: beyond a billion purchases a month the count is the
+/// rate itself (relative spread below 0.003%).
+const LARGEST_SEARCHED_RATE: f64 = 1e9;
+
+fn poisson_inverse_from_mode(u: f64, lambda: f64) -> u32 {
+    if lambda.is_nan() || lambda >= LARGEST_SEARCHED_RATE {
+        return lambda.min(f64::from(u32::MAX)) as u32;
+    }
+    let mut k = lambda.floor();
+    let mut term = (k * lambda.ln() - lambda - ln_gamma(k + 1.0)).exp();
+    let mut cdf = gamma_ur(k + 1.0, lambda);
+    if u <= cdf {
+        // Walk down while the CDF one step below still reaches u.
+        while k > 0.0 && u <= cdf - term {
+            cdf -= term;
+            term *= k / lambda;
+            k -= 1.0;
+        }
+    } else {
+        while u > cdf {
+            k += 1.0;
+            term *= lambda / k;
+            cdf += term;
+            if term <= cdf * f64::EPSILON {
+                break;
+            }
+        }
+    }
+    k.min(f64::from(u32::MAX)) as u32
 }
 
 /// Draws of the sum of n independent Gamma(p, 1) variables, which is Gamma(n·p, 1).
@@ -94,6 +134,49 @@ mod tests {
             let tol = 5.0 * (lambda / n as f64).sqrt();
             assert!((mean - lambda).abs() < tol, "λ={lambda}: mean {mean}");
             assert!((var / lambda - 1.0).abs() < 0.02, "λ={lambda}: var {var}");
+        }
+    }
+
+    #[test]
+    fn poisson_inverse_from_the_mode_matches_the_cdf_and_the_search_from_zero() {
+        // Poisson(1000): P(X ≤ 1000) = Q(1001, 1000) = 0.508409 (R: ppois(1000, 1000)).
+        let cdf = gamma_ur(1001.0, 1000.0);
+        assert!((cdf - 0.508_409).abs() < 1e-6, "{cdf}");
+        assert_eq!(poisson_inverse(cdf - 1e-9, 1000.0), 1000);
+        assert_eq!(poisson_inverse(cdf + 1e-9, 1000.0), 1001);
+        // Around the switch both searches agree.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
+        for _ in 0..20_000 {
+            let u = rng.random::<f64>();
+            let from_zero = {
+                let (mut k, mut term) = (0u32, (-160.0f64).exp());
+                let mut cdf = term;
+                while u > cdf {
+                    k += 1;
+                    term *= 160.0 / f64::from(k);
+                    cdf += term;
+                }
+                k
+            };
+            let from_mode = poisson_inverse(u, 160.0);
+            assert!(
+                from_zero.abs_diff(from_mode) <= 1,
+                "u={u}: {from_zero} vs {from_mode}"
+            );
+        }
+        // Rates far beyond e^-λ's range keep their spread: mean λ, variance λ.
+        for lambda in [2_000.0, 1e6] {
+            let n = 20_000;
+            let draws: Vec<f64> = (0..n)
+                .map(|_| f64::from(poisson_inverse(rng.random::<f64>(), lambda)))
+                .collect();
+            let mean = draws.iter().sum::<f64>() / n as f64;
+            let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            assert!(
+                (mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(),
+                "{lambda}: {mean}"
+            );
+            assert!((var / lambda - 1.0).abs() < 0.05, "{lambda}: var {var}");
         }
     }
 

@@ -115,8 +115,15 @@ impl Population {
         let mut counts = [0u64; 4];
         let mut remainders = [(0.0f64, 0usize); 4];
         let mut assigned = 0u64;
+        // Validation lets the shares miss 1 by up to 10⁻⁶; normalised, they split every
+        // customer, and the floors leave at most one customer per type to hand out.
+        let total: f64 = self.types.iter().map(|t| t.share).sum();
         for (i, ty) in self.types.iter().enumerate().take(4) {
-            let exact = ty.share * customers as f64;
+            let exact = if total > 0.0 {
+                ty.share / total * customers as f64
+            } else {
+                0.0
+            };
             counts[i] = exact.floor() as u64;
             assigned += counts[i];
             remainders[i] = (exact - exact.floor(), i);
@@ -124,14 +131,17 @@ impl Population {
         // Largest remainder first; ties go to the earlier type, so the rule is deterministic.
         remainders.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut left = customers.saturating_sub(assigned);
-        for &(_, i) in remainders.iter().cycle().take(8) {
+        let receivers: Vec<usize> = remainders
+            .iter()
+            .map(|&(_, i)| i)
+            .filter(|&i| self.types.get(i).is_some_and(|t| t.share > 0.0))
+            .collect();
+        for &i in receivers.iter().cycle() {
             if left == 0 {
                 break;
             }
-            if self.types.get(i).is_some_and(|t| t.share > 0.0) {
-                counts[i] += 1;
-                left -= 1;
-            }
+            counts[i] += 1;
+            left -= 1;
         }
         counts
     }
@@ -149,11 +159,6 @@ pub struct TypeSampler {
     /// Sums of n purchases of a Gamma(p, 1); `None` when cv_within = 0.
     spend_within: Option<(f64, GammaSums)>,
 }
-
-/// The largest purchase rate a customer can draw, per month. The Poisson draw is by inversion,
-/// whose first term e^-λ underflows past λ ≈ 745; 500 purchases a month (16 a day) is far
-/// beyond any retail customer, so clamping the Gamma's far tail here changes no real result.
-pub const MAX_RATE_PER_MONTH: f64 = 500.0;
 
 impl TypeSampler {
     /// Builds the samplers for `b`. `b` must be validated (cv ≥ 0, means ≥ 0).
@@ -189,11 +194,10 @@ impl TypeSampler {
 
     /// A customer's own purchase rate per month.
     pub fn draw_rate<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let rate = match &self.rate {
+        match &self.rate {
             Some(g) => g.sample(rng),
             None => self.rate_mean,
-        };
-        rate.min(MAX_RATE_PER_MONTH)
+        }
     }
 
     /// A customer's own mean spend per purchase.
@@ -280,6 +284,20 @@ mod tests {
         // 10 × shares = 3.33, 3.33, 3.34, 0 → floors 3, 3, 3 and the one left goes to the
         // largest remainder (0.34, the false-loyal share).
         assert_eq!(pop.type_counts(10), [3, 3, 4, 0]);
+        // Three thirds of 100 million: every customer has a type.
+        let thirds = Population {
+            types: [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0]
+                .iter()
+                .zip(LoyaltyType::ALL)
+                .map(|(&s, t)| TypeBehaviour {
+                    loyalty_type: t,
+                    ..behaviour(s, 0.0, 0.0, 0.0)
+                })
+                .collect(),
+        };
+        let c = thirds.type_counts(100_000_000);
+        assert_eq!(c.iter().sum::<u64>(), 100_000_000);
+        assert_eq!(c[3], 0);
         assert_eq!(pop.type_counts(1000), [333, 333, 334, 0]);
         assert_eq!(pop.type_counts(0), [0, 0, 0, 0]);
     }

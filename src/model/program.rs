@@ -55,8 +55,9 @@ pub struct PointsProgram {
 impl PointsProgram {
     /// Points earned on `spend` in a month: rounded down, then capped.
     pub fn points_for(&self, spend: f64) -> u64 {
-        // `as` saturates: a non-finite or huge product cannot wrap.
-        let points = (spend * self.earn_rate).floor() as u64;
+        // The relative nudge of 10⁻¹² keeps binary fractions from losing a point (0.57 × 100
+        // is 56.99999999999999 in floating point); `as` saturates, so nothing can wrap.
+        let points = (spend * self.earn_rate * (1.0 + 1e-12)).floor() as u64;
         match self.earn_cap_per_month {
             Some(cap) => points.min(cap),
             None => points,
@@ -97,6 +98,12 @@ mod tests {
         let p = program();
         assert_eq!(p.points_for(10.99), 16); // 16.485 → 16
         assert_eq!(p.points_for(0.5), 0);
+        let whole = PointsProgram {
+            earn_rate: 100.0,
+            earn_cap_per_month: None,
+            ..program()
+        };
+        assert_eq!(whole.points_for(0.57), 57);
         assert_eq!(p.points_for(1000.0), 50);
         assert_eq!(p.points_for(f64::INFINITY), 50);
     }

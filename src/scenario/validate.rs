@@ -196,6 +196,9 @@ fn found(v: &Value) -> String {
     match v {
         Value::String(s) => format!("found the text {s:?}"),
         Value::Integer(i) => format!("found {i}"),
+        Value::Float(f) if *f != 0.0 && (f.abs() < 1e-4 || f.abs() >= 1e15) => {
+            format!("found {f:e}")
+        }
         Value::Float(f) => format!("found {f}"),
         Value::Boolean(b) => format!("found the boolean {b}"),
         Value::Datetime(d) => format!("found the date {d}"),
@@ -256,6 +259,23 @@ impl Checker {
             }
             Got::Valid(x) => Some(x),
             Got::Invalid => None,
+        }
+    }
+
+    /// A coefficient of variation: 0, or from [`MIN_CV`] to [`MAX_CV`].
+    fn cv(&mut self, at: &At, key: &str, leaf: &Leaf, unit: &str) -> Got<f64> {
+        match self.number(at, key, leaf, Bounds::closed(0.0, MAX_CV), unit) {
+            Got::Valid(x) if x > 0.0 && x < MIN_CV => {
+                if let Some(v) = leaf {
+                    let msg = format!(
+                        "expected 0 (no variation) or a number from {MIN_CV} to {MAX_CV} ({unit}), {}",
+                        found(v.get_ref())
+                    );
+                    self.problem(Some(v.span()), at.child(key), msg);
+                }
+                Got::Invalid
+            }
+            other => other,
         }
     }
 
@@ -469,7 +489,10 @@ fn absent_type(ty: LoyaltyType) -> TypeBehaviour {
 }
 
 /// Coefficients of variation above this are not a population, they are a typo.
-const MAX_CV: f64 = 20.0;
+const MAX_CV: f64 = 10.0;
+/// Smallest non-zero coefficient of variation: below it the Gamma shapes (1/cv²) leave the
+/// range floating point computes well; 0 means no variation at all.
+const MIN_CV: f64 = 0.001;
 /// Most purchases per month a type may average.
 const MAX_MEAN_PURCHASES: f64 = 100.0;
 /// Largest lift accepted (10 = eleven times the baseline).
@@ -493,11 +516,10 @@ fn type_behaviour(
             "purchases per customer per month",
         );
         let cv = c
-            .number(
+            .cv(
                 &rate_at,
                 "cv",
                 &r.cv,
-                Bounds::closed(0.0, MAX_CV),
                 "coefficient of variation across customers",
             )
             .or(1.0);
@@ -521,20 +543,18 @@ fn type_behaviour(
             "currency per purchase",
         );
         let within = c
-            .number(
+            .cv(
                 &spend_at,
                 "cv_within",
                 &s.cv_within,
-                Bounds::closed(0.0, MAX_CV),
                 "coefficient of variation of a customer's purchases",
             )
             .or(0.4);
         let between = c
-            .number(
+            .cv(
                 &spend_at,
                 "cv_between",
                 &s.cv_between,
-                Bounds::closed(0.0, MAX_CV),
                 "coefficient of variation of customers' means",
             )
             .or(0.76);

@@ -67,12 +67,19 @@ impl Wallet {
     }
 
     /// Records a purchase month (for inactivity) and credits `points` earned in `month`.
-    pub fn earn(&mut self, month: u32, points: u64) {
+    /// Returns false, crediting nothing, if the balance would exceed 2⁶⁴ − 1.
+    #[must_use]
+    pub fn earn(&mut self, month: u32, points: u64) -> bool {
         self.last_purchase = month;
-        self.balance += points;
+        let Some(balance) = self.balance.checked_add(points) else {
+            return false;
+        };
+        self.balance = balance;
         if let Expiry::Fixed { months } = self.expiry {
+            // A bucket holds part of the balance, so it cannot overflow when the balance did not.
             self.buckets[(month % months) as usize] += points;
         }
+        true
     }
 
     /// Spends `points` (≤ balance) oldest first, in `month`.
@@ -108,10 +115,10 @@ mod tests {
     #[test]
     fn fixed_life_expires_each_month_s_points_at_month_s_plus_life() {
         let mut w = Wallet::new(Expiry::Fixed { months: 3 });
-        w.earn(1, 10);
-        w.earn(2, 20);
+        assert!(w.earn(1, 10));
+        assert!(w.earn(2, 20));
         assert_eq!(w.expire(3), 0);
-        w.earn(3, 30);
+        assert!(w.earn(3, 30));
         assert_eq!(w.expire(4), 10); // month-1 points live through month 3
         assert_eq!(w.expire(5), 20);
         assert_eq!(w.balance(), 30);
@@ -120,9 +127,9 @@ mod tests {
     #[test]
     fn spending_takes_the_oldest_points_first() {
         let mut w = Wallet::new(Expiry::Fixed { months: 3 });
-        w.earn(1, 10);
-        w.earn(2, 20);
-        w.earn(3, 30);
+        assert!(w.earn(1, 10));
+        assert!(w.earn(2, 20));
+        assert!(w.earn(3, 30));
         w.spend(3, 25); // all of month 1, 15 of month 2
         assert_eq!(w.balance(), 35);
         assert_eq!(w.expire(4), 0);
@@ -134,19 +141,27 @@ mod tests {
     #[test]
     fn inactivity_wipes_the_balance_after_the_stated_months_without_purchase() {
         let mut w = Wallet::new(Expiry::Inactivity { months: 2 });
-        w.earn(1, 10);
+        assert!(w.earn(1, 10));
         assert_eq!(w.expire(2), 0);
         assert_eq!(w.expire(3), 0); // only month 2 has passed without a purchase
         assert_eq!(w.expire(4), 10); // months 2 and 3 passed without a purchase
-        w.earn(4, 5);
+        assert!(w.earn(4, 5));
         assert_eq!(w.expire(6), 0);
         assert_eq!(w.forfeit(), 5);
     }
 
     #[test]
+    fn an_overflowing_credit_is_refused() {
+        let mut w = Wallet::new(Expiry::Fixed { months: 2 });
+        assert!(w.earn(1, u64::MAX - 1));
+        assert!(!w.earn(1, 2));
+        assert_eq!(w.balance(), u64::MAX - 1);
+    }
+
+    #[test]
     fn never_keeps_points_until_spent_or_forfeited() {
         let mut w = Wallet::new(Expiry::Never);
-        w.earn(1, 7);
+        assert!(w.earn(1, 7));
         assert_eq!(w.expire(100), 0);
         w.spend(100, 4);
         assert_eq!(w.forfeit(), 3);
