@@ -268,10 +268,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn type_counts_add_up_and_follow_largest_remainder() {
-        let shares = [0.333, 0.333, 0.334, 0.0];
-        let pop = Population {
+    fn population(shares: [f64; 4]) -> Population {
+        Population {
             types: shares
                 .iter()
                 .zip(LoyaltyType::ALL)
@@ -280,21 +278,17 @@ mod tests {
                     ..behaviour(s, 0.0, 0.0, 0.0)
                 })
                 .collect(),
-        };
+        }
+    }
+
+    #[test]
+    fn type_counts_add_up_and_follow_largest_remainder() {
+        let pop = population([0.333, 0.333, 0.334, 0.0]);
         // 10 × shares = 3.33, 3.33, 3.34, 0 → floors 3, 3, 3 and the one left goes to the
         // largest remainder (0.34, the false-loyal share).
         assert_eq!(pop.type_counts(10), [3, 3, 4, 0]);
         // Three thirds of 100 million: every customer has a type.
-        let thirds = Population {
-            types: [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0]
-                .iter()
-                .zip(LoyaltyType::ALL)
-                .map(|(&s, t)| TypeBehaviour {
-                    loyalty_type: t,
-                    ..behaviour(s, 0.0, 0.0, 0.0)
-                })
-                .collect(),
-        };
+        let thirds = population([1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0]);
         let c = thirds.type_counts(100_000_000);
         assert_eq!(c.iter().sum::<u64>(), 100_000_000);
         assert_eq!(c[3], 0);
