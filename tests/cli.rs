@@ -89,6 +89,13 @@ fn summary_json_has_every_required_metric_and_the_run_metadata() {
         }
     }
     assert!(json["metrics"]["payback_month"]["probability_within_horizon"].is_number());
+    // The CSV files carry the same provenance on every row.
+    let sha = loyalty_sim::scenario::sha256_hex(&bytes);
+    let tail = format!(",{},5,{sha}", env!("CARGO_PKG_VERSION"));
+    for file in ["trials.csv", "monthly.csv"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(text.lines().skip(1).all(|l| l.ends_with(&tail)), "{file}");
+    }
 }
 
 #[test]

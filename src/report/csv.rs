@@ -1,12 +1,46 @@
 //! `monthly.csv` (bands of every monthly series over the trials) and `trials.csv` (one row
 //! per trial). Floats are written at full precision (shortest representation that reads
-//! back to the same number), for programs rather than people.
+//! back to the same number), for programs rather than people. Every row ends with the
+//! provenance of the run (program version, seed, scenario hash), so a file separated from its
+//! `summary.json` still says where it came from.
+
+use serde::Serialize;
 
 use super::{Exporter, ReportError};
 use crate::metrics::finance::Series;
 use crate::run::RunOutput;
 
-/// The `monthly.csv` exporter: `month`, then for each series its mean, p5, p50 and p95.
+/// The columns that end every row.
+#[derive(Serialize)]
+struct Provenance<'a> {
+    program_version: &'a str,
+    seed: u64,
+    scenario_sha256: &'a str,
+}
+
+impl<'a> Provenance<'a> {
+    const COLUMNS: [&'static str; 3] = ["program_version", "seed", "scenario_sha256"];
+
+    fn of(run: &'a RunOutput) -> Self {
+        let md = &run.summary.metadata;
+        Provenance {
+            program_version: md.version,
+            seed: md.seed,
+            scenario_sha256: &md.scenario_sha256,
+        }
+    }
+
+    fn values(&self) -> [String; 3] {
+        [
+            self.program_version.to_string(),
+            self.seed.to_string(),
+            self.scenario_sha256.to_string(),
+        ]
+    }
+}
+
+/// The `monthly.csv` exporter: `month`, then for each series its mean, p5, p50 and p95, then
+/// the provenance columns.
 pub struct MonthlyCsv;
 
 impl Exporter for MonthlyCsv {
@@ -26,7 +60,9 @@ impl Exporter for MonthlyCsv {
                 header.push(format!("{}_{stat}", s.name()));
             }
         }
+        header.extend(Provenance::COLUMNS.map(String::from));
         w.write_record(&header).map_err(err)?;
+        let provenance = Provenance::of(run).values();
         for m in &run.monthly {
             let mut row = vec![m.month.to_string()];
             for st in &m.series {
@@ -34,13 +70,15 @@ impl Exporter for MonthlyCsv {
                     row.push(v.to_string());
                 }
             }
+            row.extend(provenance.iter().cloned());
             w.write_record(&row).map_err(err)?;
         }
         w.into_inner().map_err(|e| err(e.into_error().into()))
     }
 }
 
-/// The `trials.csv` exporter: one row per trial, headline metrics and points ledger.
+/// The `trials.csv` exporter: one row per trial, headline metrics and points ledger, then the
+/// provenance columns.
 pub struct TrialsCsv;
 
 impl Exporter for TrialsCsv {
@@ -54,8 +92,9 @@ impl Exporter for TrialsCsv {
             source,
         };
         let mut w = ::csv::Writer::from_writer(Vec::new());
+        let provenance = Provenance::of(run);
         for t in &run.trials {
-            w.serialize(t).map_err(err)?;
+            w.serialize((t, &provenance)).map_err(err)?;
         }
         w.into_inner().map_err(|e| err(e.into_error().into()))
     }
