@@ -1,8 +1,11 @@
 //! A whole run: scenario file + options → trials → business case → summaries, ready for the
 //! exporters. The one entry point the CLI (and any other front end) calls.
 
-use crate::metrics::finance::{Series, TrialMetrics, TrialResult, evaluate_trial};
-use crate::metrics::summary::{Metrics, MonthBands, RunMetadata, Summary, monthly_bands};
+use crate::metrics::finance::{Series, TrialMetrics, TrialResult, TypeSeries, evaluate_trial};
+use crate::metrics::summary::{
+    Metrics, MonthBands, RunMetadata, Summary, TypeMonthBands, diagnostics, monthly_bands,
+    monthly_type_bands,
+};
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::runner::{RunError, simulate_trials};
 
@@ -28,6 +31,8 @@ pub struct RunOutput {
     pub trials: Vec<TrialMetrics>,
     /// Monthly bands.
     pub monthly: Vec<MonthBands>,
+    /// Monthly bands by loyalty type.
+    pub monthly_by_type: Vec<TypeMonthBands>,
 }
 
 /// The scenario with `options`' overrides applied.
@@ -53,6 +58,13 @@ fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
             ("incremental_revenue", m.incremental_revenue),
             ("incremental_gross_margin", m.incremental_gross_margin),
             ("reward_cost", m.reward_cost),
+            ("discount_cost", m.discount_cost),
+            ("points_reward_cost", m.points_reward_cost),
+            ("certificate_cost", m.certificate_cost),
+            ("supplier_funding", m.supplier_funding),
+            ("partner_revenue", m.partner_revenue),
+            ("certificate_breakage_rate", m.certificate_breakage_rate),
+            ("burn_earn_ratio", m.burn_earn_ratio),
             ("program_cost", m.program_cost),
             (
                 "break_even_incremental_revenue",
@@ -70,9 +82,15 @@ fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
             .months
             .iter()
             .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
+        let by_type = r.types.iter().flat_map(|types| {
+            types
+                .iter()
+                .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
+        });
         if let Some((metric, value)) = headline
             .into_iter()
             .chain(monthly)
+            .chain(by_type)
             .find(|(_, v)| !v.is_finite())
         {
             return Err(RunError::NonFinite {
@@ -113,17 +131,21 @@ pub fn run(
             trials: sim.trials,
             customers: sim.customers,
             months: sim.months,
+            design: scenario.program.design(),
             currency: scenario.finance.currency.code.clone(),
             discount_rate: scenario.finance.discount_rate,
             percentiles: "Hyndman-Fan type 7, as Excel PERCENTILE.INC",
         },
         metrics: Metrics::of(&trials),
+        diagnostics: diagnostics(&results),
     };
     let monthly = monthly_bands(&results);
+    let monthly_by_type = monthly_type_bands(&results);
     Ok(RunOutput {
         scenario,
         summary,
         trials,
         monthly,
+        monthly_by_type,
     })
 }

@@ -8,7 +8,7 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
 
 #[test]
-fn run_writes_the_three_files_to_output_scenario_stem_and_prints_the_summary() {
+fn run_writes_its_files_to_output_scenario_stem_and_prints_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
         common::data("small_points.toml"),
@@ -38,12 +38,22 @@ fn run_writes_the_three_files_to_output_scenario_stem_and_prints_the_summary() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["monthly.csv", "summary.json", "trials.csv"]);
+    assert_eq!(
+        names,
+        [
+            "monthly.csv",
+            "monthly_by_type.csv",
+            "summary.json",
+            "trials.csv"
+        ]
+    );
     let trials = std::fs::read_to_string(out.join("trials.csv")).unwrap();
     assert_eq!(trials.lines().count(), 1 + 4);
     assert!(trials.starts_with("trial,investment,npv,roi,payback_month,"));
     let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
     assert_eq!(monthly.lines().count(), 1 + 24);
+    let by_type = std::fs::read_to_string(out.join("monthly_by_type.csv")).unwrap();
+    assert_eq!(by_type.lines().count(), 1 + 24 * 4);
 }
 
 #[test]
@@ -92,7 +102,7 @@ fn summary_json_has_every_required_metric_and_the_run_metadata() {
     // The CSV files carry the same provenance on every row.
     let sha = loyalty_sim::scenario::sha256_hex(&bytes);
     let tail = format!(",{},5,{sha}", env!("CARGO_PKG_VERSION"));
-    for file in ["trials.csv", "monthly.csv"] {
+    for file in ["trials.csv", "monthly.csv", "monthly_by_type.csv"] {
         let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
         assert!(text.lines().skip(1).all(|l| l.ends_with(&tail)), "{file}");
     }
@@ -153,17 +163,17 @@ fn bench_reports_customer_months_per_second() {
 
 #[test]
 fn a_scenario_earning_more_points_than_can_be_counted_is_refused() {
-    let text = common::plain_scenario(5000, 360, 1, "")
+    // 100 purchases of €10⁹ a month at 1,000 points per euro, never redeemed: 10¹⁴ points per
+    // member per month, so 1,000 members hold more than 2⁶⁴ − 1 points between them after
+    // about 185 months.
+    let text = common::plain_scenario(1000, 360, 1, "")
         .replace(
             "mean = 5.0, cv_within = 0.0",
             "mean = 1000000000.0, cv_within = 0.0",
         )
-        .replace("earn_rate = 2.0", "earn_rate = 1000000.0")
+        .replace("earn_rate = 2.0", "earn_rate = 1000.0")
         .replace("{ mean = 2.0, cv = 0.0 }", "{ mean = 100.0, cv = 0.0 }")
-        .replace(
-            "redemption_threshold = 10",
-            "redemption_threshold = 1000000000",
-        );
+        .replace("redemption_per_month = 1.0", "redemption_per_month = 0.0");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("huge.toml");
     std::fs::write(&file, text).unwrap();

@@ -37,7 +37,12 @@ fn outputs_are_byte_identical_for_one_and_two_threads_and_differ_for_another_see
     run_cli(&one, 1, 7);
     run_cli(&two, 2, 7);
     run_cli(&other, 2, 8);
-    for file in ["trials.csv", "summary.json", "monthly.csv"] {
+    for file in [
+        "trials.csv",
+        "summary.json",
+        "monthly.csv",
+        "monthly_by_type.csv",
+    ] {
         let a = std::fs::read(one.join(file)).unwrap();
         let b = std::fs::read(two.join(file)).unwrap();
         assert!(a == b, "{file} differs between 1 and 2 threads");

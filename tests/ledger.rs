@@ -37,8 +37,11 @@ fn check_policy(expiry: &str) -> (u64, u64) {
         }
         assert_eq!(earned, redeemed + expired + forfeited + outstanding);
         // The run-off settles every point held at the horizon: redeemed later or broken.
-        assert_eq!(t.runoff.redeemed + t.runoff.broken, outstanding);
-        assert!(t.runoff.unsettled <= t.runoff.broken);
+        assert_eq!(
+            t.runoff.points_redeemed + t.runoff.points_broken,
+            outstanding
+        );
+        assert!(t.runoff.points_unsettled <= t.runoff.points_broken);
         let r = loyalty_sim::metrics::finance::evaluate_trial(&s, t);
         let l = &r.metrics;
         assert_eq!(
@@ -49,7 +52,7 @@ fn check_policy(expiry: &str) -> (u64, u64) {
                 + u128::from(l.points_outstanding_end)
         );
         // Breakage is the share of the horizon's points never redeemed.
-        let ever = (redeemed + t.runoff.redeemed) as f64;
+        let ever = (redeemed + t.runoff.points_redeemed) as f64;
         assert!((l.breakage_rate - (1.0 - ever / earned as f64)).abs() < 1e-12);
         expired_all += expired;
         forfeited_all += forfeited;

@@ -27,7 +27,7 @@ fn reward_cost_matches_the_formula_and_incremental_revenue_is_exactly_zero() {
         assert_eq!(m.incremental_revenue, 0.0);
         for month in &t.months {
             assert_eq!(month.revenue_program, month.revenue_baseline);
-            assert_eq!(month.points_earned, 10 * month.transactions_program);
+            assert_eq!(month.points_earned, 10 * month.transactions_program_total());
             assert!(!month.points_overflow);
             assert_eq!(month.points_redeemed, month.points_earned);
         }
@@ -101,9 +101,9 @@ fn a_frequency_lift_raises_purchases_by_its_size() {
     let (mut with, mut without) = (0u64, 0u64);
     for t in &totals {
         for m in &t.months {
-            assert!(m.transactions_program >= m.transactions_baseline);
-            with += m.transactions_program;
-            without += m.transactions_baseline;
+            assert!(m.transactions_program_total() >= m.transactions_baseline_total());
+            with += m.transactions_program_total();
+            without += m.transactions_baseline_total();
         }
     }
     // Baseline purchases: Poisson(5,000 × 2 × 12 × 4 = 480,000). The extra ones, coupled by

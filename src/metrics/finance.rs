@@ -5,8 +5,13 @@
 //! - the investment is spent at month 0; month t's cash flow falls at the end of month t and is
 //!   discounted by (1 + r)^(t/12) for an annual rate r;
 //! - net incremental cash flow of month t = gross margin × (revenue with − revenue without the
-//!   program) − reward cost − running costs; a reward on a purchase that would have happened
-//!   anyway is a cost like any other;
+//!   program) − reward cost − running costs − exit cost + partner payments; a reward on a
+//!   purchase that would have happened anyway is a cost like any other;
+//! - reward cost = discounts given at the till + the cost of points rewards net of what
+//!   suppliers fund + certificates used (their face value) + anything paid out in cash when
+//!   the program ends; revenue is counted at list price, so a discount is a cost, not lower
+//!   revenue;
+//! - running costs run until the program closes (the end of its grace months);
 //! - payback month: the first month whose cumulative cash flow (from −investment) is ≥ 0;
 //! - break-even month: the month from which every month's own net incremental cash flow is
 //!   ≥ 0 to the horizon (the program covers its running and reward costs for good);
@@ -15,15 +20,18 @@
 //!   investment spread over the horizon;
 //! - program cost = investment + running costs; ROI = cumulative net cash flow at the horizon
 //!   ÷ (program cost + reward cost);
-//! - breakage (unless fixed by the scenario) = the share of the points issued over the
-//!   horizon that are never redeemed, those held at the horizon followed through the run-off
-//!   (see [`crate::sim::kernel`]); the liabilities of every month use it.
+//! - breakage (unless fixed by the scenario) = the share of the points (or certificate value)
+//!   issued over the horizon that is never redeemed, what is held at the horizon followed
+//!   through the run-off (see [`crate::sim::kernel`]); paid out in cash counts as honoured;
+//!   the liabilities of every month use it.
 
 use serde::Serialize;
 
 use super::liability::{ContractLiability, breakage_estimate, points_liability};
+use crate::model::program::Phase;
 use crate::scenario::Scenario;
 use crate::sim::runner::TrialTotals;
+use crate::sim::totals::MonthTotals;
 
 /// Monthly rate equivalent to annual rate `annual` (compounded).
 pub fn monthly_rate(annual: f64) -> f64 {
@@ -69,14 +77,14 @@ pub fn break_even_revenue(costs: f64, margin: f64) -> f64 {
     costs / margin
 }
 
-/// One trial's headline results and points ledger: a row of `trials.csv`.
+/// One trial's headline results and ledgers: a row of `trials.csv`. Money in currency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrialMetrics {
     /// Trial index (its random numbers are keyed by it).
     pub trial: u64,
-    /// One-time investment at month 0, in currency.
+    /// One-time investment at month 0.
     pub investment: f64,
-    /// Net present value of the incremental cash flows after the investment, in currency.
+    /// Net present value of the incremental cash flows after the investment.
     pub npv: f64,
     /// Cumulative net incremental cash flow at the horizon ÷ (program cost + reward cost).
     pub roi: f64,
@@ -85,29 +93,50 @@ pub struct TrialMetrics {
     /// Month from which every month's own net incremental cash flow is ≥ 0; empty when the
     /// last month's is negative.
     pub break_even_month: Option<u32>,
-    /// Revenue with the program minus revenue without it, over the horizon, in currency.
+    /// Revenue with the program minus revenue without it, over the horizon.
     pub incremental_revenue: f64,
-    /// Gross margin on the incremental revenue, in currency.
+    /// Gross margin on the incremental revenue.
     pub incremental_gross_margin: f64,
-    /// Cost of the rewards redeemed, in currency.
+    /// Every reward handed out: discounts + points rewards (net of supplier funding) +
+    /// certificates used + cash settlements at the end.
     pub reward_cost: f64,
-    /// Investment plus running costs over the horizon, in currency.
+    /// Discounts given at the till (instant and tier discounts).
+    pub discount_cost: f64,
+    /// Cost of points rewards before supplier funding, plus points paid out at the end.
+    pub points_reward_cost: f64,
+    /// Certificates used, plus certificates paid out at the end, at face value.
+    pub certificate_cost: f64,
+    /// Part of the points rewards' cost paid by suppliers.
+    pub supplier_funding: f64,
+    /// What partners paid for the points their customers earned.
+    pub partner_revenue: f64,
+    /// Investment plus running costs plus the cost of closing the program.
     pub program_cost: f64,
     /// Average monthly incremental revenue at which the program would exactly pay back its
-    /// investment, running and reward costs within the horizon, in currency.
+    /// investment, running, closing and reward costs (net of partner payments) within the
+    /// horizon.
     pub break_even_incremental_revenue: f64,
-    /// Net incremental cash flow accumulated to the horizon (after the investment), in currency.
+    /// Net incremental cash flow accumulated to the horizon (after the investment).
     pub cumulative_cash_flow_end: f64,
-    /// Points liability at the horizon: outstanding × point cost × (1 − breakage), in currency.
+    /// What the program owes at the horizon: points and certificates held, at cost, times the
+    /// share expected to be redeemed.
     pub liability_end: f64,
-    /// IFRS 15 contract liability at the horizon, in currency.
+    /// IFRS 15 contract liability at the horizon (points and certificates).
     pub ifrs15_contract_liability_end: f64,
-    /// Breakage used for the liabilities: the share of the horizon's points never redeemed
-    /// (simulated through the run-off), or as fixed by the scenario.
+    /// Breakage of points: share of the points issued over the horizon never redeemed
+    /// (simulated through the run-off), or as fixed by the scenario; 0 without points.
     pub breakage_rate: f64,
+    /// Breakage of certificates, by value, likewise; 0 without certificates.
+    pub certificate_breakage_rate: f64,
+    /// Points redeemed ÷ points earned over the horizon (burn/earn); 0 without points.
+    pub burn_earn_ratio: f64,
     /// Members at the horizon.
     pub members_end: u64,
-    /// Points credited over the horizon.
+    /// New customers over the horizon with the program (including referred ones).
+    pub new_customers_program: u64,
+    /// New customers over the horizon without the program.
+    pub new_customers_baseline: u64,
+    /// Points credited over the horizon, from every source.
     pub points_earned: u128,
     /// Points spent on rewards over the horizon.
     pub points_redeemed: u128,
@@ -115,14 +144,26 @@ pub struct TrialMetrics {
     pub points_expired: u128,
     /// Points forfeited by members who lapsed, over the horizon.
     pub points_forfeited: u128,
+    /// Points paid out in cash when the program ended.
+    pub points_settled: u128,
     /// Points held by members at the horizon.
     pub points_outstanding_end: u64,
-    /// Of the points held at the horizon, those redeemed afterwards (run-off); 0 when the
-    /// scenario fixes the breakage.
+    /// Of the points held at the horizon, those redeemed afterwards (run-off).
     pub points_redeemed_after_horizon: u64,
-    /// Of the points held at the horizon, those still unredeemed at the end of the run-off
-    /// (counted as breakage).
+    /// Of the points held at the horizon, those still unredeemed at the end of the run-off.
     pub points_unsettled_after_runoff: u64,
+    /// Certificates issued over the horizon, in cents.
+    pub certificates_issued_cents: u128,
+    /// Certificates used, in cents.
+    pub certificates_redeemed_cents: u128,
+    /// Certificates expired unused, in cents.
+    pub certificates_expired_cents: u128,
+    /// Certificates forfeited by members who lapsed, in cents.
+    pub certificates_forfeited_cents: u128,
+    /// Certificates paid out in cash when the program ended, in cents.
+    pub certificates_settled_cents: u128,
+    /// Certificates held at the horizon, in cents.
+    pub certificates_outstanding_end_cents: u64,
 }
 
 /// A monthly quantity reported in `monthly.csv`.
@@ -134,6 +175,10 @@ pub enum Series {
     ActiveCustomers,
     /// Customers with at least one purchase in the month, without the program.
     ActiveCustomersBaseline,
+    /// New customers arriving, with the program.
+    NewCustomers,
+    /// New customers arriving, without the program.
+    NewCustomersBaseline,
     /// Sales with the program.
     RevenueProgram,
     /// Sales without the program.
@@ -142,11 +187,17 @@ pub enum Series {
     IncrementalRevenue,
     /// Gross margin on the difference.
     IncrementalMargin,
-    /// Cost of rewards redeemed.
+    /// Every reward handed out.
     RewardCost,
+    /// Discounts given at the till.
+    DiscountCost,
+    /// Certificates used (face value).
+    CertificateCost,
+    /// Payments from partners for points.
+    PartnerRevenue,
     /// Running costs.
     RunningCosts,
-    /// Incremental margin − reward cost − running costs.
+    /// Incremental margin − reward cost − running costs − exit cost + partner payments.
     NetCashFlow,
     /// Net cash flow accumulated from −investment.
     CumulativeCashFlow,
@@ -162,23 +213,42 @@ pub enum Series {
     PointsForfeited,
     /// Points held at the month end.
     PointsOutstanding,
-    /// Management points liability at the month end.
+    /// Value of certificates issued.
+    CertificatesIssued,
+    /// Value of certificates used.
+    CertificatesRedeemed,
+    /// Value of certificates held at the month end.
+    CertificatesOutstanding,
+    /// Value issued: points earned at cost per point plus certificates' face value.
+    RewardsIssued,
+    /// Value redeemed: points redeemed at cost per point plus certificates used.
+    RewardsRedeemed,
+    /// Rewards redeemed ÷ rewards issued in the month (0 when nothing was issued).
+    BurnEarnRatio,
+    /// What the program owes at the month end (points and certificates).
     Liability,
     /// IFRS 15 contract liability at the month end.
     Ifrs15ContractLiability,
+    /// Strength of the competitor promotion running (0 = none).
+    CompetitorPromotion,
 }
 
 impl Series {
     /// Every series, in column order.
-    pub const ALL: [Series; 19] = [
+    pub const ALL: [Series; 31] = [
         Series::Members,
         Series::ActiveCustomers,
         Series::ActiveCustomersBaseline,
+        Series::NewCustomers,
+        Series::NewCustomersBaseline,
         Series::RevenueProgram,
         Series::RevenueBaseline,
         Series::IncrementalRevenue,
         Series::IncrementalMargin,
         Series::RewardCost,
+        Series::DiscountCost,
+        Series::CertificateCost,
+        Series::PartnerRevenue,
         Series::RunningCosts,
         Series::NetCashFlow,
         Series::CumulativeCashFlow,
@@ -188,8 +258,15 @@ impl Series {
         Series::PointsExpired,
         Series::PointsForfeited,
         Series::PointsOutstanding,
+        Series::CertificatesIssued,
+        Series::CertificatesRedeemed,
+        Series::CertificatesOutstanding,
+        Series::RewardsIssued,
+        Series::RewardsRedeemed,
+        Series::BurnEarnRatio,
         Series::Liability,
         Series::Ifrs15ContractLiability,
+        Series::CompetitorPromotion,
     ];
 
     /// Column stem in `monthly.csv`.
@@ -198,11 +275,16 @@ impl Series {
             Series::Members => "members",
             Series::ActiveCustomers => "active_customers",
             Series::ActiveCustomersBaseline => "active_customers_baseline",
+            Series::NewCustomers => "new_customers",
+            Series::NewCustomersBaseline => "new_customers_baseline",
             Series::RevenueProgram => "revenue_program",
             Series::RevenueBaseline => "revenue_baseline",
             Series::IncrementalRevenue => "incremental_revenue",
             Series::IncrementalMargin => "incremental_margin",
             Series::RewardCost => "reward_cost",
+            Series::DiscountCost => "discount_cost",
+            Series::CertificateCost => "certificate_cost",
+            Series::PartnerRevenue => "partner_revenue",
             Series::RunningCosts => "running_costs",
             Series::NetCashFlow => "net_cash_flow",
             Series::CumulativeCashFlow => "cumulative_cash_flow",
@@ -212,8 +294,15 @@ impl Series {
             Series::PointsExpired => "points_expired",
             Series::PointsForfeited => "points_forfeited",
             Series::PointsOutstanding => "points_outstanding",
+            Series::CertificatesIssued => "certificates_issued",
+            Series::CertificatesRedeemed => "certificates_redeemed",
+            Series::CertificatesOutstanding => "certificates_outstanding",
+            Series::RewardsIssued => "rewards_issued",
+            Series::RewardsRedeemed => "rewards_redeemed",
+            Series::BurnEarnRatio => "burn_earn_ratio",
             Series::Liability => "liability",
             Series::Ifrs15ContractLiability => "ifrs15_contract_liability",
+            Series::CompetitorPromotion => "competitor_promotion",
         }
     }
 }
@@ -235,13 +324,94 @@ impl std::ops::IndexMut<Series> for MonthRecord {
     }
 }
 
+/// A monthly quantity per loyalty type, reported in `monthly_by_type.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeSeries {
+    /// Customers (not lapsed) with the program.
+    Customers,
+    /// Customers without the program.
+    CustomersBaseline,
+    /// Members.
+    Members,
+    /// Customers who bought, with the program.
+    Active,
+    /// Purchases with the program.
+    Purchases,
+    /// Purchases without the program.
+    PurchasesBaseline,
+    /// Sales with the program.
+    Revenue,
+    /// Sales without the program.
+    RevenueBaseline,
+}
+
+impl TypeSeries {
+    /// Every per-type series, in column order.
+    pub const ALL: [TypeSeries; 8] = [
+        TypeSeries::Customers,
+        TypeSeries::CustomersBaseline,
+        TypeSeries::Members,
+        TypeSeries::Active,
+        TypeSeries::Purchases,
+        TypeSeries::PurchasesBaseline,
+        TypeSeries::Revenue,
+        TypeSeries::RevenueBaseline,
+    ];
+
+    /// Column stem in `monthly_by_type.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TypeSeries::Customers => "customers",
+            TypeSeries::CustomersBaseline => "customers_baseline",
+            TypeSeries::Members => "members",
+            TypeSeries::Active => "active_customers",
+            TypeSeries::Purchases => "purchases",
+            TypeSeries::PurchasesBaseline => "purchases_baseline",
+            TypeSeries::Revenue => "revenue",
+            TypeSeries::RevenueBaseline => "revenue_baseline",
+        }
+    }
+
+    fn of(self, m: &MonthTotals, ty: usize) -> f64 {
+        match self {
+            TypeSeries::Customers => m.customers_program[ty] as f64,
+            TypeSeries::CustomersBaseline => m.customers_baseline[ty] as f64,
+            TypeSeries::Members => m.members[ty] as f64,
+            TypeSeries::Active => m.active_program[ty] as f64,
+            TypeSeries::Purchases => m.transactions_program[ty] as f64,
+            TypeSeries::PurchasesBaseline => m.transactions_baseline[ty] as f64,
+            TypeSeries::Revenue => m.revenue_program[ty],
+            TypeSeries::RevenueBaseline => m.revenue_baseline[ty],
+        }
+    }
+}
+
+/// One trial's month for one loyalty type: a value per [`TypeSeries`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypeRecord(pub [f64; TypeSeries::ALL.len()]);
+
+impl std::ops::Index<TypeSeries> for TypeRecord {
+    type Output = f64;
+    fn index(&self, s: TypeSeries) -> &f64 {
+        &self.0[s as usize]
+    }
+}
+
 /// A trial's business case: headline results and its months.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrialResult {
-    /// Headline results and ledger.
+    /// Headline results and ledgers.
     pub metrics: TrialMetrics,
     /// One record per month.
     pub months: Vec<MonthRecord>,
+    /// One record per month and loyalty type
+    /// ([`crate::model::population::LoyaltyType::ALL`] order).
+    pub types: Vec<[TypeRecord; 4]>,
+}
+
+/// Sums a count over the months without wrapping.
+fn total(months: &[MonthTotals], f: fn(&MonthTotals) -> u64) -> u128 {
+    months.iter().map(|m| u128::from(f(m))).sum()
 }
 
 /// Turns one trial's totals into its business case.
@@ -254,74 +424,167 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
     let margin = finance.gross_margin;
     let running = finance.running_costs;
     let investment = finance.investment_total();
+    let points = program.points.as_ref();
 
-    // Sums of counts each already held in a u64 month total; u128 so the sum cannot wrap.
-    let sum = |f: fn(&crate::sim::kernel::MonthTotals) -> u64| {
-        totals.iter().map(|m| u128::from(f(m))).sum::<u128>()
-    };
-    let earned = sum(|m| m.points_earned);
-    let redeemed = sum(|m| m.points_redeemed);
-    let expired = sum(|m| m.points_expired);
-    let forfeited = sum(|m| m.points_forfeited);
-    let breakage = program
-        .breakage
-        .unwrap_or_else(|| breakage_estimate(earned, redeemed + u128::from(runoff.redeemed)));
+    let earned = total(totals, |m| m.points_earned);
+    let redeemed = total(totals, |m| m.points_redeemed);
+    let settled = total(totals, |m| m.points_settled);
+    let breakage = points.map_or(0.0, |p| {
+        p.breakage.unwrap_or_else(|| {
+            breakage_estimate(
+                earned,
+                redeemed + settled + u128::from(runoff.points_redeemed),
+            )
+        })
+    });
+    let issued = total(totals, |m| m.certificates_issued);
+    let certificates_honoured = total(totals, |m| m.certificates_redeemed)
+        + total(totals, |m| m.certificates_settled)
+        + u128::from(runoff.certificates_redeemed);
+    let certificate_breakage = program.cumulative_discount.as_ref().map_or(0.0, |c| {
+        c.breakage
+            .unwrap_or_else(|| breakage_estimate(issued, certificates_honoured))
+    });
+    let point_cost = points.map_or(0.0, |p| p.point_cost);
+    let point_value = points.map_or(0.0, |p| p.point_value);
+    let supplier_share = points.map_or(0.0, |p| p.supplier_funded_share);
+    let partner_price = points
+        .and_then(|p| p.partner)
+        .map_or(0.0, |p| p.price_per_point);
 
     let mut months = Vec::with_capacity(totals.len());
+    let mut types = Vec::with_capacity(totals.len());
     let mut cash_flows = Vec::with_capacity(totals.len());
     let mut cumulative = -investment;
-    let mut contract = ContractLiability::default();
-    let mut redeemed_to_date = 0u64;
+    let (mut points_contract, mut certificates_contract) =
+        (ContractLiability::default(), ContractLiability::default());
+    let (mut points_redeemed_to_date, mut certificates_honoured_to_date) = (0.0, 0.0);
     let (mut incr_revenue, mut incr_margin, mut rewards, mut running_total) = (0.0, 0.0, 0.0, 0.0);
-    for m in totals {
+    let (
+        mut discounts,
+        mut points_rewards,
+        mut certificates,
+        mut supplier,
+        mut partner,
+        mut exit_costs,
+    ) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for (i, m) in totals.iter().enumerate() {
+        let month_no = i as u32 + 1;
         let mut r = MonthRecord([0.0; Series::ALL.len()]);
-        let incremental_revenue = m.revenue_program - m.revenue_baseline;
+        let revenue_program = m.revenue_program_total();
+        let revenue_baseline = m.revenue_baseline_total();
+        let incremental_revenue = revenue_program - revenue_baseline;
         let incremental_margin = margin * incremental_revenue;
-        let reward_cost = m.points_redeemed as f64 * program.point_cost;
-        let running_cost = running.per_month
-            + running.per_member * m.members as f64
+        let points_reward = m.reward_cost + m.points_settled as f64 * point_cost;
+        let supplier_funding = m.reward_cost * supplier_share;
+        let certificate_cost = (m.certificates_redeemed + m.certificates_settled) as f64 / 100.0;
+        let reward_cost = m.discount_given + points_reward - supplier_funding + certificate_cost;
+        let partner_revenue = m.points_earned_partner as f64 * partner_price;
+        let fixed = if program.phase(month_no) == Phase::Closed {
+            0.0
+        } else {
+            running.per_month
+        };
+        let running_cost = fixed
+            + running.per_member * m.members_total() as f64
             + running.per_transaction * m.member_transactions as f64;
-        let net = incremental_margin - reward_cost - running_cost;
+        let exit_cost = program
+            .exit
+            .filter(|e| e.month == month_no)
+            .map_or(0.0, |e| e.cost);
+        let net = incremental_margin - reward_cost - running_cost - exit_cost + partner_revenue;
         cumulative += net;
         cash_flows.push(net);
         incr_revenue += incremental_revenue;
         incr_margin += incremental_margin;
         rewards += reward_cost;
+        discounts += m.discount_given;
+        points_rewards += points_reward;
+        certificates += certificate_cost;
+        supplier += supplier_funding;
+        partner += partner_revenue;
         running_total += running_cost;
+        exit_costs += exit_cost;
 
-        let points_ssp = m.points_earned as f64 * program.point_value * (1.0 - breakage);
-        contract.defer(m.member_revenue, points_ssp);
-        redeemed_to_date += m.points_redeemed;
-        let expected_total =
-            redeemed_to_date as f64 + m.points_outstanding as f64 * (1.0 - breakage);
-        contract.recognise(redeemed_to_date as f64, expected_total);
+        // IFRS 15: points from purchases take part of members' sales; partners' payments are
+        // deferred whole; both are recognised as points are redeemed.
+        let purchase_points = m.points_earned - m.points_earned_partner - m.points_earned_bonus;
+        points_contract.defer(
+            m.member_revenue,
+            purchase_points as f64 * point_value * (1.0 - breakage),
+        );
+        points_contract.add_deferred(partner_revenue);
+        points_redeemed_to_date += (m.points_redeemed + m.points_settled) as f64;
+        points_contract.recognise(
+            points_redeemed_to_date,
+            points_redeemed_to_date + m.points_outstanding as f64 * (1.0 - breakage),
+        );
+        let certificate_value = m.certificates_issued as f64 / 100.0;
+        certificates_contract.defer(
+            m.certificate_sales,
+            certificate_value * (1.0 - certificate_breakage),
+        );
+        certificates_honoured_to_date +=
+            (m.certificates_redeemed + m.certificates_settled) as f64 / 100.0;
+        certificates_contract.recognise(
+            certificates_honoured_to_date,
+            certificates_honoured_to_date
+                + m.certificates_outstanding as f64 / 100.0 * (1.0 - certificate_breakage),
+        );
+        let liability = points_liability(m.points_outstanding, point_cost, breakage)
+            + m.certificates_outstanding as f64 / 100.0 * (1.0 - certificate_breakage);
 
-        r[Series::Members] = m.members as f64;
-        r[Series::ActiveCustomers] = m.active_program as f64;
-        r[Series::ActiveCustomersBaseline] = m.active_baseline as f64;
-        r[Series::RevenueProgram] = m.revenue_program;
-        r[Series::RevenueBaseline] = m.revenue_baseline;
+        r[Series::Members] = m.members_total() as f64;
+        r[Series::ActiveCustomers] = m.active_program_total() as f64;
+        r[Series::ActiveCustomersBaseline] = m.active_baseline_total() as f64;
+        r[Series::NewCustomers] = m.new_customers_program as f64;
+        r[Series::NewCustomersBaseline] = m.new_customers_baseline as f64;
+        r[Series::RevenueProgram] = revenue_program;
+        r[Series::RevenueBaseline] = revenue_baseline;
         r[Series::IncrementalRevenue] = incremental_revenue;
         r[Series::IncrementalMargin] = incremental_margin;
         r[Series::RewardCost] = reward_cost;
+        r[Series::DiscountCost] = m.discount_given;
+        r[Series::CertificateCost] = certificate_cost;
+        r[Series::PartnerRevenue] = partner_revenue;
         r[Series::RunningCosts] = running_cost;
         r[Series::NetCashFlow] = net;
         r[Series::CumulativeCashFlow] = cumulative;
-        r[Series::BreakEvenIncrementalRevenue] =
-            break_even_revenue(reward_cost + running_cost, margin);
+        r[Series::BreakEvenIncrementalRevenue] = break_even_revenue(
+            reward_cost + running_cost + exit_cost - partner_revenue,
+            margin,
+        );
         r[Series::PointsEarned] = m.points_earned as f64;
         r[Series::PointsRedeemed] = m.points_redeemed as f64;
         r[Series::PointsExpired] = m.points_expired as f64;
         r[Series::PointsForfeited] = m.points_forfeited as f64;
         r[Series::PointsOutstanding] = m.points_outstanding as f64;
-        r[Series::Liability] = points_liability(m.points_outstanding, program.point_cost, breakage);
-        r[Series::Ifrs15ContractLiability] = contract.balance();
+        r[Series::CertificatesIssued] = certificate_value;
+        r[Series::CertificatesRedeemed] = m.certificates_redeemed as f64 / 100.0;
+        r[Series::CertificatesOutstanding] = m.certificates_outstanding as f64 / 100.0;
+        let issued_value = m.points_earned as f64 * point_cost + certificate_value;
+        let redeemed_value =
+            m.points_redeemed as f64 * point_cost + m.certificates_redeemed as f64 / 100.0;
+        r[Series::RewardsIssued] = issued_value;
+        r[Series::RewardsRedeemed] = redeemed_value;
+        r[Series::BurnEarnRatio] = if issued_value > 0.0 {
+            redeemed_value / issued_value
+        } else {
+            0.0
+        };
+        r[Series::Liability] = liability;
+        r[Series::Ifrs15ContractLiability] =
+            points_contract.balance() + certificates_contract.balance();
+        r[Series::CompetitorPromotion] = trial_totals.timeline.promotion_in(month_no);
         months.push(r);
+        types.push(std::array::from_fn(|ty| {
+            TypeRecord(std::array::from_fn(|s| TypeSeries::ALL[s].of(m, ty)))
+        }));
     }
 
     let horizon = totals.len().max(1) as f64;
     let last = totals.last().copied().unwrap_or_default();
-    let program_cost = investment + running_total;
+    let program_cost = investment + running_total + exit_costs;
     let metrics = TrialMetrics {
         trial,
         investment,
@@ -332,23 +595,49 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         incremental_revenue: incr_revenue,
         incremental_gross_margin: incr_margin,
         reward_cost: rewards,
+        discount_cost: discounts,
+        points_reward_cost: points_rewards,
+        certificate_cost: certificates,
+        supplier_funding: supplier,
+        partner_revenue: partner,
         program_cost,
-        break_even_incremental_revenue: break_even_revenue(program_cost + rewards, margin)
-            / horizon,
+        break_even_incremental_revenue: break_even_revenue(
+            program_cost + rewards - partner,
+            margin,
+        ) / horizon,
         cumulative_cash_flow_end: cumulative,
-        liability_end: points_liability(last.points_outstanding, program.point_cost, breakage),
-        ifrs15_contract_liability_end: contract.balance(),
+        liability_end: months.last().map_or(0.0, |r| r[Series::Liability]),
+        ifrs15_contract_liability_end: points_contract.balance() + certificates_contract.balance(),
         breakage_rate: breakage,
-        members_end: last.members,
+        certificate_breakage_rate: certificate_breakage,
+        burn_earn_ratio: if earned > 0 {
+            redeemed as f64 / earned as f64
+        } else {
+            0.0
+        },
+        members_end: last.members_total(),
+        new_customers_program: totals.iter().map(|m| m.new_customers_program).sum(),
+        new_customers_baseline: totals.iter().map(|m| m.new_customers_baseline).sum(),
         points_earned: earned,
         points_redeemed: redeemed,
-        points_expired: expired,
-        points_forfeited: forfeited,
+        points_expired: total(totals, |m| m.points_expired),
+        points_forfeited: total(totals, |m| m.points_forfeited),
+        points_settled: settled,
         points_outstanding_end: last.points_outstanding,
-        points_redeemed_after_horizon: runoff.redeemed,
-        points_unsettled_after_runoff: runoff.unsettled,
+        points_redeemed_after_horizon: runoff.points_redeemed,
+        points_unsettled_after_runoff: runoff.points_unsettled,
+        certificates_issued_cents: issued,
+        certificates_redeemed_cents: total(totals, |m| m.certificates_redeemed),
+        certificates_expired_cents: total(totals, |m| m.certificates_expired),
+        certificates_forfeited_cents: total(totals, |m| m.certificates_forfeited),
+        certificates_settled_cents: total(totals, |m| m.certificates_settled),
+        certificates_outstanding_end_cents: last.certificates_outstanding,
     };
-    TrialResult { metrics, months }
+    TrialResult {
+        metrics,
+        months,
+        types,
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,12 @@ impl ContractLiability {
         to_points
     }
 
+    /// Defers `amount` received for points as a whole (a partner's payment for the points it
+    /// gives its customers).
+    pub fn add_deferred(&mut self, amount: f64) {
+        self.deferred += amount;
+    }
+
     /// Brings recognised revenue to `redeemed_to_date / expected_total_redemptions` of
     /// everything deferred (all of it when no redemption is expected any more) and returns
     /// the revenue recognised by this step (negative if expectations rose).

@@ -1,10 +1,12 @@
-//! A run's results as distributions over trials: the headline metrics (`summary.json`) and the
-//! monthly bands (`monthly.csv`).
+//! A run's results as distributions over trials: the headline metrics and diagnostics
+//! (`summary.json`), the monthly bands (`monthly.csv`) and the monthly bands by loyalty type
+//! (`monthly_by_type.csv`).
 
 use serde::Serialize;
 
-use super::finance::{MonthRecord, Series, TrialMetrics, TrialResult};
+use super::finance::{Series, TrialMetrics, TrialResult, TypeSeries};
 use super::stats::{MonthStats, Stats};
+use crate::model::population::LoyaltyType;
 
 /// What produced a run: enough to reproduce it bit for bit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -21,10 +23,12 @@ pub struct RunMetadata {
     pub seed: u64,
     /// Trials run (after any `--trials`).
     pub trials: u64,
-    /// Customers per trial.
+    /// Customers per trial at launch.
     pub customers: u64,
     /// Months of horizon.
     pub months: u32,
+    /// The program's currencies, e.g. "points + tiers".
+    pub design: String,
     /// ISO 4217 code of every money amount.
     pub currency: String,
     /// Annual discount rate of the NPV.
@@ -51,24 +55,52 @@ pub struct Metrics {
     pub incremental_revenue: Stats,
     /// Gross margin on the incremental revenue.
     pub incremental_gross_margin: Stats,
-    /// Cost of rewards redeemed.
+    /// Every reward handed out (discounts, points rewards net of supplier funding,
+    /// certificates, cash settlements).
     pub reward_cost: Stats,
-    /// Investment plus running costs.
+    /// Discounts given at the till.
+    pub discount_cost: Stats,
+    /// Points rewards before supplier funding, plus points paid out at the end.
+    pub points_reward_cost: Stats,
+    /// Certificates used or paid out, at face value.
+    pub certificate_cost: Stats,
+    /// Part of the points rewards' cost paid by suppliers.
+    pub supplier_funding: Stats,
+    /// What partners paid for points.
+    pub partner_revenue: Stats,
+    /// Investment plus running costs plus the cost of closing the program.
     pub program_cost: Stats,
     /// Average monthly incremental revenue needed to pay everything back within the horizon.
     pub break_even_incremental_revenue: Stats,
     /// Cumulative net incremental cash flow at the horizon.
     pub cumulative_cash_flow_end: Stats,
-    /// Points liability at the horizon.
+    /// What the program owes at the horizon (points and certificates).
     pub liability_end: Stats,
     /// Points held by members at the horizon.
     pub points_outstanding_end: Stats,
-    /// Share of settled points that expired or were forfeited.
+    /// Share of points issued never redeemed.
     pub breakage_rate: Stats,
+    /// Share of certificate value issued never redeemed.
+    pub certificate_breakage_rate: Stats,
+    /// Points redeemed ÷ points earned over the horizon.
+    pub burn_earn_ratio: Stats,
     /// IFRS 15 contract liability at the horizon.
     pub ifrs15_contract_liability_end: Stats,
     /// Members at the horizon.
     pub members_end: Stats,
+    /// New customers over the horizon with the program.
+    pub new_customers_program: Stats,
+    /// New customers over the horizon without the program.
+    pub new_customers_baseline: Stats,
+}
+
+/// A plain-language warning about the run's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Stable identifier, for programs.
+    pub code: &'static str,
+    /// The warning, for people, with the threshold it crossed.
+    pub message: String,
 }
 
 /// `summary.json`.
@@ -78,6 +110,8 @@ pub struct Summary {
     pub metadata: RunMetadata,
     /// The headline metrics.
     pub metrics: Metrics,
+    /// Warnings about the design's earn/burn balance.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Metrics {
@@ -100,16 +134,79 @@ impl Metrics {
             incremental_revenue: stats(|t| t.incremental_revenue),
             incremental_gross_margin: stats(|t| t.incremental_gross_margin),
             reward_cost: stats(|t| t.reward_cost),
+            discount_cost: stats(|t| t.discount_cost),
+            points_reward_cost: stats(|t| t.points_reward_cost),
+            certificate_cost: stats(|t| t.certificate_cost),
+            supplier_funding: stats(|t| t.supplier_funding),
+            partner_revenue: stats(|t| t.partner_revenue),
             program_cost: stats(|t| t.program_cost),
             break_even_incremental_revenue: stats(|t| t.break_even_incremental_revenue),
             cumulative_cash_flow_end: stats(|t| t.cumulative_cash_flow_end),
             liability_end: stats(|t| t.liability_end),
             points_outstanding_end: stats(|t| t.points_outstanding_end as f64),
             breakage_rate: stats(|t| t.breakage_rate),
+            certificate_breakage_rate: stats(|t| t.certificate_breakage_rate),
+            burn_earn_ratio: stats(|t| t.burn_earn_ratio),
             ifrs15_contract_liability_end: stats(|t| t.ifrs15_contract_liability_end),
             members_end: stats(|t| t.members_end as f64),
+            new_customers_program: stats(|t| t.new_customers_program as f64),
+            new_customers_baseline: stats(|t| t.new_customers_baseline as f64),
         }
     }
+}
+
+/// Burn/earn below this over the last year: members accumulate much faster than they burn.
+pub const SLOW_BURN: f64 = 0.5;
+/// Burn/earn above this over the horizon: members burn almost everything at once.
+pub const FAST_BURN: f64 = 0.95;
+
+/// Earn/burn warnings (DOMAIN §3), judged on the median trial: points valued at cost and
+/// certificates at face value, issued against redeemed, over the last 12 months of the
+/// horizon (disengagement) and over the whole horizon (undervalued currency).
+pub fn diagnostics(trials: &[TrialResult]) -> Vec<Diagnostic> {
+    let months = trials.first().map_or(0, |t| t.months.len());
+    if months == 0 {
+        return Vec::new();
+    }
+    let ratio = |t: &TrialResult, from: usize| {
+        let (mut issued, mut redeemed) = (0.0, 0.0);
+        for r in &t.months[from..] {
+            issued += r[Series::RewardsIssued];
+            redeemed += r[Series::RewardsRedeemed];
+        }
+        (issued > 0.0).then(|| redeemed / issued)
+    };
+    let median = |from: usize| {
+        let values: Vec<f64> = trials.iter().filter_map(|t| ratio(t, from)).collect();
+        (!values.is_empty()).then(|| Stats::of(&values).p50)
+    };
+    let mut out = Vec::new();
+    if let Some(last_year) = median(months.saturating_sub(12))
+        && last_year < SLOW_BURN
+    {
+        out.push(Diagnostic {
+            code: "slow_burn",
+            message: format!(
+                "Members accumulate much faster than they burn: over the last {} months they redeemed {:.0}% of what they earned (warning below {:.0}%). Rewards may be out of reach; expect members to lose interest, and the liability to grow.",
+                months.min(12),
+                last_year * 100.0,
+                SLOW_BURN * 100.0
+            ),
+        });
+    }
+    if let Some(all) = median(0)
+        && all > FAST_BURN
+    {
+        out.push(Diagnostic {
+            code: "fast_burn",
+            message: format!(
+                "Members burn almost everything they earn: {:.0}% of it over the horizon (warning above {:.0}%). The currency may be undervalued: the rewards could be made more valuable, or harder to reach.",
+                all * 100.0,
+                FAST_BURN * 100.0
+            ),
+        });
+    }
+    out
 }
 
 /// One month's bands: a [`Stats`] per [`Series`], over the trials.
@@ -130,7 +227,7 @@ pub fn monthly_bands(trials: &[TrialResult]) -> Vec<MonthBands> {
             series: Series::ALL
                 .iter()
                 .map(|&s| {
-                    let values: Vec<f64> = trials.iter().map(|t| record(t, m)[s]).collect();
+                    let values: Vec<f64> = trials.iter().map(|t| t.months[m][s]).collect();
                     Stats::of(&values)
                 })
                 .collect(),
@@ -138,6 +235,36 @@ pub fn monthly_bands(trials: &[TrialResult]) -> Vec<MonthBands> {
         .collect()
 }
 
-fn record(trial: &TrialResult, month: usize) -> MonthRecord {
-    trial.months[month]
+/// One month's bands for one loyalty type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeMonthBands {
+    /// Month, 1-based.
+    pub month: u32,
+    /// The loyalty type.
+    pub loyalty_type: LoyaltyType,
+    /// In [`TypeSeries::ALL`] order.
+    pub series: Vec<Stats>,
+}
+
+/// Bands of every per-type series, month by month, type by type.
+pub fn monthly_type_bands(trials: &[TrialResult]) -> Vec<TypeMonthBands> {
+    let months = trials.first().map_or(0, |t| t.types.len());
+    let mut out = Vec::with_capacity(months * 4);
+    for m in 0..months {
+        for (i, &ty) in LoyaltyType::ALL.iter().enumerate() {
+            let series = TypeSeries::ALL
+                .iter()
+                .map(|&s| {
+                    let values: Vec<f64> = trials.iter().map(|t| t.types[m][i][s]).collect();
+                    Stats::of(&values)
+                })
+                .collect();
+            out.push(TypeMonthBands {
+                month: m as u32 + 1,
+                loyalty_type: ty,
+                series,
+            });
+        }
+    }
+    out
 }

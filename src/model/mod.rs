@@ -1,6 +1,8 @@
-//! The behaviour model: who the customers are and how they buy ([`population`]), what the
-//! program promises ([`program`]), and the random draws both need ([`dist`]).
+//! The behaviour model: who the customers are and how they buy ([`population`]), the market
+//! around them ([`market`]), what the program promises ([`program`]), and the random draws
+//! they need ([`dist`]).
 
 pub mod dist;
+pub mod market;
 pub mod population;
 pub mod program;

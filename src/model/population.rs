@@ -51,6 +51,17 @@ impl LoyaltyType {
     }
 }
 
+/// How a customer's purchases fall within months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// Poisson counts around the customer's rate: purchases at random moments.
+    Random,
+    /// As even as the rate allows: ⌊rate⌋ purchases, plus one with probability equal to the
+    /// fraction (a weekly shopper buys 4 or 5 times a month, never 0 or 9).
+    Regular,
+}
+
 /// Purchases per month across the customers of one type.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PurchaseRate {
@@ -58,6 +69,8 @@ pub struct PurchaseRate {
     pub mean: f64,
     /// Coefficient of variation of the rate across customers (0 = all alike).
     pub cv: f64,
+    /// How purchases fall within a month.
+    pub timing: Timing,
 }
 
 /// Spend per purchase (Gamma-Gamma), in currency units.
@@ -96,8 +109,62 @@ pub struct TypeBehaviour {
     /// goal-gradient strength (1 = as measured by Kivetz et al.; 0 = not at all, e.g. regulars
     /// who already buy everything here).
     pub goal_gradient_response: f64,
-    /// Probability per month that a member who can afford a reward redeems.
+    /// Probability per month that a member who can afford a reward redeems (and that an
+    /// outstanding certificate is used in a month with a purchase).
     pub redemption_per_month: f64,
+    /// How strongly a competitor promotion pulls this type away (0 = immune, 1 = fully).
+    pub competitor_sensitivity: f64,
+    /// New customers each customer of this type brings per month by word of mouth.
+    pub word_of_mouth: f64,
+    /// Change of a former member's purchase rate after the program ends, relative to the
+    /// rate without the program (−0.1 = 10% below; 0 = back to baseline).
+    pub exit_reaction: f64,
+}
+
+/// Default competitor sensitivity by type, in [`LoyaltyType::ALL`] order: true loyalty is
+/// "least sensitive to competitors' actions", false loyalty "leaves at the first good
+/// opportunity" (DOMAIN §1). The numbers are a stated assumption.
+pub const DEFAULT_COMPETITOR_SENSITIVITY: [f64; 4] = [0.05, 0.2, 0.8, 0.5];
+
+/// Monthly probabilities of changing loyalty type: `rows[from][to]`, the diagonal holding
+/// the probability of staying.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TransitionMatrix {
+    /// Rows by type of origin, columns by type of destination, each row summing to 1.
+    pub rows: [[f64; 4]; 4],
+}
+
+impl TransitionMatrix {
+    /// The type a customer of type `from` moves to, given a uniform `u` (inversion of the
+    /// row's distribution: staying takes the first slice, so small changes of the matrix
+    /// move few customers).
+    pub fn next(&self, from: usize, u: f64) -> usize {
+        let row = &self.rows[from];
+        if u < row[from] {
+            return from;
+        }
+        let mut cumulative = row[from];
+        for (to, &p) in row.iter().enumerate() {
+            if to == from {
+                continue;
+            }
+            cumulative += p;
+            if u < cumulative {
+                return to;
+            }
+        }
+        from
+    }
+}
+
+/// How types change over time: without the program, and for members (the program's pull,
+/// e.g. from false towards true loyalty through non-material privileges).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Transitions {
+    /// For everyone not in the program.
+    pub base: TransitionMatrix,
+    /// For members while the program runs.
+    pub members: TransitionMatrix,
 }
 
 /// The population: the behaviour of each type present (share > 0 or not).
@@ -105,6 +172,8 @@ pub struct TypeBehaviour {
 pub struct Population {
     /// One entry per loyalty type, in [`LoyaltyType::ALL`] order.
     pub types: Vec<TypeBehaviour>,
+    /// Type changes over time, if modelled.
+    pub transitions: Option<Transitions>,
 }
 
 impl Population {
@@ -220,6 +289,41 @@ impl TypeSampler {
         }
     }
 
+    /// Mean purchases per month of the type.
+    pub fn rate_mean(&self) -> f64 {
+        self.rate_mean
+    }
+
+    /// Mean spend per purchase of the type.
+    pub fn spend_mean(&self) -> f64 {
+        self.spend_mean
+    }
+
+    /// Splits a month's spend `total` of `n` purchases into the purchases' baskets: given
+    /// their sum, Gamma purchases are Dirichlet-distributed, so the split is exact. Writes into
+    /// `baskets` (cleared first).
+    pub fn split_baskets<R: Rng + ?Sized>(
+        &self,
+        total: f64,
+        n: u32,
+        rng: &mut R,
+        baskets: &mut Vec<f64>,
+    ) {
+        baskets.clear();
+        match &self.spend_within {
+            Some((_, sums)) if n > 1 => {
+                baskets.extend((0..n).map(|_| sums.sample(1, rng)));
+                let sum: f64 = baskets.iter().sum();
+                if sum > 0.0 {
+                    baskets.iter_mut().for_each(|b| *b *= total / sum);
+                } else {
+                    baskets.iter_mut().for_each(|b| *b = total / f64::from(n));
+                }
+            }
+            _ => baskets.extend((0..n).map(|_| total / f64::from(n))),
+        }
+    }
+
     /// Spend of the first `k` of `n` purchases whose total is `total` (thinning a Gamma sum:
     /// the share of the first k is Beta(k·p, (n − k)·p)); used when the program world has fewer
     /// purchases than the baseline, so the two worlds still share the purchases they have in
@@ -252,7 +356,11 @@ mod tests {
         TypeBehaviour {
             loyalty_type: LoyaltyType::True,
             share,
-            purchases_per_month: PurchaseRate { mean: 4.0, cv },
+            purchases_per_month: PurchaseRate {
+                mean: 4.0,
+                cv,
+                timing: Timing::Random,
+            },
             spend_per_purchase: SpendPerPurchase {
                 mean: 10.0,
                 cv_within,
@@ -265,6 +373,9 @@ mod tests {
             attrition_reduction: 0.0,
             goal_gradient_response: 1.0,
             redemption_per_month: 1.0,
+            competitor_sensitivity: 0.0,
+            word_of_mouth: 0.0,
+            exit_reaction: 0.0,
         }
     }
 
@@ -278,6 +389,7 @@ mod tests {
                     ..behaviour(s, 0.0, 0.0, 0.0)
                 })
                 .collect(),
+            transitions: None,
         }
     }
 
@@ -337,6 +449,40 @@ mod tests {
         let s_sd = (sums.iter().map(|x| (x - s_avg).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
         assert!((s_avg - 50.0).abs() < 0.1, "mean of 5 purchases {s_avg}");
         assert!((s_sd / s_avg - 0.4 / 5f64.sqrt()).abs() < 0.003);
+    }
+
+    #[test]
+    fn transitions_invert_each_row_with_staying_first() {
+        let m = TransitionMatrix {
+            rows: [
+                [0.9, 0.0, 0.0, 0.1],
+                [0.05, 0.9, 0.0, 0.05],
+                [0.02, 0.0, 0.95, 0.03],
+                [0.0, 0.0, 0.0, 1.0],
+            ],
+        };
+        assert_eq!(m.next(0, 0.5), 0);
+        assert_eq!(m.next(0, 0.95), 3);
+        assert_eq!(m.next(1, 0.92), 0);
+        assert_eq!(m.next(1, 0.97), 3);
+        assert_eq!(m.next(2, 0.96), 0);
+        assert_eq!(m.next(2, 0.99), 3);
+        assert_eq!(m.next(3, 0.999), 3);
+    }
+
+    #[test]
+    fn baskets_split_the_month_exactly_and_keep_a_purchase_mean() {
+        let s = TypeSampler::new(&behaviour(1.0, 0.0, 0.5, 0.0));
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(8);
+        let mut baskets = Vec::new();
+        let (mut first, n) = (0.0, 50_000);
+        for _ in 0..n {
+            s.split_baskets(40.0, 4, &mut rng, &mut baskets);
+            assert_eq!(baskets.len(), 4);
+            assert!((baskets.iter().sum::<f64>() - 40.0).abs() < 1e-9);
+            first += baskets[0];
+        }
+        assert!((first / n as f64 - 10.0).abs() < 0.05);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The points program: how points are earned, what a reward costs, when points expire, and how
-//! the approach to a reward speeds members up (DOMAIN §3).
+//! The program design (DOMAIN §3): its currencies as components that can be combined
+//! (points, instant discount, cumulative discount, tiers), the rules shared by all of them
+//! (goal gradient, reward cap, launch ramp) and its end (exit strategy, DOMAIN §4).
 
 use serde::Serialize;
 
@@ -21,58 +22,320 @@ pub enum Expiry {
     },
 }
 
-/// Goal gradient: how much faster a member buys as the balance nears the threshold.
+/// Goal gradient: how much faster a member buys as the next reward, tier or certificate
+/// comes near.
 ///
-/// A member's purchase rate is multiplied by `1 + strength × progress`, where progress is the
-/// balance at the start of the month over the redemption threshold (at most 1). After a
-/// redemption the balance, and with it the pressure, falls back. Kivetz, Urminsky & Zheng
-/// (2006, J. Marketing Research 43(1)) measured purchases about 20% faster near the reward
-/// than at the start of a coffee card, hence the default strength 0.2.
+/// A member's purchase rate is multiplied by `1 + strength × response × progress`, where
+/// progress (at most 1) is the member's position towards the nearest goal the program sets:
+/// the balance over the cheapest reward's price, the rolling spend or visits over the next
+/// tier's threshold, the period's spend or visits over the certificate threshold. After a
+/// redemption, an upgrade or a new period the progress, and with it the pressure, falls back.
+/// Kivetz, Urminsky & Zheng (2006, J. Marketing Research 43(1)) measured purchases about 20%
+/// faster near the reward than at the start of a coffee card, hence the default strength 0.2.
 pub const DEFAULT_GOAL_GRADIENT: f64 = 0.2;
 
-/// The rules of a points program.
+/// A reward members can buy with points.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PointsProgram {
-    /// Points per currency unit of a month's member spend; the month's points are rounded
-    /// down to a whole point.
+pub struct Reward {
+    /// Name, for people.
+    pub name: String,
+    /// Price in points.
+    pub points: u64,
+    /// Cost to the company of handing it out, in currency.
+    pub cost: f64,
+    /// Value to the member (its retail value), in currency.
+    pub value: f64,
+    /// Relative attractiveness, for the `appeal` choice rule.
+    pub appeal: f64,
+}
+
+/// How a member who can afford several rewards chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardChoice {
+    /// The affordable reward worth most to the member.
+    MostValuable,
+    /// The affordable reward with the lowest price in points.
+    Cheapest,
+    /// At random among the affordable rewards, with probabilities proportional to appeal.
+    Appeal,
+}
+
+/// Points earned at partners, who pay the program for them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PartnerEarning {
+    /// Mean points a member earns at partners per month (Poisson).
+    pub points_per_member_per_month: f64,
+    /// What the partner pays the program for each point issued, in currency.
+    pub price_per_point: f64,
+}
+
+/// Points for non-purchase behaviour: actions in the app, reviews, games.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Engagement {
+    /// Mean rewarded actions per member per month (Poisson).
+    pub actions_per_member_per_month: f64,
+    /// Points per action.
+    pub points_per_action: u64,
+}
+
+/// Points for referrals, each of which brings a new customer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Referral {
+    /// Mean referrals per member per month (Poisson); each referred customer arrives the next
+    /// month, only in the world with the program.
+    pub per_member_per_month: f64,
+    /// Points per referral.
+    pub points: u64,
+}
+
+/// The points currency.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointsRules {
+    /// Points per currency unit of a month's member spend, rounded down to a whole point.
     pub earn_rate: f64,
-    /// Cost to the company of one redeemed point, in currency.
-    pub point_cost: f64,
-    /// Stand-alone selling price of one point to the customer, in currency (IFRS 15).
-    pub point_value: f64,
-    /// Points one reward costs; a member can redeem once the balance reaches it.
-    pub redemption_threshold: u64,
-    /// Most points a member can earn in a month, if capped.
+    /// Most points a member can earn from purchases in a month, if capped.
     pub earn_cap_per_month: Option<u64>,
     /// Expiry policy.
     pub expiry: Expiry,
-    /// Goal-gradient strength (0 = off).
-    pub goal_gradient: f64,
-    /// Expected breakage fixed by the scenario; `None` = estimated from the simulation.
+    /// The reward catalogue, cheapest first (one reward for a plain threshold).
+    pub rewards: Vec<Reward>,
+    /// How a member chooses among affordable rewards.
+    pub choice: RewardChoice,
+    /// Cost to the company of one point, used to value the outstanding points (liability).
+    pub point_cost: f64,
+    /// Stand-alone selling price of one point to the customer, for IFRS 15.
+    pub point_value: f64,
+    /// Expected breakage fixed by the scenario; `None` = simulated.
     pub breakage: Option<f64>,
+    /// Earning at partners.
+    pub partner: Option<PartnerEarning>,
+    /// Earning for engagement.
+    pub engagement: Option<Engagement>,
+    /// Earning for referrals.
+    pub referral: Option<Referral>,
+    /// Share of the reward cost paid by suppliers.
+    pub supplier_funded_share: f64,
 }
 
-impl PointsProgram {
-    /// Points earned on `spend` in a month: rounded down, then capped.
-    pub fn points_for(&self, spend: f64) -> u64 {
+impl PointsRules {
+    /// Points earned on `spend` in a month, with a tier's `multiplier`: rounded down, then
+    /// capped.
+    pub fn points_for(&self, spend: f64, multiplier: f64) -> u64 {
         // The relative nudge of 10⁻¹² keeps binary fractions from losing a point (0.57 × 100
         // is 56.99999999999999 in floating point); `as` saturates, so nothing can wrap.
-        let points = (spend * self.earn_rate * (1.0 + 1e-12)).floor() as u64;
+        let points = (spend * self.earn_rate * multiplier * (1.0 + 1e-12)).floor() as u64;
         match self.earn_cap_per_month {
             Some(cap) => points.min(cap),
             None => points,
         }
     }
 
-    /// Multiplier of the purchase rate of a member holding `balance` points whose type
-    /// responds with `response` × the program's strength.
-    pub fn goal_gradient_multiplier(&self, balance: u64, response: f64) -> f64 {
-        let strength = self.goal_gradient * response;
-        if strength == 0.0 {
-            return 1.0;
+    /// Price of the cheapest reward: the first goal a member works towards.
+    pub fn first_goal(&self) -> u64 {
+        self.rewards.first().map_or(u64::MAX, |r| r.points)
+    }
+}
+
+/// A discount taken off each member purchase at the till.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstantDiscount {
+    /// Share taken off a basket (below the first band, above the minimum).
+    pub rate: f64,
+    /// Smallest basket that gets a discount, in currency (0 = all).
+    pub min_basket: f64,
+    /// Larger rates for larger baskets: (from basket size, rate), ascending.
+    pub bands: Vec<(f64, f64)>,
+}
+
+impl InstantDiscount {
+    /// Rate for a basket of `basket` currency.
+    pub fn rate_for(&self, basket: f64) -> f64 {
+        if basket < self.min_basket {
+            return 0.0;
         }
-        let progress = (balance as f64 / self.redemption_threshold as f64).min(1.0);
-        1.0 + strength * progress
+        self.bands
+            .iter()
+            .rev()
+            .find(|(from, _)| basket >= *from)
+            .map_or(self.rate, |&(_, rate)| rate)
+    }
+
+    /// True when the discount depends on the size of each basket, so baskets must be drawn
+    /// one by one rather than as a month's total.
+    pub fn needs_baskets(&self) -> bool {
+        self.min_basket > 0.0 || !self.bands.is_empty()
+    }
+}
+
+/// What qualifies a member for a certificate or a tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualify {
+    /// Spend in the period or window.
+    Spend,
+    /// Number of purchases in the period or window.
+    Purchases,
+}
+
+/// Certificates earned by reaching a threshold in a period (DOMAIN §3, cumulative discount).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CumulativeDiscount {
+    /// Length of a period in months (1 = month, 3 = quarter); periods start at launch.
+    pub period_months: u32,
+    /// Whether spend or purchases qualify.
+    pub qualify: Qualify,
+    /// Spend (currency) or purchases needed in a period.
+    pub threshold: f64,
+    /// Certificate value as a share of the period's spend.
+    pub rate: f64,
+    /// Months a certificate can be used, from the month after it is issued.
+    pub validity_months: u32,
+    /// Expected breakage fixed by the scenario; `None` = simulated.
+    pub breakage: Option<f64>,
+}
+
+/// One tier of a differentiated program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TierLevel {
+    /// Name, for people.
+    pub name: String,
+    /// Rolling spend (currency) or purchases that qualify for the tier.
+    pub threshold: f64,
+    /// Discount on every purchase in this tier.
+    pub discount: f64,
+    /// Multiplier of the points earned on purchases in this tier.
+    pub points_multiplier: f64,
+}
+
+/// A differentiated (tiered) program: status by rolling spend or visits, reviewed at stated
+/// points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tiers {
+    /// Whether spend or purchases qualify.
+    pub qualify: Qualify,
+    /// Months of the rolling window.
+    pub window_months: u32,
+    /// Tiers are reviewed at the end of every this many months after launch; upgrades and
+    /// downgrades take effect the month after.
+    pub review_every_months: u32,
+    /// The tiers above the base, lowest threshold first.
+    pub levels: Vec<TierLevel>,
+}
+
+impl Tiers {
+    /// The tier (index into `levels`) for a rolling total, `None` below the first threshold.
+    pub fn level_for(&self, rolling: f64) -> Option<usize> {
+        self.levels.iter().rposition(|l| rolling >= l.threshold)
+    }
+}
+
+/// What happens to outstanding rewards when the program ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Settlement {
+    /// Members may still redeem during the grace months; what is left then expires.
+    Honour,
+    /// Outstanding points and certificates are paid out at cost when the program ends.
+    Cash,
+}
+
+/// The end of the program (the exit strategy).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Exit {
+    /// First month without the program: no earning, no lifts, no new members.
+    pub month: u32,
+    /// Months after the end in which outstanding rewards can still be redeemed.
+    pub grace_months: u32,
+    /// How outstanding rewards are settled.
+    pub settlement: Settlement,
+    /// One-time cost of closing the program, booked in the exit month, in currency.
+    pub cost: f64,
+}
+
+/// Where the program stands in a given month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Running: earning, lifts, redemption.
+    Running,
+    /// Ended, but outstanding rewards can still be redeemed.
+    Grace,
+    /// Ended and settled.
+    Closed,
+}
+
+/// A program design: one or more currencies and the rules they share.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Program {
+    /// Points, if the design has them.
+    pub points: Option<PointsRules>,
+    /// Instant discount, if any.
+    pub instant_discount: Option<InstantDiscount>,
+    /// Cumulative discount (certificates), if any.
+    pub cumulative_discount: Option<CumulativeDiscount>,
+    /// Tiers, if any.
+    pub tiers: Option<Tiers>,
+    /// Goal-gradient strength (0 = off).
+    pub goal_gradient: f64,
+    /// Most reward value a member may receive in a month (the acceptable reward limit), in
+    /// currency: discounts, rewards' value and certificates redeemed together.
+    pub reward_cap_per_member_per_month: Option<f64>,
+    /// Months over which the members who join at launch join (1 = all in the first month).
+    pub enrolment_ramp_months: u32,
+    /// The end of the program, if planned.
+    pub exit: Option<Exit>,
+}
+
+impl Program {
+    /// Where the program stands in `month` (1-based).
+    pub fn phase(&self, month: u32) -> Phase {
+        match self.exit {
+            Some(e) if month >= e.month + e.grace_months => Phase::Closed,
+            Some(e) if month >= e.month => Phase::Grace,
+            _ => Phase::Running,
+        }
+    }
+
+    /// Multiplier of the purchase rate of a member at `progress` (0–1) towards the nearest
+    /// goal, whose type responds with `response` × the program's strength.
+    pub fn goal_gradient_multiplier(&self, progress: f64, response: f64) -> f64 {
+        1.0 + self.goal_gradient * response * progress.clamp(0.0, 1.0)
+    }
+
+    /// The components present, for people (e.g. "points + tiers").
+    pub fn design(&self) -> String {
+        let mut parts = Vec::new();
+        if self.points.is_some() {
+            parts.push("points");
+        }
+        if self.instant_discount.is_some() {
+            parts.push("instant discount");
+        }
+        if self.cumulative_discount.is_some() {
+            parts.push("cumulative discount");
+        }
+        if self.tiers.is_some() {
+            parts.push("tiers");
+        }
+        parts.join(" + ")
+    }
+
+    /// How much of the program's behavioural effect a copying competitor takes away, by
+    /// default: discounts are easy to copy, points less so (DOMAIN §3). A stated assumption:
+    /// instant discount 1.0 (all of it), cumulative discount 0.7, tiers 0.5, points 0.3; a
+    /// combination is as easy to copy as its hardest-to-copy part.
+    pub fn default_copy_erosion(&self) -> f64 {
+        let mut erosion: f64 = 1.0;
+        if self.cumulative_discount.is_some() {
+            erosion = erosion.min(0.7);
+        }
+        if self.tiers.is_some() {
+            erosion = erosion.min(0.5);
+        }
+        if self.points.is_some() {
+            erosion = erosion.min(0.3);
+        }
+        erosion
     }
 }
 
@@ -80,43 +343,130 @@ impl PointsProgram {
 mod tests {
     use super::*;
 
-    fn program() -> PointsProgram {
-        PointsProgram {
+    pub(crate) fn points() -> PointsRules {
+        PointsRules {
             earn_rate: 1.5,
-            point_cost: 0.01,
-            point_value: 0.01,
-            redemption_threshold: 100,
             earn_cap_per_month: Some(50),
             expiry: Expiry::Never,
-            goal_gradient: 0.2,
+            rewards: vec![Reward {
+                name: "reward".into(),
+                points: 100,
+                cost: 1.0,
+                value: 1.0,
+                appeal: 1.0,
+            }],
+            choice: RewardChoice::MostValuable,
+            point_cost: 0.01,
+            point_value: 0.01,
             breakage: None,
+            partner: None,
+            engagement: None,
+            referral: None,
+            supplier_funded_share: 0.0,
         }
     }
 
     #[test]
     fn points_are_rounded_down_then_capped() {
-        let p = program();
-        assert_eq!(p.points_for(10.99), 16); // 16.485 → 16
-        assert_eq!(p.points_for(0.5), 0);
-        let whole = PointsProgram {
+        let p = points();
+        assert_eq!(p.points_for(10.99, 1.0), 16); // 16.485 → 16
+        assert_eq!(p.points_for(0.5, 1.0), 0);
+        assert_eq!(p.points_for(1000.0, 1.0), 50);
+        assert_eq!(p.points_for(f64::INFINITY, 1.0), 50);
+        assert_eq!(p.points_for(10.0, 2.0), 30); // a tier doubling 15 points
+        let whole = PointsRules {
             earn_rate: 100.0,
             earn_cap_per_month: None,
-            ..program()
+            ..points()
         };
-        assert_eq!(whole.points_for(0.57), 57);
-        assert_eq!(p.points_for(1000.0), 50);
-        assert_eq!(p.points_for(f64::INFINITY), 50);
+        assert_eq!(whole.points_for(0.57, 1.0), 57);
     }
 
     #[test]
-    fn goal_gradient_rises_linearly_to_the_threshold() {
-        let p = program();
-        assert_eq!(p.goal_gradient_multiplier(0, 1.0), 1.0);
-        assert!((p.goal_gradient_multiplier(50, 1.0) - 1.1).abs() < 1e-12);
-        assert!((p.goal_gradient_multiplier(100, 1.0) - 1.2).abs() < 1e-12);
-        assert!((p.goal_gradient_multiplier(350, 1.0) - 1.2).abs() < 1e-12);
+    fn goal_gradient_rises_linearly_to_the_goal() {
+        let p = Program {
+            points: Some(points()),
+            instant_discount: None,
+            cumulative_discount: None,
+            tiers: None,
+            goal_gradient: 0.2,
+            reward_cap_per_member_per_month: None,
+            enrolment_ramp_months: 1,
+            exit: None,
+        };
+        assert_eq!(p.goal_gradient_multiplier(0.0, 1.0), 1.0);
+        assert!((p.goal_gradient_multiplier(0.5, 1.0) - 1.1).abs() < 1e-12);
+        assert!((p.goal_gradient_multiplier(1.0, 1.0) - 1.2).abs() < 1e-12);
+        assert!((p.goal_gradient_multiplier(3.5, 1.0) - 1.2).abs() < 1e-12);
         // A type with half the response: 1 + 0.2 × 0.5 × 1.
-        assert!((p.goal_gradient_multiplier(100, 0.5) - 1.1).abs() < 1e-12);
-        assert_eq!(p.goal_gradient_multiplier(100, 0.0), 1.0);
+        assert!((p.goal_gradient_multiplier(1.0, 0.5) - 1.1).abs() < 1e-12);
+        assert_eq!(p.goal_gradient_multiplier(1.0, 0.0), 1.0);
+    }
+
+    #[test]
+    fn instant_discount_bands_and_minimum_basket() {
+        let d = InstantDiscount {
+            rate: 0.05,
+            min_basket: 10.0,
+            bands: vec![(50.0, 0.07), (100.0, 0.10)],
+        };
+        assert_eq!(d.rate_for(9.99), 0.0);
+        assert_eq!(d.rate_for(10.0), 0.05);
+        assert_eq!(d.rate_for(49.99), 0.05);
+        assert_eq!(d.rate_for(50.0), 0.07);
+        assert_eq!(d.rate_for(250.0), 0.10);
+        assert!(d.needs_baskets());
+        let flat = InstantDiscount {
+            rate: 0.05,
+            min_basket: 0.0,
+            bands: vec![],
+        };
+        assert!(!flat.needs_baskets());
+    }
+
+    #[test]
+    fn tier_levels_and_phases() {
+        let t = Tiers {
+            qualify: Qualify::Spend,
+            window_months: 12,
+            review_every_months: 3,
+            levels: vec![
+                TierLevel {
+                    name: "silver".into(),
+                    threshold: 300.0,
+                    discount: 0.02,
+                    points_multiplier: 1.25,
+                },
+                TierLevel {
+                    name: "gold".into(),
+                    threshold: 1000.0,
+                    discount: 0.05,
+                    points_multiplier: 1.5,
+                },
+            ],
+        };
+        assert_eq!(t.level_for(299.0), None);
+        assert_eq!(t.level_for(300.0), Some(0));
+        assert_eq!(t.level_for(5000.0), Some(1));
+        let p = Program {
+            points: None,
+            instant_discount: None,
+            cumulative_discount: None,
+            tiers: Some(t),
+            goal_gradient: 0.2,
+            reward_cap_per_member_per_month: None,
+            enrolment_ramp_months: 1,
+            exit: Some(Exit {
+                month: 24,
+                grace_months: 3,
+                settlement: Settlement::Honour,
+                cost: 0.0,
+            }),
+        };
+        assert_eq!(p.phase(23), Phase::Running);
+        assert_eq!(p.phase(24), Phase::Grace);
+        assert_eq!(p.phase(26), Phase::Grace);
+        assert_eq!(p.phase(27), Phase::Closed);
+        assert_eq!(p.default_copy_erosion(), 0.5);
     }
 }

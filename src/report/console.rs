@@ -31,7 +31,7 @@ fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
     }
 }
 
-const LABEL: usize = 38;
+const LABEL: usize = 40;
 const COLUMN: usize = 15;
 const BAND: usize = 33;
 
@@ -100,18 +100,28 @@ fn verdict(run: &RunOutput) -> String {
         }
     };
     format!(
-        "In short: {payback}; median NPV {} at {}% a year; it owes {} in points at the end.\n\n",
+        "In short: {payback}; median NPV {} at {}% a year; it owes {} {} at the end.\n\n",
         c.format(m.npv.p50),
         format_number(md.discount_rate * 100.0, 1),
         c.format(m.liability_end.p50),
+        match (
+            run.scenario.program.points.is_some(),
+            run.scenario.program.cumulative_discount.is_some()
+        ) {
+            (true, true) => "in points and certificates",
+            (true, false) => "in points",
+            (false, true) => "in certificates",
+            (false, false) => "in rewards",
+        },
     )
 }
 
-/// The summary text for `run`.
+/// The summary text for `run`. Rows for a currency the design does not have are left out.
 pub fn summary_text(run: &RunOutput) -> String {
     let md = &run.summary.metadata;
     let m = &run.summary.metrics;
     let c = &run.scenario.finance.currency;
+    let program = &run.scenario.program;
     let months = md.months;
     let mut out = String::new();
     out.push_str(&format!(
@@ -125,8 +135,8 @@ pub fn summary_text(run: &RunOutput) -> String {
         months
     ));
     out.push_str(&format!(
-        "scenario sha256 {} · amounts in {} ({})\n\n",
-        md.scenario_sha256, c.code, c.symbol
+        "design: {} · scenario sha256 {} · amounts in {} ({})\n\n",
+        md.design, md.scenario_sha256, c.code, c.symbol
     ));
     out.push_str(&verdict(run));
     out.push_str(&format!(
@@ -136,12 +146,13 @@ pub fn summary_text(run: &RunOutput) -> String {
         "  {:<LABEL$}{:>COLUMN$}   {:<BAND$} {}\n",
         "", "median", "90% band (p5 … p95)", "mean ± MC std. error"
     ));
-    row(&mut out, "Investment", &m.investment, Unit::Money, c);
+    let money = |out: &mut String, label: &str, s: &Stats| row(out, label, s, Unit::Money, c);
+    money(&mut out, "Investment", &m.investment);
     let npv_label = format!(
         "NPV at {}% a year",
         format_number(md.discount_rate * 100.0, 1)
     );
-    row(&mut out, &npv_label, &m.npv, Unit::Money, c);
+    money(&mut out, &npv_label, &m.npv);
     row(&mut out, "ROI", &m.roi, Unit::Percent, c);
     month_row(&mut out, "Payback month", &m.payback_month, months);
     let p = &m.payback_month;
@@ -155,64 +166,127 @@ pub fn summary_text(run: &RunOutput) -> String {
         "",
         format_number(p.probability_sem * 100.0, 1)
     ));
-    row(
-        &mut out,
-        "Incremental revenue",
-        &m.incremental_revenue,
-        Unit::Money,
-        c,
-    );
-    row(
+    money(&mut out, "Incremental revenue", &m.incremental_revenue);
+    money(
         &mut out,
         "Incremental gross margin",
         &m.incremental_gross_margin,
-        Unit::Money,
-        c,
     );
-    row(&mut out, "Reward cost", &m.reward_cost, Unit::Money, c);
-    row(
-        &mut out,
-        "Program cost (investment + running)",
-        &m.program_cost,
-        Unit::Money,
-        c,
-    );
-    row(
+    money(&mut out, "Reward cost", &m.reward_cost);
+    if program.instant_discount.is_some()
+        || program
+            .tiers
+            .as_ref()
+            .is_some_and(|t| t.levels.iter().any(|l| l.discount > 0.0))
+    {
+        money(
+            &mut out,
+            "  of which discounts at the till",
+            &m.discount_cost,
+        );
+    }
+    if program.points.is_some()
+        && (program.instant_discount.is_some()
+            || program.cumulative_discount.is_some()
+            || program.tiers.is_some())
+    {
+        money(&mut out, "  of which points rewards", &m.points_reward_cost);
+    }
+    if program.cumulative_discount.is_some() {
+        money(&mut out, "  of which certificates", &m.certificate_cost);
+    }
+    if program
+        .points
+        .as_ref()
+        .is_some_and(|p| p.supplier_funded_share > 0.0)
+    {
+        money(&mut out, "  less funded by suppliers", &m.supplier_funding);
+    }
+    if program.points.as_ref().is_some_and(|p| p.partner.is_some()) {
+        money(&mut out, "Paid by partners for points", &m.partner_revenue);
+    }
+    let cost_label = if program.exit.is_some() {
+        "Program cost (investment, running, exit)"
+    } else {
+        "Program cost (investment + running)"
+    };
+    money(&mut out, cost_label, &m.program_cost);
+    money(
         &mut out,
         "Break-even incremental revenue/month",
         &m.break_even_incremental_revenue,
-        Unit::Money,
-        c,
     );
+
     out.push_str(&format!("\nWhat the program owes at month {months}\n"));
-    row(
-        &mut out,
-        "Points liability",
-        &m.liability_end,
-        Unit::Money,
-        c,
-    );
-    row(
+    let owes = match (
+        program.points.is_some(),
+        program.cumulative_discount.is_some(),
+    ) {
+        (true, true) => "Liability (points and certificates)",
+        (true, false) => "Points liability",
+        (false, true) => "Certificates liability",
+        (false, false) => "Liability (a discount program owes nothing)",
+    };
+    money(&mut out, owes, &m.liability_end);
+    money(
         &mut out,
         "IFRS 15 contract liability",
         &m.ifrs15_contract_liability_end,
-        Unit::Money,
-        c,
     );
-    row(
-        &mut out,
-        "Points outstanding",
-        &m.points_outstanding_end,
-        Unit::Points,
-        c,
-    );
-    row(
-        &mut out,
-        "Breakage (points never redeemed)",
-        &m.breakage_rate,
-        Unit::Percent,
-        c,
-    );
+    if program.points.is_some() {
+        row(
+            &mut out,
+            "Points outstanding",
+            &m.points_outstanding_end,
+            Unit::Points,
+            c,
+        );
+        row(
+            &mut out,
+            "Breakage (points never redeemed)",
+            &m.breakage_rate,
+            Unit::Percent,
+            c,
+        );
+        row(
+            &mut out,
+            "Burn/earn (points redeemed/earned)",
+            &m.burn_earn_ratio,
+            Unit::Percent,
+            c,
+        );
+    }
+    if program.cumulative_discount.is_some() {
+        row(
+            &mut out,
+            "Breakage (certificates never used)",
+            &m.certificate_breakage_rate,
+            Unit::Percent,
+            c,
+        );
+    }
     row(&mut out, "Members", &m.members_end, Unit::People, c);
+    if m.new_customers_program.mean > 0.0 || m.new_customers_baseline.mean > 0.0 {
+        row(
+            &mut out,
+            "New customers with the program",
+            &m.new_customers_program,
+            Unit::People,
+            c,
+        );
+        row(
+            &mut out,
+            "New customers without it",
+            &m.new_customers_baseline,
+            Unit::People,
+            c,
+        );
+    }
+    if !run.summary.diagnostics.is_empty() {
+        out.push_str("\nWarnings\n");
+        for d in &run.summary.diagnostics {
+            out.push_str(&format!("  ! {}\n", d.message));
+        }
+    }
     out
 }

@@ -1,5 +1,5 @@
-//! `monthly.csv` (bands of every monthly series over the trials) and `trials.csv` (one row
-//! per trial). Floats are written at full precision (shortest representation that reads
+//! `monthly.csv` (bands of every monthly series over the trials), `monthly_by_type.csv` (the
+//! same per loyalty type, one row per month and type) and `trials.csv` (one row per trial). Floats are written at full precision (shortest representation that reads
 //! back to the same number), for programs rather than people. Every row ends with the
 //! provenance of the run (program version, seed, scenario hash), so a file separated from its
 //! `summary.json` still says where it came from.
@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{Exporter, ReportError};
-use crate::metrics::finance::Series;
+use crate::metrics::finance::{Series, TypeSeries};
 use crate::run::RunOutput;
 
 /// The columns that end every row.
@@ -95,6 +95,44 @@ impl Exporter for TrialsCsv {
         let provenance = Provenance::of(run);
         for t in &run.trials {
             w.serialize((t, &provenance)).map_err(err)?;
+        }
+        w.into_inner().map_err(|e| err(e.into_error().into()))
+    }
+}
+
+/// The `monthly_by_type.csv` exporter: `month`, `loyalty_type`, then for each per-type series
+/// its mean, p5, p50 and p95, then the provenance columns.
+pub struct MonthlyByTypeCsv;
+
+impl Exporter for MonthlyByTypeCsv {
+    fn file_name(&self) -> &'static str {
+        "monthly_by_type.csv"
+    }
+
+    fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv {
+            file: "monthly_by_type.csv",
+            source,
+        };
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["month".to_string(), "loyalty_type".to_string()];
+        for s in TypeSeries::ALL {
+            for stat in ["mean", "p5", "p50", "p95"] {
+                header.push(format!("{}_{stat}", s.name()));
+            }
+        }
+        header.extend(Provenance::COLUMNS.map(String::from));
+        w.write_record(&header).map_err(err)?;
+        let provenance = Provenance::of(run).values();
+        for b in &run.monthly_by_type {
+            let mut row = vec![b.month.to_string(), b.loyalty_type.key().to_string()];
+            for st in &b.series {
+                for v in [st.mean, st.p5, st.p50, st.p95] {
+                    row.push(v.to_string());
+                }
+            }
+            row.extend(provenance.iter().cloned());
+            w.write_record(&row).map_err(err)?;
         }
         w.into_inner().map_err(|e| err(e.into_error().into()))
     }

@@ -41,6 +41,7 @@ pub fn run_exporters() -> Vec<Box<dyn Exporter>> {
     vec![
         Box::new(json::SummaryJson),
         Box::new(csv::MonthlyCsv),
+        Box::new(csv::MonthlyByTypeCsv),
         Box::new(csv::TrialsCsv),
     ]
 }

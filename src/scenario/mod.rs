@@ -3,11 +3,15 @@
 //! Loading goes through three stages, each of which reports every problem it finds rather
 //! than the first: TOML syntax ([`toml::de::DeTable::parse_recoverable`]), the shape of the
 //! file (unknown keys, collected with `serde_ignored`, and tables where values should be), and
-//! the values ([`validate`]: types, ranges, shares summing to one, cross-field rules).
+//! the values ([`validate`], with the program and the market in their own modules: types,
+//! ranges, shares summing to one, rules across fields).
 
+mod checker;
 pub mod diagnostic;
 pub mod raw;
 pub mod validate;
+mod validate_market;
+mod validate_program;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -16,8 +20,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use toml::de::{DeTable, DeValue};
 
+use crate::model::market::Market;
 use crate::model::population::Population;
-use crate::model::program::PointsProgram;
+use crate::model::program::Program;
 use crate::money::Currency;
 pub use diagnostic::{LocatedProblem, Problem, ScenarioError};
 use raw::RawScenario;
@@ -84,8 +89,10 @@ pub struct Scenario {
     pub simulation: Simulation,
     /// The customers by loyalty type.
     pub population: Population,
-    /// The points program.
-    pub program: PointsProgram,
+    /// The program design.
+    pub program: Program,
+    /// The market around the customers and the program.
+    pub market: Market,
     /// The business-case inputs.
     pub finance: Finance,
 }

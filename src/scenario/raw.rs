@@ -15,15 +15,22 @@ pub type Leaf = Option<Spanned<toml::Value>>;
 /// A table as written in the file, with the span of its header (or inline table).
 pub type Table<T> = Option<Spanned<T>>;
 
+/// An array of tables (`[[…]]`), each kept with its span.
+pub type TableArray<T> = Option<Spanned<Vec<Spanned<T>>>>;
+
 /// The whole scenario file.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawScenario {
     /// `[simulation]`: sizes and seed.
     pub simulation: Table<RawSimulation>,
-    /// `[population]`: one sub-table per loyalty type.
+    /// `[population]`: one sub-table per loyalty type, and type transitions.
     pub population: Table<RawPopulation>,
-    /// `[program]`: the points rules.
+    /// `[program]`: the design.
     pub program: Table<RawProgram>,
+    /// `[market]`: competitors and dissatisfaction.
+    pub market: Table<RawMarket>,
+    /// `[acquisition]`: new customers.
+    pub acquisition: Table<RawAcquisition>,
     /// `[finance]`: money, margin, costs.
     pub finance: Table<RawFinance>,
 }
@@ -54,6 +61,10 @@ pub struct RawPopulation {
     pub false_loyal: Table<RawType>,
     /// `[population.none]`.
     pub none: Table<RawType>,
+    /// `[population.transitions]`: monthly type changes without the program.
+    pub transitions: Table<RawTransitions>,
+    /// `[population.member_transitions]`: monthly type changes of members.
+    pub member_transitions: Table<RawTransitions>,
 }
 
 /// One loyalty type's share and behaviour.
@@ -67,7 +78,7 @@ pub struct RawType {
     pub spend_per_purchase: Table<RawSpend>,
     /// Probability per month that a customer lapses for good.
     pub attrition_per_month: Leaf,
-    /// Share of the type that joins the program at launch.
+    /// Share of the type that joins the program.
     pub enrolment: Leaf,
     /// Relative rise of a member's purchase rate.
     pub frequency_lift: Leaf,
@@ -79,15 +90,23 @@ pub struct RawType {
     pub goal_gradient_response: Leaf,
     /// Probability per month that a member who can afford a reward redeems.
     pub redemption_per_month: Leaf,
+    /// Pull of competitor promotions on this type.
+    pub competitor_sensitivity: Leaf,
+    /// New customers brought per customer per month.
+    pub word_of_mouth: Leaf,
+    /// Change of former members' purchase rate after the program ends.
+    pub exit_reaction: Leaf,
 }
 
-/// `purchases_per_month = { mean = …, cv = … }`.
+/// `purchases_per_month = { mean = …, cv = …, timing = … }`.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawRate {
     /// Mean purchases per month.
     pub mean: Leaf,
     /// Coefficient of variation across customers.
     pub cv: Leaf,
+    /// `"random"` or `"regular"`.
+    pub timing: Leaf,
 }
 
 /// `spend_per_purchase = { mean = …, cv_within = …, cv_between = … }`.
@@ -101,25 +120,102 @@ pub struct RawSpend {
     pub cv_between: Leaf,
 }
 
-/// `[program]`: the points rules.
+/// A value per loyalty type, e.g. `{ true = 0.1, none = 0.9 }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawTypeValues {
+    /// For true loyalty.
+    #[serde(rename = "true")]
+    pub true_loyal: Leaf,
+    /// For latent loyalty.
+    pub latent: Leaf,
+    /// For false loyalty.
+    #[serde(rename = "false")]
+    pub false_loyal: Leaf,
+    /// For no loyalty.
+    pub none: Leaf,
+}
+
+/// Rows of a transition matrix: for each type of origin, the monthly probabilities of
+/// moving to each other type.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawTransitions {
+    /// From true loyalty.
+    #[serde(rename = "true")]
+    pub true_loyal: Table<RawTypeValues>,
+    /// From latent loyalty.
+    pub latent: Table<RawTypeValues>,
+    /// From false loyalty.
+    #[serde(rename = "false")]
+    pub false_loyal: Table<RawTypeValues>,
+    /// From no loyalty.
+    pub none: Table<RawTypeValues>,
+}
+
+/// `[program]`: the design and the rules its components share.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawProgram {
+    /// Strength of the goal-gradient effect.
+    pub goal_gradient: Leaf,
+    /// Most reward value per member per month.
+    pub reward_cap_per_member_per_month: Leaf,
+    /// Months over which launch members join.
+    pub enrolment_ramp_months: Leaf,
+    /// `[program.points]`.
+    pub points: Table<RawPoints>,
+    /// `[program.instant_discount]`.
+    pub instant_discount: Table<RawInstantDiscount>,
+    /// `[program.cumulative_discount]`.
+    pub cumulative_discount: Table<RawCumulativeDiscount>,
+    /// `[program.tiers]`.
+    pub tiers: Table<RawTiers>,
+    /// `[program.exit]`.
+    pub exit: Table<RawExit>,
+}
+
+/// `[program.points]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPoints {
     /// Points per currency unit spent.
     pub earn_rate: Leaf,
-    /// Cost to the company of one redeemed point.
-    pub point_cost: Leaf,
-    /// Stand-alone selling price of one point (IFRS 15).
-    pub point_value: Leaf,
-    /// Points a reward costs.
-    pub redemption_threshold: Leaf,
-    /// Most points a member can earn in one month.
+    /// Most points a member can earn from purchases in a month.
     pub earn_cap_per_month: Leaf,
     /// Expiry policy.
     pub expiry: Table<RawExpiry>,
-    /// Strength of the goal-gradient effect.
-    pub goal_gradient: Leaf,
-    /// Expected breakage fixed by the user instead of estimated.
+    /// Points one reward costs (a single reward; or give `rewards`).
+    pub redemption_threshold: Leaf,
+    /// Cost to the company of one point.
+    pub point_cost: Leaf,
+    /// Stand-alone selling price of one point (IFRS 15).
+    pub point_value: Leaf,
+    /// The reward catalogue.
+    pub rewards: TableArray<RawReward>,
+    /// Rule for choosing among affordable rewards.
+    pub choice: Leaf,
+    /// Expected breakage fixed by the user.
     pub breakage: Leaf,
+    /// Earning at partners.
+    pub partner: Table<RawPartner>,
+    /// Points for engagement.
+    pub engagement: Table<RawEngagement>,
+    /// Points for referrals.
+    pub referral: Table<RawReferral>,
+    /// Share of reward cost paid by suppliers.
+    pub supplier_funded_share: Leaf,
+}
+
+/// `[[program.points.rewards]]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawReward {
+    /// Name.
+    pub name: Leaf,
+    /// Price in points.
+    pub points: Leaf,
+    /// Cost to the company.
+    pub cost: Leaf,
+    /// Value to the member.
+    pub value: Leaf,
+    /// Relative appeal.
+    pub appeal: Leaf,
 }
 
 /// `expiry = { policy = …, months = … }`.
@@ -129,6 +225,173 @@ pub struct RawExpiry {
     pub policy: Leaf,
     /// Months of life or of inactivity.
     pub months: Leaf,
+}
+
+/// `partner = { points_per_member_per_month = …, price_per_point = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPartner {
+    /// Mean partner points per member per month.
+    pub points_per_member_per_month: Leaf,
+    /// Price the partner pays per point.
+    pub price_per_point: Leaf,
+}
+
+/// `engagement = { actions_per_member_per_month = …, points_per_action = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawEngagement {
+    /// Mean rewarded actions per member per month.
+    pub actions_per_member_per_month: Leaf,
+    /// Points per action.
+    pub points_per_action: Leaf,
+}
+
+/// `referral = { per_member_per_month = …, points = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawReferral {
+    /// Mean referrals per member per month.
+    pub per_member_per_month: Leaf,
+    /// Points per referral.
+    pub points: Leaf,
+}
+
+/// `[program.instant_discount]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawInstantDiscount {
+    /// Discount rate.
+    pub rate: Leaf,
+    /// Smallest basket discounted.
+    pub min_basket: Leaf,
+    /// Higher rates for larger baskets.
+    pub bands: TableArray<RawBand>,
+}
+
+/// `bands = [{ from = …, rate = … }]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawBand {
+    /// Basket size from which the rate applies.
+    pub from: Leaf,
+    /// The rate.
+    pub rate: Leaf,
+}
+
+/// `[program.cumulative_discount]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawCumulativeDiscount {
+    /// Period length in months.
+    pub period_months: Leaf,
+    /// `"spend"` or `"purchases"`.
+    pub qualify: Leaf,
+    /// Threshold in the period.
+    pub threshold: Leaf,
+    /// Certificate value as a share of the period's spend.
+    pub rate: Leaf,
+    /// Months a certificate is valid.
+    pub validity_months: Leaf,
+    /// Expected breakage fixed by the user.
+    pub breakage: Leaf,
+}
+
+/// `[program.tiers]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawTiers {
+    /// `"spend"` or `"purchases"`.
+    pub qualify: Leaf,
+    /// Rolling window in months.
+    pub window_months: Leaf,
+    /// Months between reviews.
+    pub review_every_months: Leaf,
+    /// The tiers.
+    pub levels: TableArray<RawLevel>,
+}
+
+/// `[[program.tiers.levels]]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawLevel {
+    /// Name.
+    pub name: Leaf,
+    /// Qualifying rolling total.
+    pub threshold: Leaf,
+    /// Discount rate in the tier.
+    pub discount: Leaf,
+    /// Points multiplier in the tier.
+    pub points_multiplier: Leaf,
+}
+
+/// `[program.exit]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawExit {
+    /// First month without the program.
+    pub month: Leaf,
+    /// Months of grace for redemption.
+    pub grace_months: Leaf,
+    /// `"honour"` or `"cash"`.
+    pub settlement: Leaf,
+    /// Closing cost.
+    pub cost: Leaf,
+}
+
+/// `[market]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawMarket {
+    /// `[market.competitor]`.
+    pub competitor: Table<RawCompetitor>,
+    /// `[market.copycat]`.
+    pub copycat: Table<RawCopycat>,
+    /// `[market.dissatisfaction]`.
+    pub dissatisfaction: Table<RawDissatisfaction>,
+}
+
+/// `[market.competitor]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawCompetitor {
+    /// Promotions per year.
+    pub promotions_per_year: Leaf,
+    /// Duration range in months.
+    pub duration_months: Table<RawRange>,
+    /// Strength range.
+    pub strength: Table<RawRange>,
+    /// Monthly defection probability of a fully sensitive customer at full strength.
+    pub defection: Leaf,
+}
+
+/// `{ min = …, max = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRange {
+    /// Lower end.
+    pub min: Leaf,
+    /// Upper end.
+    pub max: Leaf,
+}
+
+/// `[market.copycat]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawCopycat {
+    /// Fixed month of the copy.
+    pub month: Leaf,
+    /// Or its probability per year.
+    pub probability_per_year: Leaf,
+    /// Share of the program's effect it takes away.
+    pub erosion: Leaf,
+}
+
+/// `[market.dissatisfaction]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawDissatisfaction {
+    /// Probability of a bad experience per customer per month.
+    pub per_month: Leaf,
+    /// Share who leave silently.
+    pub silent_share: Leaf,
+    /// Prospects deterred per dissatisfied customer.
+    pub deterred_prospects: Leaf,
+}
+
+/// `[acquisition]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawAcquisition {
+    /// Base arrivals per month.
+    pub per_month: Leaf,
+    /// Type mix of new customers.
+    pub mix: Table<RawTypeValues>,
 }
 
 /// `[finance]`.
@@ -165,11 +428,31 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         [] => keys::<RawScenario>(),
         ["simulation"] => keys::<RawSimulation>(),
         ["population"] => keys::<RawPopulation>(),
+        ["population", "transitions" | "member_transitions"] => keys::<RawTransitions>(),
+        ["population", "transitions" | "member_transitions", _] => keys::<RawTypeValues>(),
         ["population", _] => keys::<RawType>(),
         ["population", _, "purchases_per_month"] => keys::<RawRate>(),
         ["population", _, "spend_per_purchase"] => keys::<RawSpend>(),
         ["program"] => keys::<RawProgram>(),
-        ["program", "expiry"] => keys::<RawExpiry>(),
+        ["program", "points"] => keys::<RawPoints>(),
+        ["program", "points", "expiry"] => keys::<RawExpiry>(),
+        ["program", "points", "rewards", _] => keys::<RawReward>(),
+        ["program", "points", "partner"] => keys::<RawPartner>(),
+        ["program", "points", "engagement"] => keys::<RawEngagement>(),
+        ["program", "points", "referral"] => keys::<RawReferral>(),
+        ["program", "instant_discount"] => keys::<RawInstantDiscount>(),
+        ["program", "instant_discount", "bands", _] => keys::<RawBand>(),
+        ["program", "cumulative_discount"] => keys::<RawCumulativeDiscount>(),
+        ["program", "tiers"] => keys::<RawTiers>(),
+        ["program", "tiers", "levels", _] => keys::<RawLevel>(),
+        ["program", "exit"] => keys::<RawExit>(),
+        ["market"] => keys::<RawMarket>(),
+        ["market", "competitor"] => keys::<RawCompetitor>(),
+        ["market", "competitor", "duration_months" | "strength"] => keys::<RawRange>(),
+        ["market", "copycat"] => keys::<RawCopycat>(),
+        ["market", "dissatisfaction"] => keys::<RawDissatisfaction>(),
+        ["acquisition"] => keys::<RawAcquisition>(),
+        ["acquisition", "mix"] => keys::<RawTypeValues>(),
         ["finance"] => keys::<RawFinance>(),
         ["finance", "running_costs"] => keys::<RawRunningCosts>(),
         _ => &[],

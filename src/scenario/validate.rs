@@ -1,5 +1,7 @@
 //! Raw scenario → [`Scenario`]: every value's type and range, required fields, defaults, and
-//! rules across fields. Collects every problem, each with the field's path and span.
+//! rules across fields. Collects every problem, each with the field's path and span. The
+//! program is checked in [`super::validate_program`], the market in
+//! [`super::validate_market`].
 //!
 //! Defaults, each with its reason (also in the README):
 //! - `purchases_per_month.cv = 1.0`: a Gamma with shape 1 across customers, i.e. an NBD with
@@ -8,21 +10,23 @@
 //! - `spend_per_purchase.cv_within = 0.4`, `cv_between = 0.76`: the Gamma-Gamma fit to the
 //!   CDNOW sample (Fader & Hardie, "The Gamma-Gamma model of monetary value", 2013: p = 6.25,
 //!   q = 3.74, so 1/√p = 0.40 and 1/√(q − 2) = 0.76).
-//! - `frequency_lift`, `basket_lift`, `attrition_reduction = 0`: no effect unless stated;
-//!   `goal_gradient_response = 1`: every type speeds up near a reward as measured.
-//! - `program.point_value = point_cost`, `goal_gradient = 0.2` (Kivetz et al. 2006),
-//!   `expiry = never`, `running_costs.* = 0`.
+//! - `frequency_lift`, `basket_lift`, `attrition_reduction`, `word_of_mouth`,
+//!   `exit_reaction = 0`: no effect unless stated; `goal_gradient_response = 1`: every type
+//!   speeds up near a reward as measured; `competitor_sensitivity`: true 0.05, latent 0.2,
+//!   false 0.8, none 0.5 (DOMAIN §1: true loyalty is least sensitive to competitors, false
+//!   loyalty leaves at the first good opportunity; the numbers are a stated assumption).
 
-use toml::Spanned;
 use toml::Value;
 
-use super::raw::{self, Leaf, RawScenario, RawType};
+use super::checker::{At, Bounds, Checker, Got, found, readable_sum};
+use super::raw::{RawScenario, RawTransitions, RawType};
 use super::{Finance, InvestmentItem, Problem, RunningCosts, Scenario, Simulation};
+use super::{validate_market, validate_program};
 use crate::model::population::{
-    LoyaltyType, Population, PurchaseRate, SpendPerPurchase, TypeBehaviour,
+    DEFAULT_COMPETITOR_SENSITIVITY, LoyaltyType, Population, PurchaseRate, SpendPerPurchase,
+    Timing, TransitionMatrix, Transitions, TypeBehaviour,
 };
-use crate::model::program::{DEFAULT_GOAL_GRADIENT, Expiry, PointsProgram};
-use crate::money::{Currency, format_number};
+use crate::money::Currency;
 
 /// Largest sizes accepted: beyond them a run is a typo, not a plan.
 pub const MAX_CUSTOMERS: u64 = 100_000_000;
@@ -30,9 +34,7 @@ pub const MAX_CUSTOMERS: u64 = 100_000_000;
 pub const MAX_MONTHS: u64 = 360;
 /// Most trials accepted.
 pub const MAX_TRIALS: u64 = 10_000_000;
-/// Longest expiry accepted, in months (20 years).
-pub const MAX_EXPIRY_MONTHS: u64 = 240;
-/// How far the type shares may be from summing to one.
+/// How far shares that must sum to one may miss it.
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 
 /// Validates `raw`, returning the scenario or every problem found.
@@ -40,16 +42,18 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     let mut c = Checker::default();
     let simulation = simulation(&mut c, raw);
     let population = population(&mut c, raw);
-    let program = program(&mut c, raw);
+    let program = validate_program::program(&mut c, raw, simulation.as_ref().map(|s| s.months));
+    let market = validate_market::market(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let finance = finance(&mut c, raw);
-    match (simulation, population, program, finance) {
-        (Some(simulation), Some(population), Some(program), Some(finance))
+    match (simulation, population, program, market, finance) {
+        (Some(simulation), Some(population), Some(program), Some(market), Some(finance))
             if c.problems.is_empty() =>
         {
             Ok(Scenario {
                 simulation,
                 population,
                 program,
+                market,
                 finance,
             })
         }
@@ -57,322 +61,8 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     }
 }
 
-/// Accepted interval of a number, and how it reads in a message.
-#[derive(Debug, Clone, Copy)]
-struct Bounds {
-    min: f64,
-    min_open: bool,
-    max: f64,
-    max_open: bool,
-}
-
-impl Bounds {
-    const SHARE: Bounds = Bounds::closed(0.0, 1.0);
-    const NON_NEGATIVE: Bounds = Bounds::closed(0.0, f64::INFINITY);
-    const POSITIVE: Bounds = Bounds {
-        min: 0.0,
-        min_open: true,
-        max: f64::INFINITY,
-        max_open: false,
-    };
-
-    const fn closed(min: f64, max: f64) -> Bounds {
-        Bounds {
-            min,
-            min_open: false,
-            max,
-            max_open: false,
-        }
-    }
-
-    fn contains(&self, x: f64) -> bool {
-        let above = if self.min_open {
-            x > self.min
-        } else {
-            x >= self.min
-        };
-        let below = if self.max_open {
-            x < self.max
-        } else {
-            x <= self.max
-        };
-        above && below
-    }
-
-    fn describe(&self, kind: &str) -> String {
-        let (min, max) = (bound(self.min), bound(self.max));
-        match (self.min_open, self.max.is_infinite()) {
-            (false, true) => format!("{kind} ≥ {min}"),
-            (true, true) => format!("{kind} > {min}"),
-            (false, false) if !self.max_open => format!("{kind} from {min} to {max}"),
-            _ => format!(
-                "{kind} {} {min} and {} {max}",
-                if self.min_open { ">" } else { "≥" },
-                if self.max_open { "<" } else { "≤" },
-            ),
-        }
-    }
-}
-
-/// A bound as a person reads it: thousands separated when it is a large whole number.
-fn bound(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() >= 10_000.0 {
-        let sign = if x < 0.0 { "-" } else { "" };
-        format!("{sign}{}", format_number(x.abs(), 0))
-    } else {
-        x.to_string()
-    }
-}
-
-fn whole_expected(min: u64, max: u64, unit: &str) -> String {
-    format!(
-        "a whole number from {} to {} ({unit})",
-        bound(min as f64),
-        bound(max as f64)
-    )
-}
-
-/// The outcome of reading one field.
-enum Got<T> {
-    Absent,
-    Valid(T),
-    Invalid,
-}
-
-impl<T> Got<T> {
-    /// The value, or `default` when absent; `None` when invalid.
-    fn or(self, default: T) -> Option<T> {
-        match self {
-            Got::Absent => Some(default),
-            Got::Valid(v) => Some(v),
-            Got::Invalid => None,
-        }
-    }
-
-    /// `Some(None)` when absent, `Some(Some(v))` when valid, `None` when invalid.
-    fn optional(self) -> Option<Option<T>> {
-        match self {
-            Got::Absent => Some(None),
-            Got::Valid(v) => Some(Some(v)),
-            Got::Invalid => None,
-        }
-    }
-}
-
-/// Where a table is, for fields missing from it.
-#[derive(Clone)]
-struct At {
-    path: String,
-    span: Option<std::ops::Range<usize>>,
-}
-
-impl At {
-    fn child(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
-    }
-
-    fn table<T>(&self, key: &str, table: &raw::Table<T>) -> At {
-        At {
-            path: self.child(key),
-            span: table
-                .as_ref()
-                .map(Spanned::span)
-                .or_else(|| self.span.clone()),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Checker {
-    problems: Vec<Problem>,
-}
-
-/// How a value is described in "found …".
-fn found(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("found the text {s:?}"),
-        Value::Integer(i) => format!("found {i}"),
-        Value::Float(f) if *f != 0.0 && (f.abs() < 1e-4 || f.abs() >= 1e15) => {
-            format!("found {f:e}")
-        }
-        Value::Float(f) => format!("found {f}"),
-        Value::Boolean(b) => format!("found the boolean {b}"),
-        Value::Datetime(d) => format!("found the date {d}"),
-        Value::Array(_) => "found a list".to_string(),
-        Value::Table(_) => "found a table".to_string(),
-    }
-}
-
-impl Checker {
-    fn problem(&mut self, span: Option<std::ops::Range<usize>>, field: String, message: String) {
-        self.problems.push(Problem::new(span, field, message));
-    }
-
-    fn missing<T>(&mut self, at: &At, key: &str, expected: &str) -> Option<T> {
-        self.problem(
-            at.span.clone(),
-            at.child(key),
-            format!("missing; expected {expected}"),
-        );
-        None
-    }
-
-    /// A number within `bounds`; `unit` says what it measures.
-    fn number(&mut self, at: &At, key: &str, leaf: &Leaf, bounds: Bounds, unit: &str) -> Got<f64> {
-        let Some(v) = leaf else {
-            return Got::Absent;
-        };
-        let expected = format!("{} ({unit})", bounds.describe("a number"));
-        let x = match v.get_ref() {
-            Value::Integer(i) => *i as f64,
-            Value::Float(f) => *f,
-            other => {
-                let msg = format!("expected {expected}, {}", found(other));
-                self.problem(Some(v.span()), at.child(key), msg);
-                return Got::Invalid;
-            }
-        };
-        if !x.is_finite() || !bounds.contains(x) {
-            let msg = format!("expected {expected}, {}", found(v.get_ref()));
-            self.problem(Some(v.span()), at.child(key), msg);
-            return Got::Invalid;
-        }
-        Got::Valid(x)
-    }
-
-    fn required_number(
-        &mut self,
-        at: &At,
-        key: &str,
-        leaf: &Leaf,
-        bounds: Bounds,
-        unit: &str,
-    ) -> Option<f64> {
-        match self.number(at, key, leaf, bounds, unit) {
-            Got::Absent => {
-                let expected = format!("{} ({unit})", bounds.describe("a number"));
-                self.missing(at, key, &expected)
-            }
-            Got::Valid(x) => Some(x),
-            Got::Invalid => None,
-        }
-    }
-
-    /// A coefficient of variation: 0, or from [`MIN_CV`] to [`MAX_CV`].
-    fn cv(&mut self, at: &At, key: &str, leaf: &Leaf, unit: &str) -> Got<f64> {
-        match self.number(at, key, leaf, Bounds::closed(0.0, MAX_CV), unit) {
-            Got::Valid(x) if x > 0.0 && x < MIN_CV => {
-                if let Some(v) = leaf {
-                    let msg = format!(
-                        "expected 0 (no variation) or a number from {MIN_CV} to {MAX_CV} ({unit}), {}",
-                        found(v.get_ref())
-                    );
-                    self.problem(Some(v.span()), at.child(key), msg);
-                }
-                Got::Invalid
-            }
-            other => other,
-        }
-    }
-
-    /// A whole number from `min` to `max`.
-    fn whole(
-        &mut self,
-        at: &At,
-        key: &str,
-        leaf: &Leaf,
-        min: u64,
-        max: u64,
-        unit: &str,
-    ) -> Got<u64> {
-        let Some(v) = leaf else {
-            return Got::Absent;
-        };
-        let expected = whole_expected(min, max, unit);
-        let n = match v.get_ref() {
-            Value::Integer(i) => u64::try_from(*i).ok(),
-            Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64 => {
-                Some(*f as u64)
-            }
-            _ => None,
-        };
-        match n {
-            Some(n) if (min..=max).contains(&n) => Got::Valid(n),
-            _ => {
-                let msg = format!("expected {expected}, {}", found(v.get_ref()));
-                self.problem(Some(v.span()), at.child(key), msg);
-                Got::Invalid
-            }
-        }
-    }
-
-    fn required_whole(
-        &mut self,
-        at: &At,
-        key: &str,
-        leaf: &Leaf,
-        min: u64,
-        max: u64,
-        unit: &str,
-    ) -> Option<u64> {
-        match self.whole(at, key, leaf, min, max, unit) {
-            Got::Absent => self.missing(at, key, &whole_expected(min, max, unit)),
-            Got::Valid(n) => Some(n),
-            Got::Invalid => None,
-        }
-    }
-
-    /// A text value, one of `options`.
-    fn choice(&mut self, at: &At, key: &str, leaf: &Leaf, options: &[&str]) -> Got<String> {
-        let Some(v) = leaf else {
-            return Got::Absent;
-        };
-        let list = options
-            .iter()
-            .map(|o| format!("\"{o}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        match v.get_ref() {
-            Value::String(s) if options.contains(&s.as_str()) => Got::Valid(s.clone()),
-            other => {
-                let msg = format!("expected one of {list}, {}", found(other));
-                self.problem(Some(v.span()), at.child(key), msg);
-                Got::Invalid
-            }
-        }
-    }
-
-    /// A table that must be present.
-    fn require_table<'a, T>(
-        &mut self,
-        at: &At,
-        key: &str,
-        table: &'a raw::Table<T>,
-    ) -> Option<&'a T> {
-        match table {
-            Some(t) => Some(t.get_ref()),
-            None => {
-                let path = at.child(key);
-                self.problem(
-                    at.span.clone(),
-                    path.clone(),
-                    format!("missing; expected a [{path}] table"),
-                );
-                None
-            }
-        }
-    }
-}
-
 fn simulation(c: &mut Checker, raw: &RawScenario) -> Option<Simulation> {
-    let root = At {
-        path: String::new(),
-        span: None,
-    };
+    let root = At::root();
     let s = c.require_table(&root, "simulation", &raw.simulation)?;
     let at = root.table("simulation", &raw.simulation);
     let customers = c.required_whole(
@@ -404,10 +94,7 @@ fn simulation(c: &mut Checker, raw: &RawScenario) -> Option<Simulation> {
 }
 
 fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
-    let root = At {
-        path: String::new(),
-        span: None,
-    };
+    let root = At::root();
     let p = c.require_table(&root, "population", &raw.population)?;
     let at = root.table("population", &raw.population);
     let tables = [&p.true_loyal, &p.latent, &p.false_loyal, &p.none];
@@ -438,6 +125,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
             }
         }
     }
+    let transitions = transitions(c, &at, p);
     // The sum is checked whenever every share could be read, whatever else is wrong.
     let shares: Option<Vec<(LoyaltyType, f64)>> = shares.into_iter().collect();
     let shares = shares?;
@@ -454,7 +142,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
             "population".into(),
             format!(
                 "the shares of the loyalty types must sum to 1, found {} ({})",
-                (sum * 1e9).round() / 1e9,
+                readable_sum(sum),
                 if parts.is_empty() {
                     "no type given".to_string()
                 } else {
@@ -464,7 +152,102 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
         );
         return None;
     }
-    ok.then_some(Population { types })
+    let transitions = transitions?;
+    ok.then_some(Population { types, transitions })
+}
+
+/// `[population.transitions]` and `[population.member_transitions]`: `Some(None)` when
+/// neither is given; members without their own rows move like everyone else.
+fn transitions(
+    c: &mut Checker,
+    at: &At,
+    p: &super::raw::RawPopulation,
+) -> Option<Option<Transitions>> {
+    let base = matrix(c, at, "transitions", &p.transitions);
+    let members = matrix(c, at, "member_transitions", &p.member_transitions);
+    let (base, members) = (base?, members?);
+    if base.is_none() && members.is_none() {
+        return Some(None);
+    }
+    let identity = TransitionMatrix {
+        rows: std::array::from_fn(|i| std::array::from_fn(|j| if i == j { 1.0 } else { 0.0 })),
+    };
+    let base = base.map(|(m, _)| m).unwrap_or(identity);
+    let members = match members {
+        None => base,
+        Some((mut m, given)) => {
+            for (i, row_given) in given.iter().enumerate() {
+                if !row_given {
+                    m.rows[i] = base.rows[i];
+                }
+            }
+            m
+        }
+    };
+    Some(Some(Transitions { base, members }))
+}
+
+/// One matrix of monthly type changes, and which rows were given.
+fn matrix(
+    c: &mut Checker,
+    at: &At,
+    key: &str,
+    table: &super::raw::Table<RawTransitions>,
+) -> Option<Option<(TransitionMatrix, [bool; 4])>> {
+    let Some(t) = table else {
+        return Some(None);
+    };
+    let m_at = at.table(key, table);
+    let t = t.get_ref();
+    let rows = [&t.true_loyal, &t.latent, &t.false_loyal, &t.none];
+    let mut matrix = TransitionMatrix {
+        rows: [[0.0; 4]; 4],
+    };
+    let mut given = [false; 4];
+    let mut ok = true;
+    for (from, row) in rows.into_iter().enumerate() {
+        let key_from = LoyaltyType::ALL[from].key();
+        let Some(r) = row else {
+            matrix.rows[from][from] = 1.0;
+            continue;
+        };
+        given[from] = true;
+        let row_at = m_at.table(key_from, row);
+        let Some(values) = c.type_values(
+            &row_at,
+            r.get_ref(),
+            Bounds::SHARE,
+            "monthly probability of moving to this type",
+        ) else {
+            ok = false;
+            continue;
+        };
+        if values[from] != 0.0 {
+            c.problem(
+                row_at.span.clone(),
+                row_at.child(key_from),
+                "a type does not move to itself; give only the other types (staying is what is left)".to_string(),
+            );
+            ok = false;
+            continue;
+        }
+        let leaving: f64 = values.iter().sum();
+        if leaving > 1.0 + SHARE_SUM_TOLERANCE {
+            c.problem(
+                row_at.span.clone(),
+                row_at.path.clone(),
+                format!(
+                    "the monthly probabilities of leaving a type must sum to at most 1, found {}",
+                    readable_sum(leaving)
+                ),
+            );
+            ok = false;
+            continue;
+        }
+        matrix.rows[from] = values;
+        matrix.rows[from][from] = (1.0 - leaving).max(0.0);
+    }
+    ok.then_some(Some((matrix, given)))
 }
 
 /// A type left out of the file: no customers of it.
@@ -472,9 +255,13 @@ fn absent_type(ty: LoyaltyType) -> TypeBehaviour {
     TypeBehaviour {
         loyalty_type: ty,
         share: 0.0,
-        purchases_per_month: PurchaseRate { mean: 0.0, cv: 0.0 },
-        spend_per_purchase: SpendPerPurchase {
+        purchases_per_month: PurchaseRate {
             mean: 0.0,
+            cv: 0.0,
+            timing: Timing::Random,
+        },
+        spend_per_purchase: SpendPerPurchase {
+            mean: 1.0,
             cv_within: 0.0,
             cv_between: 0.0,
         },
@@ -485,14 +272,12 @@ fn absent_type(ty: LoyaltyType) -> TypeBehaviour {
         attrition_reduction: 0.0,
         goal_gradient_response: 0.0,
         redemption_per_month: 0.0,
+        competitor_sensitivity: DEFAULT_COMPETITOR_SENSITIVITY[ty.index()],
+        word_of_mouth: 0.0,
+        exit_reaction: 0.0,
     }
 }
 
-/// Coefficients of variation above this are not a population, they are a typo.
-const MAX_CV: f64 = 10.0;
-/// Smallest non-zero coefficient of variation: below it the Gamma shapes (1/cv²) leave the
-/// range floating point computes well; 0 means no variation at all.
-const MIN_CV: f64 = 0.001;
 /// Most purchases per month a type may average.
 const MAX_MEAN_PURCHASES: f64 = 100.0;
 /// Largest lift accepted (10 = eleven times the baseline).
@@ -523,9 +308,15 @@ fn type_behaviour(
                 "coefficient of variation across customers",
             )
             .or(1.0);
+        let timing = match c.choice(&rate_at, "timing", &r.timing, &["random", "regular"]) {
+            Got::Valid(t) if t == "regular" => Some(Timing::Regular),
+            Got::Invalid => None,
+            _ => Some(Timing::Random),
+        };
         Some(PurchaseRate {
             mean: mean?,
             cv: cv?,
+            timing: timing?,
         })
     });
 
@@ -623,6 +414,33 @@ fn type_behaviour(
         Bounds::SHARE,
         "probability per month that a member who can afford a reward redeems",
     );
+    let sensitivity = c
+        .number(
+            at,
+            "competitor_sensitivity",
+            &t.competitor_sensitivity,
+            Bounds::SHARE,
+            "pull of a competitor promotion on this type, 0 = immune",
+        )
+        .or(DEFAULT_COMPETITOR_SENSITIVITY[ty.index()]);
+    let word_of_mouth = c
+        .number(
+            at,
+            "word_of_mouth",
+            &t.word_of_mouth,
+            Bounds::closed(0.0, 1.0),
+            "new customers brought per customer per month",
+        )
+        .or(0.0);
+    let exit_reaction = c
+        .number(
+            at,
+            "exit_reaction",
+            &t.exit_reaction,
+            Bounds::closed(-1.0, MAX_LIFT),
+            "change of a former member's purchase rate after the program ends",
+        )
+        .or(0.0);
     Some(TypeBehaviour {
         loyalty_type: ty,
         share: share?,
@@ -635,147 +453,14 @@ fn type_behaviour(
         attrition_reduction: attrition_reduction?,
         goal_gradient_response: goal_gradient_response?,
         redemption_per_month: redemption?,
-    })
-}
-
-fn program(c: &mut Checker, raw: &RawScenario) -> Option<PointsProgram> {
-    let root = At {
-        path: String::new(),
-        span: None,
-    };
-    let p = c.require_table(&root, "program", &raw.program)?;
-    let at = root.table("program", &raw.program);
-    let money = Bounds {
-        max: 1e9,
-        ..Bounds::NON_NEGATIVE
-    };
-    let earn_rate = c.required_number(
-        &at,
-        "earn_rate",
-        &p.earn_rate,
-        Bounds {
-            max: 1e6,
-            ..Bounds::POSITIVE
-        },
-        "points per currency unit spent",
-    );
-    let point_cost = c.required_number(
-        &at,
-        "point_cost",
-        &p.point_cost,
-        money,
-        "cost to the company of one redeemed point, in currency",
-    );
-    let point_value = c
-        .number(
-            &at,
-            "point_value",
-            &p.point_value,
-            money,
-            "stand-alone selling price of one point, in currency",
-        )
-        .optional();
-    let threshold = c.required_whole(
-        &at,
-        "redemption_threshold",
-        &p.redemption_threshold,
-        1,
-        1_000_000_000,
-        "points a reward costs",
-    );
-    let cap = c
-        .whole(
-            &at,
-            "earn_cap_per_month",
-            &p.earn_cap_per_month,
-            1,
-            1_000_000_000,
-            "most points a member can earn in a month",
-        )
-        .optional();
-    let goal_gradient = c
-        .number(
-            &at,
-            "goal_gradient",
-            &p.goal_gradient,
-            Bounds::closed(0.0, 5.0),
-            "extra purchase rate at the threshold, 0.2 = +20%",
-        )
-        .or(DEFAULT_GOAL_GRADIENT);
-    let breakage = c
-        .number(
-            &at,
-            "breakage",
-            &p.breakage,
-            Bounds {
-                max_open: true,
-                ..Bounds::SHARE
-            },
-            "expected share of points never redeemed",
-        )
-        .optional();
-    let expiry = expiry(c, &at, p);
-    Some(PointsProgram {
-        earn_rate: earn_rate?,
-        point_cost: point_cost?,
-        point_value: point_value?.or(point_cost)?,
-        redemption_threshold: threshold?,
-        earn_cap_per_month: cap?,
-        expiry: expiry?,
-        goal_gradient: goal_gradient?,
-        breakage: breakage?,
-    })
-}
-
-fn expiry(c: &mut Checker, at: &At, p: &raw::RawProgram) -> Option<Expiry> {
-    let Some(e) = &p.expiry else {
-        return Some(Expiry::Never);
-    };
-    let e_at = at.table("expiry", &p.expiry);
-    let e = e.get_ref();
-    let policy = c.choice(&e_at, "policy", &e.policy, &["none", "fixed", "inactivity"]);
-    let policy = match policy {
-        Got::Valid(p) => p,
-        Got::Absent => {
-            return c.missing(
-                &e_at,
-                "policy",
-                "one of \"none\", \"fixed\", \"inactivity\"",
-            );
-        }
-        Got::Invalid => return None,
-    };
-    if policy == "none" {
-        if let Some(m) = &e.months {
-            c.problem(
-                Some(m.span()),
-                e_at.child("months"),
-                "months has no meaning when policy = \"none\"; remove it or choose \"fixed\" or \"inactivity\"".into(),
-            );
-            return None;
-        }
-        return Some(Expiry::Never);
-    }
-    let unit = if policy == "fixed" {
-        "months a point lives from the month it is earned"
-    } else {
-        "months without a purchase after which all points expire"
-    };
-    let months =
-        u32::try_from(c.required_whole(&e_at, "months", &e.months, 1, MAX_EXPIRY_MONTHS, unit)?)
-            .ok()?;
-    Some(if policy == "fixed" {
-        Expiry::Fixed { months }
-    } else {
-        Expiry::Inactivity { months }
+        competitor_sensitivity: sensitivity?,
+        word_of_mouth: word_of_mouth?,
+        exit_reaction: exit_reaction?,
     })
 }
 
 fn finance(c: &mut Checker, raw: &RawScenario) -> Option<Finance> {
-    let root = At {
-        path: String::new(),
-        span: None,
-    };
+    let root = At::root();
     let f = c.require_table(&root, "finance", &raw.finance)?;
     let at = root.table("finance", &raw.finance);
     let currency = match &f.currency {

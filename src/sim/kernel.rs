@@ -1,155 +1,57 @@
-//! One block of customers through every month of one trial, in both worlds at once: with the
-//! program and without it. Pure: no I/O, no threads, no shared state.
+//! Customers through every month of one trial, in both worlds at once: with the program and
+//! without it. Pure: no I/O, no threads, no shared state.
 //!
 //! Each customer has two generators keyed by (seed, trial, customer): the shared stream and
-//! the program stream (see [`Stream`]). Within a month, in order:
-//! 1. attrition: one shared uniform; the customer lapses in a world when it falls below that
-//!    world's monthly attrition (lower for members with an `attrition_reduction`), so a member
-//!    stays at least as long with the program as without it. A lapsing member forfeits points;
-//! 2. expiry of points due at the start of the month;
-//! 3. purchases: one shared uniform inverted through each world's Poisson CDF; the program
-//!    world's rate is the baseline rate × (1 + frequency lift) × goal-gradient pressure;
-//! 4. spend: the baseline's spend is one Gamma-Gamma draw for the month; the program world
-//!    keeps the spend of the purchases both worlds share and draws only its extra purchases
-//!    (or thins the total when it has fewer), then applies the basket lift;
-//! 5. points earned on the month's spend (rounded down, capped), credited;
-//! 6. redemption: a member whose balance reaches the threshold redeems, with the type's
-//!    monthly probability, every whole reward the balance affords, oldest points first.
+//! the program stream (see [`Stream`]). The shared stream draws, each month and in this
+//! order whatever the program: the bad-experience uniforms (if the market has
+//! dissatisfaction), the type-change uniform (if types change), the attrition uniform, the
+//! purchase uniform, and the baseline's spend. So the world without the program is the same
+//! for every design, and the two worlds differ only where the program makes them differ.
 //!
-//! A non-member lives the same life in both worlds, so it is simulated once and counted in
-//! both.
+//! Within a month, in order:
+//! 1. a bad experience (one shared uniform against the type's risk): the customer leaves
+//!    silently or, complaining, loses all attitude (type none); either way prospects are
+//!    deterred;
+//! 2. type change by the world's transition matrix (the members' one while the program runs);
+//! 3. attrition (one shared uniform against each world's probability, raised by a competitor
+//!    promotion, lowered for members); a lapsing member forfeits points and certificates;
+//! 4. expiry, and the program's end: settlement in cash, or expiry at the end of the grace;
+//! 5. purchases: one shared uniform inverted through each world's count distribution; the
+//!    program world's rate carries the member's lift and goal-gradient pressure (eroded by a
+//!    copy), or a former member's exit reaction;
+//! 6. spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps the
+//!    spend of the purchases both worlds share and draws only its extra purchases (or thins
+//!    the total when it has fewer), then applies the basket lift;
+//! 7. the member's month ([`member_month`]): discounts, points, certificates, tiers,
+//!    redemption.
 //!
-//! **Run-off.** Unless the scenario fixes the breakage, a member still holding points at the
-//! horizon lives on in the program world, month after month by the same rules, until every
-//! point held at the horizon has been redeemed, has expired or has been forfeited (oldest
-//! points are spent and expire first, so the horizon's points go before any earned later), for
-//! at most [`RUNOFF_MONTHS`]; points still held then count as never redeemed. This gives the
-//! ultimate fate of every point issued over the horizon, from which breakage is estimated.
+//! A customer who is never a member and lives in both worlds lives the same life in both, so
+//! it is simulated once and counted in both.
 //!
-//! **Exact points.** Points are integers added with overflow checks; a scenario that would
-//! overflow them sets [`MonthTotals::points_overflow`] and the run refuses to report.
+//! **Run-off.** Unless the scenario fixes the breakage, a member still holding points or
+//! certificates at the horizon lives on in the program world, month after month by the same
+//! rules (in a quiet market), until everything held at the horizon has been redeemed, has
+//! expired or has been forfeited (oldest points are spent and expire first, so the horizon's
+//! points go before any earned later), for at most [`RUNOFF_MONTHS`]; points still held then
+//! count as never redeemed. This gives the ultimate fate of what was issued over the horizon,
+//! from which breakage is estimated.
 
 use rand::RngExt;
 
+use super::member::{MemberMonth, MemberState, member_month};
 use super::rng::{SimRng, Stream, customer_rng};
-use super::wallet::Wallet;
+use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
 use crate::model::dist::poisson_inverse;
-use crate::model::population::TypeSampler;
+use crate::model::market::Timeline;
+use crate::model::population::{Timing, TypeSampler};
+use crate::model::program::{Phase, Settlement};
 use crate::scenario::Scenario;
-
-/// Totals over a block (or a whole trial) for one month. Counts and points are exact
-/// integers; money is summed in customer order.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct MonthTotals {
-    /// Customers who have not lapsed, with the program.
-    pub customers_program: u64,
-    /// Customers who have not lapsed, without the program.
-    pub customers_baseline: u64,
-    /// Customers who bought at least once this month, with the program.
-    pub active_program: u64,
-    /// Customers who bought at least once this month, without the program.
-    pub active_baseline: u64,
-    /// Members of the program at the end of the month.
-    pub members: u64,
-    /// Purchases with the program.
-    pub transactions_program: u64,
-    /// Purchases without the program.
-    pub transactions_baseline: u64,
-    /// Purchases by members (those that earn points).
-    pub member_transactions: u64,
-    /// Sales with the program, in currency.
-    pub revenue_program: f64,
-    /// Sales without the program, in currency.
-    pub revenue_baseline: f64,
-    /// Sales to members with the program (the sales that carry points), in currency.
-    pub member_revenue: f64,
-    /// Points credited.
-    pub points_earned: u64,
-    /// Points spent on rewards.
-    pub points_redeemed: u64,
-    /// Points that expired.
-    pub points_expired: u64,
-    /// Points lost by members who lapsed.
-    pub points_forfeited: u64,
-    /// Points held by members at the end of the month.
-    pub points_outstanding: u64,
-    /// Rewards handed out.
-    pub rewards_redeemed: u64,
-    /// Set when a points count would have exceeded 2⁶⁴ − 1: the month's points are not exact.
-    pub points_overflow: bool,
-}
-
-/// The fate, after the horizon, of the points members held at the horizon (see the run-off
-/// in the module documentation).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunoffTotals {
-    /// Points held at the horizon and later redeemed.
-    pub redeemed: u64,
-    /// Points held at the horizon that later expired, were forfeited, or were still held at
-    /// the end of the run-off.
-    pub broken: u64,
-    /// Of `broken`, those still held at the end of the run-off.
-    pub unsettled: u64,
-    /// Set when a count would have exceeded 2⁶⁴ − 1.
-    pub points_overflow: bool,
-}
-
-impl std::ops::AddAssign<&RunoffTotals> for RunoffTotals {
-    fn add_assign(&mut self, o: &RunoffTotals) {
-        let mut overflow = self.points_overflow || o.points_overflow;
-        add(&mut self.redeemed, o.redeemed, &mut overflow);
-        add(&mut self.broken, o.broken, &mut overflow);
-        add(&mut self.unsettled, o.unsettled, &mut overflow);
-        self.points_overflow = overflow;
-    }
-}
 
 /// Longest run-off after the horizon, in months (ten years).
 pub const RUNOFF_MONTHS: u32 = 120;
 
-/// Adds `x` to `total`, or records an overflow and leaves `total` as it was.
-fn add(total: &mut u64, x: u64, overflow: &mut bool) {
-    match total.checked_add(x) {
-        Some(v) => *total = v,
-        None => *overflow = true,
-    }
-}
-
-impl std::ops::AddAssign<&MonthTotals> for MonthTotals {
-    fn add_assign(&mut self, o: &MonthTotals) {
-        self.customers_program += o.customers_program;
-        self.customers_baseline += o.customers_baseline;
-        self.active_program += o.active_program;
-        self.active_baseline += o.active_baseline;
-        self.members += o.members;
-        self.transactions_program += o.transactions_program;
-        self.transactions_baseline += o.transactions_baseline;
-        self.member_transactions += o.member_transactions;
-        self.revenue_program += o.revenue_program;
-        self.revenue_baseline += o.revenue_baseline;
-        self.member_revenue += o.member_revenue;
-        let mut overflow = self.points_overflow || o.points_overflow;
-        add(&mut self.points_earned, o.points_earned, &mut overflow);
-        add(&mut self.points_redeemed, o.points_redeemed, &mut overflow);
-        add(&mut self.points_expired, o.points_expired, &mut overflow);
-        add(
-            &mut self.points_forfeited,
-            o.points_forfeited,
-            &mut overflow,
-        );
-        add(
-            &mut self.points_outstanding,
-            o.points_outstanding,
-            &mut overflow,
-        );
-        add(
-            &mut self.rewards_redeemed,
-            o.rewards_redeemed,
-            &mut overflow,
-        );
-        self.points_overflow = overflow;
-    }
-}
+/// Type index of "none", which a dissatisfied customer becomes.
+const NO_LOYALTY: usize = 3;
 
 /// What the kernel needs from a scenario, precomputed once per run.
 #[derive(Debug, Clone)]
@@ -159,6 +61,25 @@ pub struct Model<'a> {
     samplers: Vec<TypeSampler>,
     /// Customer indices below `type_ends[i]` (and at or above the previous end) are of type i.
     type_ends: [u64; 4],
+    /// Share of the program's behavioural effect a copy takes away.
+    copy_erosion: f64,
+}
+
+/// Who a customer is and where they live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerSpec {
+    /// Key of the customer's generators.
+    pub key: u64,
+    /// First month the customer is a customer.
+    pub start: u32,
+    /// Loyalty type at the start; `None` = drawn from the acquisition mix.
+    pub loyalty_type: Option<usize>,
+    /// Whether the customer exists without the program.
+    pub in_baseline: bool,
+    /// Whether the customer exists with the program.
+    pub in_program: bool,
+    /// Whether the customer is there at launch (so joins within the launch ramp).
+    pub at_launch: bool,
 }
 
 impl<'a> Model<'a> {
@@ -173,6 +94,10 @@ impl<'a> Model<'a> {
             end += n;
             type_ends[i] = end;
         }
+        let copy_erosion = scenario.market.copycat.map_or(0.0, |c| {
+            c.erosion
+                .unwrap_or_else(|| scenario.program.default_copy_erosion())
+        });
         Model {
             scenario,
             samplers: scenario
@@ -182,274 +107,661 @@ impl<'a> Model<'a> {
                 .map(TypeSampler::new)
                 .collect(),
             type_ends,
+            copy_erosion,
         }
     }
 
-    /// Index of customer `customer`'s loyalty type in [`crate::model::population::LoyaltyType::ALL`].
-    pub fn type_of(&self, customer: u64) -> usize {
-        self.type_ends
-            .iter()
-            .position(|&end| customer < end)
-            .unwrap_or(3)
-    }
-}
-
-/// What one block of customers adds to a trial: totals per month and the run-off.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BlockTotals {
-    /// One entry per month of the horizon.
-    pub months: Vec<MonthTotals>,
-    /// Fate after the horizon of the points held at the horizon (zero when breakage is fixed).
-    pub runoff: RunoffTotals,
-}
-
-impl BlockTotals {
-    /// Empty totals for `months` months.
-    pub fn new(months: usize) -> Self {
-        BlockTotals {
-            months: vec![MonthTotals::default(); months],
-            runoff: RunoffTotals::default(),
+    /// The spec of launch customer `index`.
+    pub fn launch_customer(&self, index: u64) -> CustomerSpec {
+        CustomerSpec {
+            key: index,
+            start: 1,
+            loyalty_type: Some(
+                self.type_ends
+                    .iter()
+                    .position(|&end| index < end)
+                    .unwrap_or(3),
+            ),
+            in_baseline: true,
+            in_program: true,
+            at_launch: true,
         }
     }
 
-    /// Adds `other` month by month.
-    pub fn add(&mut self, other: &BlockTotals) {
-        for (s, o) in self.months.iter_mut().zip(&other.months) {
-            *s += o;
-        }
-        self.runoff += &other.runoff;
+    /// Share of the program's behavioural effect a copy takes away.
+    pub fn copy_erosion(&self) -> f64 {
+        self.copy_erosion
     }
 }
 
-/// Points a member earned and redeemed in one month.
-struct EarnBurn {
-    earned: u64,
-    redeemed: u64,
-    rewards: u64,
+/// A purchase count for a rate `lambda` from the uniform `u`, by the type's timing.
+fn purchases(u: f64, lambda: f64, timing: Timing) -> u32 {
+    match timing {
+        Timing::Random => poisson_inverse(u, lambda),
+        Timing::Regular => {
+            let whole = lambda.floor();
+            (whole + f64::from(u8::from(u < lambda - whole))).min(f64::from(u32::MAX)) as u32
+        }
+    }
 }
 
-/// Credits the points for `spend` (if the member bought, `purchased`) and lets the member
-/// redeem: the program-world step shared by the horizon and the run-off.
-#[allow(clippy::too_many_arguments)]
-fn earn_and_redeem(
-    wallet: &mut Wallet,
+/// A customer's own traits, drawn at the start, and how they carry over to another type.
+struct Traits {
+    first_type: usize,
+    rate: f64,
+    spend_mean: f64,
+}
+
+impl Traits {
+    /// Purchase rate in type `ty`: the customer keeps their place relative to the type's mean.
+    fn rate_in(&self, model: &Model<'_>, ty: usize) -> f64 {
+        if ty == self.first_type {
+            return self.rate;
+        }
+        let from = model.samplers[self.first_type].rate_mean();
+        let to = model.samplers[ty].rate_mean();
+        if from > 0.0 {
+            self.rate * to / from
+        } else {
+            to
+        }
+    }
+
+    /// Mean spend per purchase in type `ty`.
+    fn spend_in(&self, model: &Model<'_>, ty: usize) -> f64 {
+        if ty == self.first_type {
+            return self.spend_mean;
+        }
+        self.spend_mean * model.samplers[ty].spend_mean()
+            / model.samplers[self.first_type].spend_mean()
+    }
+}
+
+/// Simulates `customers` of trial `trial` in the market `timeline`, adding to `totals`.
+pub fn simulate_customers(
     model: &Model<'_>,
-    redemption_per_month: f64,
-    month_no: u32,
-    purchased: bool,
-    spend: f64,
-    own: &mut SimRng,
-    overflow: &mut bool,
-) -> EarnBurn {
-    let program = &model.scenario.program;
-    let mut step = EarnBurn {
-        earned: 0,
-        redeemed: 0,
-        rewards: 0,
-    };
-    if purchased {
-        step.earned = program.points_for(spend);
-        if !wallet.earn(month_no, step.earned) {
-            *overflow = true;
-        }
-    }
-    let threshold = program.redemption_threshold;
-    if wallet.balance() >= threshold && own.random::<f64>() < redemption_per_month {
-        step.rewards = wallet.balance() / threshold;
-        step.redeemed = step.rewards * threshold;
-        wallet.spend(month_no, step.redeemed);
-    }
-    step
-}
-
-/// Simulates customers `first .. first + count` of trial `trial`, adding to `totals`.
-pub fn simulate_block(
-    model: &Model<'_>,
+    timeline: &Timeline,
     trial: u64,
-    first: u64,
-    count: u64,
+    customers: impl Iterator<Item = CustomerSpec>,
+    totals: &mut BlockTotals,
+) {
+    let mut state = MemberState::new(&model.scenario.program);
+    for spec in customers {
+        simulate_customer(model, timeline, trial, &spec, &mut state, totals);
+    }
+}
+
+fn draw_type(mix: &[f64; 4], u: f64) -> usize {
+    let mut cumulative = 0.0;
+    for (i, &p) in mix.iter().enumerate() {
+        cumulative += p;
+        if u < cumulative {
+            return i;
+        }
+    }
+    mix.iter().rposition(|&p| p > 0.0).unwrap_or(3)
+}
+
+fn simulate_customer(
+    model: &Model<'_>,
+    timeline: &Timeline,
+    trial: u64,
+    spec: &CustomerSpec,
+    state: &mut MemberState,
     totals: &mut BlockTotals,
 ) {
     let scenario = model.scenario;
     let program = &scenario.program;
+    let population = &scenario.population;
+    let market = &scenario.market;
     let months = scenario.simulation.months;
     let seed = scenario.simulation.seed;
-    let runoff = program.breakage.is_none();
-    let mut wallet = Wallet::new(program.expiry);
+    let mut shared = customer_rng(seed, trial, spec.key, Stream::Shared);
+    let mut own = customer_rng(seed, trial, spec.key, Stream::Program);
 
-    for customer in first..first + count {
-        let ty = model.type_of(customer);
-        let behaviour = &scenario.population.types[ty];
-        let sampler = &model.samplers[ty];
-        let mut shared = customer_rng(seed, trial, customer, Stream::Shared);
-        let mut own = customer_rng(seed, trial, customer, Stream::Program);
-
-        let rate = sampler.draw_rate(&mut shared);
-        let spend_mean = sampler.draw_spend_mean(&mut shared);
-        let member = own.random::<f64>() < behaviour.enrolment;
-        let attrition_base = behaviour.attrition_per_month;
-
-        if !member {
-            // Same life in both worlds.
-            for month in totals.months.iter_mut().take(months as usize) {
-                if shared.random::<f64>() < attrition_base {
-                    break;
-                }
-                let n = poisson_inverse(shared.random::<f64>(), rate);
-                let spend = sampler.draw_spend(n, spend_mean, &mut shared);
-                month.customers_program += 1;
-                month.customers_baseline += 1;
-                if n > 0 {
-                    month.active_program += 1;
-                    month.active_baseline += 1;
-                    month.transactions_program += u64::from(n);
-                    month.transactions_baseline += u64::from(n);
-                    month.revenue_program += spend;
-                    month.revenue_baseline += spend;
-                }
-            }
-            continue;
+    let first_type = match spec.loyalty_type {
+        Some(t) => t,
+        None => {
+            let mix = market.acquisition.map_or([0.25; 4], |a| a.mix);
+            draw_type(&mix, shared.random::<f64>())
         }
+    };
+    let sampler = &model.samplers[first_type];
+    let traits = Traits {
+        first_type,
+        rate: sampler.draw_rate(&mut shared),
+        spend_mean: sampler.draw_spend_mean(&mut shared),
+        // (the spend mean is drawn after the rate: that order is part of the streams)
+    };
+    let joins = own.random::<f64>() < population.types[first_type].enrolment;
+    let enrolled_from = (spec.in_program && joins && program.phase(spec.start) == Phase::Running)
+        .then(|| {
+            if spec.at_launch && program.enrolment_ramp_months > 1 {
+                let ramp = program.enrolment_ramp_months;
+                (1 + (own.random::<f64>() * f64::from(ramp)) as u32).min(ramp)
+            } else {
+                spec.start
+            }
+        });
 
-        let attrition_member = attrition_base * (1.0 - behaviour.attrition_reduction);
-        let rate_member = rate * (1.0 + behaviour.frequency_lift);
-        let basket = 1.0 + behaviour.basket_lift;
-        let member_rate = |balance: u64| {
-            rate_member
-                * program.goal_gradient_multiplier(balance, behaviour.goal_gradient_response)
+    if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
+        same_life_in_both_worlds(
+            model,
+            timeline,
+            spec,
+            first_type,
+            &traits,
+            &mut shared,
+            totals,
+        );
+        return;
+    }
+
+    let erosion_after_copy = model.copy_erosion;
+    let transitions = population.transitions.as_ref();
+    let start_index = spec.start as usize - 1;
+    if !spec.at_launch
+        && let Some(first) = totals.months.get_mut(start_index)
+    {
+        first.new_customers_baseline += u64::from(spec.in_baseline);
+        first.new_customers_program += u64::from(spec.in_program);
+    }
+    state.reset(program);
+    let (mut alive_base, mut alive_prog) = (spec.in_baseline, spec.in_program);
+    let (mut ty_base, mut ty_prog) = (first_type, first_type);
+
+    for (m, month) in totals
+        .months
+        .iter_mut()
+        .enumerate()
+        .skip(start_index)
+        .take(months as usize)
+    {
+        let month_no = m as u32 + 1;
+        let mut overflow = month.points_overflow;
+        let phase = program.phase(month_no);
+        let enrolled = enrolled_from.is_some_and(|e| month_no >= e);
+        let running_member = enrolled && phase == Phase::Running;
+        let strength = timeline.promotion_in(month_no);
+        let erosion = if timeline.copied_by(month_no) {
+            erosion_after_copy
+        } else {
+            0.0
         };
-        wallet.reset();
-        let mut alive_base = true;
-        let mut alive_prog = true;
 
-        for (m, month) in totals.months.iter_mut().enumerate().take(months as usize) {
-            let month_no = m as u32 + 1;
-            let mut overflow = month.points_overflow;
-            let u_attrition = shared.random::<f64>();
-            if alive_base && u_attrition < attrition_base {
-                alive_base = false;
-            }
-            if alive_prog && u_attrition < attrition_member {
-                alive_prog = false;
-                add(&mut month.points_forfeited, wallet.forfeit(), &mut overflow);
-            }
-            if !alive_base && !alive_prog {
-                month.points_overflow = overflow;
-                break;
-            }
-            if alive_prog {
-                add(
-                    &mut month.points_expired,
-                    wallet.expire(month_no),
-                    &mut overflow,
-                );
-            }
-
-            let u_buy = shared.random::<f64>();
-            let n_base = if alive_base {
-                poisson_inverse(u_buy, rate)
-            } else {
-                0
-            };
-            let n_prog = if alive_prog {
-                poisson_inverse(u_buy, member_rate(wallet.balance()))
-            } else {
-                0
-            };
-
-            let spend_base = sampler.draw_spend(n_base, spend_mean, &mut shared);
-            let spend_prog = if n_prog == 0 {
-                0.0
-            } else if n_prog == n_base {
-                spend_base
-            } else if n_prog > n_base {
-                spend_base + sampler.draw_spend(n_prog - n_base, spend_mean, &mut own)
-            } else {
-                sampler.thin_spend(spend_base, n_prog, n_base, &mut own)
-            } * basket;
-
-            if alive_base {
-                month.customers_baseline += 1;
-                if n_base > 0 {
-                    month.active_baseline += 1;
-                    month.transactions_baseline += u64::from(n_base);
-                    month.revenue_baseline += spend_base;
+        // 1. Bad experience.
+        if let Some(d) = &market.dissatisfaction {
+            let (u_bad, u_silent) = (shared.random::<f64>(), shared.random::<f64>());
+            if alive_base && u_bad < d.per_month {
+                month.dissatisfied_baseline += 1;
+                month.word_of_mouth_baseline -= d.deterred_prospects;
+                if u_silent < d.silent_share {
+                    alive_base = false;
+                } else {
+                    ty_base = NO_LOYALTY;
                 }
             }
-            if alive_prog {
-                month.customers_program += 1;
-                month.members += 1;
-                if n_prog > 0 {
-                    month.active_program += 1;
-                    month.transactions_program += u64::from(n_prog);
-                    month.member_transactions += u64::from(n_prog);
-                    month.revenue_program += spend_prog;
-                    month.member_revenue += spend_prog;
+            if alive_prog && u_bad < d.per_month {
+                month.dissatisfied_program += 1;
+                month.word_of_mouth_program -= d.deterred_prospects;
+                if u_silent < d.silent_share {
+                    alive_prog = false;
+                    state.forfeit(month, &mut overflow);
+                } else {
+                    ty_prog = NO_LOYALTY;
                 }
-                let step = earn_and_redeem(
-                    &mut wallet,
-                    model,
-                    behaviour.redemption_per_month,
-                    month_no,
-                    n_prog > 0,
-                    spend_prog,
-                    &mut own,
-                    &mut overflow,
-                );
-                add(&mut month.points_earned, step.earned, &mut overflow);
-                add(&mut month.points_redeemed, step.redeemed, &mut overflow);
-                add(&mut month.rewards_redeemed, step.rewards, &mut overflow);
-                add(
-                    &mut month.points_outstanding,
-                    wallet.balance(),
-                    &mut overflow,
-                );
             }
+        }
+        // 2. Type change.
+        if let Some(t) = transitions {
+            let u = shared.random::<f64>();
+            ty_base = t.base.next(ty_base, u);
+            ty_prog = if running_member {
+                t.members.next(ty_prog, u)
+            } else {
+                t.base.next(ty_prog, u)
+            };
+        }
+        let (b_base, b_prog) = (&population.types[ty_base], &population.types[ty_prog]);
+
+        // 3. Attrition.
+        let promotion = |a: f64, sensitivity: f64| {
+            if strength == 0.0 {
+                a
+            } else {
+                let defect =
+                    strength * sensitivity * market.competitor.map_or(0.0, |c| c.defection);
+                1.0 - (1.0 - a) * (1.0 - defect)
+            }
+        };
+        let attrition_prog = if running_member {
+            b_prog.attrition_per_month * (1.0 - b_prog.attrition_reduction * (1.0 - erosion))
+        } else {
+            b_prog.attrition_per_month
+        };
+        let u_attrition = shared.random::<f64>();
+        if alive_base
+            && u_attrition < promotion(b_base.attrition_per_month, b_base.competitor_sensitivity)
+        {
+            alive_base = false;
+        }
+        if alive_prog && u_attrition < promotion(attrition_prog, b_prog.competitor_sensitivity) {
+            alive_prog = false;
+            state.forfeit(month, &mut overflow);
+        }
+        if !alive_base && !alive_prog {
             month.points_overflow = overflow;
+            break;
         }
 
-        if !(runoff && alive_prog && wallet.balance() > 0) {
-            continue;
-        }
-        // Run-off: follow the points held at the horizon until they are all settled.
-        let out = &mut totals.runoff;
-        let mut overflow = out.points_overflow;
-        let mut left = wallet.balance();
-        let mut settled = false;
-        for month_no in months + 1..=months + RUNOFF_MONTHS {
-            if shared.random::<f64>() < attrition_member {
-                settled = true; // lapses: everything left is forfeited, counted below
-                break;
-            }
-            let expired = wallet.expire(month_no).min(left);
-            left -= expired;
-            add(&mut out.broken, expired, &mut overflow);
-            if left == 0 {
-                break;
-            }
-            let n = poisson_inverse(shared.random::<f64>(), member_rate(wallet.balance()));
-            let spend = sampler.draw_spend(n, spend_mean, &mut shared) * basket;
-            let step = earn_and_redeem(
-                &mut wallet,
-                model,
-                behaviour.redemption_per_month,
-                month_no,
-                n > 0,
-                spend,
-                &mut own,
+        // 4. Expiry and the program's end.
+        if alive_prog && enrolled {
+            add(
+                &mut month.points_expired,
+                state.wallet.expire(month_no),
                 &mut overflow,
             );
-            let redeemed = step.redeemed.min(left);
-            left -= redeemed;
-            add(&mut out.redeemed, redeemed, &mut overflow);
-            if left == 0 {
-                break;
+            add(
+                &mut month.certificates_expired,
+                state.certificates.expire(month_no),
+                &mut overflow,
+            );
+            if let Some(exit) = program.exit {
+                if month_no == exit.month && exit.settlement == Settlement::Cash {
+                    add(
+                        &mut month.points_settled,
+                        state.wallet.forfeit(),
+                        &mut overflow,
+                    );
+                    add(
+                        &mut month.certificates_settled,
+                        state.certificates.take_all(),
+                        &mut overflow,
+                    );
+                }
+                if month_no == exit.month + exit.grace_months {
+                    add(
+                        &mut month.points_expired,
+                        state.wallet.forfeit(),
+                        &mut overflow,
+                    );
+                    add(
+                        &mut month.certificates_expired,
+                        state.certificates.take_all(),
+                        &mut overflow,
+                    );
+                }
             }
         }
-        if !settled && left > 0 {
-            add(&mut out.unsettled, left, &mut overflow);
+
+        // 5. Purchases.
+        let cut = |sensitivity: f64| {
+            if strength == 0.0 {
+                1.0
+            } else {
+                1.0 - strength * sensitivity
+            }
+        };
+        let u_buy = shared.random::<f64>();
+        let n_base = if alive_base {
+            let rate = traits.rate_in(model, ty_base);
+            let rate = if strength == 0.0 {
+                rate
+            } else {
+                rate * cut(b_base.competitor_sensitivity)
+            };
+            purchases(u_buy, rate, b_base.purchases_per_month.timing)
+        } else {
+            0
+        };
+        let n_prog = if alive_prog {
+            let base_rate = traits.rate_in(model, ty_prog);
+            let rate = if running_member {
+                let lift = 1.0 + b_prog.frequency_lift;
+                let pressure = program.goal_gradient_multiplier(
+                    state.progress(program),
+                    b_prog.goal_gradient_response,
+                );
+                if erosion == 0.0 {
+                    base_rate * lift * pressure
+                } else {
+                    base_rate * (1.0 + (lift * pressure - 1.0) * (1.0 - erosion))
+                }
+            } else if enrolled_from.is_some() && phase != Phase::Running {
+                base_rate * (1.0 + b_prog.exit_reaction)
+            } else {
+                base_rate
+            };
+            let rate = if strength == 0.0 {
+                rate
+            } else {
+                rate * cut(b_prog.competitor_sensitivity)
+            };
+            purchases(u_buy, rate, b_prog.purchases_per_month.timing)
+        } else {
+            0
+        };
+
+        // 6. Spend.
+        let (s_base, s_prog) = (&model.samplers[ty_base], &model.samplers[ty_prog]);
+        let spend_base = s_base.draw_spend(n_base, traits.spend_in(model, ty_base), &mut shared);
+        let spend_prog = if n_prog == 0 {
+            0.0
+        } else {
+            let common = if n_prog >= n_base {
+                spend_base
+            } else {
+                s_base.thin_spend(spend_base, n_prog, n_base, &mut own)
+            };
+            let common = if ty_prog == ty_base {
+                common
+            } else {
+                common * traits.spend_in(model, ty_prog) / traits.spend_in(model, ty_base)
+            };
+            let extra = if n_prog > n_base {
+                s_prog.draw_spend(n_prog - n_base, traits.spend_in(model, ty_prog), &mut own)
+            } else {
+                0.0
+            };
+            let basket = if running_member {
+                1.0 + b_prog.basket_lift * (1.0 - erosion)
+            } else {
+                1.0
+            };
+            (common + extra) * basket
+        };
+
+        if alive_base {
+            month.customers_baseline[ty_base] += 1;
+            month.word_of_mouth_baseline += b_base.word_of_mouth;
+            if n_base > 0 {
+                month.active_baseline[ty_base] += 1;
+                month.transactions_baseline[ty_base] += u64::from(n_base);
+                month.revenue_baseline[ty_base] += spend_base;
+            }
         }
-        add(&mut out.broken, left, &mut overflow);
-        out.points_overflow = overflow;
+        if alive_prog {
+            month.customers_program[ty_prog] += 1;
+            month.word_of_mouth_program += b_prog.word_of_mouth;
+            if n_prog > 0 {
+                month.active_program[ty_prog] += 1;
+                month.transactions_program[ty_prog] += u64::from(n_prog);
+                month.revenue_program[ty_prog] += spend_prog;
+            }
+            if enrolled && phase != Phase::Closed {
+                month.members[ty_prog] += 1;
+                if running_member && n_prog > 0 {
+                    month.member_transactions += u64::from(n_prog);
+                    month.member_revenue += spend_prog;
+                }
+                // 7. The member's month.
+                let mm = MemberMonth {
+                    program,
+                    behaviour: b_prog,
+                    sampler: s_prog,
+                    month: month_no,
+                    phase,
+                    purchases: n_prog,
+                    spend: spend_prog,
+                    issue_certificates: true,
+                };
+                member_month(state, &mm, &mut own, month, &mut overflow);
+            }
+            add(
+                &mut month.points_outstanding,
+                state.wallet.balance(),
+                &mut overflow,
+            );
+            add(
+                &mut month.certificates_outstanding,
+                state.certificates.outstanding(),
+                &mut overflow,
+            );
+        }
+        month.points_overflow = overflow;
     }
+
+    if alive_prog && enrolled_from.is_some() {
+        runoff(
+            model,
+            &traits,
+            ty_prog,
+            state,
+            &mut shared,
+            &mut own,
+            &mut totals.runoff,
+        );
+    }
+}
+
+/// A customer who is not a member, in both worlds: one life, counted twice.
+fn same_life_in_both_worlds(
+    model: &Model<'_>,
+    timeline: &Timeline,
+    spec: &CustomerSpec,
+    first_type: usize,
+    traits: &Traits,
+    shared: &mut SimRng,
+    totals: &mut BlockTotals,
+) {
+    let scenario = model.scenario;
+    let market = &scenario.market;
+    let transitions = scenario.population.transitions.as_ref();
+    let mut ty = first_type;
+    let start_index = spec.start as usize - 1;
+    if !spec.at_launch
+        && let Some(first) = totals.months.get_mut(start_index)
+    {
+        first.new_customers_baseline += 1;
+        first.new_customers_program += 1;
+    }
+    for (m, month) in totals
+        .months
+        .iter_mut()
+        .enumerate()
+        .skip(start_index)
+        .take(scenario.simulation.months as usize)
+    {
+        let month_no = m as u32 + 1;
+        let strength = timeline.promotion_in(month_no);
+        if let Some(d) = &market.dissatisfaction {
+            let (u_bad, u_silent) = (shared.random::<f64>(), shared.random::<f64>());
+            if u_bad < d.per_month {
+                month.dissatisfied_baseline += 1;
+                month.dissatisfied_program += 1;
+                month.word_of_mouth_baseline -= d.deterred_prospects;
+                month.word_of_mouth_program -= d.deterred_prospects;
+                if u_silent < d.silent_share {
+                    break;
+                }
+                ty = NO_LOYALTY;
+            }
+        }
+        if let Some(t) = transitions {
+            ty = t.base.next(ty, shared.random::<f64>());
+        }
+        let b = &scenario.population.types[ty];
+        let attrition = if strength == 0.0 {
+            b.attrition_per_month
+        } else {
+            let defect = strength
+                * b.competitor_sensitivity
+                * market.competitor.map_or(0.0, |c| c.defection);
+            1.0 - (1.0 - b.attrition_per_month) * (1.0 - defect)
+        };
+        if shared.random::<f64>() < attrition {
+            break;
+        }
+        let rate = traits.rate_in(model, ty);
+        let rate = if strength == 0.0 {
+            rate
+        } else {
+            rate * (1.0 - strength * b.competitor_sensitivity)
+        };
+        let n = purchases(shared.random::<f64>(), rate, b.purchases_per_month.timing);
+        let spend = model.samplers[ty].draw_spend(n, traits.spend_in(model, ty), shared);
+        month.customers_program[ty] += 1;
+        month.customers_baseline[ty] += 1;
+        month.word_of_mouth_program += b.word_of_mouth;
+        month.word_of_mouth_baseline += b.word_of_mouth;
+        if n > 0 {
+            month.active_program[ty] += 1;
+            month.active_baseline[ty] += 1;
+            month.transactions_program[ty] += u64::from(n);
+            month.transactions_baseline[ty] += u64::from(n);
+            month.revenue_program[ty] += spend;
+            month.revenue_baseline[ty] += spend;
+        }
+    }
+}
+
+/// Follows what a member holds at the horizon until it is all settled (see the module
+/// documentation), in a quiet market and the member's type at the horizon.
+fn runoff(
+    model: &Model<'_>,
+    traits: &Traits,
+    ty: usize,
+    state: &mut MemberState,
+    shared: &mut SimRng,
+    own: &mut SimRng,
+    out: &mut RunoffTotals,
+) {
+    let scenario = model.scenario;
+    let program = &scenario.program;
+    let months = scenario.simulation.months;
+    let points_simulated = program
+        .points
+        .as_ref()
+        .is_some_and(|p| p.breakage.is_none());
+    let certificates_simulated = program
+        .cumulative_discount
+        .as_ref()
+        .is_some_and(|c| c.breakage.is_none());
+    let mut points_left = if points_simulated {
+        state.wallet.balance()
+    } else {
+        0
+    };
+    let mut certificates_left = if certificates_simulated {
+        state.certificates.outstanding()
+    } else {
+        0
+    };
+    if points_left == 0 && certificates_left == 0 {
+        return;
+    }
+    let behaviour = &scenario.population.types[ty];
+    let sampler = &model.samplers[ty];
+    let mut overflow = out.points_overflow;
+    let mut scratch = MonthTotals::default();
+    let mut settled = false;
+    for month_no in months + 1..=months + RUNOFF_MONTHS {
+        let phase = program.phase(month_no);
+        let running = phase == Phase::Running;
+        let attrition = if running {
+            behaviour.attrition_per_month * (1.0 - behaviour.attrition_reduction)
+        } else {
+            behaviour.attrition_per_month
+        };
+        if shared.random::<f64>() < attrition {
+            settled = true; // lapses: everything left is forfeited, counted below
+            break;
+        }
+        if let Some(exit) = program.exit
+            && exit.settlement == Settlement::Cash
+            && month_no >= exit.month
+        {
+            // Paid out in cash: honoured, not broken.
+            add(&mut out.points_redeemed, points_left, &mut overflow);
+            add(
+                &mut out.certificates_redeemed,
+                certificates_left,
+                &mut overflow,
+            );
+            points_left = 0;
+            certificates_left = 0;
+            settled = true;
+            break;
+        }
+        let mut expired = state.wallet.expire(month_no);
+        let mut certificates_expired = state.certificates.expire(month_no);
+        if let Some(exit) = program.exit
+            && month_no >= exit.month + exit.grace_months
+        {
+            expired += state.wallet.forfeit();
+            certificates_expired += state.certificates.take_all();
+        }
+        let expired = expired.min(points_left);
+        points_left -= expired;
+        add(&mut out.points_broken, expired, &mut overflow);
+        let certificates_expired = certificates_expired.min(certificates_left);
+        certificates_left -= certificates_expired;
+        add(
+            &mut out.certificates_broken,
+            certificates_expired,
+            &mut overflow,
+        );
+        if points_left == 0 && certificates_left == 0 {
+            settled = true;
+            break;
+        }
+        let rate = traits.rate_in(model, ty);
+        let rate = if running {
+            rate * (1.0 + behaviour.frequency_lift)
+                * program.goal_gradient_multiplier(
+                    state.progress(program),
+                    behaviour.goal_gradient_response,
+                )
+        } else {
+            rate
+        };
+        let n = purchases(
+            shared.random::<f64>(),
+            rate,
+            behaviour.purchases_per_month.timing,
+        );
+        let basket = if running {
+            1.0 + behaviour.basket_lift
+        } else {
+            1.0
+        };
+        let spend = sampler.draw_spend(n, traits.spend_in(model, ty), shared) * basket;
+        let before = (scratch.points_redeemed, scratch.certificates_redeemed);
+        let mm = MemberMonth {
+            program,
+            behaviour,
+            sampler,
+            month: month_no,
+            phase,
+            purchases: n,
+            spend,
+            issue_certificates: false,
+        };
+        member_month(state, &mm, own, &mut scratch, &mut overflow);
+        let redeemed = (scratch.points_redeemed - before.0).min(points_left);
+        points_left -= redeemed;
+        add(&mut out.points_redeemed, redeemed, &mut overflow);
+        let certificates_redeemed =
+            (scratch.certificates_redeemed - before.1).min(certificates_left);
+        certificates_left -= certificates_redeemed;
+        add(
+            &mut out.certificates_redeemed,
+            certificates_redeemed,
+            &mut overflow,
+        );
+        if points_left == 0 && certificates_left == 0 {
+            settled = true;
+            break;
+        }
+    }
+    if !settled {
+        add(&mut out.points_unsettled, points_left, &mut overflow);
+    }
+    add(&mut out.points_broken, points_left, &mut overflow);
+    add(
+        &mut out.certificates_broken,
+        certificates_left,
+        &mut overflow,
+    );
+    out.points_overflow = overflow;
 }

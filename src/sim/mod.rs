@@ -1,7 +1,12 @@
-//! The Monte Carlo engine: keyed generators ([`rng`]), a member's points ([`wallet`]), the
-//! pure month-by-month kernel ([`kernel`]) and the parallel runner ([`runner`]).
+//! The Monte Carlo engine: keyed generators ([`rng`]), what a member holds ([`wallet`],
+//! [`certificates`], [`tiers`], [`member`]), the pure month-by-month kernel ([`kernel`]),
+//! its totals ([`totals`]) and the parallel runner ([`runner`]).
 
+pub mod certificates;
 pub mod kernel;
+pub mod member;
 pub mod rng;
 pub mod runner;
+pub mod tiers;
+pub mod totals;
 pub mod wallet;

@@ -22,6 +22,10 @@ pub enum Stream {
     Shared = 0x5348_4152_4544,
     /// Draws only the program world makes: enrolment, redemption, spend of extra purchases.
     Program = 0x5052_4f47_5241,
+    /// A trial's market events (competitor promotions, a copy of the program).
+    Market = 0x4d41_524b_4554,
+    /// A month's number of arriving customers.
+    Arrivals = 0x4152_5249_5645,
 }
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijection on u64 with good
@@ -31,6 +35,12 @@ pub fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// The generator for `stream` of trial `trial` (the market), or of `month` of it (arrivals).
+pub fn trial_rng(seed: u64, trial: u64, month: u64, stream: Stream) -> SimRng {
+    let key = mix(mix(mix(mix(seed) ^ trial) ^ month) ^ stream as u64 ^ 0x5452_4941_4c00_0000);
+    SimRng::seed_from_u64(key)
 }
 
 /// The generator for `stream` of customer `customer` in trial `trial` of a run seeded `seed`.

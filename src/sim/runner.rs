@@ -1,20 +1,34 @@
 //! Runs trials in parallel and reduces them in a fixed order.
 //!
-//! A trial's customers are cut into blocks of [`BLOCK_CUSTOMERS`] (a constant, never derived
-//! from the thread count); blocks and trials run on rayon's pool in any order, their monthly
-//! totals are collected in index order and summed sequentially. Since every customer's random
-//! numbers are keyed by (seed, trial, customer), the result is bit-identical for any number of
-//! threads and any split of the trials.
+//! A trial first draws its market (competitor promotions, a copy of the program) from its own
+//! keyed generator. The launch customers are cut into blocks of [`BLOCK_CUSTOMERS`] (a
+//! constant, never derived from the thread count); blocks run on rayon's pool in any order,
+//! their totals are collected in block order and summed sequentially. Then new customers
+//! arrive, month by month: the number arriving in month t depends on month t − 1 (word of
+//! mouth, complaints, referrals), which is complete once the launch customers and every
+//! earlier arrival have been simulated, so arrivals are simulated as cohorts in month order,
+//! each cohort in parallel blocks.
+//!
+//! Since every customer's random numbers are keyed by (seed, trial, customer), the result is
+//! bit-identical for any number of threads and any split of the trials.
 
 use std::ops::Range;
 
+use rand::RngExt;
 use rayon::prelude::*;
 
-use super::kernel::{BlockTotals, Model, MonthTotals, RunoffTotals, simulate_block};
+use super::kernel::{CustomerSpec, Model, simulate_customers};
+use super::rng::{Stream, trial_rng};
+use super::totals::{BlockTotals, MonthTotals, RunoffTotals};
+use crate::model::dist::poisson_inverse;
+use crate::model::market::{Timeline, draw_timeline};
 use crate::scenario::Scenario;
 
 /// Customers per unit of parallel work within a trial.
 pub const BLOCK_CUSTOMERS: u64 = 4096;
+
+/// Keys of arriving customers have the top bit set, so they never meet a launch customer's.
+const ARRIVAL_KEY: u64 = 1 << 63;
 
 /// Why trials could not run.
 #[derive(Debug, thiserror::Error)]
@@ -22,7 +36,7 @@ pub enum RunError {
     /// Points counts exceeded what can be counted exactly.
     #[error(
         "trial {trial}: a points count exceeded 18,446,744,073,709,551,615 and cannot be kept \
-         exact; lower program.earn_rate or the spend per purchase"
+         exact; lower program.points.earn_rate or the spend per purchase"
     )]
     PointsOverflow {
         /// The first trial that overflowed.
@@ -55,8 +69,10 @@ pub struct TrialTotals {
     pub trial: u64,
     /// Totals for months 1..=horizon.
     pub months: Vec<MonthTotals>,
-    /// Fate after the horizon of the points members held at the horizon.
+    /// Fate after the horizon of what members held at the horizon.
     pub runoff: RunoffTotals,
+    /// The trial's market events.
+    pub timeline: Timeline,
 }
 
 impl TrialTotals {
@@ -66,18 +82,22 @@ impl TrialTotals {
     }
 }
 
-/// Simulates one trial.
-pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
-    let customers = model.scenario.simulation.customers;
+/// Simulates `specs` (indexed `0..count`) in parallel blocks, summed in block order.
+fn simulate_in_blocks(
+    model: &Model<'_>,
+    timeline: &Timeline,
+    trial: u64,
+    count: u64,
+    spec: &(dyn Fn(u64) -> CustomerSpec + Sync),
+) -> BlockTotals {
     let months = model.scenario.simulation.months as usize;
-    let blocks = customers.div_ceil(BLOCK_CUSTOMERS);
-    let per_block: Vec<BlockTotals> = (0..blocks)
+    let per_block: Vec<BlockTotals> = (0..count.div_ceil(BLOCK_CUSTOMERS))
         .into_par_iter()
         .map(|b| {
             let first = b * BLOCK_CUSTOMERS;
-            let count = BLOCK_CUSTOMERS.min(customers - first);
+            let last = (first + BLOCK_CUSTOMERS).min(count);
             let mut totals = BlockTotals::new(months);
-            simulate_block(model, trial, first, count, &mut totals);
+            simulate_customers(model, timeline, trial, (first..last).map(spec), &mut totals);
             totals
         })
         .collect();
@@ -85,10 +105,74 @@ pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
     for block in &per_block {
         sum.add(block);
     }
+    sum
+}
+
+/// Simulates one trial.
+pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
+    let scenario = model.scenario;
+    let sim = &scenario.simulation;
+    let timeline = draw_timeline(
+        &scenario.market,
+        sim.months,
+        &mut trial_rng(sim.seed, trial, 0, Stream::Market),
+    );
+    let launch = |i| model.launch_customer(i);
+    let mut totals = simulate_in_blocks(model, &timeline, trial, sim.customers, &launch);
+
+    let base_arrivals = scenario.market.acquisition.map_or(0.0, |a| a.per_month);
+    let word_of_mouth = scenario
+        .population
+        .types
+        .iter()
+        .any(|t| t.word_of_mouth > 0.0)
+        || scenario
+            .market
+            .dissatisfaction
+            .is_some_and(|d| d.deterred_prospects > 0.0);
+    let referrals = scenario
+        .program
+        .points
+        .as_ref()
+        .is_some_and(|p| p.referral.is_some());
+    if base_arrivals > 0.0 || word_of_mouth || referrals {
+        for month in 1..=sim.months {
+            let previous = (month > 1).then(|| totals.months[month as usize - 2]);
+            let rate = |signal: f64| (base_arrivals + signal).max(0.0);
+            let (rate_base, rate_prog, referred) = match &previous {
+                Some(p) => (
+                    rate(p.word_of_mouth_baseline),
+                    rate(p.word_of_mouth_program),
+                    p.referrals,
+                ),
+                None => (rate(0.0), rate(0.0), 0),
+            };
+            // Coupled counts: the first arrivals come in both worlds; referred customers come
+            // only with the program.
+            let u = trial_rng(sim.seed, trial, u64::from(month), Stream::Arrivals).random::<f64>();
+            let n_base = u64::from(poisson_inverse(u, rate_base));
+            let n_prog = u64::from(poisson_inverse(u, rate_prog)) + referred;
+            let count = n_base.max(n_prog);
+            if count == 0 {
+                continue;
+            }
+            let arrival = |j: u64| CustomerSpec {
+                key: ARRIVAL_KEY | (u64::from(month) << 40) | j,
+                start: month,
+                loyalty_type: None,
+                in_baseline: j < n_base,
+                in_program: j < n_prog,
+                at_launch: false,
+            };
+            let cohort = simulate_in_blocks(model, &timeline, trial, count, &arrival);
+            totals.add(&cohort);
+        }
+    }
     TrialTotals {
         trial,
-        months: sum.months,
-        runoff: sum.runoff,
+        months: totals.months,
+        runoff: totals.runoff,
+        timeline,
     }
 }
 

@@ -22,8 +22,8 @@ pub fn scenario(text: &str) -> Scenario {
 
 /// A one-type scenario in which every customer buys `purchases` times a month on average
 /// (Poisson), each purchase exactly `spend`, nobody lapses, everybody joins, the program
-/// changes no behaviour, and rewards are redeemed as soon as they are affordable. `extra`
-/// is appended (TOML tables only, e.g. to set expiry inside [program] use `program_extra`).
+/// changes no behaviour, and rewards are redeemed as soon as they are affordable.
+/// `program_extra` is appended to `[program.points]` (e.g. an expiry).
 pub fn plain_scenario(customers: u64, months: u32, trials: u64, program_extra: &str) -> String {
     format!(
         r#"
@@ -42,10 +42,12 @@ enrolment = 1.0
 redemption_per_month = 1.0
 
 [program]
+goal_gradient = 0.0
+
+[program.points]
 earn_rate = 2.0
 point_cost = 0.01
 redemption_threshold = 10
-goal_gradient = 0.0
 {program_extra}
 
 [finance]

@@ -1,0 +1,430 @@
+//! The toolkit of validation: reading a raw value as a number, a whole number, a choice or a
+//! table, checking its range, and recording a problem with the field's path and span when it
+//! does not fit. Every reader returns what it could read and never stops at a problem.
+
+use toml::Spanned;
+use toml::Value;
+
+use super::Problem;
+use super::raw::{self, Leaf};
+use crate::money::format_number;
+
+/// Accepted interval of a number, and how it reads in a message.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    pub(crate) min: f64,
+    pub(crate) min_open: bool,
+    pub(crate) max: f64,
+    pub(crate) max_open: bool,
+}
+
+impl Bounds {
+    pub(crate) const SHARE: Bounds = Bounds::closed(0.0, 1.0);
+    pub(crate) const NON_NEGATIVE: Bounds = Bounds::closed(0.0, f64::INFINITY);
+    pub(crate) const POSITIVE: Bounds = Bounds {
+        min: 0.0,
+        min_open: true,
+        max: f64::INFINITY,
+        max_open: false,
+    };
+
+    pub(crate) const fn closed(min: f64, max: f64) -> Bounds {
+        Bounds {
+            min,
+            min_open: false,
+            max,
+            max_open: false,
+        }
+    }
+
+    fn contains(&self, x: f64) -> bool {
+        let above = if self.min_open {
+            x > self.min
+        } else {
+            x >= self.min
+        };
+        let below = if self.max_open {
+            x < self.max
+        } else {
+            x <= self.max
+        };
+        above && below
+    }
+
+    fn describe(&self, kind: &str) -> String {
+        let (min, max) = (bound(self.min), bound(self.max));
+        match (self.min_open, self.max.is_infinite()) {
+            (false, true) => format!("{kind} ≥ {min}"),
+            (true, true) => format!("{kind} > {min}"),
+            (false, false) if !self.max_open => format!("{kind} from {min} to {max}"),
+            _ => format!(
+                "{kind} {} {min} and {} {max}",
+                if self.min_open { ">" } else { "≥" },
+                if self.max_open { "<" } else { "≤" },
+            ),
+        }
+    }
+}
+
+/// A bound as a person reads it: thousands separated when it is a large whole number.
+fn bound(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() >= 10_000.0 {
+        let sign = if x < 0.0 { "-" } else { "" };
+        format!("{sign}{}", format_number(x.abs(), 0))
+    } else {
+        x.to_string()
+    }
+}
+
+fn whole_expected(min: u64, max: u64, unit: &str) -> String {
+    format!(
+        "a whole number from {} to {} ({unit})",
+        bound(min as f64),
+        bound(max as f64)
+    )
+}
+
+/// A computed sum as a person reads it: without the floating-point noise of the addition
+/// (0.7 + 0.6 shows as 1.3, not 1.2999999999999998).
+pub(crate) fn readable_sum(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+/// The outcome of reading one field.
+pub(crate) enum Got<T> {
+    Absent,
+    Valid(T),
+    Invalid,
+}
+
+impl<T> Got<T> {
+    /// The value, or `default` when absent; `None` when invalid.
+    pub(crate) fn or(self, default: T) -> Option<T> {
+        match self {
+            Got::Absent => Some(default),
+            Got::Valid(v) => Some(v),
+            Got::Invalid => None,
+        }
+    }
+
+    /// `Some(None)` when absent, `Some(Some(v))` when valid, `None` when invalid.
+    pub(crate) fn optional(self) -> Option<Option<T>> {
+        match self {
+            Got::Absent => Some(None),
+            Got::Valid(v) => Some(Some(v)),
+            Got::Invalid => None,
+        }
+    }
+}
+
+/// Where a table is, for fields missing from it.
+#[derive(Clone)]
+pub(crate) struct At {
+    pub(crate) path: String,
+    pub(crate) span: Option<std::ops::Range<usize>>,
+}
+
+impl At {
+    pub(crate) fn child(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    pub(crate) fn table<T>(&self, key: &str, table: &raw::Table<T>) -> At {
+        At {
+            path: self.child(key),
+            span: table
+                .as_ref()
+                .map(Spanned::span)
+                .or_else(|| self.span.clone()),
+        }
+    }
+}
+
+/// Collects problems while values are read.
+#[derive(Default)]
+pub(crate) struct Checker {
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// How a value is described in "found …".
+pub(crate) fn found(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("found the text {s:?}"),
+        Value::Integer(i) => format!("found {i}"),
+        Value::Float(f) if *f != 0.0 && (f.abs() < 1e-4 || f.abs() >= 1e15) => {
+            format!("found {f:e}")
+        }
+        Value::Float(f) => format!("found {f}"),
+        Value::Boolean(b) => format!("found the boolean {b}"),
+        Value::Datetime(d) => format!("found the date {d}"),
+        Value::Array(_) => "found a list".to_string(),
+        Value::Table(_) => "found a table".to_string(),
+    }
+}
+
+impl Checker {
+    pub(crate) fn problem(
+        &mut self,
+        span: Option<std::ops::Range<usize>>,
+        field: String,
+        message: String,
+    ) {
+        self.problems.push(Problem::new(span, field, message));
+    }
+
+    pub(crate) fn missing<T>(&mut self, at: &At, key: &str, expected: &str) -> Option<T> {
+        self.problem(
+            at.span.clone(),
+            at.child(key),
+            format!("missing; expected {expected}"),
+        );
+        None
+    }
+
+    /// A number within `bounds`; `unit` says what it measures.
+    pub(crate) fn number(
+        &mut self,
+        at: &At,
+        key: &str,
+        leaf: &Leaf,
+        bounds: Bounds,
+        unit: &str,
+    ) -> Got<f64> {
+        let Some(v) = leaf else {
+            return Got::Absent;
+        };
+        let expected = format!("{} ({unit})", bounds.describe("a number"));
+        let x = match v.get_ref() {
+            Value::Integer(i) => *i as f64,
+            Value::Float(f) => *f,
+            other => {
+                let msg = format!("expected {expected}, {}", found(other));
+                self.problem(Some(v.span()), at.child(key), msg);
+                return Got::Invalid;
+            }
+        };
+        if !x.is_finite() || !bounds.contains(x) {
+            let msg = format!("expected {expected}, {}", found(v.get_ref()));
+            self.problem(Some(v.span()), at.child(key), msg);
+            return Got::Invalid;
+        }
+        Got::Valid(x)
+    }
+
+    pub(crate) fn required_number(
+        &mut self,
+        at: &At,
+        key: &str,
+        leaf: &Leaf,
+        bounds: Bounds,
+        unit: &str,
+    ) -> Option<f64> {
+        match self.number(at, key, leaf, bounds, unit) {
+            Got::Absent => {
+                let expected = format!("{} ({unit})", bounds.describe("a number"));
+                self.missing(at, key, &expected)
+            }
+            Got::Valid(x) => Some(x),
+            Got::Invalid => None,
+        }
+    }
+
+    /// A coefficient of variation: 0, or from [`MIN_CV`] to [`MAX_CV`].
+    pub(crate) fn cv(&mut self, at: &At, key: &str, leaf: &Leaf, unit: &str) -> Got<f64> {
+        match self.number(at, key, leaf, Bounds::closed(0.0, MAX_CV), unit) {
+            Got::Valid(x) if x > 0.0 && x < MIN_CV => {
+                if let Some(v) = leaf {
+                    let msg = format!(
+                        "expected 0 (no variation) or a number from {MIN_CV} to {MAX_CV} ({unit}), {}",
+                        found(v.get_ref())
+                    );
+                    self.problem(Some(v.span()), at.child(key), msg);
+                }
+                Got::Invalid
+            }
+            other => other,
+        }
+    }
+
+    /// A whole number from `min` to `max`.
+    pub(crate) fn whole(
+        &mut self,
+        at: &At,
+        key: &str,
+        leaf: &Leaf,
+        min: u64,
+        max: u64,
+        unit: &str,
+    ) -> Got<u64> {
+        let Some(v) = leaf else {
+            return Got::Absent;
+        };
+        let expected = whole_expected(min, max, unit);
+        let n = match v.get_ref() {
+            Value::Integer(i) => u64::try_from(*i).ok(),
+            Value::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64 => {
+                Some(*f as u64)
+            }
+            _ => None,
+        };
+        match n {
+            Some(n) if (min..=max).contains(&n) => Got::Valid(n),
+            _ => {
+                let msg = format!("expected {expected}, {}", found(v.get_ref()));
+                self.problem(Some(v.span()), at.child(key), msg);
+                Got::Invalid
+            }
+        }
+    }
+
+    pub(crate) fn required_whole(
+        &mut self,
+        at: &At,
+        key: &str,
+        leaf: &Leaf,
+        min: u64,
+        max: u64,
+        unit: &str,
+    ) -> Option<u64> {
+        match self.whole(at, key, leaf, min, max, unit) {
+            Got::Absent => self.missing(at, key, &whole_expected(min, max, unit)),
+            Got::Valid(n) => Some(n),
+            Got::Invalid => None,
+        }
+    }
+
+    /// A text value, one of `options`.
+    pub(crate) fn choice(
+        &mut self,
+        at: &At,
+        key: &str,
+        leaf: &Leaf,
+        options: &[&str],
+    ) -> Got<String> {
+        let Some(v) = leaf else {
+            return Got::Absent;
+        };
+        let list = options
+            .iter()
+            .map(|o| format!("\"{o}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match v.get_ref() {
+            Value::String(s) if options.contains(&s.as_str()) => Got::Valid(s.clone()),
+            other => {
+                let msg = format!("expected one of {list}, {}", found(other));
+                self.problem(Some(v.span()), at.child(key), msg);
+                Got::Invalid
+            }
+        }
+    }
+
+    /// A table that must be present.
+    pub(crate) fn require_table<'a, T>(
+        &mut self,
+        at: &At,
+        key: &str,
+        table: &'a raw::Table<T>,
+    ) -> Option<&'a T> {
+        match table {
+            Some(t) => Some(t.get_ref()),
+            None => {
+                let path = at.child(key);
+                self.problem(
+                    at.span.clone(),
+                    path.clone(),
+                    format!("missing; expected a [{path}] table"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Coefficients of variation above this are not a population, they are a typo.
+pub(crate) const MAX_CV: f64 = 10.0;
+/// Smallest non-zero coefficient of variation: below it the Gamma shapes (1/cv²) leave the
+/// range floating point computes well; 0 means no variation at all.
+pub(crate) const MIN_CV: f64 = 0.001;
+
+impl At {
+    /// The root of the document.
+    pub(crate) fn root() -> At {
+        At {
+            path: String::new(),
+            span: None,
+        }
+    }
+
+    /// Element `index` of the array of tables `key`, e.g. `program.points.rewards[2]`.
+    pub(crate) fn element<T>(&self, key: &str, index: usize, element: &Spanned<T>) -> At {
+        At {
+            path: format!("{}[{index}]", self.child(key)),
+            span: Some(element.span()),
+        }
+    }
+}
+
+impl Checker {
+    /// A text value.
+    pub(crate) fn text(&mut self, at: &At, key: &str, leaf: &Leaf, what: &str) -> Got<String> {
+        let Some(v) = leaf else {
+            return Got::Absent;
+        };
+        match v.get_ref() {
+            Value::String(s) if !s.trim().is_empty() => Got::Valid(s.clone()),
+            other => {
+                let msg = format!("expected {what} (text), {}", found(other));
+                self.problem(Some(v.span()), at.child(key), msg);
+                Got::Invalid
+            }
+        }
+    }
+
+    /// A value per loyalty type (absent types get 0), each within `bounds`.
+    pub(crate) fn type_values(
+        &mut self,
+        at: &At,
+        values: &raw::RawTypeValues,
+        bounds: Bounds,
+        unit: &str,
+    ) -> Option<[f64; 4]> {
+        let leaves = [
+            &values.true_loyal,
+            &values.latent,
+            &values.false_loyal,
+            &values.none,
+        ];
+        let keys = ["true", "latent", "false", "none"];
+        let mut out = [0.0; 4];
+        let mut ok = true;
+        for i in 0..4 {
+            match self.number(at, keys[i], leaves[i], bounds, unit).or(0.0) {
+                Some(v) => out[i] = v,
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// A whole number that fits in a `u32` month count.
+    pub(crate) fn months(
+        &mut self,
+        at: &At,
+        key: &str,
+        leaf: &Leaf,
+        min: u64,
+        max: u64,
+        unit: &str,
+    ) -> Got<u32> {
+        match self.whole(at, key, leaf, min, max.min(u64::from(u32::MAX)), unit) {
+            Got::Valid(n) => u32::try_from(n).map_or(Got::Invalid, Got::Valid),
+            Got::Absent => Got::Absent,
+            Got::Invalid => Got::Invalid,
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! A member's certificates (cumulative discount): each worth a whole number of cents, valid
+//! from the month after it is issued for a stated number of months.
+
+/// One member's outstanding certificates, oldest first. Reused from member to member.
+#[derive(Debug, Clone, Default)]
+pub struct Certificates {
+    /// (last month it can be used, value in cents), in order of issue.
+    held: Vec<(u32, u64)>,
+}
+
+impl Certificates {
+    /// Empties the holder for a new member.
+    pub fn clear(&mut self) {
+        self.held.clear();
+    }
+
+    /// Issues a certificate of `cents` at the end of `month`, usable in the `validity` months
+    /// after it.
+    pub fn issue(&mut self, month: u32, validity: u32, cents: u64) {
+        if cents > 0 {
+            self.held.push((month + validity, cents));
+        }
+    }
+
+    /// Removes the certificates that can no longer be used in `month` and returns their value.
+    pub fn expire(&mut self, month: u32) -> u64 {
+        let mut expired = 0;
+        self.held.retain(|&(last, cents)| {
+            let keep = last >= month;
+            if !keep {
+                expired += cents;
+            }
+            keep
+        });
+        expired
+    }
+
+    /// Removes every certificate (lapse, exit) and returns their value.
+    pub fn take_all(&mut self) -> u64 {
+        self.held.drain(..).map(|(_, c)| c).sum()
+    }
+
+    /// Value held, in cents.
+    pub fn outstanding(&self) -> u64 {
+        self.held.iter().map(|&(_, c)| c).sum()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    /// Uses certificates oldest first: `redeem(cents)` says whether a certificate of that value
+    /// is used now. Returns the value used.
+    pub fn redeem_with(&mut self, mut redeem: impl FnMut(u64) -> bool) -> u64 {
+        let mut used = 0;
+        self.held.retain(|&(_, cents)| {
+            let use_it = redeem(cents);
+            if use_it {
+                used += cents;
+            }
+            !use_it
+        });
+        used
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_is_usable_for_its_validity_then_expires() {
+        let mut c = Certificates::default();
+        c.issue(3, 2, 500); // usable in months 4 and 5
+        assert_eq!(c.expire(4), 0);
+        assert_eq!(c.expire(5), 0);
+        assert_eq!(c.outstanding(), 500);
+        assert_eq!(c.expire(6), 500);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn redemption_goes_oldest_first_and_can_skip() {
+        let mut c = Certificates::default();
+        c.issue(1, 6, 100);
+        c.issue(2, 6, 200);
+        c.issue(3, 6, 300);
+        let mut calls = Vec::new();
+        let used = c.redeem_with(|cents| {
+            calls.push(cents);
+            cents != 200
+        });
+        assert_eq!(calls, [100, 200, 300]);
+        assert_eq!(used, 400);
+        assert_eq!(c.outstanding(), 200);
+        assert_eq!(c.take_all(), 200);
+        c.issue(5, 1, 0); // a certificate worth nothing is not issued
+        assert!(c.is_empty());
+    }
+}
