@@ -84,3 +84,89 @@ fn no_expiry_conserves_points() {
     assert_eq!(expired, 0);
     assert!(forfeited > 0);
 }
+
+/// Every currency at once, with a ramp, an exit, a copy, promotions, dissatisfaction and
+/// arrivals: points and certificate cents each balance exactly, month by month, in every
+/// trial; and the run-off settles everything held at the horizon.
+#[test]
+fn every_currency_balances_with_the_whole_market_at_once() {
+    let text = std::fs::read_to_string(common::data("all_features.toml")).unwrap();
+    let s = common::scenario(&text);
+    let totals = simulate_trials(&s, 0..12, None, &|| {}).unwrap();
+    let (mut certificates_seen, mut expired_seen) = (0u64, 0u64);
+    for t in &totals {
+        let (mut points, mut cents) = (0u64, 0u64);
+        for m in &t.months {
+            let p = points + m.points_earned
+                - m.points_redeemed
+                - m.points_expired
+                - m.points_forfeited
+                - m.points_settled;
+            assert_eq!(m.points_outstanding, p, "points, trial {}", t.trial);
+            let c = cents + m.certificates_issued
+                - m.certificates_redeemed
+                - m.certificates_expired
+                - m.certificates_forfeited
+                - m.certificates_settled;
+            assert_eq!(
+                m.certificates_outstanding, c,
+                "certificates, trial {}",
+                t.trial
+            );
+            points = p;
+            cents = c;
+            certificates_seen += m.certificates_issued;
+            expired_seen += m.points_expired;
+        }
+        assert_eq!(t.runoff.points_redeemed + t.runoff.points_broken, points);
+        assert_eq!(
+            t.runoff.certificates_redeemed + t.runoff.certificates_broken,
+            cents
+        );
+        let m = loyalty_sim::metrics::finance::evaluate_trial(&s, t).metrics;
+        assert_eq!(
+            m.points_earned,
+            m.points_redeemed
+                + m.points_expired
+                + m.points_forfeited
+                + m.points_settled
+                + u128::from(m.points_outstanding_end)
+        );
+        assert_eq!(
+            m.certificates_issued_cents,
+            m.certificates_redeemed_cents
+                + m.certificates_expired_cents
+                + m.certificates_forfeited_cents
+                + m.certificates_settled_cents
+                + u128::from(m.certificates_outstanding_end_cents)
+        );
+    }
+    assert!(
+        certificates_seen > 0 && expired_seen > 0,
+        "the scenario must issue certificates and expire points"
+    );
+}
+
+#[test]
+fn a_cash_settlement_at_the_end_pays_out_what_is_held() {
+    let text = std::fs::read_to_string(common::data("all_features.toml"))
+        .unwrap()
+        .replace(
+            "grace_months = 2",
+            "grace_months = 0\nsettlement = \"cash\"",
+        );
+    let s = common::scenario(&text);
+    for t in &simulate_trials(&s, 0..4, None, &|| {}).unwrap() {
+        let settled: u64 = t.months.iter().map(|m| m.points_settled).sum();
+        let before = t.months[18].points_outstanding; // held at the end of month 19
+        assert!(settled > 0);
+        // Everything held after month 19 is paid out in month 20, less what month 20's
+        // attrition forfeited and its expiry took before the settlement.
+        let month20 = &t.months[19];
+        assert_eq!(
+            settled + month20.points_forfeited + month20.points_expired,
+            before
+        );
+        assert_eq!(t.months[19].points_outstanding, 0);
+    }
+}

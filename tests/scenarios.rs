@@ -1,5 +1,5 @@
-//! Every shipped scenario loads, validates and runs (at a reduced size here; full-size runs
-//! are for the command line and the benchmark).
+//! Every shipped scenario loads, validates and runs, bit-identically on one thread and on two
+//! (at a reduced size here; full-size runs are for the command line and the benchmark).
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 

@@ -193,30 +193,6 @@ pub fn member_month(
             add(&mut totals.points_earned_bonus, bonus, overflow);
         }
 
-        // Certificates at the end of a period.
-        if let Some(c) = &program.cumulative_discount {
-            state.period_spend += m.spend;
-            state.period_purchases += m.purchases;
-            if m.month.is_multiple_of(c.period_months) {
-                let reached = match c.qualify {
-                    Qualify::Spend => state.period_spend >= c.threshold,
-                    Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
-                };
-                if reached && m.issue_certificates {
-                    let cents =
-                        (state.period_spend * c.rate * 100.0 * (1.0 + 1e-12)).floor() as u64;
-                    if cents > 0 {
-                        state.certificates.issue(m.month, c.validity_months, cents);
-                        add(&mut totals.certificates_issued, cents, overflow);
-                        totals.certificates_issued_count += 1;
-                        totals.certificate_sales += state.period_spend;
-                    }
-                }
-                state.period_spend = 0.0;
-                state.period_purchases = 0;
-            }
-        }
-
         // Tier review.
         if let Some(t) = &program.tiers {
             state.tier.record(t, m.month, m.spend, m.purchases);
@@ -287,5 +263,31 @@ pub fn member_month(
             }
         });
         add(&mut totals.certificates_redeemed, used, overflow);
+    }
+
+    // Certificates at the end of a period, after this month's redemptions: a certificate is
+    // usable from the month after it is issued.
+    if let Some(c) = &program.cumulative_discount
+        && m.phase == Phase::Running
+    {
+        state.period_spend += m.spend;
+        state.period_purchases += m.purchases;
+        if m.month.is_multiple_of(c.period_months) {
+            let reached = match c.qualify {
+                Qualify::Spend => state.period_spend >= c.threshold,
+                Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
+            };
+            if reached && m.issue_certificates {
+                let cents = (state.period_spend * c.rate * 100.0 * (1.0 + 1e-12)).floor() as u64;
+                if cents > 0 {
+                    state.certificates.issue(m.month, c.validity_months, cents);
+                    add(&mut totals.certificates_issued, cents, overflow);
+                    totals.certificates_issued_count += 1;
+                    totals.certificate_sales += state.period_spend;
+                }
+            }
+            state.period_spend = 0.0;
+            state.period_purchases = 0;
+        }
     }
 }
