@@ -264,6 +264,46 @@ pub enum Phase {
     Closed,
 }
 
+/// How much of the population's member effects (each type's `frequency_lift`, `basket_lift`,
+/// `attrition_reduction`, and its `member_transitions`) a design delivers: 1 = all of them.
+///
+/// Currencies do not move customers alike (DOMAIN §3): an instant discount is immediate but
+/// "creates no attachment" and is easily copied; a certificate "brings them back"; points and
+/// status create switching costs and attachment. The defaults are a stated assumption that
+/// encodes this: points and tiers 1 / 1 / 1 / 1; cumulative discount 1 / 1 / 0.5 / 0.5;
+/// instant discount 0.5 / 0.5 / 0.2 / 0 (frequency / basket / retention / attachment); a
+/// combination delivers the strongest of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Response {
+    /// Share of the types' frequency lift delivered.
+    pub frequency: f64,
+    /// Share of the types' basket lift delivered.
+    pub basket: f64,
+    /// Share of the types' attrition reduction delivered.
+    pub retention: f64,
+    /// Share of the members' extra type changes (towards loyalty) delivered.
+    pub attachment: f64,
+}
+
+impl Response {
+    /// Everything.
+    pub const FULL: Response = Response {
+        frequency: 1.0,
+        basket: 1.0,
+        retention: 1.0,
+        attachment: 1.0,
+    };
+
+    fn strongest(self, other: Response) -> Response {
+        Response {
+            frequency: self.frequency.max(other.frequency),
+            basket: self.basket.max(other.basket),
+            retention: self.retention.max(other.retention),
+            attachment: self.attachment.max(other.attachment),
+        }
+    }
+}
+
 /// A program design: one or more currencies and the rules they share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Program {
@@ -284,6 +324,8 @@ pub struct Program {
     pub enrolment_ramp_months: u32,
     /// The end of the program, if planned.
     pub exit: Option<Exit>,
+    /// How much of the members' behavioural effects the design delivers.
+    pub response: Response,
 }
 
 impl Program {
@@ -318,6 +360,42 @@ impl Program {
             parts.push("tiers");
         }
         parts.join(" + ")
+    }
+
+    /// The default [`Response`] of a design with these currencies.
+    pub fn default_response(
+        points: bool,
+        instant_discount: bool,
+        cumulative_discount: bool,
+        tiers: bool,
+    ) -> Response {
+        let none = Response {
+            frequency: 0.0,
+            basket: 0.0,
+            retention: 0.0,
+            attachment: 0.0,
+        };
+        let mut r = none;
+        if points || tiers {
+            r = r.strongest(Response::FULL);
+        }
+        if cumulative_discount {
+            r = r.strongest(Response {
+                frequency: 1.0,
+                basket: 1.0,
+                retention: 0.5,
+                attachment: 0.5,
+            });
+        }
+        if instant_discount {
+            r = r.strongest(Response {
+                frequency: 0.5,
+                basket: 0.5,
+                retention: 0.2,
+                attachment: 0.0,
+            });
+        }
+        r
     }
 
     /// How much of the program's behavioural effect a copying competitor takes away, by
@@ -393,6 +471,7 @@ mod tests {
             reward_cap_per_member_per_month: None,
             enrolment_ramp_months: 1,
             exit: None,
+            response: Response::FULL,
         };
         assert_eq!(p.goal_gradient_multiplier(0.0, 1.0), 1.0);
         assert!((p.goal_gradient_multiplier(0.5, 1.0) - 1.1).abs() < 1e-12);
@@ -462,11 +541,19 @@ mod tests {
                 settlement: Settlement::Honour,
                 cost: 0.0,
             }),
+            response: Response::FULL,
         };
         assert_eq!(p.phase(23), Phase::Running);
         assert_eq!(p.phase(24), Phase::Grace);
         assert_eq!(p.phase(26), Phase::Grace);
         assert_eq!(p.phase(27), Phase::Closed);
         assert_eq!(p.default_copy_erosion(), 0.5);
+        let discount = Program::default_response(false, true, false, false);
+        assert_eq!((discount.frequency, discount.attachment), (0.5, 0.0));
+        let hybrid = Program::default_response(false, true, true, false);
+        assert_eq!(
+            (hybrid.frequency, hybrid.retention, hybrid.attachment),
+            (1.0, 0.5, 0.5)
+        );
     }
 }

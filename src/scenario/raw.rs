@@ -160,6 +160,8 @@ pub struct RawProgram {
     pub reward_cap_per_member_per_month: Leaf,
     /// Months over which launch members join.
     pub enrolment_ramp_months: Leaf,
+    /// Share of the members' effects the design delivers.
+    pub response: Table<RawResponse>,
     /// `[program.points]`.
     pub points: Table<RawPoints>,
     /// `[program.instant_discount]`.
@@ -170,6 +172,19 @@ pub struct RawProgram {
     pub tiers: Table<RawTiers>,
     /// `[program.exit]`.
     pub exit: Table<RawExit>,
+}
+
+/// `response = { frequency = …, basket = …, retention = …, attachment = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawResponse {
+    /// Share of the frequency lift.
+    pub frequency: Leaf,
+    /// Share of the basket lift.
+    pub basket: Leaf,
+    /// Share of the attrition reduction.
+    pub retention: Leaf,
+    /// Share of the members' extra type changes.
+    pub attachment: Leaf,
 }
 
 /// `[program.points]`.
@@ -434,6 +449,7 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["population", _, "purchases_per_month"] => keys::<RawRate>(),
         ["population", _, "spend_per_purchase"] => keys::<RawSpend>(),
         ["program"] => keys::<RawProgram>(),
+        ["program", "response"] => keys::<RawResponse>(),
         ["program", "points"] => keys::<RawPoints>(),
         ["program", "points", "expiry"] => keys::<RawExpiry>(),
         ["program", "points", "rewards", _] => keys::<RawReward>(),

@@ -13,8 +13,8 @@ use super::checker::{At, Bounds, Checker, Got};
 use super::raw::{self, RawScenario};
 use crate::model::program::{
     CumulativeDiscount, DEFAULT_GOAL_GRADIENT, Engagement, Exit, Expiry, InstantDiscount,
-    PartnerEarning, PointsRules, Program, Qualify, Referral, Reward, RewardChoice, Settlement,
-    TierLevel, Tiers,
+    PartnerEarning, PointsRules, Program, Qualify, Referral, Response, Reward, RewardChoice,
+    Settlement, TierLevel, Tiers,
 };
 
 /// Longest expiry accepted, in months (20 years).
@@ -117,7 +117,41 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         );
         return None;
     }
+    let default_response = Program::default_response(
+        points.is_some(),
+        instant.is_some(),
+        cumulative.is_some(),
+        tiers.is_some(),
+    );
+    let response = match &p.response {
+        None => Some(default_response),
+        Some(r) => {
+            let r_at = at.table("response", &p.response);
+            let r = r.get_ref();
+            let share = Bounds::closed(0.0, 2.0);
+            let unit = "share of the population's member effect this design delivers, 1 = all";
+            let frequency = c
+                .number(&r_at, "frequency", &r.frequency, share, unit)
+                .or(default_response.frequency);
+            let basket = c
+                .number(&r_at, "basket", &r.basket, share, unit)
+                .or(default_response.basket);
+            let retention = c
+                .number(&r_at, "retention", &r.retention, share, unit)
+                .or(default_response.retention);
+            let attachment = c
+                .number(&r_at, "attachment", &r.attachment, Bounds::SHARE, unit)
+                .or(default_response.attachment);
+            Some(Response {
+                frequency: frequency?,
+                basket: basket?,
+                retention: retention?,
+                attachment: attachment?,
+            })
+        }
+    };
     Some(Program {
+        response: response?,
         points: points.map_or(Some(None), |p| p.map(Some))?,
         instant_discount: instant.map_or(Some(None), |p| p.map(Some))?,
         cumulative_discount: cumulative.map_or(Some(None), |p| p.map(Some))?,

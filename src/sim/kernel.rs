@@ -43,7 +43,7 @@ use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
 use crate::model::dist::poisson_inverse;
 use crate::model::market::Timeline;
-use crate::model::population::{Timing, TypeSampler};
+use crate::model::population::{Timing, TransitionMatrix, TypeSampler};
 use crate::model::program::{Phase, Settlement};
 use crate::scenario::Scenario;
 
@@ -63,6 +63,8 @@ pub struct Model<'a> {
     type_ends: [u64; 4],
     /// Share of the program's behavioural effect a copy takes away.
     copy_erosion: f64,
+    /// Type changes of members, blended towards everyone's by the design's attachment.
+    member_transitions: Option<TransitionMatrix>,
 }
 
 /// Who a customer is and where they live.
@@ -98,6 +100,21 @@ impl<'a> Model<'a> {
             c.erosion
                 .unwrap_or_else(|| scenario.program.default_copy_erosion())
         });
+        let attachment = scenario.program.response.attachment;
+        let member_transitions = scenario.population.transitions.map(|t| {
+            if attachment == 1.0 {
+                t.members
+            } else {
+                TransitionMatrix {
+                    rows: std::array::from_fn(|i| {
+                        std::array::from_fn(|j| {
+                            t.base.rows[i][j]
+                                + attachment * (t.members.rows[i][j] - t.base.rows[i][j])
+                        })
+                    }),
+                }
+            }
+        });
         Model {
             scenario,
             samplers: scenario
@@ -108,6 +125,7 @@ impl<'a> Model<'a> {
                 .collect(),
             type_ends,
             copy_erosion,
+            member_transitions,
         }
     }
 
@@ -316,10 +334,9 @@ fn simulate_customer(
         if let Some(t) = transitions {
             let u = shared.random::<f64>();
             ty_base = t.base.next(ty_base, u);
-            ty_prog = if running_member {
-                t.members.next(ty_prog, u)
-            } else {
-                t.base.next(ty_prog, u)
+            ty_prog = match (&model.member_transitions, running_member) {
+                (Some(members), true) => members.next(ty_prog, u),
+                _ => t.base.next(ty_prog, u),
             };
         }
         let (b_base, b_prog) = (&population.types[ty_base], &population.types[ty_prog]);
@@ -335,7 +352,8 @@ fn simulate_customer(
             }
         };
         let attrition_prog = if running_member {
-            b_prog.attrition_per_month * (1.0 - b_prog.attrition_reduction * (1.0 - erosion))
+            b_prog.attrition_per_month
+                * (1.0 - b_prog.attrition_reduction * program.response.retention * (1.0 - erosion))
         } else {
             b_prog.attrition_per_month
         };
@@ -417,7 +435,7 @@ fn simulate_customer(
         let n_prog = if alive_prog {
             let base_rate = traits.rate_in(model, ty_prog);
             let rate = if running_member {
-                let lift = 1.0 + b_prog.frequency_lift;
+                let lift = 1.0 + b_prog.frequency_lift * program.response.frequency;
                 let pressure = program.goal_gradient_multiplier(
                     state.progress(program),
                     b_prog.goal_gradient_response,
@@ -464,7 +482,7 @@ fn simulate_customer(
                 0.0
             };
             let basket = if running_member {
-                1.0 + b_prog.basket_lift * (1.0 - erosion)
+                1.0 + b_prog.basket_lift * program.response.basket * (1.0 - erosion)
             } else {
                 1.0
             };
@@ -659,7 +677,8 @@ fn runoff(
         let phase = program.phase(month_no);
         let running = phase == Phase::Running;
         let attrition = if running {
-            behaviour.attrition_per_month * (1.0 - behaviour.attrition_reduction)
+            behaviour.attrition_per_month
+                * (1.0 - behaviour.attrition_reduction * program.response.retention)
         } else {
             behaviour.attrition_per_month
         };
@@ -707,7 +726,7 @@ fn runoff(
         }
         let rate = traits.rate_in(model, ty);
         let rate = if running {
-            rate * (1.0 + behaviour.frequency_lift)
+            rate * (1.0 + behaviour.frequency_lift * program.response.frequency)
                 * program.goal_gradient_multiplier(
                     state.progress(program),
                     behaviour.goal_gradient_response,
@@ -721,7 +740,7 @@ fn runoff(
             behaviour.purchases_per_month.timing,
         );
         let basket = if running {
-            1.0 + behaviour.basket_lift
+            1.0 + behaviour.basket_lift * program.response.basket
         } else {
             1.0
         };
