@@ -509,8 +509,10 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         // IFRS 15: points from purchases take part of members' sales; partners' payments are
         // deferred whole; both are recognised as points are redeemed.
         let purchase_points = m.points_earned - m.points_earned_partner - m.points_earned_bonus;
+        // The transaction price is what members paid: list price less the discounts given.
+        let member_paid = (m.member_revenue - m.discount_given).max(0.0);
         points_contract.defer(
-            m.member_revenue,
+            member_paid,
             purchase_points as f64 * point_value * (1.0 - breakage),
         );
         points_contract.add_deferred(partner_revenue);

@@ -22,6 +22,7 @@ use super::checker::{At, Bounds, Checker, Got, found, readable_sum};
 use super::raw::{RawScenario, RawTransitions, RawType};
 use super::{Finance, InvestmentItem, Problem, RunningCosts, Scenario, Simulation};
 use super::{validate_market, validate_program};
+use crate::model::market::Market;
 use crate::model::population::{
     DEFAULT_COMPETITOR_SENSITIVITY, LoyaltyType, Population, PurchaseRate, SpendPerPurchase,
     Timing, TransitionMatrix, Transitions, TypeBehaviour,
@@ -45,6 +46,9 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     let program = validate_program::program(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let market = validate_market::market(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let finance = finance(&mut c, raw);
+    if let (Some(s), Some(p), Some(m)) = (&simulation, &population, &market) {
+        runaway_growth(&mut c, raw, s, p, m);
+    }
     match (simulation, population, program, market, finance) {
         (Some(simulation), Some(population), Some(program), Some(market), Some(finance))
             if c.problems.is_empty() =>
@@ -58,6 +62,53 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
             })
         }
         _ => Err(c.problems),
+    }
+}
+
+/// Most the customer base may grow by word of mouth over the horizon, relative to the launch
+/// customers plus the base arrivals: beyond it the base grows without bound and a run would
+/// never end.
+pub const MAX_WORD_OF_MOUTH_GROWTH: f64 = 10.0;
+
+/// Refuses word of mouth that outruns attrition so far that the customer base explodes. The
+/// expected base is projected month by month (attrition, base arrivals, word of mouth by the
+/// newcomers' mix; type changes and the program left out).
+fn runaway_growth(
+    c: &mut Checker,
+    raw: &RawScenario,
+    sim: &Simulation,
+    pop: &Population,
+    market: &Market,
+) {
+    if pop.types.iter().all(|t| t.word_of_mouth == 0.0) {
+        return;
+    }
+    let base = market.acquisition.map_or(0.0, |a| a.per_month);
+    let mix: [f64; 4] = market
+        .acquisition
+        .map_or_else(|| std::array::from_fn(|i| pop.types[i].share), |a| a.mix);
+    let mut n: [f64; 4] = std::array::from_fn(|i| pop.types[i].share * sim.customers as f64);
+    for _ in 0..sim.months {
+        let arrivals = base
+            + (0..4)
+                .map(|i| n[i] * pop.types[i].word_of_mouth)
+                .sum::<f64>();
+        for i in 0..4 {
+            n[i] = n[i] * (1.0 - pop.types[i].attrition_per_month) + arrivals * mix[i];
+        }
+    }
+    let reach = sim.customers as f64 + base * f64::from(sim.months);
+    let growth = n.iter().sum::<f64>() / reach;
+    if growth > MAX_WORD_OF_MOUTH_GROWTH {
+        let span = raw.population.as_ref().map(toml::Spanned::span);
+        c.problem(
+            span,
+            "population".into(),
+            format!(
+                "word of mouth outruns attrition: the customer base would grow about {growth:.0} times over {} months (at most {MAX_WORD_OF_MOUTH_GROWTH:.0} is simulated); lower word_of_mouth below attrition_per_month or shorten the horizon",
+                sim.months
+            ),
+        );
     }
 }
 

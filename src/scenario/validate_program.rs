@@ -107,6 +107,27 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         );
         return None;
     }
+    let top_tier = match &tiers {
+        Some(Some(t)) => t.levels.iter().map(|l| l.discount).fold(0.0, f64::max),
+        _ => 0.0,
+    };
+    let top_instant = match &instant {
+        Some(Some(d)) => d.bands.iter().map(|b| b.1).fold(d.rate, f64::max),
+        _ => 0.0,
+    };
+    if top_tier + top_instant >= 1.0 {
+        c.problem(
+            at.span.clone(),
+            "program".into(),
+            format!(
+                "the instant discount ({:.0}%) and the top tier's discount ({:.0}%) together take {:.0}% off a basket; they must stay below 100%",
+                top_instant * 100.0,
+                top_tier * 100.0,
+                (top_instant + top_tier) * 100.0
+            ),
+        );
+        return None;
+    }
     if let (Some(Some(t)), None) = (&tiers, &points)
         && t.levels.iter().any(|l| l.points_multiplier != 1.0)
     {
@@ -753,9 +774,9 @@ fn exit(c: &mut Checker, at: &At, e: &raw::RawExit, horizon: u64) -> Option<Exit
         at,
         "month",
         &e.month,
-        1,
+        2,
         horizon,
-        "first month without the program",
+        "first month without the program; the program runs at least month 1",
     ) {
         Got::Valid(m) => Some(m),
         Got::Absent => c.missing(
@@ -789,6 +810,17 @@ fn exit(c: &mut Checker, at: &At, e: &raw::RawExit, horizon: u64) -> Option<Exit
             "one-time cost of closing the program, in currency",
         )
         .or(0.0);
+    if let (Some(Settlement::Cash), Some(g)) = (settlement, grace)
+        && g > 0
+        && let Some(leaf) = &e.grace_months
+    {
+        c.problem(
+            Some(leaf.span()),
+            at.child("grace_months"),
+            "with settlement = \"cash\" everything is paid out in the exit month, so there is nothing left to redeem in grace months; remove grace_months or choose \"honour\"".into(),
+        );
+        return None;
+    }
     Some(Exit {
         month: month?,
         grace_months: grace?,

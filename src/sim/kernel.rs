@@ -65,6 +65,8 @@ pub struct Model<'a> {
     copy_erosion: f64,
     /// Type changes of members, blended towards everyone's by the design's attachment.
     member_transitions: Option<TransitionMatrix>,
+    /// Type mix of new customers: the acquisition's, or else the launch shares.
+    newcomer_mix: [f64; 4],
 }
 
 /// Who a customer is and where they live.
@@ -126,6 +128,10 @@ impl<'a> Model<'a> {
             type_ends,
             copy_erosion,
             member_transitions,
+            newcomer_mix: scenario.market.acquisition.map_or_else(
+                || std::array::from_fn(|i| scenario.population.types[i].share),
+                |a| a.mix,
+            ),
         }
     }
 
@@ -239,10 +245,7 @@ fn simulate_customer(
 
     let first_type = match spec.loyalty_type {
         Some(t) => t,
-        None => {
-            let mix = market.acquisition.map_or([0.25; 4], |a| a.mix);
-            draw_type(&mix, shared.random::<f64>())
-        }
+        None => draw_type(&model.newcomer_mix, shared.random::<f64>()),
     };
     let sampler = &model.samplers[first_type];
     let traits = Traits {
@@ -260,7 +263,9 @@ fn simulate_customer(
             } else {
                 spec.start
             }
-        });
+        })
+        // A join month the program does not reach (it ended first) is no join at all.
+        .filter(|&month| program.phase(month) == Phase::Running);
 
     if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
         same_life_in_both_worlds(
@@ -445,7 +450,7 @@ fn simulate_customer(
                 } else {
                     base_rate * (1.0 + (lift * pressure - 1.0) * (1.0 - erosion))
                 }
-            } else if enrolled_from.is_some() && phase != Phase::Running {
+            } else if enrolled && phase != Phase::Running {
                 base_rate * (1.0 + b_prog.exit_reaction)
             } else {
                 base_rate
