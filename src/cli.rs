@@ -21,7 +21,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate a scenario and write summary.json, monthly.csv and trials.csv.
+    /// Simulate a scenario and write its results, tables and charts.
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
@@ -37,6 +37,9 @@ enum Command {
         /// Output directory (default: output/<scenario file stem>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Skip the charts (PNG and SVG).
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Check a scenario file and report every problem; runs nothing.
     Validate {
@@ -69,6 +72,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             seed,
             threads,
             out,
+            no_charts,
         } => run(
             &scenario,
             RunOptions {
@@ -77,6 +81,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 threads: threads.map(usize::from),
             },
             out,
+            !no_charts,
         ),
         Command::Validate { scenario } => validate(&scenario),
         Command::Bench {
@@ -107,7 +112,12 @@ fn default_out(scenario: &Path) -> PathBuf {
     Path::new("output").join(stem)
 }
 
-fn run(scenario_path: &Path, options: RunOptions, out: Option<PathBuf>) -> Result<(), Error> {
+fn run(
+    scenario_path: &Path,
+    options: RunOptions,
+    out: Option<PathBuf>,
+    charts: bool,
+) -> Result<(), Error> {
     let file = scenario::load(scenario_path)?;
     let trials = options.trials.unwrap_or(file.scenario.simulation.trials);
     // Hidden automatically when stderr is not a terminal.
@@ -120,7 +130,7 @@ fn run(scenario_path: &Path, options: RunOptions, out: Option<PathBuf>) -> Resul
     let result = loyalty_sim::run(&file, &options, &|| bar.inc(1));
     bar.finish_and_clear();
     let result = result?;
-    let files = render_all(&result)?;
+    let files = render_all(&result, charts)?;
     let dir = out.unwrap_or_else(|| default_out(scenario_path));
     let written = output::write_atomically(&dir, &files)?;
     print!("{}", console::summary_text(&result));

@@ -35,7 +35,7 @@ pub enum OutputError {
 /// Writes `files` (name, bytes) into `dir`, all or nothing.
 pub fn write_atomically(
     dir: &Path,
-    files: &[(&str, Vec<u8>)],
+    files: &[(String, Vec<u8>)],
 ) -> Result<Vec<PathBuf>, OutputError> {
     let created = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
@@ -50,7 +50,7 @@ pub fn write_atomically(
     result
 }
 
-fn stage_and_commit(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<Vec<PathBuf>, OutputError> {
+fn stage_and_commit(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, OutputError> {
     let mut staged = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = dir.join(name);
@@ -88,7 +88,10 @@ mod tests {
     fn writes_every_file_and_leaves_no_temporaries() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("run");
-        let files = [("a.txt", b"one".to_vec()), ("b.txt", b"two".to_vec())];
+        let files = [
+            ("a.txt".to_string(), b"one".to_vec()),
+            ("b.txt".to_string(), b"two".to_vec()),
+        ];
         let written = write_atomically(&out, &files).unwrap();
         assert_eq!(written.len(), 2);
         let mut names: Vec<String> = std::fs::read_dir(&out)
@@ -105,7 +108,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("taken");
         std::fs::write(&blocker, b"x").unwrap();
-        let err = write_atomically(&blocker, &[("a.txt", b"one".to_vec())]);
+        let err = write_atomically(&blocker, &[("a.txt".to_string(), b"one".to_vec())]);
         assert!(matches!(err, Err(OutputError::CreateDir { .. })));
         assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
     }

@@ -38,15 +38,40 @@ fn run_writes_its_files_to_output_scenario_stem_and_prints_the_summary() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(
-        names,
-        [
-            "monthly.csv",
-            "monthly_by_type.csv",
-            "summary.json",
-            "trials.csv"
-        ]
-    );
+    let charts = [
+        "active_by_type",
+        "cash_flow",
+        "liability",
+        "members_by_type",
+        "payback",
+        "rewards",
+    ];
+    let mut expected: Vec<String> = [
+        "monthly.csv",
+        "monthly_by_type.csv",
+        "summary.json",
+        "trials.csv",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for c in charts {
+        expected.push(format!("{c}.png"));
+        expected.push(format!("{c}.svg"));
+    }
+    expected.sort();
+    assert_eq!(names, expected);
+    // Every chart is a PNG and an SVG of the stated size, 1200 × 700.
+    for c in charts {
+        let png = image::open(out.join(format!("{c}.png"))).unwrap();
+        assert_eq!((png.width(), png.height()), (1200, 700), "{c}.png");
+        let svg = std::fs::read_to_string(out.join(format!("{c}.svg"))).unwrap();
+        assert!(
+            svg.contains("width=\"1200\"") && svg.contains("height=\"700\""),
+            "{c}.svg"
+        );
+        assert!(svg.contains("<text"), "{c}.svg has no text");
+    }
     let trials = std::fs::read_to_string(out.join("trials.csv")).unwrap();
     assert_eq!(trials.lines().count(), 1 + 4);
     assert!(trials.starts_with("trial,investment,npv,roi,payback_month,"));
@@ -62,7 +87,7 @@ fn summary_json_has_every_required_metric_and_the_run_metadata() {
     cargo_bin_cmd!("loyalty-sim")
         .arg("run")
         .arg(common::data("small_points.toml"))
-        .args(["--trials", "3", "--seed", "5", "--out"])
+        .args(["--trials", "3", "--seed", "5", "--no-charts", "--out"])
         .arg(dir.path())
         .assert()
         .success();
@@ -116,7 +141,7 @@ fn an_unwritable_output_path_is_an_error_with_exit_1_and_leaves_nothing() {
     cargo_bin_cmd!("loyalty-sim")
         .arg("run")
         .arg(common::data("small_points.toml"))
-        .args(["--trials", "2", "--out"])
+        .args(["--trials", "2", "--no-charts", "--out"])
         .arg(&file)
         .assert()
         .code(1)
@@ -129,7 +154,7 @@ fn an_unwritable_output_path_is_an_error_with_exit_1_and_leaves_nothing() {
     cargo_bin_cmd!("loyalty-sim")
         .arg("run")
         .arg(common::data("small_points.toml"))
-        .args(["--trials", "2", "--out"])
+        .args(["--trials", "2", "--no-charts", "--out"])
         .arg(&inside)
         .assert()
         .code(1);

@@ -19,6 +19,7 @@ fn run_cli(out: &Path, threads: u32, seed: u64) {
             &threads.to_string(),
             "--seed",
             &seed.to_string(),
+            "--no-charts",
         ])
         .arg("--out")
         .arg(out)

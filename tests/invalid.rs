@@ -91,7 +91,11 @@ fn every_bad_scenario_is_refused_with_its_message_and_no_output() {
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("run");
         let target_s = target.to_string_lossy().into_owned();
-        assert_refused(&["run", "--out", &target_s], &file, &expected);
+        assert_refused(
+            &["run", "--no-charts", "--out", &target_s],
+            &file,
+            &expected,
+        );
         assert!(
             !target.exists(),
             "{name}: output written for a bad scenario"

@@ -45,6 +45,16 @@ impl LoyaltyType {
         }
     }
 
+    /// The type's name for people, e.g. "true loyalty", "no loyalty".
+    pub fn label(self) -> &'static str {
+        match self {
+            LoyaltyType::True => "true loyalty",
+            LoyaltyType::Latent => "latent loyalty",
+            LoyaltyType::False => "false loyalty",
+            LoyaltyType::NoLoyalty => "no loyalty",
+        }
+    }
+
     /// Position in [`LoyaltyType::ALL`].
     pub fn index(self) -> usize {
         self as usize

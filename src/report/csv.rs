@@ -44,8 +44,8 @@ impl<'a> Provenance<'a> {
 pub struct MonthlyCsv;
 
 impl Exporter for MonthlyCsv {
-    fn file_name(&self) -> &'static str {
-        "monthly.csv"
+    fn file_name(&self) -> String {
+        "monthly.csv".into()
     }
 
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
@@ -82,8 +82,8 @@ impl Exporter for MonthlyCsv {
 pub struct TrialsCsv;
 
 impl Exporter for TrialsCsv {
-    fn file_name(&self) -> &'static str {
-        "trials.csv"
+    fn file_name(&self) -> String {
+        "trials.csv".into()
     }
 
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
@@ -105,8 +105,8 @@ impl Exporter for TrialsCsv {
 pub struct MonthlyByTypeCsv;
 
 impl Exporter for MonthlyByTypeCsv {
-    fn file_name(&self) -> &'static str {
-        "monthly_by_type.csv"
+    fn file_name(&self) -> String {
+        "monthly_by_type.csv".into()
     }
 
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {

@@ -8,14 +8,14 @@ use crate::run::RunOutput;
 pub struct SummaryJson;
 
 impl Exporter for SummaryJson {
-    fn file_name(&self) -> &'static str {
-        "summary.json"
+    fn file_name(&self) -> String {
+        "summary.json".into()
     }
 
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
         let mut bytes =
             serde_json::to_vec_pretty(&run.summary).map_err(|source| ReportError::Json {
-                file: self.file_name(),
+                file: "summary.json",
                 source,
             })?;
         bytes.push(b'\n');

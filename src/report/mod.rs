@@ -1,8 +1,10 @@
 //! Exporters: each turns a run into the bytes of one file and does no I/O, so each can be
 //! tested on its own; [`crate::output`] is the one place that writes files.
 
+pub mod chart;
 pub mod console;
 pub mod csv;
+pub mod figures;
 pub mod json;
 
 use crate::run::RunOutput;
@@ -18,6 +20,9 @@ pub enum ReportError {
         /// What the CSV writer said.
         source: ::csv::Error,
     },
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] chart::ChartError),
     /// JSON serialisation failed.
     #[error("cannot format {file}: {source}")]
     Json {
@@ -31,24 +36,32 @@ pub enum ReportError {
 /// Renders one output file of a run.
 pub trait Exporter {
     /// Name of the file within the output directory.
-    fn file_name(&self) -> &'static str;
+    fn file_name(&self) -> String;
     /// The file's bytes.
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError>;
 }
 
-/// The exporters `run` writes, in order.
-pub fn run_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![
+/// The exporters `run` writes, in order; the charts unless `charts` is false.
+pub fn run_exporters(run: &RunOutput, charts: bool) -> Vec<Box<dyn Exporter>> {
+    let mut exporters: Vec<Box<dyn Exporter>> = vec![
         Box::new(json::SummaryJson),
         Box::new(csv::MonthlyCsv),
         Box::new(csv::MonthlyByTypeCsv),
         Box::new(csv::TrialsCsv),
-    ]
+    ];
+    if charts {
+        for figure in figures::run_figures(run) {
+            for file in figures::FigureFile::both(figure) {
+                exporters.push(Box::new(file));
+            }
+        }
+    }
+    exporters
 }
 
 /// Renders every file of a run: (file name, bytes).
-pub fn render_all(run: &RunOutput) -> Result<Vec<(&'static str, Vec<u8>)>, ReportError> {
-    run_exporters()
+pub fn render_all(run: &RunOutput, charts: bool) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    run_exporters(run, charts)
         .iter()
         .map(|e| Ok((e.file_name(), e.render(run)?)))
         .collect()

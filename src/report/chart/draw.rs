@@ -1,0 +1,579 @@
+//! The chart kinds and how each is drawn.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Draw, Scale};
+
+const TITLE: (&str, u32) = ("sans-serif", 30);
+const AXIS: (&str, u32) = ("sans-serif", 20);
+const TICKS: (&str, u32) = ("sans-serif", 17);
+const LEGEND: (&str, u32) = ("sans-serif", 18);
+
+fn e<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// Lowest and highest of `values` (finite ones), padded by 5% of the span, including 0 when
+/// `with_zero`.
+fn range(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if with_zero {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-9 {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let pad = (hi - lo) * 0.05;
+    (lo - pad, hi + pad)
+}
+
+/// Lowest and highest of `values` (finite ones), unpadded; (0, 1) when there are none.
+fn extent(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo, lo + 1.0)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+/// One line with an optional band around it.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub color: RGBColor,
+    /// x values.
+    pub x: Vec<f64>,
+    /// The line (usually the median).
+    pub line: Vec<f64>,
+    /// Lower and upper edge of the band (usually p5 and p95), if any.
+    pub band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Lines with their bands, over months or any other x: fans, overlays, sweep curves.
+#[derive(Debug, Clone)]
+pub struct BandChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description, with its unit.
+    pub x_label: String,
+    /// y-axis description, with its unit.
+    pub y_label: String,
+    /// How x numbers read.
+    pub x_scale: Scale,
+    /// How y numbers read.
+    pub y_scale: Scale,
+    /// The series.
+    pub series: Vec<Series>,
+    /// Vertical markers: (x, text), e.g. the median payback month.
+    pub markers: Vec<(f64, String)>,
+    /// Whether to draw the y = 0 line (and keep 0 in view).
+    pub zero_line: bool,
+    /// Text under the legend explaining the band, e.g. "bands: 5th–95th percentile".
+    pub note: String,
+}
+
+impl Draw for BandChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(e)?;
+        let (x0, x1) = extent(self.series.iter().flat_map(|s| s.x.iter().copied()));
+        let ys = self.series.iter().flat_map(|s| {
+            let band = s
+                .band
+                .iter()
+                .flat_map(|(lo, hi)| lo.iter().chain(hi.iter()).copied());
+            s.line.iter().copied().chain(band)
+        });
+        let (y0, y1) = range(ys, self.zero_line);
+        // Room above the data for the legend, so it never covers a line.
+        let rows = self.series.len() as f64;
+        let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * rows);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, TITLE)
+            .margin(22)
+            .x_label_area_size(60)
+            .y_label_area_size(110)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .axis_desc_style(AXIS)
+            .label_style(TICKS)
+            .x_label_formatter(&|x| self.x_scale.label(*x))
+            .y_label_formatter(&|y| self.y_scale.label(*y))
+            .light_line_style(RGBColor(240, 240, 240))
+            .max_light_lines(2)
+            .draw()
+            .map_err(e)?;
+        for s in &self.series {
+            if let Some((lo, hi)) = &s.band {
+                let mut points: Vec<(f64, f64)> =
+                    s.x.iter().copied().zip(hi.iter().copied()).collect();
+                points.extend(s.x.iter().copied().zip(lo.iter().copied()).rev());
+                chart
+                    .draw_series(std::iter::once(Polygon::new(points, s.color.mix(0.18))))
+                    .map_err(e)?;
+            }
+        }
+        if self.zero_line {
+            chart
+                .draw_series(LineSeries::new(
+                    [(x0, 0.0), (x1, 0.0)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(e)?;
+        }
+        for s in &self.series {
+            let color = s.color;
+            chart
+                .draw_series(LineSeries::new(
+                    s.x.iter().copied().zip(s.line.iter().copied()),
+                    color.stroke_width(3),
+                ))
+                .map_err(e)?
+                .label(&s.label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+                });
+        }
+        for (x, text) in &self.markers {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(*x, y0), (*x, y1)],
+                    8,
+                    6,
+                    BLACK.stroke_width(2),
+                ))
+                .map_err(e)?;
+            let style = TextStyle::from(LEGEND).color(&BLACK);
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!(" {text}"),
+                    (*x, y1 - (y1 - y0) * 0.04),
+                    style,
+                )))
+                .map_err(e)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(LEGEND)
+            .draw()
+            .map_err(e)?;
+        if !self.note.is_empty() {
+            let (w, h) = area.dim_in_pixel();
+            area.draw(&Text::new(
+                self.note.clone(),
+                (
+                    w as i32 - 18 - (self.note.chars().count() as i32 * 8),
+                    h as i32 - 26,
+                ),
+                TextStyle::from(("sans-serif", 16)).color(&RGBColor(90, 90, 90)),
+            ))
+            .map_err(e)?;
+        }
+        Ok(())
+    }
+}
+
+/// Layers stacked on each other over months (e.g. members by loyalty type).
+#[derive(Debug, Clone)]
+pub struct StackedChart {
+    /// Title.
+    pub title: String,
+    /// y-axis description, with its unit.
+    pub y_label: String,
+    /// How y numbers read.
+    pub y_scale: Scale,
+    /// Months (x).
+    pub x: Vec<f64>,
+    /// (legend text, colour, values), bottom layer first.
+    pub layers: Vec<(String, RGBColor, Vec<f64>)>,
+}
+
+impl Draw for StackedChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(e)?;
+        let n = self.x.len();
+        let mut tops = vec![vec![0.0; n]; self.layers.len()];
+        let mut running = vec![0.0; n];
+        for (i, (_, _, values)) in self.layers.iter().enumerate() {
+            for (j, total) in running.iter_mut().enumerate() {
+                *total += values.get(j).copied().unwrap_or(0.0);
+            }
+            tops[i].copy_from_slice(&running);
+        }
+        let (x0, x1) = (
+            self.x.first().copied().unwrap_or(0.0),
+            self.x
+                .last()
+                .copied()
+                .unwrap_or(1.0)
+                .max(self.x.first().copied().unwrap_or(0.0) + 1.0),
+        );
+        let y1 = running.iter().copied().fold(0.0, f64::max) * 1.12 + 1.0;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, TITLE)
+            .margin(22)
+            .x_label_area_size(60)
+            .y_label_area_size(110)
+            .build_cartesian_2d(x0..x1, 0.0..y1)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_desc("Month")
+            .y_desc(&self.y_label)
+            .axis_desc_style(AXIS)
+            .label_style(TICKS)
+            .x_label_formatter(&|x| Scale::Plain.label(*x))
+            .y_label_formatter(&|y| self.y_scale.label(*y))
+            .light_line_style(RGBColor(240, 240, 240))
+            .max_light_lines(2)
+            .draw()
+            .map_err(e)?;
+        // Top layer first, so each lower one paints over the part of the area below its top.
+        for (i, (label, color, _)) in self.layers.iter().enumerate().rev() {
+            let color = *color;
+            chart
+                .draw_series(AreaSeries::new(
+                    self.x.iter().copied().zip(tops[i].iter().copied()),
+                    0.0,
+                    color.mix(0.85).filled(),
+                ))
+                .map_err(e)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 7), (x + 22, y + 7)], color.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(LEGEND)
+            .draw()
+            .map_err(e)?;
+        Ok(())
+    }
+}
+
+/// One line of a [`LineChart`].
+#[derive(Debug, Clone)]
+pub struct Curve {
+    /// Legend text.
+    pub label: String,
+    /// Colour.
+    pub color: RGBColor,
+    /// Drawn dashed.
+    pub dashed: bool,
+    /// (x, y) points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Plain lines (e.g. rewards issued and redeemed, purchases by type).
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description, with its unit.
+    pub x_label: String,
+    /// y-axis description, with its unit.
+    pub y_label: String,
+    /// How y numbers read.
+    pub y_scale: Scale,
+    /// The lines.
+    pub lines: Vec<Curve>,
+    /// Vertical markers: (x, text).
+    pub markers: Vec<(f64, String)>,
+}
+
+impl Draw for LineChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(e)?;
+        let (x0, x1) = extent(self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
+        let (y0, y1) = range(
+            self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)),
+            true,
+        );
+        // Room above the data for the legend, so it never covers a line.
+        let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * self.lines.len() as f64);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, TITLE)
+            .margin(22)
+            .x_label_area_size(60)
+            .y_label_area_size(110)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .axis_desc_style(AXIS)
+            .label_style(TICKS)
+            .x_label_formatter(&|x| Scale::Plain.label(*x))
+            .y_label_formatter(&|y| self.y_scale.label(*y))
+            .light_line_style(RGBColor(240, 240, 240))
+            .max_light_lines(2)
+            .draw()
+            .map_err(e)?;
+        for line in &self.lines {
+            let color = line.color;
+            let style = color.stroke_width(3);
+            let drawn = if line.dashed {
+                chart.draw_series(DashedLineSeries::new(
+                    line.points.iter().copied(),
+                    10,
+                    6,
+                    style,
+                ))
+            } else {
+                chart.draw_series(LineSeries::new(line.points.iter().copied(), style))
+            };
+            drawn.map_err(e)?.label(&line.label).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+            });
+        }
+        for (x, text) in &self.markers {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(*x, y0), (*x, y1)],
+                    6,
+                    6,
+                    RGBColor(90, 90, 90).stroke_width(1),
+                ))
+                .map_err(e)?;
+            let style = TextStyle::from(LEGEND).color(&RGBColor(60, 60, 60));
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!(" {text}"),
+                    (*x, y0 + (y1 - y0) * 0.06),
+                    style,
+                )))
+                .map_err(e)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(LEGEND)
+            .draw()
+            .map_err(e)?;
+        Ok(())
+    }
+}
+
+/// Counts in bins (e.g. the payback month over trials).
+#[derive(Debug, Clone)]
+pub struct HistogramChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description.
+    pub x_label: String,
+    /// y-axis description.
+    pub y_label: String,
+    /// (bin label, count, colour), left to right.
+    pub bins: Vec<(String, f64, RGBColor)>,
+}
+
+impl Draw for HistogramChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(e)?;
+        let n = self.bins.len().max(1);
+        let top = self.bins.iter().map(|b| b.1).fold(0.0, f64::max) * 1.12 + 1.0;
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, TITLE)
+            .margin(22)
+            .x_label_area_size(60)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..n as f64, 0.0..top)
+            .map_err(e)?;
+        // Label every bin when there are few, else every few, so labels never overlap.
+        let every = n.div_ceil(24).max(1);
+        let labels: Vec<String> = self.bins.iter().map(|b| b.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .axis_desc_style(AXIS)
+            .label_style(TICKS)
+            .x_labels(n * 2 + 1)
+            .x_label_formatter(&|x| {
+                let centre = x - 0.5;
+                let i = centre.round();
+                if (centre - i).abs() < 1e-6
+                    && i >= 0.0
+                    && (i as usize) < n
+                    && (i as usize).is_multiple_of(every)
+                {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| Scale::Count.label(*y))
+            .light_line_style(RGBColor(240, 240, 240))
+            .max_light_lines(2)
+            .draw()
+            .map_err(e)?;
+        chart
+            .draw_series(self.bins.iter().enumerate().map(|(i, (_, count, color))| {
+                Rectangle::new(
+                    [(i as f64 + 0.1, 0.0), (i as f64 + 0.9, *count)],
+                    color.filled(),
+                )
+            }))
+            .map_err(e)?;
+        Ok(())
+    }
+}
+
+/// One input of a tornado: the result at its low and at its high value.
+#[derive(Debug, Clone)]
+pub struct TornadoBar {
+    /// The input, for people.
+    pub label: String,
+    /// Result with the input at its low value.
+    pub at_low: f64,
+    /// Result with the input at its high value.
+    pub at_high: f64,
+}
+
+/// Inputs ranked by their swing of a result, largest on top.
+#[derive(Debug, Clone)]
+pub struct TornadoChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description, with its unit.
+    pub x_label: String,
+    /// How x numbers read.
+    pub x_scale: Scale,
+    /// The result with every input at its base value.
+    pub base: f64,
+    /// The bars, largest swing first.
+    pub bars: Vec<TornadoBar>,
+}
+
+impl Draw for TornadoChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        area.fill(&WHITE).map_err(e)?;
+        let n = self.bars.len().max(1);
+        let values = self
+            .bars
+            .iter()
+            .flat_map(|b| [b.at_low, b.at_high])
+            .chain([self.base]);
+        let (x0, x1) = range(values, false);
+        let longest = self
+            .bars
+            .iter()
+            .map(|b| b.label.chars().count())
+            .max()
+            .unwrap_or(10);
+        let label_width = (longest as u32 * 10 + 20).clamp(120, 460);
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, TITLE)
+            .margin(22)
+            .x_label_area_size(60)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(x0..x1, 0.0..n as f64)
+            .map_err(e)?;
+        let labels: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(&self.x_label)
+            .axis_desc_style(AXIS)
+            .label_style(TICKS)
+            .y_labels(n * 2 + 1)
+            .y_label_formatter(&|y| {
+                let centre = y - 0.5;
+                let i = centre.round();
+                if (centre - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                    labels[n - 1 - i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x| self.x_scale.label(*x))
+            .light_line_style(RGBColor(240, 240, 240))
+            .max_light_lines(2)
+            .draw()
+            .map_err(e)?;
+        for (i, b) in self.bars.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            for (value, color) in [
+                (b.at_low, super::palette::VERMILLION),
+                (b.at_high, super::palette::BLUE),
+            ] {
+                let (a, z) = if value < self.base {
+                    (value, self.base)
+                } else {
+                    (self.base, value)
+                };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(a, y + 0.18), (z, y + 0.82)],
+                        color.mix(0.85).filled(),
+                    )))
+                    .map_err(e)?;
+            }
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(self.base, 0.0), (self.base, n as f64)],
+                BLACK.stroke_width(2),
+            ))
+            .map_err(e)?;
+        let low = super::palette::VERMILLION;
+        let high = super::palette::BLUE;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x0, 0.0)],
+                low.filled(),
+            )))
+            .map_err(e)?
+            .label("input at its low value")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 22, y + 7)], low.filled()));
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, 0.0), (x0, 0.0)],
+                high.filled(),
+            )))
+            .map_err(e)?
+            .label("input at its high value")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 22, y + 7)], high.filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(LEGEND)
+            .draw()
+            .map_err(e)?;
+        Ok(())
+    }
+}

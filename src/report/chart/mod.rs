@@ -1,0 +1,246 @@
+//! Charts, drawn with plotters into PNG and SVG bytes (no I/O). Text in PNGs uses the DejaVu
+//! Sans font compiled into the program, so a chart looks the same on a machine without any
+//! fonts; SVGs name the same family and let the viewer draw the text.
+//!
+//! Every chart kind is a plain data structure ([`BandChart`], [`StackedChart`], [`LineChart`],
+//! [`HistogramChart`], [`TornadoChart`]) that can draw itself on any plotters backend;
+//! [`Figure`] pairs one with a file name and renders both formats. Colours come from the
+//! Okabe–Ito palette, which stays distinguishable for the common forms of colour blindness.
+
+mod draw;
+
+use std::sync::Once;
+
+use plotters::prelude::*;
+
+use crate::money::{Currency, format_number};
+
+pub use draw::{
+    BandChart, Curve, HistogramChart, LineChart, Series, StackedChart, TornadoBar, TornadoChart,
+};
+
+/// Width of every chart, in pixels.
+pub const WIDTH: u32 = 1200;
+/// Height of every chart, in pixels.
+pub const HEIGHT: u32 = 700;
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// Plotters failed to draw.
+    #[error("cannot draw chart {chart}: {message}")]
+    Draw {
+        /// The chart's file name.
+        chart: String,
+        /// What plotters said.
+        message: String,
+    },
+}
+
+/// The Okabe–Ito colours (Okabe & Ito 2008, "Color Universal Design").
+pub mod palette {
+    use plotters::style::RGBColor;
+    /// Blue.
+    pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+    /// Orange.
+    pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+    /// Bluish green.
+    pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+    /// Vermillion.
+    pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+    /// Sky blue.
+    pub const SKY: RGBColor = RGBColor(86, 180, 233);
+    /// Reddish purple.
+    pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+    /// Yellow.
+    pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+    /// Neutral grey for "none".
+    pub const GREY: RGBColor = RGBColor(153, 153, 153);
+    /// The colours of the loyalty types, in `LoyaltyType::ALL` order: true, latent, false, none.
+    pub const TYPES: [RGBColor; 4] = [BLUE, GREEN, ORANGE, GREY];
+    /// Colours for several designs or curves, in order.
+    pub const SERIES: [RGBColor; 7] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, YELLOW];
+}
+
+static FONTS: Once = Once::new();
+
+/// Registers the embedded font as "sans-serif" (once per process).
+fn register_fonts() {
+    FONTS.call_once(|| {
+        // The bytes are a font shipped with the program, checked by a test; a failure here
+        // would leave plotters without a font and every chart would report it.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            include_bytes!("../fonts/DejaVuSans.ttf"),
+        );
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Bold,
+            include_bytes!("../fonts/DejaVuSans-Bold.ttf"),
+        );
+    });
+}
+
+/// How the numbers of an axis read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scale {
+    /// Money: compact with the currency symbol (€1.2M, €350k).
+    Money(Currency),
+    /// Whole counts, compact (12k).
+    Count,
+    /// A share, as a percentage.
+    Percent,
+    /// Plain numbers.
+    Plain,
+}
+
+impl Scale {
+    /// `x` as an axis label.
+    pub fn label(&self, x: f64) -> String {
+        match self {
+            Scale::Money(c) => {
+                let (v, suffix) = compact(x);
+                let number = format!("{}{suffix}", trim(v));
+                let sign = if x < 0.0 && v != 0.0 { "-" } else { "" };
+                let number = number.trim_start_matches('-');
+                if c.symbol.chars().count() == 1 {
+                    format!("{sign}{}{number}", c.symbol)
+                } else {
+                    format!("{sign}{number} {}", c.symbol)
+                }
+            }
+            Scale::Count => {
+                let (v, suffix) = compact(x);
+                format!("{}{suffix}", trim(v))
+            }
+            Scale::Percent => format!("{}%", format_number(x * 100.0, 0)),
+            Scale::Plain => trim(x),
+        }
+    }
+}
+
+/// `x` in thousands or millions when large.
+fn compact(x: f64) -> (f64, &'static str) {
+    let a = x.abs();
+    if a >= 1e9 {
+        (x / 1e9, "bn")
+    } else if a >= 1e6 {
+        (x / 1e6, "M")
+    } else if a >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    }
+}
+
+/// A number with at most one decimal, without a trailing ".0".
+fn trim(x: f64) -> String {
+    let s = if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round())
+    } else {
+        format!("{x:.1}")
+    };
+    if s == "-0" { "0".to_string() } else { s }
+}
+
+/// A chart that can draw itself.
+pub trait Draw {
+    /// Draws the chart filling `area`.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+    ) -> Result<(), String>;
+}
+
+/// A chart and the file name (without extension) it is written to.
+#[derive(Debug, Clone)]
+pub struct Figure<C> {
+    /// File stem, e.g. `cash_flow`.
+    pub name: &'static str,
+    /// The chart.
+    pub chart: C,
+}
+
+impl<C: Draw> Figure<C> {
+    /// The chart as a PNG of [`WIDTH`] × [`HEIGHT`] pixels.
+    pub fn png(&self) -> Result<Vec<u8>, ChartError> {
+        register_fonts();
+        let err = |message: String| ChartError::Draw {
+            chart: format!("{}.png", self.name),
+            message,
+        };
+        let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+        {
+            let area = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+            self.chart.draw(&area).map_err(err)?;
+            area.present().map_err(|e| err(e.to_string()))?;
+        }
+        let image = image::RgbImage::from_raw(WIDTH, HEIGHT, pixels)
+            .ok_or_else(|| err("the pixel buffer has the wrong size".into()))?;
+        let mut bytes = Vec::new();
+        image
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageOutputFormat::Png,
+            )
+            .map_err(|e| err(e.to_string()))?;
+        Ok(bytes)
+    }
+
+    /// The chart as an SVG of the same size.
+    pub fn svg(&self) -> Result<String, ChartError> {
+        register_fonts();
+        let err = |message: String| ChartError::Draw {
+            chart: format!("{}.svg", self.name),
+            message,
+        };
+        let mut svg = String::new();
+        {
+            let area = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+            self.chart.draw(&area).map_err(err)?;
+            area.present().map_err(|e| err(e.to_string()))?;
+        }
+        // Name the embedded family first, so viewers that have it draw what the PNG shows.
+        Ok(svg.replace(
+            "font-family=\"sans-serif\"",
+            "font-family=\"DejaVu Sans, sans-serif\"",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_labels_are_compact_and_carry_the_currency() {
+        let eur = Scale::Money(Currency {
+            code: "EUR".into(),
+            symbol: "€".into(),
+        });
+        assert_eq!(eur.label(1_250_000.0), "€1.2M");
+        assert_eq!(eur.label(-350_000.0), "-€350k");
+        assert_eq!(eur.label(5_000.0), "€5k");
+        assert_eq!(eur.label(750.0), "€750");
+        assert_eq!(eur.label(0.0), "€0");
+        assert_eq!(Scale::Count.label(12_000.0), "12k");
+        assert_eq!(Scale::Percent.label(0.126), "13%");
+        let sek = Scale::Money(Currency {
+            code: "SEK".into(),
+            symbol: "kr".into(),
+        });
+        assert_eq!(sek.label(2_000_000.0), "2M kr");
+    }
+
+    #[test]
+    fn the_embedded_fonts_are_valid() {
+        assert!(
+            ab_glyph::FontRef::try_from_slice(include_bytes!("../fonts/DejaVuSans.ttf")).is_ok()
+        );
+        assert!(
+            ab_glyph::FontRef::try_from_slice(include_bytes!("../fonts/DejaVuSans-Bold.ttf"))
+                .is_ok()
+        );
+    }
+}
