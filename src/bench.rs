@@ -89,8 +89,8 @@ pub fn bench(file: &ScenarioFile, options: &BenchOptions) -> Result<BenchReport,
         file,
         &RunOptions {
             trials: options.trials,
-            seed: None,
             threads: options.threads,
+            ..RunOptions::default()
         },
     );
     let trials = scenario.simulation.trials;

@@ -7,8 +7,15 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use loyalty_sim::bench::{self, BenchOptions};
+use loyalty_sim::decide::breakeven::{Lever, break_even};
+use loyalty_sim::decide::compare::compare;
+use loyalty_sim::decide::sweep::{Axis, sweep};
+use loyalty_sim::decide::tornado::tornado;
+use loyalty_sim::metrics::finance::TrialMetrics;
 use loyalty_sim::money::format_number;
+use loyalty_sim::report::decisions::{self, Provenance};
 use loyalty_sim::report::{console, render_all};
+use loyalty_sim::run::{HalfWidth, Precision};
 use loyalty_sim::{Error, RunOptions, output, scenario};
 
 /// Will a loyalty program pay, when, and what will it owe? A Monte Carlo business case.
@@ -40,6 +47,61 @@ enum Command {
         /// Skip the charts (PNG and SVG).
         #[arg(long)]
         no_charts: bool,
+        /// Stop once a metric's 95% interval is this narrow: METRIC=HALF_WIDTH, the half-width
+        /// in the metric's unit (npv=5000) or as a share of its mean (npv=2%). Checked at 50,
+        /// 100, 200, … trials, up to --trials.
+        #[arg(long, value_name = "METRIC=HALF_WIDTH")]
+        precision: Option<String>,
+    },
+    /// Run several designs on the same customers and compare them trial by trial.
+    Compare {
+        /// Scenario files of the designs (at least two); the first is the reference.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Vary one or two inputs over a range and find the best value.
+    Sweep {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// An input and its range, PATH=FROM..TO (e.g. program.points.redemption_threshold=100..1000);
+        /// give it twice for a grid of two inputs.
+        #[arg(
+            long = "vary",
+            value_name = "PATH=FROM..TO",
+            required = true,
+            num_args = 1
+        )]
+        vary: Vec<String>,
+        /// Values per input, evenly spaced.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=100))]
+        steps: u32,
+        /// Metric whose mean picks the best value.
+        #[arg(long, default_value = "npv")]
+        metric: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Rank the uncertain inputs by their effect on a metric (a tornado).
+    Tornado {
+        /// Scenario file with inputs given as distributions.
+        scenario: PathBuf,
+        /// Metric to rank by.
+        #[arg(long, default_value = "npv")]
+        metric: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Find the members' response (lift) or membership at which the median NPV is zero.
+    Breakeven {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// What to scale: lift or membership.
+        #[arg(long, value_parser = ["lift", "membership"], default_value = "lift")]
+        lever: String,
+        #[command(flatten)]
+        common: Common,
     },
     /// Check a scenario file and report every problem; runs nothing.
     Validate {
@@ -63,6 +125,104 @@ enum Command {
     },
 }
 
+/// Options shared by the decision commands.
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// Trials per run (default: the scenario's, at most 200 for sweeps, tornadoes and
+    /// break-even searches, which make many runs).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
+    trials: Option<u64>,
+    /// Seed of the random numbers (overrides [simulation] seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Output directory (default: output/<name of the analysis>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Skip the charts (PNG and SVG).
+    #[arg(long)]
+    no_charts: bool,
+}
+
+impl Common {
+    fn options(&self, default_trials: Option<u64>) -> RunOptions {
+        RunOptions {
+            trials: self.trials.or(default_trials),
+            seed: self.seed,
+            threads: self.threads.map(usize::from),
+            precision: None,
+        }
+    }
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Writes decision files, leaving out the charts when asked.
+fn write_decision(
+    dir: &Path,
+    files: Vec<loyalty_sim::report::decisions::Rendered>,
+    charts: bool,
+) -> Result<(), Error> {
+    let files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|f| f.into_pair())
+        .filter(|(name, _)| charts || !(name.ends_with(".png") || name.ends_with(".svg")))
+        .collect();
+    let written = output::write_atomically(dir, &files)?;
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    println!("\nWrote {} to {}", names.join(", "), dir.display());
+    Ok(())
+}
+
+/// `path=from..to` as an axis of `steps` values, whole when the field holds whole numbers.
+fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Result<Axis, Error> {
+    let bad = |why: &str| Error::Argument(format!("--vary {text}: {why}"));
+    let (path, range) = text.split_once('=').ok_or_else(|| {
+        bad("expected PATH=FROM..TO, e.g. program.points.redemption_threshold=100..1000")
+    })?;
+    let (from, to) = range
+        .split_once("..")
+        .ok_or_else(|| bad("expected FROM..TO"))?;
+    let number = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    let (Some(a), Some(b)) = (number(from), number(to)) else {
+        return Err(bad("FROM and TO must be numbers"));
+    };
+    let written_whole = |s: &str| !s.contains(['.', 'e', 'E']);
+    let whole = match current_value(&file.source, path) {
+        Some(toml::Value::Integer(_)) => true,
+        Some(_) => false,
+        None => written_whole(from.trim()) && written_whole(to.trim()),
+    };
+    Ok(Axis::even(path, a, b, steps as usize, whole))
+}
+
+/// The value at a field path in scenario text, if it is there.
+fn current_value(source: &str, path: &str) -> Option<toml::Value> {
+    let mut value = toml::Value::Table(toml::from_str(source).ok()?);
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (
+                k,
+                rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok()),
+            ),
+            None => (part, None),
+        };
+        value = value.get(key)?.clone();
+        if let Some(i) = index {
+            value = value.get(i)?.clone();
+        }
+    }
+    Some(value)
+}
+
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> Result<(), Error> {
     match cli.command {
@@ -73,17 +233,143 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             threads,
             out,
             no_charts,
+            precision,
         } => run(
             &scenario,
             RunOptions {
                 trials,
                 seed,
                 threads: threads.map(usize::from),
+                precision: precision.as_deref().map(parse_precision).transpose()?,
             },
             out,
             !no_charts,
         ),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Compare { scenarios, common } => {
+            let files = scenarios
+                .iter()
+                .map(|p| scenario::load(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let options = common.options(None);
+            let out = compare(&files, &options)?;
+            let first = &files[0].scenario.simulation;
+            let refs: Vec<&loyalty_sim::ScenarioFile> = files.iter().collect();
+            let provenance = Provenance::of(
+                &refs,
+                options.seed.unwrap_or(first.seed),
+                options.trials.unwrap_or(first.trials),
+            );
+            print!("{}", decisions::compare_text(&out, &provenance));
+            let name = format!(
+                "compare-{}",
+                scenarios
+                    .iter()
+                    .map(|p| stem(p))
+                    .collect::<Vec<_>>()
+                    .join("-vs-")
+            );
+            let dir = common
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(name));
+            write_decision(
+                &dir,
+                decisions::compare_files(&out, &provenance)?,
+                !common.no_charts,
+            )
+        }
+        Command::Sweep {
+            scenario: path,
+            vary,
+            steps,
+            metric,
+            common,
+        } => {
+            let file = scenario::load(&path)?;
+            if vary.len() > 2 {
+                return Err(Error::Argument("--vary: at most two inputs at once".into()));
+            }
+            let axes = vary
+                .iter()
+                .map(|v| parse_axis(v, steps, &file))
+                .collect::<Result<Vec<_>, _>>()?;
+            let options = common.options(Some(file.scenario.simulation.trials.min(200)));
+            let s = sweep(&file, &axes, &metric, &options)?;
+            let provenance = Provenance::of(
+                &[&file],
+                options.seed.unwrap_or(file.scenario.simulation.seed),
+                s.trials,
+            );
+            let currency = &file.scenario.finance.currency;
+            print!("{}", decisions::sweep_text(&s, currency, &provenance));
+            let dir = common
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", stem(&path))));
+            write_decision(
+                &dir,
+                decisions::sweep_files(&s, currency, &provenance)?,
+                !common.no_charts,
+            )
+        }
+        Command::Tornado {
+            scenario: path,
+            metric,
+            common,
+        } => {
+            let file = scenario::load(&path)?;
+            let options = common.options(Some(file.scenario.simulation.trials.min(200)));
+            let t = tornado(&file, &metric, &options)?;
+            let provenance = Provenance::of(
+                &[&file],
+                options.seed.unwrap_or(file.scenario.simulation.seed),
+                t.trials,
+            );
+            let currency = &file.scenario.finance.currency;
+            print!("{}", decisions::tornado_text(&t, currency, &provenance));
+            let dir = common
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(format!("{}-tornado", stem(&path))));
+            write_decision(
+                &dir,
+                decisions::tornado_files(&t, currency, &provenance)?,
+                !common.no_charts,
+            )
+        }
+        Command::Breakeven {
+            scenario: path,
+            lever,
+            common,
+        } => {
+            let file = scenario::load(&path)?;
+            let lever = if lever == "membership" {
+                Lever::Membership
+            } else {
+                Lever::Lift
+            };
+            let options = common.options(Some(file.scenario.simulation.trials.min(200)));
+            let b = break_even(&file, lever, &options)?;
+            let provenance = Provenance::of(
+                &[&file],
+                options.seed.unwrap_or(file.scenario.simulation.seed),
+                b.trials,
+            );
+            print!(
+                "{}",
+                decisions::breakeven_text(&b, &file.scenario.finance.currency, &provenance)
+            );
+            let dir = common
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join(format!("{}-breakeven", stem(&path))));
+            write_decision(
+                &dir,
+                decisions::breakeven_files(&b, &provenance)?,
+                !common.no_charts,
+            )
+        }
         Command::Bench {
             scenario,
             trials,
@@ -103,6 +389,42 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// `npv=5000` or `npv=2%`.
+fn parse_precision(text: &str) -> Result<Precision, Error> {
+    let bad = |why: String| Error::Argument(format!("--precision {text}: {why}"));
+    let (metric, target) = text
+        .split_once('=')
+        .ok_or_else(|| bad("expected METRIC=HALF_WIDTH, e.g. npv=5000 or npv=2%".into()))?;
+    if !TrialMetrics::NAMES.contains(&metric) {
+        return Err(bad(format!(
+            "unknown metric `{metric}` (known: {})",
+            TrialMetrics::NAMES.join(", ")
+        )));
+    }
+    let (number, relative) = match target.strip_suffix('%') {
+        Some(n) => (n, true),
+        None => (target, false),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v > 0.0)
+        .ok_or_else(|| {
+            bad(format!(
+                "expected a positive number or percentage, found `{target}`"
+            ))
+        })?;
+    Ok(Precision {
+        metric: metric.to_string(),
+        half_width: if relative {
+            HalfWidth::Relative(value / 100.0)
+        } else {
+            HalfWidth::Absolute(value)
+        },
+    })
 }
 
 fn default_out(scenario: &Path) -> PathBuf {

@@ -1,5 +1,9 @@
 //! The errors a command can end with, and the exit code of each.
 
+use crate::decide::breakeven::BreakEvenError;
+use crate::decide::compare::CompareError;
+use crate::decide::sweep::SweepError;
+use crate::decide::tornado::TornadoError;
 use crate::output::OutputError;
 use crate::report::ReportError;
 use crate::scenario::LoadError;
@@ -23,16 +27,38 @@ pub enum Error {
     /// The output could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// A comparison could not be made.
+    #[error(transparent)]
+    Compare(#[from] CompareError),
+    /// A sweep could not run.
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+    /// A tornado could not be drawn.
+    #[error(transparent)]
+    Tornado(#[from] TornadoError),
+    /// A break-even could not be solved.
+    #[error(transparent)]
+    BreakEven(#[from] BreakEvenError),
 }
 
 impl Error {
     /// 2 for invalid input (scenario or arguments), 1 for anything else.
     pub fn exit_code(&self) -> u8 {
+        let run_code = |e: &RunError| match e {
+            RunError::PointsOverflow { .. } | RunError::InvalidDraw { .. } => 2,
+            _ => 1,
+        };
         match self {
+            Error::Compare(CompareError::Run(e))
+            | Error::Sweep(SweepError::Run(e))
+            | Error::Tornado(TornadoError::Run(e))
+            | Error::BreakEven(BreakEvenError::Run(e)) => run_code(e),
+            Error::Compare(_) | Error::Sweep(_) | Error::Tornado(_) | Error::BreakEven(_) => 2,
             Error::Scenario(_) | Error::Argument(_) => 2,
-            // The scenario is valid but asks for more points than can be counted exactly.
-            Error::Run(RunError::PointsOverflow { .. }) => 2,
-            Error::Run(_) | Error::Report(_) | Error::Output(_) => 1,
+            // The scenario is valid but asks for what cannot be computed exactly or drew an
+            // invalid combination: still the input's fault.
+            Error::Run(e) => run_code(e),
+            Error::Report(_) | Error::Output(_) => 1,
         }
     }
 }

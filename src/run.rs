@@ -1,34 +1,71 @@
 //! A whole run: scenario file + options → trials → business case → summaries, ready for the
 //! exporters. The one entry point the CLI (and any other front end) calls.
+//!
+//! When the scenario has uncertain inputs, each trial draws them (keyed by seed, trial and the
+//! input's path), and its scenario is rebuilt from the file with the drawn values and checked
+//! again, so every rule holds in every trial. With `--precision`, trials run in batches that
+//! end at fixed counts (50, 100, 200, …): the run stops at the first count where the chosen
+//! metric's 95% interval is narrow enough, so where it stops does not depend on the thread
+//! count.
+
+use std::borrow::Cow;
+
+use rand::RngExt;
+use rayon::prelude::*;
 
 use crate::metrics::finance::{Series, TrialMetrics, TrialResult, TypeSeries, evaluate_trial};
+use crate::metrics::stats::{mean, sample_sd};
 use crate::metrics::summary::{
     Metrics, MonthBands, RunMetadata, Summary, TypeMonthBands, diagnostics, monthly_bands,
     monthly_type_bands,
 };
 use crate::scenario::{Scenario, ScenarioFile};
-use crate::sim::runner::{RunError, simulate_trials};
+use crate::sim::kernel::Model;
+use crate::sim::rng::{Stream, trial_rng};
+use crate::sim::runner::{RunError, in_pool, simulate_trial};
+
+/// How narrow the 95% interval of a metric's mean must be for `--precision` to stop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Precision {
+    /// A metric of [`TrialMetrics::NAMES`].
+    pub metric: String,
+    /// Largest half-width of the interval accepted.
+    pub half_width: HalfWidth,
+}
+
+/// A half-width, absolute or relative to the mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HalfWidth {
+    /// In the metric's unit.
+    Absolute(f64),
+    /// As a share of the mean's size.
+    Relative(f64),
+}
 
 /// Overrides of the scenario's `[simulation]` values and how to run.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// Trials instead of the scenario's.
+    /// Trials instead of the scenario's (with `precision`: the most to run).
     pub trials: Option<u64>,
     /// Seed instead of the scenario's.
     pub seed: Option<u64>,
     /// Worker threads (all cores when `None`); results do not depend on it.
     pub threads: Option<usize>,
+    /// Stop once a metric is known this precisely.
+    pub precision: Option<Precision>,
 }
 
 /// Everything a run produces, before formatting.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
-    /// The scenario as run (after overrides).
+    /// The scenario as run (after overrides; uncertain inputs at their medians).
     pub scenario: Scenario,
     /// Headline distributions and metadata.
     pub summary: Summary,
     /// One row per trial, in trial order.
     pub trials: Vec<TrialMetrics>,
+    /// The values drawn for the uncertain inputs, one row per trial.
+    pub inputs: Vec<Vec<f64>>,
     /// Monthly bands.
     pub monthly: Vec<MonthBands>,
     /// Monthly bands by loyalty type.
@@ -47,60 +84,106 @@ pub fn effective_scenario(file: &ScenarioFile, options: &RunOptions) -> Scenario
     scenario
 }
 
-/// Refuses to report anything that is not a finite number: no NaN or infinity may reach an
-/// output. Validation is meant to make this unreachable; this is the last line of defence.
-fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
-    for r in results {
-        let m = &r.metrics;
-        let headline = [
-            ("npv", m.npv),
-            ("roi", m.roi),
-            ("incremental_revenue", m.incremental_revenue),
-            ("incremental_gross_margin", m.incremental_gross_margin),
-            ("reward_cost", m.reward_cost),
-            ("discount_cost", m.discount_cost),
-            ("points_reward_cost", m.points_reward_cost),
-            ("certificate_cost", m.certificate_cost),
-            ("supplier_funding", m.supplier_funding),
-            ("partner_revenue", m.partner_revenue),
-            ("certificate_breakage_rate", m.certificate_breakage_rate),
-            ("burn_earn_ratio", m.burn_earn_ratio),
-            ("program_cost", m.program_cost),
-            (
-                "break_even_incremental_revenue",
-                m.break_even_incremental_revenue,
-            ),
-            ("cumulative_cash_flow_end", m.cumulative_cash_flow_end),
-            ("liability_end", m.liability_end),
-            (
-                "ifrs15_contract_liability_end",
-                m.ifrs15_contract_liability_end,
-            ),
-            ("breakage_rate", m.breakage_rate),
-        ];
-        let monthly = r
-            .months
-            .iter()
-            .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
-        let by_type = r.types.iter().flat_map(|types| {
-            types
-                .iter()
-                .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
-        });
-        if let Some((metric, value)) = headline
-            .into_iter()
-            .chain(monthly)
-            .chain(by_type)
-            .find(|(_, v)| !v.is_finite())
-        {
-            return Err(RunError::NonFinite {
-                trial: m.trial,
-                metric,
-                value,
-            });
-        }
+/// The values of `scenario`'s uncertain inputs in `trial`.
+pub fn draw_inputs(scenario: &Scenario, trial: u64) -> Vec<f64> {
+    let seed = scenario.simulation.seed;
+    scenario
+        .uncertain
+        .iter()
+        .map(|input| {
+            let u = trial_rng(seed, trial, input.key(), Stream::Inputs).random::<f64>();
+            input.value_at(u)
+        })
+        .collect()
+}
+
+/// The scenario of `trial`: `scenario` itself, or with the trial's draws of its uncertain
+/// inputs (rebuilt from `file` and checked again).
+pub fn trial_scenario<'a>(
+    file: &ScenarioFile,
+    scenario: &'a Scenario,
+    trial: u64,
+) -> Result<(Cow<'a, Scenario>, Vec<f64>), RunError> {
+    if scenario.uncertain.is_empty() {
+        return Ok((Cow::Borrowed(scenario), Vec::new()));
     }
-    Ok(())
+    let draws = draw_inputs(scenario, trial);
+    let values: Vec<(&str, f64)> = scenario
+        .uncertain
+        .iter()
+        .zip(&draws)
+        .map(|(input, &v)| (input.path.as_str(), v))
+        .collect();
+    let mut drawn = file
+        .with_values(&values)
+        .map_err(|error| RunError::InvalidDraw {
+            trial,
+            values: values.iter().map(|(p, v)| format!("{p} = {v}")).collect(),
+            problems: error
+                .problems
+                .iter()
+                .map(|p| format!("`{}`: {}", p.field, p.message))
+                .collect(),
+        })?;
+    drawn.simulation = scenario.simulation.clone();
+    Ok((Cow::Owned(drawn), draws))
+}
+
+/// Simulates and evaluates `trials` of `scenario` (in a pool set up by the caller).
+fn run_range(
+    file: &ScenarioFile,
+    scenario: &Scenario,
+    model: &Model<'_>,
+    trials: std::ops::Range<u64>,
+    on_trial_done: &(dyn Fn() + Sync),
+) -> Result<Vec<TrialResult>, RunError> {
+    let results: Vec<Result<TrialResult, RunError>> = trials
+        .into_par_iter()
+        .map(|t| {
+            let (s, inputs) = trial_scenario(file, scenario, t)?;
+            let totals = match &s {
+                Cow::Borrowed(_) => simulate_trial(model, t),
+                Cow::Owned(own) => simulate_trial(&Model::new(own), t),
+            };
+            if totals.points_overflow() {
+                return Err(RunError::PointsOverflow { trial: t });
+            }
+            let mut result = evaluate_trial(&s, &totals);
+            result.inputs = inputs;
+            on_trial_done();
+            Ok(result)
+        })
+        .collect();
+    results.into_iter().collect()
+}
+
+/// The trial counts at which a `--precision` run checks, up to `max`.
+pub fn precision_checkpoints(max: u64) -> Vec<u64> {
+    let mut points = Vec::new();
+    let mut n = 50;
+    while n < max {
+        points.push(n);
+        n *= 2;
+    }
+    points.push(max);
+    points
+}
+
+/// Half-width of the 95% interval of the mean of `metric` over `results`, and whether it
+/// meets `precision`.
+fn precise_enough(results: &[TrialResult], precision: &Precision) -> bool {
+    let values: Vec<f64> = results
+        .iter()
+        .filter_map(|r| r.metrics.value(&precision.metric))
+        .collect();
+    let Some(sd) = sample_sd(&values, mean(&values)) else {
+        return false;
+    };
+    let half = 1.96 * sd / (values.len() as f64).sqrt();
+    match precision.half_width {
+        HalfWidth::Absolute(h) => half <= h,
+        HalfWidth::Relative(r) => half <= r * mean(&values).abs(),
+    }
 }
 
 /// Runs the scenario in `file` with `options`, calling `on_trial_done` after each trial.
@@ -109,18 +192,34 @@ pub fn run(
     options: &RunOptions,
     on_trial_done: &(dyn Fn() + Sync),
 ) -> Result<RunOutput, RunError> {
-    let scenario = effective_scenario(file, options);
-    let sim = &scenario.simulation;
-    let totals = simulate_trials(&scenario, 0..sim.trials, options.threads, on_trial_done)?;
-    if let Some(t) = totals.iter().find(|t| t.points_overflow()) {
-        return Err(RunError::PointsOverflow { trial: t.trial });
-    }
-    let results: Vec<TrialResult> = totals
-        .iter()
-        .map(|t| evaluate_trial(&scenario, t))
-        .collect();
+    let mut scenario = effective_scenario(file, options);
+    let max = scenario.simulation.trials;
+    let model = Model::new(&scenario);
+    let results = in_pool(options.threads, || match &options.precision {
+        None => run_range(file, &scenario, &model, 0..max, on_trial_done),
+        Some(p) => {
+            let mut results: Vec<TrialResult> = Vec::new();
+            for stop in precision_checkpoints(max) {
+                let done = results.len() as u64;
+                results.extend(run_range(
+                    file,
+                    &scenario,
+                    &model,
+                    done..stop,
+                    on_trial_done,
+                )?);
+                if precise_enough(&results, p) {
+                    break;
+                }
+            }
+            Ok(results)
+        }
+    })??;
+    drop(model);
+    scenario.simulation.trials = results.len() as u64;
     check_finite(&results)?;
     let trials: Vec<TrialMetrics> = results.iter().map(|r| r.metrics.clone()).collect();
+    let sim = &scenario.simulation;
     let summary = Summary {
         metadata: RunMetadata {
             program: "loyalty-sim",
@@ -135,17 +234,57 @@ pub fn run(
             currency: scenario.finance.currency.code.clone(),
             discount_rate: scenario.finance.discount_rate,
             percentiles: "Hyndman-Fan type 7, as Excel PERCENTILE.INC",
+            uncertain_inputs: scenario.uncertain.iter().map(|u| u.path.clone()).collect(),
+            precision: options.precision.as_ref().map(|p| match p.half_width {
+                HalfWidth::Absolute(h) => format!("{}: 95% interval within ±{h}", p.metric),
+                HalfWidth::Relative(r) => format!(
+                    "{}: 95% interval within ±{}% of the mean",
+                    p.metric,
+                    r * 100.0
+                ),
+            }),
         },
         metrics: Metrics::of(&trials),
         diagnostics: diagnostics(&results),
     };
-    let monthly = monthly_bands(&results);
-    let monthly_by_type = monthly_type_bands(&results);
     Ok(RunOutput {
-        scenario,
         summary,
+        inputs: results.iter().map(|r| r.inputs.clone()).collect(),
+        monthly: monthly_bands(&results),
+        monthly_by_type: monthly_type_bands(&results),
         trials,
-        monthly,
-        monthly_by_type,
+        scenario,
     })
+}
+
+/// Refuses to report anything that is not a finite number: no NaN or infinity may reach an
+/// output. Validation is meant to make this unreachable; this is the last line of defence.
+fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
+    for r in results {
+        let m = &r.metrics;
+        let headline = TrialMetrics::NAMES
+            .iter()
+            .filter_map(|&n| m.value(n).map(|v| (n, v)));
+        let monthly = r
+            .months
+            .iter()
+            .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
+        let by_type = r.types.iter().flat_map(|types| {
+            types
+                .iter()
+                .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
+        });
+        if let Some((metric, value)) = headline
+            .chain(monthly)
+            .chain(by_type)
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(RunError::NonFinite {
+                trial: m.trial,
+                metric,
+                value,
+            });
+        }
+    }
+    Ok(())
 }

@@ -166,6 +166,64 @@ pub struct TrialMetrics {
     pub certificates_outstanding_end_cents: u64,
 }
 
+impl TrialMetrics {
+    /// Names of the metrics [`TrialMetrics::value`] knows, for `--precision`, compare, sweep
+    /// and tornado.
+    pub const NAMES: [&'static str; 22] = [
+        "npv",
+        "roi",
+        "incremental_revenue",
+        "incremental_gross_margin",
+        "reward_cost",
+        "discount_cost",
+        "points_reward_cost",
+        "certificate_cost",
+        "supplier_funding",
+        "partner_revenue",
+        "program_cost",
+        "investment",
+        "break_even_incremental_revenue",
+        "cumulative_cash_flow_end",
+        "liability_end",
+        "ifrs15_contract_liability_end",
+        "breakage_rate",
+        "certificate_breakage_rate",
+        "burn_earn_ratio",
+        "members_end",
+        "points_outstanding_end",
+        "new_customers_program",
+    ];
+
+    /// The metric called `name`, if there is one.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        Some(match name {
+            "npv" => self.npv,
+            "roi" => self.roi,
+            "incremental_revenue" => self.incremental_revenue,
+            "incremental_gross_margin" => self.incremental_gross_margin,
+            "reward_cost" => self.reward_cost,
+            "discount_cost" => self.discount_cost,
+            "points_reward_cost" => self.points_reward_cost,
+            "certificate_cost" => self.certificate_cost,
+            "supplier_funding" => self.supplier_funding,
+            "partner_revenue" => self.partner_revenue,
+            "program_cost" => self.program_cost,
+            "investment" => self.investment,
+            "break_even_incremental_revenue" => self.break_even_incremental_revenue,
+            "cumulative_cash_flow_end" => self.cumulative_cash_flow_end,
+            "liability_end" => self.liability_end,
+            "ifrs15_contract_liability_end" => self.ifrs15_contract_liability_end,
+            "breakage_rate" => self.breakage_rate,
+            "certificate_breakage_rate" => self.certificate_breakage_rate,
+            "burn_earn_ratio" => self.burn_earn_ratio,
+            "members_end" => self.members_end as f64,
+            "points_outstanding_end" => self.points_outstanding_end as f64,
+            "new_customers_program" => self.new_customers_program as f64,
+            _ => return None,
+        })
+    }
+}
+
 /// A monthly quantity reported in `monthly.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Series {
@@ -407,6 +465,8 @@ pub struct TrialResult {
     /// One record per month and loyalty type
     /// ([`crate::model::population::LoyaltyType::ALL`] order).
     pub types: Vec<[TypeRecord; 4]>,
+    /// The values drawn for the scenario's uncertain inputs, in the scenario's order.
+    pub inputs: Vec<f64>,
 }
 
 /// Sums a count over the months without wrapping.
@@ -639,6 +699,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         metrics,
         months,
         types,
+        inputs: Vec::new(),
     }
 }
 

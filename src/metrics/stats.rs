@@ -16,6 +16,8 @@ pub struct Stats {
     pub sd: Option<f64>,
     /// Monte Carlo standard error of the mean, sd / √n; `null` with a single trial.
     pub sem: Option<f64>,
+    /// 95% interval of the mean, mean ± 1.96 sem; `null` with a single trial.
+    pub ci95: Option<[f64; 2]>,
     /// 5th percentile.
     pub p5: f64,
     /// Median.
@@ -32,10 +34,12 @@ impl Stats {
         let sd = sample_sd(values, mean);
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
+        let sem = sd.map(|s| s / (n as f64).sqrt());
         Stats {
             mean,
             sd,
-            sem: sd.map(|s| s / (n as f64).sqrt()),
+            sem,
+            ci95: sem.map(|e| [mean - 1.96 * e, mean + 1.96 * e]),
             p5: percentile_sorted(&sorted, 0.05),
             p50: percentile_sorted(&sorted, 0.50),
             p95: percentile_sorted(&sorted, 0.95),
@@ -66,6 +70,8 @@ pub struct MonthStats {
     pub probability_within_horizon: f64,
     /// Monte Carlo standard error of that share, √(p(1 − p)/n).
     pub probability_sem: f64,
+    /// 95% interval of that share, p ± 1.96 × its standard error, within 0–1.
+    pub probability_ci95: [f64; 2],
     /// Number of trials that reached it.
     pub trials_within_horizon: u64,
 }
@@ -85,6 +91,11 @@ impl MonthStats {
             .collect();
         ranked.sort_by(f64::total_cmp);
         let pct = |q| Some(percentile_sorted(&ranked, q)).filter(|v: &f64| v.is_finite());
+        let p_sem = if n == 0 {
+            0.0
+        } else {
+            (p * (1.0 - p) / n as f64).sqrt()
+        };
         MonthStats {
             mean,
             sd,
@@ -93,11 +104,8 @@ impl MonthStats {
             p50: pct(0.50),
             p95: pct(0.95),
             probability_within_horizon: p,
-            probability_sem: if n == 0 {
-                0.0
-            } else {
-                (p * (1.0 - p) / n as f64).sqrt()
-            },
+            probability_sem: p_sem,
+            probability_ci95: [(p - 1.96 * p_sem).max(0.0), (p + 1.96 * p_sem).min(1.0)],
             trials_within_horizon: k as u64,
         }
     }

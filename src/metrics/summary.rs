@@ -35,6 +35,10 @@ pub struct RunMetadata {
     pub discount_rate: f64,
     /// How percentiles are computed.
     pub percentiles: &'static str,
+    /// Paths of the inputs given as distributions, drawn once per trial.
+    pub uncertain_inputs: Vec<String>,
+    /// The `--precision` target, if the run stopped on one.
+    pub precision: Option<String>,
 }
 
 /// Every headline metric over the trials. Money in the run's currency.

@@ -1,8 +1,9 @@
 //! The behaviour model: who the customers are and how they buy ([`population`]), the market
 //! around them ([`market`]), what the program promises ([`program`]), and the random draws
-//! they need ([`dist`]).
+//! they need ([`dist`]), and inputs given as distributions ([`uncertain`]).
 
 pub mod dist;
 pub mod market;
 pub mod population;
 pub mod program;
+pub mod uncertain;

@@ -138,6 +138,21 @@ pub fn summary_text(run: &RunOutput) -> String {
         "design: {} · scenario sha256 {} · amounts in {} ({})\n\n",
         md.design, md.scenario_sha256, c.code, c.symbol
     ));
+    if !md.uncertain_inputs.is_empty() {
+        out.push_str(&format!(
+            "Uncertain inputs, drawn once per trial (the bands hold their uncertainty with the customers'): {}\n",
+            md.uncertain_inputs.join(", ")
+        ));
+    }
+    if let Some(p) = &md.precision {
+        out.push_str(&format!(
+            "Stopped at {} trials on the precision target {p}\n",
+            format_number(md.trials as f64, 0)
+        ));
+    }
+    if !md.uncertain_inputs.is_empty() || md.precision.is_some() {
+        out.push('\n');
+    }
     out.push_str(&verdict(run));
     out.push_str(&format!(
         "Business case over {months} months: the program against the same customers without it\n"

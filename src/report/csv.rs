@@ -137,3 +137,34 @@ impl Exporter for MonthlyByTypeCsv {
         w.into_inner().map_err(|e| err(e.into_error().into()))
     }
 }
+
+/// The `trial_inputs.csv` exporter: `trial`, then the value each uncertain input drew in it
+/// (one column per input, named by its path), then the provenance columns. Written only when
+/// the scenario has uncertain inputs.
+pub struct TrialInputsCsv;
+
+impl Exporter for TrialInputsCsv {
+    fn file_name(&self) -> String {
+        "trial_inputs.csv".into()
+    }
+
+    fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv {
+            file: "trial_inputs.csv",
+            source,
+        };
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["trial".to_string()];
+        header.extend(run.scenario.uncertain.iter().map(|u| u.path.clone()));
+        header.extend(Provenance::COLUMNS.map(String::from));
+        w.write_record(&header).map_err(err)?;
+        let provenance = Provenance::of(run).values();
+        for (t, inputs) in run.trials.iter().zip(&run.inputs) {
+            let mut row = vec![t.trial.to_string()];
+            row.extend(inputs.iter().map(f64::to_string));
+            row.extend(provenance.iter().cloned());
+            w.write_record(&row).map_err(err)?;
+        }
+        w.into_inner().map_err(|e| err(e.into_error().into()))
+    }
+}

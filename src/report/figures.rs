@@ -348,6 +348,18 @@ impl FigureFile {
     }
 }
 
+impl FigureFile {
+    /// The file's bytes.
+    pub fn render_figure(&self) -> Result<Vec<u8>, ReportError> {
+        let bytes = if self.svg {
+            self.figure.svg().map(String::into_bytes)
+        } else {
+            self.figure.png()
+        };
+        bytes.map_err(ReportError::Chart)
+    }
+}
+
 impl Exporter for FigureFile {
     fn file_name(&self) -> String {
         format!(
@@ -358,11 +370,6 @@ impl Exporter for FigureFile {
     }
 
     fn render(&self, _run: &RunOutput) -> Result<Vec<u8>, ReportError> {
-        let bytes = if self.svg {
-            self.figure.svg().map(String::into_bytes)
-        } else {
-            self.figure.png()
-        };
-        bytes.map_err(ReportError::Chart)
+        self.render_figure()
     }
 }

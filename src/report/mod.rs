@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod console;
 pub mod csv;
+pub mod decisions;
 pub mod figures;
 pub mod json;
 
@@ -49,6 +50,9 @@ pub fn run_exporters(run: &RunOutput, charts: bool) -> Vec<Box<dyn Exporter>> {
         Box::new(csv::MonthlyByTypeCsv),
         Box::new(csv::TrialsCsv),
     ];
+    if !run.scenario.uncertain.is_empty() {
+        exporters.push(Box::new(csv::TrialInputsCsv));
+    }
     if charts {
         for figure in figures::run_figures(run) {
             for file in figures::FigureFile::both(figure) {

@@ -7,6 +7,7 @@ use toml::Value;
 
 use super::Problem;
 use super::raw::{self, Leaf};
+use crate::model::uncertain::{InputDist, UncertainInput};
 use crate::money::format_number;
 
 /// Accepted interval of a number, and how it reads in a message.
@@ -148,6 +149,10 @@ impl At {
 #[derive(Default)]
 pub(crate) struct Checker {
     pub(crate) problems: Vec<Problem>,
+    /// The inputs given as distributions, in the order read.
+    pub(crate) uncertain: Vec<UncertainInput>,
+    /// When set, a distribution is refused with this reason (fields that must hold exactly).
+    pub(crate) fixed_only: Option<&'static str>,
 }
 
 /// How a value is described in "found …".
@@ -197,6 +202,21 @@ impl Checker {
         let Some(v) = leaf else {
             return Got::Absent;
         };
+        if let Value::Table(t) = v.get_ref()
+            && t.contains_key("dist")
+        {
+            let lo = if bounds.min_open {
+                bounds.min.next_up()
+            } else {
+                bounds.min
+            };
+            let hi = if bounds.max_open {
+                bounds.max.next_down()
+            } else {
+                bounds.max
+            };
+            return self.distribution(at, key, v, (lo, hi), false, unit);
+        }
         let expected = format!("{} ({unit})", bounds.describe("a number"));
         let x = match v.get_ref() {
             Value::Integer(i) => *i as f64,
@@ -263,6 +283,15 @@ impl Checker {
         let Some(v) = leaf else {
             return Got::Absent;
         };
+        if let Value::Table(t) = v.get_ref()
+            && t.contains_key("dist")
+        {
+            return match self.distribution(at, key, v, (min as f64, max as f64), true, unit) {
+                Got::Valid(x) => Got::Valid(x as u64),
+                Got::Absent => Got::Absent,
+                Got::Invalid => Got::Invalid,
+            };
+        }
         let expected = whole_expected(min, max, unit);
         let n = match v.get_ref() {
             Value::Integer(i) => u64::try_from(*i).ok(),
@@ -342,6 +371,147 @@ impl Checker {
                 None
             }
         }
+    }
+}
+
+impl Checker {
+    /// A distribution written where a number goes: `{ dist = "triangular", min = …, mode = …,
+    /// max = … }`. Recorded as an uncertain input; its median stands for it in the scenario
+    /// itself (the base case).
+    fn distribution(
+        &mut self,
+        at: &At,
+        key: &str,
+        v: &toml::Spanned<Value>,
+        range: (f64, f64),
+        whole: bool,
+        unit: &str,
+    ) -> Got<f64> {
+        let path = at.child(key);
+        let span = Some(v.span());
+        if let Some(reason) = self.fixed_only {
+            self.problem(
+                span,
+                path,
+                format!("expected a number ({unit}); this field cannot be uncertain: {reason}"),
+            );
+            return Got::Invalid;
+        }
+        let Value::Table(t) = v.get_ref() else {
+            return Got::Invalid;
+        };
+        let kinds = [
+            "fixed",
+            "uniform",
+            "triangular",
+            "pert",
+            "normal",
+            "lognormal",
+        ];
+        let params: &[&str] = match t.get("dist").and_then(Value::as_str) {
+            Some("fixed") => &["value"],
+            Some("uniform") => &["min", "max"],
+            Some("triangular" | "pert") => &["min", "mode", "max"],
+            Some("normal" | "lognormal") => &["mean", "sd"],
+            _ => {
+                let found = t.get("dist").map_or("nothing".to_string(), found);
+                self.problem(
+                    span,
+                    format!("{path}.dist"),
+                    format!(
+                        "expected one of {}, {found}",
+                        kinds.map(|k| format!("\"{k}\"")).join(", ")
+                    ),
+                );
+                return Got::Invalid;
+            }
+        };
+        let mut values = Vec::with_capacity(params.len());
+        let mut ok = true;
+        for name in t
+            .keys()
+            .filter(|k| *k != "dist" && !params.contains(&k.as_str()))
+        {
+            self.problem(
+                span.clone(),
+                format!("{path}.{name}"),
+                format!(
+                    "unknown parameter of this distribution (valid: {})",
+                    params.join(", ")
+                ),
+            );
+            ok = false;
+        }
+        for name in params {
+            match t.get(*name) {
+                Some(Value::Float(x)) if x.is_finite() => values.push(*x),
+                Some(Value::Integer(i)) => values.push(*i as f64),
+                Some(other) => {
+                    self.problem(
+                        span.clone(),
+                        format!("{path}.{name}"),
+                        format!("expected a number, {}", found(other)),
+                    );
+                    ok = false;
+                }
+                None => {
+                    self.problem(
+                        span.clone(),
+                        format!("{path}.{name}"),
+                        "missing; this distribution needs it".into(),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return Got::Invalid;
+        }
+        let dist = match (t.get("dist").and_then(Value::as_str), values.as_slice()) {
+            (Some("fixed"), [value]) => InputDist::Fixed { value: *value },
+            (Some("uniform"), [min, max]) => InputDist::Uniform {
+                min: *min,
+                max: *max,
+            },
+            (Some("triangular"), [min, mode, max]) => InputDist::Triangular {
+                min: *min,
+                mode: *mode,
+                max: *max,
+            },
+            (Some("pert"), [min, mode, max]) => InputDist::Pert {
+                min: *min,
+                mode: *mode,
+                max: *max,
+            },
+            (Some("normal"), [mean, sd]) => InputDist::Normal {
+                mean: *mean,
+                sd: *sd,
+            },
+            (Some("lognormal"), [mean, sd]) => InputDist::Lognormal {
+                mean: *mean,
+                sd: *sd,
+            },
+            _ => return Got::Invalid,
+        };
+        if let Err(why) = dist.check(range.0, range.1) {
+            self.problem(
+                span,
+                path,
+                format!("this distribution does not fit the field ({unit}): {why}"),
+            );
+            return Got::Invalid;
+        }
+        let input = UncertainInput {
+            path,
+            dist,
+            range,
+            whole,
+        };
+        let median = input.value_at(0.5);
+        if !matches!(dist, InputDist::Fixed { .. }) {
+            self.uncertain.push(input);
+        }
+        Got::Valid(median)
     }
 }
 

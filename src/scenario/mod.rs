@@ -23,6 +23,7 @@ use toml::de::{DeTable, DeValue};
 use crate::model::market::Market;
 use crate::model::population::Population;
 use crate::model::program::Program;
+use crate::model::uncertain::UncertainInput;
 use crate::money::Currency;
 pub use diagnostic::{LocatedProblem, Problem, ScenarioError};
 use raw::RawScenario;
@@ -93,6 +94,8 @@ pub struct Scenario {
     pub program: Program,
     /// The market around the customers and the program.
     pub market: Market,
+    /// The inputs given as distributions; the values above hold their medians.
+    pub uncertain: Vec<UncertainInput>,
     /// The business-case inputs.
     pub finance: Finance,
 }
@@ -106,6 +109,91 @@ pub struct ScenarioFile {
     pub sha256: String,
     /// The validated scenario.
     pub scenario: Scenario,
+    /// The file's text, from which variants of the scenario are built.
+    pub source: String,
+}
+
+impl ScenarioFile {
+    /// The scenario with each `(path, value)` written in place of what the file says (or
+    /// added where it says nothing), validated again: an uncertain input's draw, a sweep's
+    /// step, a tornado's swing. `path` is a field path as in messages, e.g.
+    /// `program.points.rewards[1].cost`. A whole number is written as a TOML integer.
+    pub fn with_values(&self, values: &[(&str, f64)]) -> Result<Scenario, ScenarioError> {
+        self.variant(values).map(|v| v.scenario)
+    }
+
+    /// The file as if it said `values` (see [`ScenarioFile::with_values`]): a variant that runs
+    /// like any scenario file, its uncertain inputs included. It keeps the original's path and
+    /// hash.
+    pub fn variant(&self, values: &[(&str, f64)]) -> Result<ScenarioFile, ScenarioError> {
+        let mut document: toml::Table = toml::from_str(&self.source).map_err(|e| {
+            ScenarioError::new(
+                &self.path,
+                &self.source,
+                vec![Problem::new(e.span(), "", e.message())],
+            )
+        })?;
+        for (path, value) in values {
+            if let Err(why) = set_path(&mut document, path, *value) {
+                return Err(ScenarioError::new(
+                    &self.path,
+                    &self.source,
+                    vec![Problem::new(None, *path, why)],
+                ));
+            }
+        }
+        let source = toml::to_string(&document).unwrap_or_default();
+        let scenario = parse(&source, &self.path)?;
+        Ok(ScenarioFile {
+            path: self.path.clone(),
+            sha256: self.sha256.clone(),
+            scenario,
+            source,
+        })
+    }
+}
+
+/// Writes `value` at `path` in `document`, creating tables that are missing.
+fn set_path(document: &mut toml::Table, path: &str, value: f64) -> Result<(), String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (last, parents) = parts.split_last().ok_or("empty path")?;
+    let mut table = document;
+    for part in parents {
+        let (key, index) = split_index(part)?;
+        let entry = table
+            .entry(key.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let next = match (entry, index) {
+            (toml::Value::Table(t), None) => t,
+            (toml::Value::Array(a), Some(i)) => match a.get_mut(i) {
+                Some(toml::Value::Table(t)) => t,
+                _ => return Err(format!("`{part}` is not an element of a list of tables")),
+            },
+            _ => return Err(format!("`{part}` is not a table")),
+        };
+        table = next;
+    }
+    let number = if value.fract() == 0.0 && value.abs() < 9e15 {
+        toml::Value::Integer(value as i64)
+    } else {
+        toml::Value::Float(value)
+    };
+    table.insert((*last).to_string(), number);
+    Ok(())
+}
+
+/// `rewards[2]` → ("rewards", Some(2)); `points` → ("points", None).
+fn split_index(part: &str) -> Result<(&str, Option<usize>), String> {
+    match part.split_once('[') {
+        None => Ok((part, None)),
+        Some((key, rest)) => {
+            let index = rest
+                .strip_suffix(']')
+                .and_then(|i| i.parse().ok())
+                .ok_or_else(|| format!("`{part}` is not `name[index]`"))?;
+            Ok((key, Some(index)))
+        }
+    }
 }
 
 /// Why a scenario could not be loaded.
@@ -147,6 +235,7 @@ pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
         path: path.to_path_buf(),
         sha256: sha256_hex(&bytes),
         scenario,
+        source: source.to_string(),
     })
 }
 

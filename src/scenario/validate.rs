@@ -40,8 +40,12 @@ pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
 
 /// Validates `raw`, returning the scenario or every problem found.
 pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
-    let mut c = Checker::default();
+    let mut c = Checker {
+        fixed_only: Some("it sets the size of the experiment"),
+        ..Checker::default()
+    };
     let simulation = simulation(&mut c, raw);
+    c.fixed_only = None;
     let population = population(&mut c, raw);
     let program = validate_program::program(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let market = validate_market::market(&mut c, raw, simulation.as_ref().map(|s| s.months));
@@ -59,6 +63,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
                 program,
                 market,
                 finance,
+                uncertain: c.uncertain,
             })
         }
         _ => Err(c.problems),
@@ -161,6 +166,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
             Some(t) => {
                 let type_at = at.table(ty.key(), table);
                 let t = t.get_ref();
+                c.fixed_only = Some("the shares must sum to 1 in every trial");
                 let share = c.required_number(
                     &type_at,
                     "share",
@@ -168,6 +174,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
                     Bounds::SHARE,
                     "share of customers",
                 );
+                c.fixed_only = None;
                 shares.push(share.map(|s| (ty, s)));
                 match type_behaviour(c, &type_at, ty, t, share) {
                     Some(b) => types.push(b),
@@ -214,8 +221,10 @@ fn transitions(
     at: &At,
     p: &super::raw::RawPopulation,
 ) -> Option<Option<Transitions>> {
+    c.fixed_only = Some("each row of type changes must sum to at most 1 in every trial");
     let base = matrix(c, at, "transitions", &p.transitions);
     let members = matrix(c, at, "member_transitions", &p.member_transitions);
+    c.fixed_only = None;
     let (base, members) = (base?, members?);
     if base.is_none() && members.is_none() {
         return Some(None);

@@ -227,12 +227,15 @@ fn acquisition(
     let mix = match &a.mix {
         Some(m) => {
             let m_at = at.table("mix", &a.mix);
+            c.fixed_only = Some("the newcomers' shares must sum to 1 in every trial");
             let values = c.type_values(
                 &m_at,
                 m.get_ref(),
                 Bounds::SHARE,
                 "share of new customers of this type",
-            )?;
+            );
+            c.fixed_only = None;
+            let values = values?;
             let sum: f64 = values.iter().sum();
             if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
                 c.problem(

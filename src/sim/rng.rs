@@ -26,6 +26,8 @@ pub enum Stream {
     Market = 0x4d41_524b_4554,
     /// A month's number of arriving customers.
     Arrivals = 0x4152_5249_5645,
+    /// A trial's draw of an uncertain input.
+    Inputs = 0x494e_5055_5453,
 }
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijection on u64 with good

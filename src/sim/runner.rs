@@ -52,6 +52,20 @@ pub enum RunError {
         /// Its value.
         value: f64,
     },
+    /// A trial's draws of the uncertain inputs make an invalid scenario.
+    #[error(
+        "trial {trial}: the uncertain inputs drew an invalid combination ({}): {}; narrow the distributions so every draw is a valid scenario",
+        values.join(", "),
+        problems.join("; ")
+    )]
+    InvalidDraw {
+        /// The trial.
+        trial: u64,
+        /// The values drawn, `path = value`.
+        values: Vec<String>,
+        /// What validation said.
+        problems: Vec<String>,
+    },
     /// The worker threads could not be started.
     #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
@@ -176,6 +190,23 @@ pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
     }
 }
 
+/// Runs `f` on `threads` worker threads (rayon's global pool, all cores, when `None`).
+pub fn in_pool<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> T + Send,
+) -> Result<T, RunError> {
+    match threads {
+        None => Ok(f()),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|source| RunError::ThreadPool { threads: n, source })?;
+            Ok(pool.install(f))
+        }
+    }
+}
+
 /// Simulates `trials` of `scenario` on `threads` worker threads (all cores when `None`),
 /// calling `on_trial_done` after each trial (from worker threads, in any order).
 pub fn simulate_trials(
@@ -185,9 +216,8 @@ pub fn simulate_trials(
     on_trial_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<TrialTotals>, RunError> {
     let model = Model::new(scenario);
-    let run = || {
+    in_pool(threads, || {
         trials
-            .clone()
             .into_par_iter()
             .map(|t| {
                 let totals = simulate_trial(&model, t);
@@ -195,15 +225,5 @@ pub fn simulate_trials(
                 totals
             })
             .collect()
-    };
-    match threads {
-        None => Ok(run()),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|source| RunError::ThreadPool { threads: n, source })?;
-            Ok(pool.install(run))
-        }
-    }
+    })
 }

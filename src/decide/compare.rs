@@ -1,0 +1,249 @@
+//! Compare designs on the same customers: every design runs with the same seed, trials and
+//! customer keys, so each trial sees the same people and the same market in every design
+//! (common random numbers), and differences are measured trial by trial. A design compared
+//! with itself differs by exactly zero.
+
+use serde::Serialize;
+
+use crate::metrics::finance::TrialMetrics;
+use crate::metrics::stats::Stats;
+use crate::run::{RunOptions, RunOutput, run};
+use crate::scenario::ScenarioFile;
+use crate::sim::runner::RunError;
+
+/// The metrics compared, in table order.
+pub const COMPARED: [&str; 8] = [
+    "npv",
+    "roi",
+    "incremental_revenue",
+    "incremental_gross_margin",
+    "reward_cost",
+    "program_cost",
+    "liability_end",
+    "members_end",
+];
+
+/// One metric across the designs.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricComparison {
+    /// The metric's name.
+    pub metric: &'static str,
+    /// Its distribution in each design.
+    pub designs: Vec<Stats>,
+    /// Distribution of each design minus the first, trial by trial (the first's is zero).
+    pub difference_from_first: Vec<Stats>,
+}
+
+/// The comparison of several designs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// The designs' names (their file stems).
+    pub names: Vec<String>,
+    /// The metrics.
+    pub metrics: Vec<MetricComparison>,
+    /// `beats_on_npv[i][j]`: share of trials in which design i's NPV is higher than j's.
+    pub beats_on_npv: Vec<Vec<f64>>,
+    /// `beats_on_payback[i][j]`: share of trials in which design i pays back earlier than j
+    /// (a design that pays back beats one that does not; neither paying back is a tie).
+    pub beats_on_payback: Vec<Vec<f64>>,
+    /// Share of trials in which each design has the highest NPV (ties share the trial).
+    pub best_on_npv: Vec<f64>,
+    /// Share of trials in which each design pays back first (ties share the trial).
+    pub best_on_payback: Vec<f64>,
+    /// Chance of payback within the horizon, per design.
+    pub payback_probability: Vec<f64>,
+    /// Indices of the designs from best to worst: by median NPV, then chance of being best.
+    pub ranking: Vec<usize>,
+    /// Whether all designs share the same customers and market (else the differences include
+    /// the difference in customers, and the output says so).
+    pub same_customers: bool,
+}
+
+/// Everything a comparison produced.
+#[derive(Debug, Clone)]
+pub struct CompareOutput {
+    /// The comparison.
+    pub comparison: Comparison,
+    /// Each design's full run, in the order given.
+    pub runs: Vec<RunOutput>,
+}
+
+/// Why designs cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// Fewer than two designs.
+    #[error("give at least two scenario files to compare")]
+    TooFew,
+    /// The designs do not simulate the same base.
+    #[error(
+        "{} simulates {} customers over {} months, {} simulates {} customers over {} months: designs compared on the same customers need the same [simulation] customers and months",
+        first.0, first.1, first.2, other.0, other.1, other.2
+    )]
+    DifferentBase {
+        /// The first file: name, customers, months.
+        first: (String, u64, u32),
+        /// The one that differs.
+        other: (String, u64, u32),
+    },
+    /// A run failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// Shares of trials in which a design wins, ties shared: `wins(values)` says, for one trial,
+/// which designs are best.
+fn best_share(n: usize, trials: usize, winners: impl Fn(usize) -> Vec<usize>) -> Vec<f64> {
+    let mut share = vec![0.0; n];
+    for t in 0..trials {
+        let w = winners(t);
+        for &i in &w {
+            share[i] += 1.0 / w.len() as f64;
+        }
+    }
+    share.iter().map(|s| s / trials.max(1) as f64).collect()
+}
+
+/// Runs every design in `files` on common random numbers and compares them.
+pub fn compare(
+    files: &[ScenarioFile],
+    options: &RunOptions,
+) -> Result<CompareOutput, CompareError> {
+    let first = files.first().ok_or(CompareError::TooFew)?;
+    if files.len() < 2 {
+        return Err(CompareError::TooFew);
+    }
+    let base = &first.scenario.simulation;
+    let name = |f: &ScenarioFile| {
+        f.path.file_stem().map_or_else(
+            || f.path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    for f in &files[1..] {
+        let s = &f.scenario.simulation;
+        if s.customers != base.customers || s.months != base.months {
+            return Err(CompareError::DifferentBase {
+                first: (name(first), base.customers, base.months),
+                other: (name(f), s.customers, s.months),
+            });
+        }
+    }
+    // Every design runs the first file's trials and seed (unless overridden): the same trials.
+    let options = RunOptions {
+        trials: Some(options.trials.unwrap_or(base.trials)),
+        seed: Some(options.seed.unwrap_or(base.seed)),
+        threads: options.threads,
+        precision: None,
+    };
+    let runs: Vec<RunOutput> = files
+        .iter()
+        .map(|f| run(f, &options, &|| {}))
+        .collect::<Result<_, _>>()?;
+    let n = runs.len();
+    let trials = runs[0].trials.len();
+    let value = |d: usize, t: usize, metric: &str| runs[d].trials[t].value(metric).unwrap_or(0.0);
+
+    let metrics = COMPARED
+        .iter()
+        .map(|&metric| {
+            let designs = (0..n)
+                .map(|d| Stats::of(&(0..trials).map(|t| value(d, t, metric)).collect::<Vec<_>>()))
+                .collect();
+            let difference_from_first = (0..n)
+                .map(|d| {
+                    let diffs: Vec<f64> = (0..trials)
+                        .map(|t| value(d, t, metric) - value(0, t, metric))
+                        .collect();
+                    Stats::of(&diffs)
+                })
+                .collect();
+            MetricComparison {
+                metric,
+                designs,
+                difference_from_first,
+            }
+        })
+        .collect();
+
+    let payback = |d: usize, t: usize| {
+        runs[d].trials[t]
+            .payback_month
+            .map_or(f64::INFINITY, f64::from)
+    };
+    let pairwise = |better: &dyn Fn(usize, usize, usize) -> bool| -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|i| {
+                (0..n)
+                    .map(|j| {
+                        (0..trials).filter(|&t| better(i, j, t)).count() as f64
+                            / trials.max(1) as f64
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let beats_on_npv = pairwise(&|i, j, t| value(i, t, "npv") > value(j, t, "npv"));
+    let beats_on_payback = pairwise(&|i, j, t| payback(i, t) < payback(j, t));
+    let best_on_npv = best_share(n, trials, |t| {
+        let top = (0..n)
+            .map(|d| value(d, t, "npv"))
+            .fold(f64::NEG_INFINITY, f64::max);
+        (0..n).filter(|&d| value(d, t, "npv") == top).collect()
+    });
+    let best_on_payback = best_share(n, trials, |t| {
+        let first = (0..n).map(|d| payback(d, t)).fold(f64::INFINITY, f64::min);
+        (0..n).filter(|&d| payback(d, t) == first).collect()
+    });
+    let payback_probability: Vec<f64> = runs
+        .iter()
+        .map(|r| r.summary.metrics.payback_month.probability_within_horizon)
+        .collect();
+    let mut ranking: Vec<usize> = (0..n).collect();
+    let median_npv = |d: usize| runs[d].summary.metrics.npv.p50;
+    ranking.sort_by(|&a, &b| {
+        median_npv(b)
+            .total_cmp(&median_npv(a))
+            .then(best_on_npv[b].total_cmp(&best_on_npv[a]))
+            .then(a.cmp(&b))
+    });
+    let same_customers = files[1..].iter().all(|f| {
+        f.scenario.population == first.scenario.population
+            && f.scenario.market == first.scenario.market
+    });
+    let names = files.iter().map(name).collect();
+    Ok(CompareOutput {
+        comparison: Comparison {
+            names,
+            metrics,
+            beats_on_npv,
+            beats_on_payback,
+            best_on_npv,
+            best_on_payback,
+            payback_probability,
+            ranking,
+            same_customers,
+        },
+        runs,
+    })
+}
+
+/// One trial of a comparison: its index, and each design's NPV and payback month.
+pub type TrialRow = (u64, Vec<(f64, Option<u32>)>);
+
+/// The per-trial values used above, for `compare.csv`.
+pub fn per_trial(output: &CompareOutput) -> Vec<TrialRow> {
+    let trials = output.runs.first().map_or(0, |r| r.trials.len());
+    (0..trials)
+        .map(|t| {
+            let row = output
+                .runs
+                .iter()
+                .map(|r| {
+                    let m: &TrialMetrics = &r.trials[t];
+                    (m.npv, m.payback_month)
+                })
+                .collect();
+            (output.runs[0].trials[t].trial, row)
+        })
+        .collect()
+}

@@ -1,0 +1,177 @@
+//! Sweep one or two inputs over a range and follow NPV, the chance of payback and the
+//! liability along it. Every point runs on the same customers and random numbers (common
+//! random numbers), so differences between points are differences of design, and the
+//! uncertainty of the best value can be judged on paired, trial-by-trial differences.
+
+use serde::Serialize;
+
+use crate::metrics::stats::{Stats, mean, sample_sd};
+use crate::run::{RunOptions, run};
+use crate::scenario::{ScenarioError, ScenarioFile};
+use crate::sim::runner::RunError;
+
+/// One input swept: its path and the values it takes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Axis {
+    /// Field path, e.g. `program.points.redemption_threshold`.
+    pub path: String,
+    /// The values, in order.
+    pub values: Vec<f64>,
+}
+
+impl Axis {
+    /// `steps` values evenly from `from` to `to`; rounded and without repeats when the field
+    /// holds whole numbers.
+    pub fn even(path: &str, from: f64, to: f64, steps: usize, whole: bool) -> Axis {
+        let steps = steps.max(2);
+        let mut values: Vec<f64> = (0..steps)
+            .map(|i| from + (to - from) * i as f64 / (steps - 1) as f64)
+            .map(|v| if whole { v.round() } else { v })
+            .collect();
+        values.dedup();
+        Axis {
+            path: path.to_string(),
+            values,
+        }
+    }
+}
+
+/// The results at one point of the sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepPoint {
+    /// The value of each axis.
+    pub at: Vec<f64>,
+    /// The chosen metric over the trials.
+    pub metric: Stats,
+    /// NPV over the trials.
+    pub npv: Stats,
+    /// Chance of payback within the horizon.
+    pub payback_probability: f64,
+    /// Its Monte Carlo standard error.
+    pub payback_probability_sem: f64,
+    /// Liability at the horizon.
+    pub liability_end: Stats,
+}
+
+/// A sweep's results.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sweep {
+    /// The axes (one or two).
+    pub axes: Vec<Axis>,
+    /// The metric the best point maximises.
+    pub metric: String,
+    /// The points, the first axis varying fastest.
+    pub points: Vec<SweepPoint>,
+    /// Index of the point with the highest mean of the metric.
+    pub best: usize,
+    /// Points whose mean metric is within the 95% interval of their paired difference from the
+    /// best: as good as the best within Monte Carlo error.
+    pub as_good_as_best: Vec<usize>,
+    /// Trials per point.
+    pub trials: u64,
+}
+
+/// Why a sweep could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A value of an axis makes an invalid scenario.
+    #[error("with {setting}: {error}")]
+    Invalid {
+        /// The values set, `path = value`.
+        setting: String,
+        /// What validation said.
+        error: ScenarioError,
+    },
+    /// A metric name that does not exist.
+    #[error("unknown metric `{0}`")]
+    UnknownMetric(String),
+    /// A run failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// Runs `file` at every point of `axes` (one or two) and finds the best value of `metric`.
+pub fn sweep(
+    file: &ScenarioFile,
+    axes: &[Axis],
+    metric: &str,
+    options: &RunOptions,
+) -> Result<Sweep, SweepError> {
+    if !crate::metrics::finance::TrialMetrics::NAMES.contains(&metric) {
+        return Err(SweepError::UnknownMetric(metric.to_string()));
+    }
+    let grid: Vec<Vec<f64>> = match axes {
+        [a] => a.values.iter().map(|&v| vec![v]).collect(),
+        [a, b] => b
+            .values
+            .iter()
+            .flat_map(|&vb| a.values.iter().map(move |&va| vec![va, vb]))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let options = RunOptions {
+        precision: None,
+        ..options.clone()
+    };
+    let mut points = Vec::with_capacity(grid.len());
+    let mut per_trial: Vec<Vec<f64>> = Vec::with_capacity(grid.len());
+    for at in grid {
+        let values: Vec<(&str, f64)> = axes
+            .iter()
+            .zip(&at)
+            .map(|(a, &v)| (a.path.as_str(), v))
+            .collect();
+        let variant = file.variant(&values).map_err(|error| SweepError::Invalid {
+            setting: values
+                .iter()
+                .map(|(p, v)| format!("{p} = {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            error,
+        })?;
+        let out = run(&variant, &options, &|| {})?;
+        let values: Vec<f64> = out.trials.iter().filter_map(|t| t.value(metric)).collect();
+        let m = &out.summary.metrics;
+        points.push(SweepPoint {
+            at,
+            metric: Stats::of(&values),
+            npv: m.npv,
+            payback_probability: m.payback_month.probability_within_horizon,
+            payback_probability_sem: m.payback_month.probability_sem,
+            liability_end: m.liability_end,
+        });
+        per_trial.push(values);
+    }
+    let best = (0..points.len())
+        .max_by(|&a, &b| {
+            points[a]
+                .metric
+                .mean
+                .total_cmp(&points[b].metric.mean)
+                .then(b.cmp(&a))
+        })
+        .unwrap_or(0);
+    let as_good_as_best = (0..points.len())
+        .filter(|&i| {
+            if i == best {
+                return true;
+            }
+            let diffs: Vec<f64> = per_trial[best]
+                .iter()
+                .zip(&per_trial[i])
+                .map(|(b, x)| b - x)
+                .collect();
+            let d = mean(&diffs);
+            let se = sample_sd(&diffs, d).map_or(0.0, |s| s / (diffs.len() as f64).sqrt());
+            d <= 1.96 * se
+        })
+        .collect();
+    Ok(Sweep {
+        axes: axes.to_vec(),
+        metric: metric.to_string(),
+        points,
+        best,
+        as_good_as_best,
+        trials: options.trials.unwrap_or(file.scenario.simulation.trials),
+    })
+}

@@ -1,0 +1,750 @@
+//! What the decision tools print and write: comparisons, sweeps, tornadoes and break-even
+//! points, as text for people, CSV and JSON for programs (with the run's provenance), and
+//! charts.
+
+use serde::Serialize;
+
+use super::chart::{
+    BandChart, Curve, Figure, LineChart, Scale, Series as Line, TornadoBar, TornadoChart, palette,
+};
+use super::figures::{AnyChart, FigureFile};
+use super::{Exporter, ReportError};
+use crate::decide::breakeven::{BreakEven, Lever};
+use crate::decide::compare::CompareOutput;
+use crate::decide::sweep::Sweep;
+use crate::decide::tornado::{HIGH, LOW, Tornado};
+use crate::metrics::finance::Series;
+use crate::money::{Currency, format_number};
+use crate::scenario::ScenarioFile;
+
+/// Who produced a decision output: recorded in every file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    /// Always `loyalty-sim`.
+    pub program: &'static str,
+    /// Version of the program.
+    pub version: &'static str,
+    /// Scenario files and their SHA-256.
+    pub scenarios: Vec<(String, String)>,
+    /// Seed of every run.
+    pub seed: u64,
+    /// Trials of every run.
+    pub trials: u64,
+}
+
+impl Provenance {
+    /// Provenance of runs of `files` with `seed` and `trials`.
+    pub fn of(files: &[&ScenarioFile], seed: u64, trials: u64) -> Provenance {
+        Provenance {
+            program: "loyalty-sim",
+            version: env!("CARGO_PKG_VERSION"),
+            scenarios: files
+                .iter()
+                .map(|f| (f.path.display().to_string(), f.sha256.clone()))
+                .collect(),
+            seed,
+            trials,
+        }
+    }
+
+    fn header_line(&self) -> String {
+        format!(
+            "{} {} · seed {} · {} trials · {}",
+            self.program,
+            self.version,
+            self.seed,
+            format_number(self.trials as f64, 0),
+            self.scenarios
+                .iter()
+                .map(|(p, h)| format!("{p} (sha256 {}…)", &h[..h.len().min(12)]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// A file whose bytes are already rendered.
+pub struct Rendered {
+    name: String,
+    bytes: Vec<u8>,
+}
+
+impl Rendered {
+    /// Files of a decision output: `(name, bytes)`.
+    pub fn into_pair(self) -> (String, Vec<u8>) {
+        (self.name, self.bytes)
+    }
+}
+
+fn json<T: Serialize>(name: &str, value: &T) -> Result<Rendered, ReportError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| ReportError::Json {
+        file: "decision output",
+        source,
+    })?;
+    bytes.push(b'\n');
+    Ok(Rendered {
+        name: name.to_string(),
+        bytes,
+    })
+}
+
+fn csv(
+    name: &str,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    provenance: &Provenance,
+) -> Result<Rendered, ReportError> {
+    let err = |source| ReportError::Csv {
+        file: "decision output",
+        source,
+    };
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut header = header;
+    header.extend(["program_version", "seed", "scenario_sha256"].map(String::from));
+    w.write_record(&header).map_err(err)?;
+    let hashes = provenance
+        .scenarios
+        .iter()
+        .map(|(_, h)| h.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for mut row in rows {
+        row.extend([
+            provenance.version.to_string(),
+            provenance.seed.to_string(),
+            hashes.clone(),
+        ]);
+        w.write_record(&row).map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| err(e.into_error().into()))?;
+    Ok(Rendered {
+        name: name.to_string(),
+        bytes,
+    })
+}
+
+fn charts(figure: Figure<AnyChart>) -> Result<Vec<Rendered>, ReportError> {
+    FigureFile::both(figure)
+        .into_iter()
+        .map(|f| {
+            let name = f.file_name();
+            let bytes = f.render_figure()?;
+            Ok(Rendered { name, bytes })
+        })
+        .collect()
+}
+
+fn money(c: &Currency, x: f64) -> String {
+    c.format(x)
+}
+
+fn percent(x: f64) -> String {
+    format!("{}%", format_number(x * 100.0, 1))
+}
+
+/// How a metric reads: money, a share, or a count.
+fn show(metric: &str, c: &Currency, x: f64) -> String {
+    match metric {
+        "roi" | "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => percent(x),
+        "members_end" | "points_outstanding_end" | "new_customers_program" => format_number(x, 0),
+        _ => money(c, x),
+    }
+}
+
+/// The comparison as a table for people.
+pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
+    let cmp = &out.comparison;
+    let c = &out.runs[0].scenario.finance.currency;
+    let n = cmp.names.len();
+    let width = cmp
+        .names
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(10)
+        .max(24);
+    let mut t = String::new();
+    t.push_str(&provenance.header_line());
+    t.push_str("\n\n");
+    if !cmp.same_customers {
+        t.push_str("Note: these designs do not share the same customers and market, so the differences below include the difference in customers, not only in design.\n\n");
+    }
+    t.push_str(
+        "Each design on the same customers and random numbers: median (5th … 95th percentile)\n",
+    );
+    t.push_str(&format!("  {:<28}", ""));
+    for name in &cmp.names {
+        t.push_str(&format!("{name:>width$}  "));
+    }
+    t.push('\n');
+    for m in &cmp.metrics {
+        t.push_str(&format!("  {:<28}", m.metric));
+        for s in &m.designs {
+            t.push_str(&format!("{:>width$}  ", show(m.metric, c, s.p50)));
+        }
+        t.push('\n');
+        t.push_str(&format!("  {:<28}", ""));
+        for s in &m.designs {
+            let band = format!("{} … {}", show(m.metric, c, s.p5), show(m.metric, c, s.p95));
+            t.push_str(&format!("{band:>width$}  "));
+        }
+        t.push('\n');
+    }
+    t.push_str(&format!("  {:<28}", "chance of payback"));
+    for p in &cmp.payback_probability {
+        t.push_str(&format!("{:>width$}  ", percent(*p)));
+    }
+    t.push('\n');
+    if n > 1 {
+        t.push_str(&format!(
+            "\nDifference from {}, trial by trial: median (5th … 95th percentile)\n",
+            cmp.names[0]
+        ));
+        for m in cmp.metrics.iter().filter(|m| {
+            ["npv", "incremental_revenue", "reward_cost", "liability_end"].contains(&m.metric)
+        }) {
+            for (d, s) in m.difference_from_first.iter().enumerate().skip(1) {
+                t.push_str(&format!(
+                    "  {:<28}{:<width$}  {} ({} … {})\n",
+                    m.metric,
+                    cmp.names[d],
+                    show(m.metric, c, s.p50),
+                    show(m.metric, c, s.p5),
+                    show(m.metric, c, s.p95)
+                ));
+            }
+        }
+    }
+    t.push_str("\nChance that the row beats the column (share of trials)\n");
+    for (label, matrix) in [
+        ("on NPV", &cmp.beats_on_npv),
+        ("on payback (earlier)", &cmp.beats_on_payback),
+    ] {
+        t.push_str(&format!("  {label}\n  {:<width$}", ""));
+        for name in &cmp.names {
+            t.push_str(&format!("{name:>width$}  "));
+        }
+        t.push('\n');
+        for (i, row) in matrix.iter().enumerate() {
+            t.push_str(&format!("  {:<width$}", cmp.names[i]));
+            for (j, p) in row.iter().enumerate() {
+                let cell = if i == j {
+                    "—".to_string()
+                } else {
+                    percent(*p)
+                };
+                t.push_str(&format!("{cell:>width$}  "));
+            }
+            t.push('\n');
+        }
+    }
+    t.push_str("\nRanking by median NPV\n");
+    for (rank, &d) in cmp.ranking.iter().enumerate() {
+        t.push_str(&format!(
+            "  {}. {:<width$} median NPV {}, best on NPV in {} of trials, pays back first in {}\n",
+            rank + 1,
+            cmp.names[d],
+            money(c, out.runs[d].summary.metrics.npv.p50),
+            percent(cmp.best_on_npv[d]),
+            percent(cmp.best_on_payback[d]),
+        ));
+    }
+    t
+}
+
+/// The comparison's files: `compare.json`, `compare.csv`, and the cash-flow overlay.
+pub fn compare_files(
+    out: &CompareOutput,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        comparison: &'a crate::decide::compare::Comparison,
+    }
+    let mut files = vec![json(
+        "compare.json",
+        &File {
+            provenance,
+            comparison: &out.comparison,
+        },
+    )?];
+    let names = &out.comparison.names;
+    let mut header = vec!["trial".to_string()];
+    header.extend(names.iter().map(|n| format!("npv_{n}")));
+    header.extend(names.iter().map(|n| format!("payback_month_{n}")));
+    let rows = crate::decide::compare::per_trial(out)
+        .into_iter()
+        .map(|(trial, designs)| {
+            let mut row = vec![trial.to_string()];
+            row.extend(designs.iter().map(|(npv, _)| npv.to_string()));
+            row.extend(
+                designs
+                    .iter()
+                    .map(|(_, p)| p.map_or(String::new(), |m| m.to_string())),
+            );
+            row
+        })
+        .collect();
+    files.push(csv("compare.csv", header, rows, provenance)?);
+    let c = out.runs[0].scenario.finance.currency.clone();
+    let series = out
+        .runs
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(i, (r, name))| {
+            let stats: Vec<_> = r
+                .monthly
+                .iter()
+                .map(|m| m.series[Series::CumulativeCashFlow as usize])
+                .collect();
+            let start = -r.summary.metrics.investment.p50;
+            let with_start = |f: fn(&crate::metrics::stats::Stats) -> f64| {
+                std::iter::once(start)
+                    .chain(stats.iter().map(f))
+                    .collect::<Vec<_>>()
+            };
+            Line {
+                label: name.clone(),
+                color: palette::SERIES[i % palette::SERIES.len()],
+                x: (0..=stats.len()).map(|m| m as f64).collect(),
+                line: with_start(|s| s.p50),
+                band: Some((with_start(|s| s.p5), with_start(|s| s.p95))),
+            }
+        })
+        .collect();
+    files.extend(charts(Figure {
+        name: "compare_cash_flow",
+        chart: AnyChart::Band(BandChart {
+            title: "Cumulative net cash flow of each design, same customers".into(),
+            x_label: "Month".into(),
+            y_label: format!("Cumulative net cash flow ({}, {})", c.symbol, c.code),
+            x_scale: Scale::Plain,
+            y_scale: Scale::Money(c),
+            series,
+            markers: Vec::new(),
+            zero_line: true,
+            note: format!(
+                "line: median · band: 5th–95th percentile of {} trials",
+                provenance.trials
+            ),
+        }),
+    })?);
+    Ok(files)
+}
+
+/// The sweep as a table for people.
+pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> String {
+    let mut t = provenance.header_line();
+    t.push_str("\n\n");
+    let axes: Vec<&str> = s.axes.iter().map(|a| a.path.as_str()).collect();
+    t.push_str(&format!(
+        "Sweep of {} ({} trials per point, same customers at every point)\n",
+        axes.join(" × "),
+        s.trials
+    ));
+    let head: Vec<String> = axes
+        .iter()
+        .map(|a| a.rsplit('.').next().unwrap_or(a).to_string())
+        .collect();
+    t.push_str(&format!(
+        "  {:>22}  {:>16}  {:>28}  {:>10}  {:>14}\n",
+        head.join(" × "),
+        format!("mean {}", s.metric),
+        "NPV median (5th … 95th)",
+        "P(payback)",
+        "liability end"
+    ));
+    for (i, p) in s.points.iter().enumerate() {
+        let at =
+            p.at.iter()
+                .map(|v| format_number(*v, if v.fract() == 0.0 { 0 } else { 3 }))
+                .collect::<Vec<_>>()
+                .join(" × ");
+        let mark = if i == s.best {
+            "  ← best"
+        } else if s.as_good_as_best.contains(&i) {
+            "  ≈ best"
+        } else {
+            ""
+        };
+        t.push_str(&format!(
+            "  {:>22}  {:>16}  {:>28}  {:>10}  {:>14}{mark}\n",
+            at,
+            show(&s.metric, currency, p.metric.mean),
+            format!(
+                "{} ({} … {})",
+                money(currency, p.npv.p50),
+                money(currency, p.npv.p5),
+                money(currency, p.npv.p95)
+            ),
+            percent(p.payback_probability),
+            money(currency, p.liability_end.p50),
+        ));
+    }
+    let best = &s.points[s.best];
+    let at = best
+        .at
+        .iter()
+        .map(|v| format_number(*v, if v.fract() == 0.0 { 0 } else { 3 }))
+        .collect::<Vec<_>>()
+        .join(" × ");
+    t.push_str(&format!(
+        "\nBest {}: {at}, mean {} (95% interval {} … {}); {} within Monte Carlo error of it (≈).\n",
+        head.join(" × "),
+        show(&s.metric, currency, best.metric.mean),
+        show(
+            &s.metric,
+            currency,
+            best.metric.ci95.map_or(best.metric.mean, |c| c[0])
+        ),
+        show(
+            &s.metric,
+            currency,
+            best.metric.ci95.map_or(best.metric.mean, |c| c[1])
+        ),
+        match s.as_good_as_best.len() - 1 {
+            0 => "no other point is".to_string(),
+            1 => "1 other point is".to_string(),
+            k => format!("{k} other points are"),
+        }
+    ));
+    t
+}
+
+/// The sweep's files: `sweep.json`, `sweep.csv`, and its curves.
+pub fn sweep_files(
+    s: &Sweep,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        sweep: &'a Sweep,
+    }
+    let mut files = vec![json(
+        "sweep.json",
+        &File {
+            provenance,
+            sweep: s,
+        },
+    )?];
+    let mut header: Vec<String> = s.axes.iter().map(|a| a.path.clone()).collect();
+    for col in [
+        format!("{}_mean", s.metric),
+        format!("{}_p5", s.metric),
+        format!("{}_p50", s.metric),
+        format!("{}_p95", s.metric),
+        "npv_p5".into(),
+        "npv_p50".into(),
+        "npv_p95".into(),
+        "payback_probability".into(),
+        "liability_end_p50".into(),
+        "best".into(),
+    ] {
+        header.push(col);
+    }
+    let rows = s
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut row: Vec<String> = p.at.iter().map(f64::to_string).collect();
+            row.extend(
+                [
+                    p.metric.mean,
+                    p.metric.p5,
+                    p.metric.p50,
+                    p.metric.p95,
+                    p.npv.p5,
+                    p.npv.p50,
+                    p.npv.p95,
+                    p.payback_probability,
+                    p.liability_end.p50,
+                ]
+                .map(|v| v.to_string()),
+            );
+            row.push(
+                if i == s.best {
+                    "best"
+                } else if s.as_good_as_best.contains(&i) {
+                    "as good"
+                } else {
+                    ""
+                }
+                .into(),
+            );
+            row
+        })
+        .collect();
+    files.push(csv("sweep.csv", header, rows, provenance)?);
+
+    // Curves along the first axis, one per value of the second.
+    let first = &s.axes[0];
+    let groups: Vec<(String, Vec<&crate::decide::sweep::SweepPoint>)> = match s.axes.get(1) {
+        None => vec![(first.path.clone(), s.points.iter().collect())],
+        Some(second) => second
+            .values
+            .iter()
+            .map(|&v| {
+                let name = second.path.rsplit('.').next().unwrap_or(&second.path);
+                (
+                    format!(
+                        "{name} = {}",
+                        format_number(v, if v.fract() == 0.0 { 0 } else { 3 })
+                    ),
+                    s.points.iter().filter(|p| p.at[1] == v).collect(),
+                )
+            })
+            .collect(),
+    };
+    let x_label = first
+        .path
+        .rsplit('.')
+        .next()
+        .unwrap_or(&first.path)
+        .replace('_', " ");
+    let money_axis = |what: &str| format!("{what} ({}, {})", currency.symbol, currency.code);
+    let npv_series = groups
+        .iter()
+        .enumerate()
+        .map(|(i, (label, pts))| Line {
+            label: if s.axes.len() == 1 {
+                "median NPV".into()
+            } else {
+                label.clone()
+            },
+            color: palette::SERIES[i % palette::SERIES.len()],
+            x: pts.iter().map(|p| p.at[0]).collect(),
+            line: pts.iter().map(|p| p.npv.p50).collect(),
+            band: Some((
+                pts.iter().map(|p| p.npv.p5).collect(),
+                pts.iter().map(|p| p.npv.p95).collect(),
+            )),
+        })
+        .collect();
+    let best_at = s.points[s.best].at[0];
+    files.extend(charts(Figure {
+        name: "sweep_npv",
+        chart: AnyChart::Band(BandChart {
+            title: format!("NPV along the sweep of {x_label}"),
+            x_label: x_label.clone(),
+            y_label: money_axis("NPV"),
+            x_scale: Scale::Plain,
+            y_scale: Scale::Money(currency.clone()),
+            series: npv_series,
+            markers: vec![(
+                best_at,
+                format!(
+                    "best: {}",
+                    format_number(best_at, if best_at.fract() == 0.0 { 0 } else { 3 })
+                ),
+            )],
+            zero_line: true,
+            note: format!(
+                "line: median · band: 5th–95th percentile of {} trials",
+                s.trials
+            ),
+        }),
+    })?);
+    let lines = |f: fn(&crate::decide::sweep::SweepPoint) -> f64| -> Vec<Curve> {
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, (label, pts))| Curve {
+                label: label.clone(),
+                color: palette::SERIES[i % palette::SERIES.len()],
+                dashed: false,
+                points: pts.iter().map(|p| (p.at[0], f(p))).collect(),
+            })
+            .collect()
+    };
+    files.extend(charts(Figure {
+        name: "sweep_payback",
+        chart: AnyChart::Line(LineChart {
+            title: format!("Chance of payback within the horizon along {x_label}"),
+            x_label: x_label.clone(),
+            y_label: "Chance of payback".into(),
+            y_scale: Scale::Percent,
+            lines: lines(|p| p.payback_probability),
+            markers: Vec::new(),
+        }),
+    })?);
+    files.extend(charts(Figure {
+        name: "sweep_liability",
+        chart: AnyChart::Line(LineChart {
+            title: format!("Liability at the horizon along {x_label} (median)"),
+            x_label,
+            y_label: money_axis("Liability"),
+            y_scale: Scale::Money(currency.clone()),
+            lines: lines(|p| p.liability_end.p50),
+            markers: Vec::new(),
+        }),
+    })?);
+    Ok(files)
+}
+
+/// The tornado as a table for people.
+pub fn tornado_text(tor: &Tornado, currency: &Currency, provenance: &Provenance) -> String {
+    let mut t = provenance.header_line();
+    t.push_str("\n\n");
+    t.push_str(&format!(
+        "What drives {}: each uncertain input from its {:.0}th to its {:.0}th percentile, the others at their medians ({} trials per run)\n",
+        tor.metric,
+        LOW * 100.0,
+        HIGH * 100.0,
+        tor.trials
+    ));
+    t.push_str(&format!(
+        "  base (all at medians): mean {}\n",
+        show(&tor.metric, currency, tor.base)
+    ));
+    for (i, s) in tor.swings.iter().enumerate() {
+        t.push_str(&format!(
+            "  {}. {:<45} {} → {}   (input {} → {}, swing {})\n",
+            i + 1,
+            s.path,
+            show(&tor.metric, currency, s.metric_at_low),
+            show(&tor.metric, currency, s.metric_at_high),
+            format_number(s.low, 3),
+            format_number(s.high, 3),
+            show(&tor.metric, currency, s.width()),
+        ));
+    }
+    t
+}
+
+/// The tornado's files: `tornado.json`, `tornado.csv`, and its chart.
+pub fn tornado_files(
+    tor: &Tornado,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        tornado: &'a Tornado,
+    }
+    let mut files = vec![json(
+        "tornado.json",
+        &File {
+            provenance,
+            tornado: tor,
+        },
+    )?];
+    let header = [
+        "input",
+        "low",
+        "high",
+        "metric_at_low",
+        "metric_at_high",
+        "swing",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = tor
+        .swings
+        .iter()
+        .map(|s| {
+            vec![
+                s.path.clone(),
+                s.low.to_string(),
+                s.high.to_string(),
+                s.metric_at_low.to_string(),
+                s.metric_at_high.to_string(),
+                s.width().to_string(),
+            ]
+        })
+        .collect();
+    files.push(csv("tornado.csv", header, rows, provenance)?);
+    let scale = match show(&tor.metric, currency, 0.0).ends_with('%') {
+        true => Scale::Percent,
+        false => Scale::Money(currency.clone()),
+    };
+    files.extend(charts(Figure {
+        name: "tornado",
+        chart: AnyChart::Tornado(TornadoChart {
+            title: format!(
+                "What drives {} most (inputs at their 5th and 95th percentiles)",
+                tor.metric
+            ),
+            x_label: format!(
+                "Mean {} ({}, {})",
+                tor.metric, currency.symbol, currency.code
+            ),
+            x_scale: scale,
+            base: tor.base,
+            bars: tor
+                .swings
+                .iter()
+                .map(|s| TornadoBar {
+                    label: s.path.clone(),
+                    at_low: s.metric_at_low,
+                    at_high: s.metric_at_high,
+                })
+                .collect(),
+        }),
+    })?);
+    Ok(files)
+}
+
+/// The break-even point as text for people.
+pub fn breakeven_text(b: &BreakEven, currency: &Currency, provenance: &Provenance) -> String {
+    let mut t = provenance.header_line();
+    t.push_str("\n\n");
+    let lever = match b.lever {
+        Lever::Lift => "the members' response (frequency and basket lift, attrition reduction)",
+        Lever::Membership => "membership (every type's enrolment)",
+    };
+    t.push_str(&format!(
+        "Break-even of {lever}, on the median NPV ({} trials per evaluation)\n",
+        b.trials
+    ));
+    t.push_str(&format!(
+        "  median NPV as the scenario stands: {}\n",
+        money(currency, b.npv_as_is)
+    ));
+    match b.multiplier {
+        Some(k) => {
+            t.push_str(&format!(
+                "  the median NPV reaches zero at {} × the scenario's values\n",
+                format_number(k, 2)
+            ));
+            for (path, v) in &b.values {
+                t.push_str(&format!("    {path} = {}\n", format_number(*v, 3)));
+            }
+            if let Some(m) = b.membership_share {
+                t.push_str(&format!(
+                    "  members: {} of the customer base at launch\n",
+                    percent(m)
+                ));
+            }
+        }
+        None => t.push_str(&format!(
+            "  no break-even up to {} × the scenario's values: the median NPV stays negative\n",
+            format_number(b.searched_up_to, 2)
+        )),
+    }
+    t
+}
+
+/// The break-even point's file: `breakeven.json`.
+pub fn breakeven_files(
+    b: &BreakEven,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        break_even: &'a BreakEven,
+    }
+    Ok(vec![json(
+        "breakeven.json",
+        &File {
+            provenance,
+            break_even: b,
+        },
+    )?])
+}
