@@ -304,6 +304,39 @@ impl Response {
     }
 }
 
+/// How members lose interest when rewards stay out of reach (DOMAIN §3: "if members of a long
+/// program earn faster than they burn, they lose interest over time").
+///
+/// A member is fully engaged for `patience_months` after their last reward (joining counts as
+/// one; so does any redemption, certificate used or discount received); after that, the
+/// program's effect on them (lifts, goal gradient, retention) falls by `decay_per_month` a
+/// month, and comes back whole with the next reward. The defaults, 6 months and 10% a month,
+/// are a stated assumption; `decay_per_month = 0` turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Disengagement {
+    /// Months a member stays engaged without a reward.
+    pub patience_months: u32,
+    /// Share of the remaining effect lost each month after that.
+    pub decay_per_month: f64,
+}
+
+impl Disengagement {
+    /// The defaults.
+    pub const DEFAULT: Disengagement = Disengagement {
+        patience_months: 6,
+        decay_per_month: 0.1,
+    };
+
+    /// Share of the program's effect left `months` after the last reward.
+    pub fn interest(&self, months: u32) -> f64 {
+        if months <= self.patience_months || self.decay_per_month == 0.0 {
+            1.0
+        } else {
+            (1.0 - self.decay_per_month).powf(f64::from(months - self.patience_months))
+        }
+    }
+}
+
 /// A program design: one or more currencies and the rules they share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Program {
@@ -326,6 +359,8 @@ pub struct Program {
     pub exit: Option<Exit>,
     /// How much of the members' behavioural effects the design delivers.
     pub response: Response,
+    /// How members lose interest without rewards.
+    pub disengagement: Disengagement,
 }
 
 impl Program {
@@ -472,6 +507,7 @@ mod tests {
             enrolment_ramp_months: 1,
             exit: None,
             response: Response::FULL,
+            disengagement: Disengagement::DEFAULT,
         };
         assert_eq!(p.goal_gradient_multiplier(0.0, 1.0), 1.0);
         assert!((p.goal_gradient_multiplier(0.5, 1.0) - 1.1).abs() < 1e-12);
@@ -480,6 +516,23 @@ mod tests {
         // A type with half the response: 1 + 0.2 × 0.5 × 1.
         assert!((p.goal_gradient_multiplier(1.0, 0.5) - 1.1).abs() < 1e-12);
         assert_eq!(p.goal_gradient_multiplier(1.0, 0.0), 1.0);
+    }
+
+    #[test]
+    fn interest_holds_for_the_patience_then_decays() {
+        let d = Disengagement {
+            patience_months: 6,
+            decay_per_month: 0.1,
+        };
+        assert_eq!(d.interest(0), 1.0);
+        assert_eq!(d.interest(6), 1.0);
+        assert!((d.interest(7) - 0.9).abs() < 1e-12);
+        assert!((d.interest(9) - 0.729).abs() < 1e-12);
+        let off = Disengagement {
+            patience_months: 0,
+            decay_per_month: 0.0,
+        };
+        assert_eq!(off.interest(100), 1.0);
     }
 
     #[test]
@@ -542,6 +595,7 @@ mod tests {
                 cost: 0.0,
             }),
             response: Response::FULL,
+            disengagement: Disengagement::DEFAULT,
         };
         assert_eq!(p.phase(23), Phase::Running);
         assert_eq!(p.phase(24), Phase::Grace);

@@ -162,6 +162,8 @@ pub struct RawProgram {
     pub enrolment_ramp_months: Leaf,
     /// Share of the members' effects the design delivers.
     pub response: Table<RawResponse>,
+    /// How members lose interest without rewards.
+    pub disengagement: Table<RawDisengagement>,
     /// `[program.points]`.
     pub points: Table<RawPoints>,
     /// `[program.instant_discount]`.
@@ -185,6 +187,15 @@ pub struct RawResponse {
     pub retention: Leaf,
     /// Share of the members' extra type changes.
     pub attachment: Leaf,
+}
+
+/// `disengagement = { patience_months = …, decay_per_month = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawDisengagement {
+    /// Months engaged without a reward.
+    pub patience_months: Leaf,
+    /// Share of the effect lost per month after that.
+    pub decay_per_month: Leaf,
 }
 
 /// `[program.points]`.
@@ -450,6 +461,7 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["population", _, "spend_per_purchase"] => keys::<RawSpend>(),
         ["program"] => keys::<RawProgram>(),
         ["program", "response"] => keys::<RawResponse>(),
+        ["program", "disengagement"] => keys::<RawDisengagement>(),
         ["program", "points"] => keys::<RawPoints>(),
         ["program", "points", "expiry"] => keys::<RawExpiry>(),
         ["program", "points", "rewards", _] => keys::<RawReward>(),

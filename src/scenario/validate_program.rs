@@ -12,9 +12,9 @@
 use super::checker::{At, Bounds, Checker, Got};
 use super::raw::{self, RawScenario};
 use crate::model::program::{
-    CumulativeDiscount, DEFAULT_GOAL_GRADIENT, Engagement, Exit, Expiry, InstantDiscount,
-    PartnerEarning, PointsRules, Program, Qualify, Referral, Response, Reward, RewardChoice,
-    Settlement, TierLevel, Tiers,
+    CumulativeDiscount, DEFAULT_GOAL_GRADIENT, Disengagement, Engagement, Exit, Expiry,
+    InstantDiscount, PartnerEarning, PointsRules, Program, Qualify, Referral, Response, Reward,
+    RewardChoice, Settlement, TierLevel, Tiers,
 };
 
 /// Longest expiry accepted, in months (20 years).
@@ -171,8 +171,39 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
             })
         }
     };
+    let disengagement = match &p.disengagement {
+        None => Some(Disengagement::DEFAULT),
+        Some(d) => {
+            let d_at = at.table("disengagement", &p.disengagement);
+            let d = d.get_ref();
+            let patience = c
+                .months(
+                    &d_at,
+                    "patience_months",
+                    &d.patience_months,
+                    0,
+                    120,
+                    "months a member stays engaged without a reward",
+                )
+                .or(Disengagement::DEFAULT.patience_months);
+            let decay = c
+                .number(
+                    &d_at,
+                    "decay_per_month",
+                    &d.decay_per_month,
+                    Bounds::SHARE,
+                    "share of the program's effect lost each month after that",
+                )
+                .or(Disengagement::DEFAULT.decay_per_month);
+            Some(Disengagement {
+                patience_months: patience?,
+                decay_per_month: decay?,
+            })
+        }
+    };
     Some(Program {
         response: response?,
+        disengagement: disengagement?,
         points: points.map_or(Some(None), |p| p.map(Some))?,
         instant_discount: instant.map_or(Some(None), |p| p.map(Some))?,
         cumulative_discount: cumulative.map_or(Some(None), |p| p.map(Some))?,

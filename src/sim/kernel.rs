@@ -43,8 +43,8 @@ use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
 use crate::model::dist::poisson_inverse;
 use crate::model::market::Timeline;
-use crate::model::population::{Timing, TransitionMatrix, TypeSampler};
-use crate::model::program::{Phase, Settlement};
+use crate::model::population::{Timing, TransitionMatrix, TypeBehaviour, TypeSampler};
+use crate::model::program::{Phase, Program, Settlement};
 use crate::scenario::Scenario;
 
 /// Longest run-off after the horizon, in months (ten years).
@@ -201,6 +201,34 @@ impl Traits {
     }
 }
 
+/// A member's purchase rate multiplier, attrition and basket multiplier while the program
+/// runs, with `effect` (0–1) of the program's behavioural effect left.
+struct MemberEffects {
+    rate: f64,
+    attrition: f64,
+    basket: f64,
+}
+
+fn member_effects(
+    program: &Program,
+    b: &TypeBehaviour,
+    progress: f64,
+    effect: f64,
+) -> MemberEffects {
+    let r = &program.response;
+    let lift = 1.0 + b.frequency_lift * r.frequency;
+    let pressure = program.goal_gradient_multiplier(progress, b.goal_gradient_response);
+    MemberEffects {
+        rate: if effect == 1.0 {
+            lift * pressure
+        } else {
+            1.0 + (lift * pressure - 1.0) * effect
+        },
+        attrition: b.attrition_per_month * (1.0 - b.attrition_reduction * r.retention * effect),
+        basket: 1.0 + b.basket_lift * r.basket * effect,
+    }
+}
+
 /// Simulates `customers` of trial `trial` in the market `timeline`, adding to `totals`.
 pub fn simulate_customers(
     model: &Model<'_>,
@@ -290,6 +318,8 @@ fn simulate_customer(
         first.new_customers_program += u64::from(spec.in_program);
     }
     state.reset(program);
+    // Joining counts as a reward: interest starts whole.
+    state.last_reward = enrolled_from.unwrap_or(0);
     let (mut alive_base, mut alive_prog) = (spec.in_baseline, spec.in_program);
     let (mut ty_base, mut ty_prog) = (first_type, first_type);
 
@@ -311,6 +341,16 @@ fn simulate_customer(
         } else {
             0.0
         };
+        // Share of the program's behavioural effect on this member now: less after a copy,
+        // and less the longer since the member's last reward.
+        let interest = if running_member {
+            program
+                .disengagement
+                .interest(month_no.saturating_sub(state.last_reward))
+        } else {
+            1.0
+        };
+        let effect = (1.0 - erosion) * interest;
 
         // 1. Bad experience.
         if let Some(d) = &market.dissatisfaction {
@@ -356,9 +396,9 @@ fn simulate_customer(
                 1.0 - (1.0 - a) * (1.0 - defect)
             }
         };
+        // (Attrition does not depend on progress; the rate does, after this month's expiry.)
         let attrition_prog = if running_member {
-            b_prog.attrition_per_month
-                * (1.0 - b_prog.attrition_reduction * program.response.retention * (1.0 - erosion))
+            member_effects(program, b_prog, 0.0, effect).attrition
         } else {
             b_prog.attrition_per_month
         };
@@ -418,6 +458,8 @@ fn simulate_customer(
         }
 
         // 5. Purchases.
+        let effects = running_member
+            .then(|| member_effects(program, b_prog, state.progress(program), effect));
         let cut = |sensitivity: f64| {
             if strength == 0.0 {
                 1.0
@@ -439,17 +481,8 @@ fn simulate_customer(
         };
         let n_prog = if alive_prog {
             let base_rate = traits.rate_in(model, ty_prog);
-            let rate = if running_member {
-                let lift = 1.0 + b_prog.frequency_lift * program.response.frequency;
-                let pressure = program.goal_gradient_multiplier(
-                    state.progress(program),
-                    b_prog.goal_gradient_response,
-                );
-                if erosion == 0.0 {
-                    base_rate * lift * pressure
-                } else {
-                    base_rate * (1.0 + (lift * pressure - 1.0) * (1.0 - erosion))
-                }
+            let rate = if let Some(e) = &effects {
+                base_rate * e.rate
             } else if enrolled && phase != Phase::Running {
                 base_rate * (1.0 + b_prog.exit_reaction)
             } else {
@@ -486,11 +519,7 @@ fn simulate_customer(
             } else {
                 0.0
             };
-            let basket = if running_member {
-                1.0 + b_prog.basket_lift * program.response.basket * (1.0 - erosion)
-            } else {
-                1.0
-            };
+            let basket = effects.as_ref().map_or(1.0, |e| e.basket);
             (common + extra) * basket
         };
 
@@ -680,13 +709,15 @@ fn runoff(
     let mut settled = false;
     for month_no in months + 1..=months + RUNOFF_MONTHS {
         let phase = program.phase(month_no);
-        let running = phase == Phase::Running;
-        let attrition = if running {
-            behaviour.attrition_per_month
-                * (1.0 - behaviour.attrition_reduction * program.response.retention)
-        } else {
-            behaviour.attrition_per_month
-        };
+        let effects = (phase == Phase::Running).then(|| {
+            let interest = program
+                .disengagement
+                .interest(month_no.saturating_sub(state.last_reward));
+            member_effects(program, behaviour, state.progress(program), interest)
+        });
+        let attrition = effects
+            .as_ref()
+            .map_or(behaviour.attrition_per_month, |e| e.attrition);
         if shared.random::<f64>() < attrition {
             settled = true; // lapses: everything left is forfeited, counted below
             break;
@@ -729,26 +760,13 @@ fn runoff(
             settled = true;
             break;
         }
-        let rate = traits.rate_in(model, ty);
-        let rate = if running {
-            rate * (1.0 + behaviour.frequency_lift * program.response.frequency)
-                * program.goal_gradient_multiplier(
-                    state.progress(program),
-                    behaviour.goal_gradient_response,
-                )
-        } else {
-            rate
-        };
+        let rate = traits.rate_in(model, ty) * effects.as_ref().map_or(1.0, |e| e.rate);
         let n = purchases(
             shared.random::<f64>(),
             rate,
             behaviour.purchases_per_month.timing,
         );
-        let basket = if running {
-            1.0 + behaviour.basket_lift * program.response.basket
-        } else {
-            1.0
-        };
+        let basket = effects.as_ref().map_or(1.0, |e| e.basket);
         let spend = sampler.draw_spend(n, traits.spend_in(model, ty), shared) * basket;
         let before = (scratch.points_redeemed, scratch.certificates_redeemed);
         let mm = MemberMonth {

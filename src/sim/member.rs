@@ -23,6 +23,8 @@ pub struct MemberState {
     pub certificates: Certificates,
     /// Tier status.
     pub tier: TierState,
+    /// Month of the member's last reward (joining counts as one).
+    pub last_reward: u32,
     period_spend: f64,
     period_purchases: u32,
     baskets: Vec<f64>,
@@ -39,6 +41,7 @@ impl MemberState {
             wallet: Wallet::new(expiry),
             certificates: Certificates::default(),
             tier: TierState::default(),
+            last_reward: 0,
             period_spend: 0.0,
             period_purchases: 0,
             baskets: Vec::new(),
@@ -156,6 +159,7 @@ pub fn member_month(
             let d = discount.min(cap);
             totals.discount_given += d;
             given += d;
+            state.last_reward = m.month;
         }
 
         // Points from every source.
@@ -248,6 +252,7 @@ pub fn member_month(
             totals.reward_cost += r.cost * count as f64;
             totals.reward_value += r.value * count as f64;
             given += r.value * count as f64;
+            state.last_reward = m.month;
         }
     }
     if m.purchases > 0 && !state.certificates.is_empty() {
@@ -263,6 +268,9 @@ pub fn member_month(
             }
         });
         add(&mut totals.certificates_redeemed, used, overflow);
+        if used > 0 {
+            state.last_reward = m.month;
+        }
     }
 
     // Certificates at the end of a period, after this month's redemptions: a certificate is
