@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate a scenario and write its results, tables and charts.
+    /// Simulate a scenario and write its results: tables, charts, an HTML report and a workbook.
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
@@ -44,7 +44,7 @@ enum Command {
         /// Output directory (default: output/<scenario file stem>).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Skip the charts (PNG and SVG).
+        /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
         #[arg(long)]
         no_charts: bool,
         /// Stop once a metric's 95% interval is this narrow: METRIC=HALF_WIDTH, the half-width

@@ -70,6 +70,8 @@ pub struct RunOutput {
     pub monthly: Vec<MonthBands>,
     /// Monthly bands by loyalty type.
     pub monthly_by_type: Vec<TypeMonthBands>,
+    /// The scenario file's text, as read (for the assumptions of the HTML report and workbook).
+    pub source: String,
 }
 
 /// The scenario with `options`' overrides applied.
@@ -254,6 +256,7 @@ pub fn run(
         monthly_by_type: monthly_type_bands(&results),
         trials,
         scenario,
+        source: file.source.clone(),
     })
 }
 

@@ -6,11 +6,17 @@
 
 mod common;
 
-use loyalty_sim::report::Exporter;
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use calamine::{Data, Reader, Xlsx};
+use loyalty_sim::metrics::finance::Series;
 use loyalty_sim::report::console::summary_text;
-use loyalty_sim::report::csv::{MonthlyCsv, TrialsCsv};
+use loyalty_sim::report::csv::{MonthlyByTypeCsv, MonthlyCsv, TrialInputsCsv, TrialsCsv};
 use loyalty_sim::report::json::SummaryJson;
+use loyalty_sim::report::{Exporter, render_all};
 use loyalty_sim::{RunOptions, RunOutput, run, scenario};
+use scraper::{Html, Selector};
 
 fn small_run() -> RunOutput {
     let mut file = scenario::load(&common::data("small_points.toml")).unwrap();
@@ -26,6 +32,29 @@ fn small_run() -> RunOutput {
         &|| {},
     )
     .unwrap()
+}
+
+/// A small run of a scenario with uncertain inputs, and every file it writes (charts, the
+/// HTML report and the workbook included), rendered once for all the tests that read them.
+type Files = Vec<(String, Vec<u8>)>;
+
+fn uncertain_run() -> &'static (RunOutput, Files) {
+    static RUN: OnceLock<(RunOutput, Files)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let mut file = common::reduced(&common::data("small_uncertain.toml"), 1_500, 6);
+        file.path = "small_uncertain.toml".into();
+        let out = common::run_trials(&file, 5);
+        let files = render_all(&out, true).unwrap();
+        (out, files)
+    })
+}
+
+fn file<'a>(files: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    &files
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("{name} was not written"))
+        .1
 }
 
 fn round(v: &mut serde_json::Value) {
@@ -69,4 +98,237 @@ fn csv_files_have_their_columns_and_one_row_per_month_and_trial() {
         trials.lines().next().unwrap().replace(',', "\n")
     );
     assert_eq!(trials.lines().count(), 6);
+}
+
+#[test]
+fn per_type_and_drawn_input_csv_files_have_their_columns() {
+    let (run, _) = uncertain_run();
+    let by_type = String::from_utf8(MonthlyByTypeCsv.render(run).unwrap()).unwrap();
+    insta::assert_snapshot!(
+        "monthly_by_type_header",
+        by_type.lines().next().unwrap().replace(',', "\n")
+    );
+    // One row per month and loyalty type.
+    assert_eq!(by_type.lines().count(), 1 + 6 * 4);
+    let inputs = String::from_utf8(TrialInputsCsv.render(run).unwrap()).unwrap();
+    insta::assert_snapshot!(
+        "trial_inputs_header",
+        inputs.lines().next().unwrap().replace(',', "\n")
+    );
+    assert_eq!(inputs.lines().count(), 1 + 5);
+}
+
+#[test]
+fn every_run_chart_renders_to_a_png_and_an_svg_of_the_stated_size() {
+    let (_, files) = uncertain_run();
+    let cumulative = {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/retail_cumulative_discount.toml");
+        let out = common::run_trials(&common::reduced(&path, 1_500, 8), 3);
+        render_all(&out, true).unwrap()
+    };
+    // The points design and the certificates design draw different reward charts.
+    for files in [files, &cumulative] {
+        for stem in [
+            "cash_flow",
+            "liability",
+            "members_by_type",
+            "active_by_type",
+            "rewards",
+            "payback",
+        ] {
+            let png = image::load_from_memory(file(files, &format!("{stem}.png"))).unwrap();
+            assert_eq!((png.width(), png.height()), (1200, 700), "{stem}.png");
+            let svg = std::str::from_utf8(file(files, &format!("{stem}.svg"))).unwrap();
+            assert!(
+                svg.starts_with(r#"<svg width="1200" height="700""#),
+                "{stem}.svg"
+            );
+            assert!(svg.matches("<text").count() >= 5, "{stem}.svg has no text");
+        }
+    }
+    let rewards = std::str::from_utf8(file(&cumulative, "rewards.svg")).unwrap();
+    assert!(rewards.contains("Certificates issued and used"));
+}
+
+#[test]
+fn without_documents_a_run_writes_only_its_data_files() {
+    let (run, _) = uncertain_run();
+    let names: Vec<String> = render_all(run, false)
+        .unwrap()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "summary.json",
+            "monthly.csv",
+            "monthly_by_type.csv",
+            "trials.csv",
+            "trial_inputs.csv"
+        ]
+    );
+}
+
+/// The outline of the report: headings, table columns and row labels, figures, and the
+/// provenance list, without the numbers (which other snapshots cover).
+#[test]
+fn html_report_structure() {
+    let (run, files) = uncertain_run();
+    let text = std::str::from_utf8(file(files, "report.html")).unwrap();
+    let doc = Html::parse_document(text);
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    let words = |e: scraper::ElementRef<'_>| e.text().collect::<String>().trim().to_string();
+
+    // Self-contained: no scripts, nothing fetched, every link points inside the page.
+    assert!(
+        doc.select(&sel("script, link, img, iframe"))
+            .next()
+            .is_none()
+    );
+    for a in doc.select(&sel("a[href]")) {
+        let href = a.value().attr("href").unwrap();
+        let target = href.strip_prefix('#').unwrap_or_else(|| panic!("{href}"));
+        assert!(
+            doc.select(&sel(&format!("[id='{target}']")))
+                .next()
+                .is_some(),
+            "{href} goes nowhere"
+        );
+    }
+    // Who produced it.
+    let meta = words(doc.select(&sel("dl.meta")).next().unwrap());
+    let md = &run.summary.metadata;
+    assert!(meta.contains(&md.scenario_sha256) && meta.contains(&md.seed.to_string()));
+    let generator = doc.select(&sel("meta[name=generator]")).next().unwrap();
+    assert_eq!(
+        generator.value().attr("content"),
+        Some(format!("loyalty-sim {}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+
+    let mut outline = Vec::new();
+    for e in doc.select(&sel("h1, h2, h3, table, figure, dl.meta dt")) {
+        match e.value().name() {
+            "table" => {
+                let head: Vec<String> = e.select(&sel("thead th")).map(words).collect();
+                outline.push(format!("table: {}", head.join(" | ")));
+                for row in e.select(&sel("tbody tr")) {
+                    let first = row.select(&sel("td")).next().map(words).unwrap_or_default();
+                    let cells = row.select(&sel("td")).count();
+                    let distribution = if cells == 3 {
+                        row.select(&sel("td")).nth(2).map(words).unwrap_or_default()
+                    } else {
+                        String::new()
+                    };
+                    outline.push(format!("  {first} {distribution}").trim_end().to_string());
+                }
+            }
+            "figure" => {
+                let svg = e.select(&sel("svg")).next().unwrap();
+                outline.push(format!(
+                    "figure #{}: svg {}×{}, {} texts",
+                    e.value().attr("id").unwrap(),
+                    svg.value().attr("width").unwrap(),
+                    svg.value().attr("height").unwrap(),
+                    if svg.select(&sel("text")).count() >= 5 {
+                        "with"
+                    } else {
+                        "without"
+                    }
+                ));
+            }
+            "dt" => outline.push(format!("dt: {}", words(e))),
+            tag => outline.push(format!("{tag}: {}", words(e))),
+        }
+    }
+    insta::assert_snapshot!(outline.join("\n"));
+}
+
+/// Index of the column whose header (first row) is `title`.
+fn column(sheet: &calamine::Range<Data>, title: &str) -> usize {
+    sheet
+        .rows()
+        .next()
+        .and_then(|header| header.iter().position(|c| *c == Data::String(title.into())))
+        .unwrap_or_else(|| panic!("no column {title}"))
+}
+
+#[test]
+fn the_workbook_reopens_with_its_sheets_and_the_run_s_values() {
+    let (run, files) = uncertain_run();
+    let mut book = Xlsx::new(Cursor::new(file(files, "workbook.xlsx").to_vec())).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Summary", "Assumptions", "Monthly", "Trials"]
+    );
+    let m = &run.summary.metrics;
+
+    // Summary: the NPV row holds the run's numbers, as numbers, formatted as euros.
+    let summary = book.worksheet_range("Summary").unwrap();
+    let npv_row = summary
+        .rows()
+        .position(|r| r[0] == Data::String("NPV".into()))
+        .unwrap();
+    let row = &summary.rows().nth(npv_row).unwrap();
+    assert_eq!(row[1], Data::Float(m.npv.mean));
+    assert_eq!(row[5], Data::Float(m.npv.p50));
+    assert_eq!(row[6], Data::Float(m.npv.p95));
+    let styles = book.worksheet_style("Summary").unwrap();
+    let format = styles
+        .get((npv_row as u32, 5))
+        .and_then(|s| s.number_format.as_ref())
+        .map(|f| f.format_code.clone())
+        .unwrap();
+    assert!(format.contains('€'), "{format}");
+    let text = |r: usize| summary.rows().nth(r).unwrap()[1].to_string();
+    assert!((0..8).any(|r| text(r) == run.summary.metadata.scenario_sha256));
+    assert!((0..8).any(|r| text(r) == run.summary.metadata.seed.to_string()));
+
+    // Assumptions: every value of the file as run, an uncertain one with its distribution.
+    let assumptions = book.worksheet_range("Assumptions").unwrap();
+    let find = |path: &str| {
+        assumptions
+            .rows()
+            .find(|r| r[0] == Data::String(path.into()))
+            .unwrap_or_else(|| panic!("{path} missing"))
+            .to_vec()
+    };
+    assert_eq!(find("simulation.customers")[1], Data::Float(1_500.0));
+    assert_eq!(
+        find("program.points.redemption_threshold")[1],
+        Data::Float(100.0)
+    );
+    let margin = find("finance.gross_margin");
+    assert_eq!(
+        margin[1],
+        Data::Float(0.5),
+        "the median of normal(0.5, 0.03)"
+    );
+    assert_eq!(margin[2], Data::String("normal, mean 0.5, sd 0.03".into()));
+
+    // Monthly: one row per month; the median net cash flow is the run's.
+    let monthly = book.worksheet_range("Monthly").unwrap();
+    assert_eq!(monthly.height(), 1 + 6);
+    let col = column(&monthly, "Net cash flow (median)");
+    for (r, month) in run.monthly.iter().enumerate() {
+        assert_eq!(
+            monthly.rows().nth(r + 1).unwrap()[col],
+            Data::Float(month.series[Series::NetCashFlow as usize].p50)
+        );
+    }
+
+    // Trials: one row per trial, every cell a number.
+    let trials = book.worksheet_range("Trials").unwrap();
+    assert_eq!(trials.height(), 1 + run.trials.len());
+    let npv = column(&trials, "npv");
+    for (r, t) in run.trials.iter().enumerate() {
+        let row = trials.rows().nth(r + 1).unwrap();
+        assert_eq!(row[npv], Data::Float(t.npv));
+        assert!(
+            row.iter()
+                .all(|c| matches!(c, Data::Float(_) | Data::Empty)),
+            "trial {r}: {row:?}"
+        );
+    }
 }

@@ -59,6 +59,23 @@ pub enum InputDist {
     },
 }
 
+impl std::fmt::Display for InputDist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            InputDist::Fixed { value } => write!(f, "fixed {value}"),
+            InputDist::Uniform { min, max } => write!(f, "uniform {min} to {max}"),
+            InputDist::Triangular { min, mode, max } => {
+                write!(f, "triangular {min} / {mode} / {max} (min / mode / max)")
+            }
+            InputDist::Pert { min, mode, max } => {
+                write!(f, "PERT {min} / {mode} / {max} (min / mode / max)")
+            }
+            InputDist::Normal { mean, sd } => write!(f, "normal, mean {mean}, sd {sd}"),
+            InputDist::Lognormal { mean, sd } => write!(f, "lognormal, mean {mean}, sd {sd}"),
+        }
+    }
+}
+
 /// Why a distribution's parameters are not usable.
 pub type ParamError = String;
 

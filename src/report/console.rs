@@ -7,15 +7,20 @@ use crate::money::{Currency, format_number};
 use crate::run::RunOutput;
 
 /// How a metric's numbers are shown.
-#[derive(Clone, Copy)]
-enum Unit {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unit {
+    /// In the run's currency.
     Money,
+    /// A share, shown as a percentage.
     Percent,
+    /// Loyalty points.
     Points,
+    /// Customers or members.
     People,
 }
 
-fn show(value: f64, unit: Unit, currency: &Currency) -> String {
+/// `value` in `unit`, rounded for reading.
+pub fn show(value: f64, unit: Unit, currency: &Currency) -> String {
     match unit {
         Unit::Money => currency.format(value),
         Unit::Percent => format!("{}%", format_number(value * 100.0, 1)),
@@ -24,44 +29,120 @@ fn show(value: f64, unit: Unit, currency: &Currency) -> String {
     }
 }
 
-fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
+/// A standard error in `unit` (percentage points for shares).
+pub fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
     match unit {
         Unit::Percent => format!("{} pp", format_number(value * 100.0, 1)),
         _ => show(value, unit, currency),
     }
 }
 
+/// A month that may not be reached within `months`.
+pub fn show_month(v: Option<f64>, months: u32) -> String {
+    match v {
+        // A percentile between two months (22.5) keeps its decimal, not rounded to either.
+        Some(v) if (v * 10.0).round().rem_euclid(10.0) != 0.0 => format_number(v, 1),
+        Some(v) => format_number(v, 0),
+        None => format!("> {months}"),
+    }
+}
+
+/// One line of the summary.
+#[derive(Debug, Clone)]
+pub enum Row<'a> {
+    /// A metric's distribution over trials.
+    Stats {
+        /// What it is.
+        label: String,
+        /// Its distribution.
+        stats: &'a Stats,
+        /// How it reads.
+        unit: Unit,
+    },
+    /// A month that may not be reached.
+    Month {
+        /// What it is.
+        label: String,
+        /// Its distribution.
+        stats: &'a MonthStats,
+    },
+    /// The chance of reaching a month within the horizon.
+    Chance {
+        /// What it is.
+        label: String,
+        /// The month's distribution, with the share of trials that reached it.
+        stats: &'a MonthStats,
+    },
+}
+
+/// A titled group of rows.
+#[derive(Debug, Clone)]
+pub struct Section<'a> {
+    /// Heading.
+    pub title: String,
+    /// Rows, in reading order.
+    pub rows: Vec<Row<'a>>,
+}
+
 const LABEL: usize = 40;
 const COLUMN: usize = 15;
 const BAND: usize = 33;
 
-fn row(out: &mut String, label: &str, s: &Stats, unit: Unit, currency: &Currency) {
-    let band = format!(
-        "{} … {}",
-        show(s.p5, unit, currency),
-        show(s.p95, unit, currency)
-    );
-    let mean = match s.sem {
-        Some(e) => format!(
-            "{} ± {}",
-            show(s.mean, unit, currency),
-            show_error(e, unit, currency)
-        ),
-        None => show(s.mean, unit, currency),
-    };
-    out.push_str(&format!(
-        "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {mean}\n",
-        show(s.p50, unit, currency)
-    ));
+fn text_row(out: &mut String, row: &Row<'_>, currency: &Currency, months: u32) {
+    match row {
+        Row::Stats {
+            label,
+            stats: s,
+            unit,
+        } => {
+            let unit = *unit;
+            let band = format!(
+                "{} … {}",
+                show(s.p5, unit, currency),
+                show(s.p95, unit, currency)
+            );
+            let mean = match s.sem {
+                Some(e) => format!(
+                    "{} ± {}",
+                    show(s.mean, unit, currency),
+                    show_error(e, unit, currency)
+                ),
+                None => show(s.mean, unit, currency),
+            };
+            out.push_str(&format!(
+                "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {mean}\n",
+                show(s.p50, unit, currency)
+            ));
+        }
+        Row::Month { label, stats: s } => {
+            let band = format!(
+                "{} … {}",
+                show_month(s.p5, months),
+                show_month(s.p95, months)
+            );
+            out.push_str(&format!(
+                "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {}\n",
+                show_month(s.p50, months),
+                month_mean(s)
+            ));
+        }
+        Row::Chance { label, stats: p } => {
+            out.push_str(&format!(
+                "  {label:<LABEL$}{:>COLUMN$}   {:<BAND$} ± {} pp\n",
+                format!(
+                    "{}%",
+                    format_number(p.probability_within_horizon * 100.0, 1)
+                ),
+                "",
+                format_number(p.probability_sem * 100.0, 1)
+            ));
+        }
+    }
 }
 
-fn month_row(out: &mut String, label: &str, s: &MonthStats, months: u32) {
-    let m = |v: Option<f64>| match v {
-        Some(v) => format_number(v, 0),
-        None => format!("> {months}"),
-    };
-    let band = format!("{} … {}", m(s.p5), m(s.p95));
-    let mean = match (s.mean, s.sem) {
+/// The mean month over the trials that reached it, with its standard error.
+pub fn month_mean(s: &MonthStats) -> String {
+    match (s.mean, s.sem) {
         (Some(mean), Some(e)) => format!(
             "{} ± {} (if reached)",
             format_number(mean, 1),
@@ -69,15 +150,12 @@ fn month_row(out: &mut String, label: &str, s: &MonthStats, months: u32) {
         ),
         (Some(mean), None) => format!("{} (if reached)", format_number(mean, 1)),
         _ => "never reached".to_string(),
-    };
-    out.push_str(&format!(
-        "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {mean}\n",
-        m(s.p50)
-    ));
+    }
 }
 
-/// One sentence finance can read aloud: does it pay back, when, and what is it worth.
-fn verdict(run: &RunOutput) -> String {
+/// One sentence finance can read aloud: does it pay back, when, and what is it worth
+/// (starting in lower case, to follow "In short:").
+pub fn verdict(run: &RunOutput) -> String {
     let m = &run.summary.metrics;
     let md = &run.summary.metadata;
     let c = &run.scenario.finance.currency;
@@ -93,14 +171,14 @@ fn verdict(run: &RunOutput) -> String {
             } else {
                 format!("{share}% of trials")
             },
-            format_number(median, 0)
+            show_month(Some(median), months)
         ),
         (_, None) => {
             format!("the program pays back within {months} months in only {share}% of trials")
         }
     };
     format!(
-        "In short: {payback}; median NPV {} at {}% a year; it owes {} {} at the end.\n\n",
+        "{payback}; median NPV {} at {}% a year; it owes {} {} at the end.",
         c.format(m.npv.p50),
         format_number(md.discount_rate * 100.0, 1),
         c.format(m.liability_end.p50),
@@ -116,12 +194,152 @@ fn verdict(run: &RunOutput) -> String {
     )
 }
 
-/// The summary text for `run`. Rows for a currency the design does not have are left out.
-pub fn summary_text(run: &RunOutput) -> String {
+/// The summary's sections for `run`: the business case and what the program owes. Rows for
+/// a currency the design does not have are left out.
+pub fn sections(run: &RunOutput) -> Vec<Section<'_>> {
     let md = &run.summary.metadata;
     let m = &run.summary.metrics;
-    let c = &run.scenario.finance.currency;
     let program = &run.scenario.program;
+    let months = md.months;
+    let stats = |label: &str, stats, unit| Row::Stats {
+        label: label.to_string(),
+        stats,
+        unit,
+    };
+    let money = |label: &str, s| stats(label, s, Unit::Money);
+
+    let mut case = vec![
+        money("Investment", &m.investment),
+        money(
+            &format!(
+                "NPV at {}% a year",
+                format_number(md.discount_rate * 100.0, 1)
+            ),
+            &m.npv,
+        ),
+        stats("ROI", &m.roi, Unit::Percent),
+        Row::Month {
+            label: "Payback month".into(),
+            stats: &m.payback_month,
+        },
+        Row::Chance {
+            label: format!("Chance of payback within {months} months"),
+            stats: &m.payback_month,
+        },
+        money("Incremental revenue", &m.incremental_revenue),
+        money("Incremental gross margin", &m.incremental_gross_margin),
+        money("Reward cost", &m.reward_cost),
+    ];
+    if program.instant_discount.is_some()
+        || program
+            .tiers
+            .as_ref()
+            .is_some_and(|t| t.levels.iter().any(|l| l.discount > 0.0))
+    {
+        case.push(money("  of which discounts at the till", &m.discount_cost));
+    }
+    if program.points.is_some()
+        && (program.instant_discount.is_some()
+            || program.cumulative_discount.is_some()
+            || program.tiers.is_some())
+    {
+        case.push(money("  of which points rewards", &m.points_reward_cost));
+    }
+    if program.cumulative_discount.is_some() {
+        case.push(money("  of which certificates", &m.certificate_cost));
+    }
+    if program
+        .points
+        .as_ref()
+        .is_some_and(|p| p.supplier_funded_share > 0.0)
+    {
+        case.push(money("  less funded by suppliers", &m.supplier_funding));
+    }
+    if program.points.as_ref().is_some_and(|p| p.partner.is_some()) {
+        case.push(money("Paid by partners for points", &m.partner_revenue));
+    }
+    let cost_label = if program.exit.is_some() {
+        "Program cost (investment, running, exit)"
+    } else {
+        "Program cost (investment + running)"
+    };
+    case.push(money(cost_label, &m.program_cost));
+    case.push(money(
+        "Break-even incremental revenue/month",
+        &m.break_even_incremental_revenue,
+    ));
+
+    let owes = match (
+        program.points.is_some(),
+        program.cumulative_discount.is_some(),
+    ) {
+        (true, true) => "Liability (points and certificates)",
+        (true, false) => "Points liability",
+        (false, true) => "Certificates liability",
+        (false, false) => "Liability (a discount program owes nothing)",
+    };
+    let mut owed = vec![
+        money(owes, &m.liability_end),
+        money(
+            "IFRS 15 contract liability",
+            &m.ifrs15_contract_liability_end,
+        ),
+    ];
+    if program.points.is_some() {
+        owed.push(stats(
+            "Points outstanding",
+            &m.points_outstanding_end,
+            Unit::Points,
+        ));
+        owed.push(stats(
+            "Breakage (points never redeemed)",
+            &m.breakage_rate,
+            Unit::Percent,
+        ));
+        owed.push(stats(
+            "Burn/earn (points redeemed/earned)",
+            &m.burn_earn_ratio,
+            Unit::Percent,
+        ));
+    }
+    if program.cumulative_discount.is_some() {
+        owed.push(stats(
+            "Breakage (certificates never used)",
+            &m.certificate_breakage_rate,
+            Unit::Percent,
+        ));
+    }
+    owed.push(stats("Members", &m.members_end, Unit::People));
+    if m.new_customers_program.mean > 0.0 || m.new_customers_baseline.mean > 0.0 {
+        owed.push(stats(
+            "New customers with the program",
+            &m.new_customers_program,
+            Unit::People,
+        ));
+        owed.push(stats(
+            "New customers without it",
+            &m.new_customers_baseline,
+            Unit::People,
+        ));
+    }
+    vec![
+        Section {
+            title: format!(
+                "Business case over {months} months: the program against the same customers without it"
+            ),
+            rows: case,
+        },
+        Section {
+            title: format!("What the program owes at month {months}"),
+            rows: owed,
+        },
+    ]
+}
+
+/// The summary text for `run`.
+pub fn summary_text(run: &RunOutput) -> String {
+    let md = &run.summary.metadata;
+    let c = &run.scenario.finance.currency;
     let months = md.months;
     let mut out = String::new();
     out.push_str(&format!(
@@ -153,149 +371,22 @@ pub fn summary_text(run: &RunOutput) -> String {
     if !md.uncertain_inputs.is_empty() || md.precision.is_some() {
         out.push('\n');
     }
-    out.push_str(&verdict(run));
-    out.push_str(&format!(
-        "Business case over {months} months: the program against the same customers without it\n"
-    ));
-    out.push_str(&format!(
-        "  {:<LABEL$}{:>COLUMN$}   {:<BAND$} {}\n",
-        "", "median", "90% band (p5 … p95)", "mean ± MC std. error"
-    ));
-    let money = |out: &mut String, label: &str, s: &Stats| row(out, label, s, Unit::Money, c);
-    money(&mut out, "Investment", &m.investment);
-    let npv_label = format!(
-        "NPV at {}% a year",
-        format_number(md.discount_rate * 100.0, 1)
-    );
-    money(&mut out, &npv_label, &m.npv);
-    row(&mut out, "ROI", &m.roi, Unit::Percent, c);
-    month_row(&mut out, "Payback month", &m.payback_month, months);
-    let p = &m.payback_month;
-    out.push_str(&format!(
-        "  {:<LABEL$}{:>COLUMN$}   {:<BAND$} ± {} pp\n",
-        format!("Chance of payback within {months} months"),
-        format!(
-            "{}%",
-            format_number(p.probability_within_horizon * 100.0, 1)
-        ),
-        "",
-        format_number(p.probability_sem * 100.0, 1)
-    ));
-    money(&mut out, "Incremental revenue", &m.incremental_revenue);
-    money(
-        &mut out,
-        "Incremental gross margin",
-        &m.incremental_gross_margin,
-    );
-    money(&mut out, "Reward cost", &m.reward_cost);
-    if program.instant_discount.is_some()
-        || program
-            .tiers
-            .as_ref()
-            .is_some_and(|t| t.levels.iter().any(|l| l.discount > 0.0))
-    {
-        money(
-            &mut out,
-            "  of which discounts at the till",
-            &m.discount_cost,
-        );
-    }
-    if program.points.is_some()
-        && (program.instant_discount.is_some()
-            || program.cumulative_discount.is_some()
-            || program.tiers.is_some())
-    {
-        money(&mut out, "  of which points rewards", &m.points_reward_cost);
-    }
-    if program.cumulative_discount.is_some() {
-        money(&mut out, "  of which certificates", &m.certificate_cost);
-    }
-    if program
-        .points
-        .as_ref()
-        .is_some_and(|p| p.supplier_funded_share > 0.0)
-    {
-        money(&mut out, "  less funded by suppliers", &m.supplier_funding);
-    }
-    if program.points.as_ref().is_some_and(|p| p.partner.is_some()) {
-        money(&mut out, "Paid by partners for points", &m.partner_revenue);
-    }
-    let cost_label = if program.exit.is_some() {
-        "Program cost (investment, running, exit)"
-    } else {
-        "Program cost (investment + running)"
-    };
-    money(&mut out, cost_label, &m.program_cost);
-    money(
-        &mut out,
-        "Break-even incremental revenue/month",
-        &m.break_even_incremental_revenue,
-    );
-
-    out.push_str(&format!("\nWhat the program owes at month {months}\n"));
-    let owes = match (
-        program.points.is_some(),
-        program.cumulative_discount.is_some(),
-    ) {
-        (true, true) => "Liability (points and certificates)",
-        (true, false) => "Points liability",
-        (false, true) => "Certificates liability",
-        (false, false) => "Liability (a discount program owes nothing)",
-    };
-    money(&mut out, owes, &m.liability_end);
-    money(
-        &mut out,
-        "IFRS 15 contract liability",
-        &m.ifrs15_contract_liability_end,
-    );
-    if program.points.is_some() {
-        row(
-            &mut out,
-            "Points outstanding",
-            &m.points_outstanding_end,
-            Unit::Points,
-            c,
-        );
-        row(
-            &mut out,
-            "Breakage (points never redeemed)",
-            &m.breakage_rate,
-            Unit::Percent,
-            c,
-        );
-        row(
-            &mut out,
-            "Burn/earn (points redeemed/earned)",
-            &m.burn_earn_ratio,
-            Unit::Percent,
-            c,
-        );
-    }
-    if program.cumulative_discount.is_some() {
-        row(
-            &mut out,
-            "Breakage (certificates never used)",
-            &m.certificate_breakage_rate,
-            Unit::Percent,
-            c,
-        );
-    }
-    row(&mut out, "Members", &m.members_end, Unit::People, c);
-    if m.new_customers_program.mean > 0.0 || m.new_customers_baseline.mean > 0.0 {
-        row(
-            &mut out,
-            "New customers with the program",
-            &m.new_customers_program,
-            Unit::People,
-            c,
-        );
-        row(
-            &mut out,
-            "New customers without it",
-            &m.new_customers_baseline,
-            Unit::People,
-            c,
-        );
+    out.push_str(&format!("In short: {}\n\n", verdict(run)));
+    for (i, section) in sections(run).iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&section.title);
+        out.push('\n');
+        if i == 0 {
+            out.push_str(&format!(
+                "  {:<LABEL$}{:>COLUMN$}   {:<BAND$} {}\n",
+                "", "median", "90% band (p5 … p95)", "mean ± MC std. error"
+            ));
+        }
+        for row in &section.rows {
+            text_row(&mut out, row, c, months);
+        }
     }
     if !run.summary.diagnostics.is_empty() {
         out.push_str("\nWarnings\n");

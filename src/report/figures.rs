@@ -82,7 +82,15 @@ pub fn cash_flow(run: &RunOutput) -> Figure<AnyChart> {
     let payback = &run.summary.metrics.payback_month;
     let markers = payback
         .p50
-        .map(|m| vec![(m, format!("median payback: month {m:.0}"))])
+        .map(|m| {
+            vec![(
+                m,
+                format!(
+                    "median payback: month {}",
+                    super::console::show_month(Some(m), 0)
+                ),
+            )]
+        })
         .unwrap_or_default();
     Figure {
         name: "cash_flow",

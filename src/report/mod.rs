@@ -1,12 +1,18 @@
 //! Exporters: each turns a run into the bytes of one file and does no I/O, so each can be
 //! tested on its own; [`crate::output`] is the one place that writes files.
 
+pub mod assumptions;
 pub mod chart;
 pub mod console;
 pub mod csv;
 pub mod decisions;
 pub mod figures;
+pub mod html;
 pub mod json;
+pub mod labels;
+pub mod workbook;
+
+use rayon::prelude::*;
 
 use crate::run::RunOutput;
 
@@ -32,6 +38,9 @@ pub enum ReportError {
         /// What the JSON writer said.
         source: serde_json::Error,
     },
+    /// The workbook could not be written.
+    #[error("cannot format workbook.xlsx: {0}")]
+    Workbook(String),
 }
 
 /// Renders one output file of a run.
@@ -42,8 +51,8 @@ pub trait Exporter {
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError>;
 }
 
-/// The exporters `run` writes, in order; the charts unless `charts` is false.
-pub fn run_exporters(run: &RunOutput, charts: bool) -> Vec<Box<dyn Exporter>> {
+/// The data exporters `run` always writes, in order.
+pub fn data_exporters(run: &RunOutput) -> Vec<Box<dyn Exporter>> {
     let mut exporters: Vec<Box<dyn Exporter>> = vec![
         Box::new(json::SummaryJson),
         Box::new(csv::MonthlyCsv),
@@ -53,20 +62,37 @@ pub fn run_exporters(run: &RunOutput, charts: bool) -> Vec<Box<dyn Exporter>> {
     if !run.scenario.uncertain.is_empty() {
         exporters.push(Box::new(csv::TrialInputsCsv));
     }
-    if charts {
-        for figure in figures::run_figures(run) {
-            for file in figures::FigureFile::both(figure) {
-                exporters.push(Box::new(file));
-            }
-        }
-    }
     exporters
 }
 
-/// Renders every file of a run: (file name, bytes).
-pub fn render_all(run: &RunOutput, charts: bool) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    run_exporters(run, charts)
+/// Renders every file of a run: (file name, bytes). With `documents`, also each chart as PNG
+/// and SVG, `report.html` (the charts inline) and `workbook.xlsx`.
+pub fn render_all(run: &RunOutput, documents: bool) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let mut files = data_exporters(run)
         .iter()
         .map(|e| Ok((e.file_name(), e.render(run)?)))
-        .collect()
+        .collect::<Result<Vec<_>, ReportError>>()?;
+    if !documents {
+        return Ok(files);
+    }
+    // Each figure drawn once per format, the figures in parallel.
+    let drawn = figures::run_figures(run)
+        .into_par_iter()
+        .map(|f| Ok((f.name, f.png()?, f.svg()?)))
+        .collect::<Result<Vec<_>, chart::ChartError>>()?;
+    let inline: Vec<html::InlineChart<'_>> = drawn
+        .iter()
+        .map(|(name, _, svg)| html::InlineChart { name, svg })
+        .collect();
+    let page = html::report(run, &inline);
+    for (name, png, svg) in &drawn {
+        files.push((format!("{name}.png"), png.clone()));
+        files.push((format!("{name}.svg"), svg.clone().into_bytes()));
+    }
+    files.push(("report.html".into(), page.into_bytes()));
+    files.push((
+        workbook::WorkbookXlsx.file_name(),
+        workbook::WorkbookXlsx.render(run)?,
+    ));
+    Ok(files)
 }

@@ -60,3 +60,23 @@ platform = 1000
 "#
     )
 }
+
+/// The scenario file at `path` with fewer customers and months: a variant of the file, so its
+/// uncertain inputs are drawn as usual and sweeps and tornadoes keep the reduced size.
+pub fn reduced(path: &Path, customers: u64, months: u32) -> loyalty_sim::ScenarioFile {
+    let file = loyalty_sim::scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
+    file.variant(&[
+        ("simulation.customers", customers as f64),
+        ("simulation.months", f64::from(months)),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `file` for `trials` trials, panicking on an error.
+pub fn run_trials(file: &loyalty_sim::ScenarioFile, trials: u64) -> loyalty_sim::RunOutput {
+    let options = loyalty_sim::RunOptions {
+        trials: Some(trials),
+        ..loyalty_sim::RunOptions::default()
+    };
+    loyalty_sim::run(file, &options, &|| {}).unwrap_or_else(|e| panic!("{e}"))
+}

@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Draw, Scale};
 
@@ -164,32 +165,42 @@ impl Draw for BandChart {
                     BLACK.stroke_width(2),
                 ))
                 .map_err(e)?;
-            let style = TextStyle::from(LEGEND).color(&BLACK);
+            // Near the right edge the label goes to the left of the line, so it is not cut.
+            let right_side = *x > x0 + (x1 - x0) * 0.7;
+            let style = TextStyle::from(LEGEND).color(&BLACK).pos(Pos::new(
+                if right_side { HPos::Right } else { HPos::Left },
+                VPos::Top,
+            ));
+            // Offset in pixels, not with spaces: an SVG viewer collapses leading spaces.
+            let dx = if right_side { -6 } else { 6 };
             chart
-                .draw_series(std::iter::once(Text::new(
-                    format!(" {text}"),
-                    (*x, y1 - (y1 - y0) * 0.04),
-                    style,
-                )))
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, y1 - (y1 - y0) * 0.02))
+                        + Text::new(text.clone(), (dx, 0), style),
+                ))
                 .map_err(e)?;
         }
+        // The legend goes top left, unless a marker's label is there.
+        let left_marker = self.markers.iter().any(|(x, _)| *x < x0 + (x1 - x0) * 0.35);
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(if left_marker {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::UpperLeft
+            })
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(180, 180, 180))
             .label_font(LEGEND)
             .draw()
             .map_err(e)?;
         if !self.note.is_empty() {
-            let (w, h) = area.dim_in_pixel();
+            // Bottom left, under the y-axis labels, clear of the x-axis title.
+            let (_, h) = area.dim_in_pixel();
             area.draw(&Text::new(
                 self.note.clone(),
-                (
-                    w as i32 - 18 - (self.note.chars().count() as i32 * 8),
-                    h as i32 - 26,
-                ),
-                TextStyle::from(("sans-serif", 16)).color(&RGBColor(90, 90, 90)),
+                (14, h as i32 - 24),
+                TextStyle::from(("sans-serif", 15)).color(&RGBColor(90, 90, 90)),
             ))
             .map_err(e)?;
         }
@@ -366,11 +377,10 @@ impl Draw for LineChart {
                 .map_err(e)?;
             let style = TextStyle::from(LEGEND).color(&RGBColor(60, 60, 60));
             chart
-                .draw_series(std::iter::once(Text::new(
-                    format!(" {text}"),
-                    (*x, y0 + (y1 - y0) * 0.06),
-                    style,
-                )))
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, y0 + (y1 - y0) * 0.06))
+                        + Text::new(text.clone(), (6, 0), style),
+                ))
                 .map_err(e)?;
         }
         chart
@@ -544,36 +554,26 @@ impl Draw for TornadoChart {
         }
         chart
             .draw_series(LineSeries::new(
-                [(self.base, 0.0), (self.base, n as f64)],
+                [(self.base, -0.9), (self.base, n as f64)],
                 BLACK.stroke_width(2),
             ))
             .map_err(e)?;
-        let low = super::palette::VERMILLION;
-        let high = super::palette::BLUE;
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x0, 0.0), (x0, 0.0)],
-                low.filled(),
-            )))
-            .map_err(e)?
-            .label("input at its low value")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 22, y + 7)], low.filled()));
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(x0, 0.0), (x0, 0.0)],
-                high.filled(),
-            )))
-            .map_err(e)?
-            .label("input at its high value")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 7), (x + 22, y + 7)], high.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(LEGEND)
-            .draw()
-            .map_err(e)?;
+        // The key, in the free corner under the input labels.
+        let (_, h) = area.dim_in_pixel();
+        let key = TextStyle::from(LEGEND).color(&BLACK);
+        for (i, (color, text)) in [
+            (super::palette::VERMILLION, "input at its low value"),
+            (super::palette::BLUE, "input at its high value"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let y = h as i32 - 52 + i as i32 * 24;
+            area.draw(&Rectangle::new([(16, y - 7), (38, y + 7)], color.filled()))
+                .map_err(e)?;
+            area.draw(&Text::new(text, (46, y - 9), key.clone()))
+                .map_err(e)?;
+        }
         Ok(())
     }
 }

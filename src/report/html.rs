@@ -1,0 +1,304 @@
+//! `report.html`: the run as one self-contained page, readable offline and printable. It holds
+//! who produced it (version, scenario file and its SHA-256, seed), the verdict, every headline
+//! metric with its band and Monte Carlo error, the warnings, the charts inline as SVG, every
+//! assumption of the scenario (and the file itself), and notes on the method. No scripts, no
+//! fonts or styles fetched from anywhere.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::assumptions::{Value, assumptions};
+use super::console::{Row, Unit, month_mean, sections, show, show_error, show_month, verdict};
+use crate::money::format_number;
+use crate::run::RunOutput;
+
+/// A chart to show: its file name (without extension) and its SVG.
+pub struct InlineChart<'a> {
+    /// File name without extension, e.g. `cash_flow`.
+    pub name: &'a str,
+    /// The SVG document.
+    pub svg: &'a str,
+}
+
+const STYLE: &str = r#"
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
+  max-width: 1200px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 2px solid #0072b2; padding-bottom: 0.2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.4rem; }
+.subtitle { color: #555; margin-top: 0; }
+.verdict { background: #eef6fb; border-left: 5px solid #0072b2; padding: 0.8rem 1rem; font-size: 1.08rem; }
+.warning { background: #fff4e5; border-left: 5px solid #e69f00; padding: 0.5rem 1rem; margin: 0.4rem 0; }
+table { border-collapse: collapse; margin: 0.6rem 0 1rem; }
+th, td { padding: 0.28rem 0.7rem; text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid #333; }
+tbody tr:nth-child(even) { background: #f6f6f6; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.sub { padding-left: 1.8rem; color: #333; }
+tr.group td { padding-top: 0.7rem; font-weight: bold; background: #fff; border-bottom: 1px solid #bbb; }
+dl.meta { display: grid; grid-template-columns: max-content auto; gap: 0.15rem 1rem; margin: 0.8rem 0; }
+dl.meta dt { color: #555; }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+code, pre { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 0.9em; }
+pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; }
+figure { margin: 1.4rem 0 2rem; page-break-inside: avoid; }
+figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { color: #333; margin-top: 0.3rem; }
+.note { color: #555; font-size: 0.92rem; }
+"#;
+
+/// What each chart shows, for its caption.
+fn caption(name: &str) -> &'static str {
+    match name {
+        "cash_flow" => {
+            "The program's cumulative net cash flow: incremental gross margin less rewards, running costs and the investment (month 0), against the same customers without the program. The line is the median trial and the band holds 90% of trials; where the line crosses zero, the median trial has paid back."
+        }
+        "liability" => {
+            "What the program owes at each month end for rewards earned but not yet redeemed, at cost and net of expected breakage, and the revenue deferred under IFRS 15 (the contract liability)."
+        }
+        "members_by_type" => {
+            "Members of the program, stacked by loyalty type (median trial). Types change over time; members lapse and newcomers join."
+        }
+        "active_by_type" => {
+            "Customers who buy in a month, with the program, stacked by loyalty type (median trial)."
+        }
+        "rewards" => {
+            "Rewards earned (issued) and redeemed (used) each month in the median trial; what is earned and not redeemed builds the liability."
+        }
+        "payback" => {
+            "In how many trials the program pays back in each month; the last bar counts the trials that do not pay back within the horizon."
+        }
+        _ => "",
+    }
+}
+
+fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
+    let c = &run.scenario.finance.currency;
+    let months = run.summary.metadata.months;
+    let label = |l: &str| {
+        let sub = l.starts_with("  ");
+        html! { td class=[sub.then_some("sub")] { (l.trim_start()) } }
+    };
+    match row {
+        Row::Stats {
+            label: l,
+            stats: s,
+            unit,
+        } => {
+            let mean = match s.sem {
+                Some(e) => format!("{} ± {}", show(s.mean, *unit, c), show_error(e, *unit, c)),
+                None => show(s.mean, *unit, c),
+            };
+            html! {
+                tr {
+                    (label(l))
+                    td.num { (show(s.p50, *unit, c)) }
+                    td.num { (show(s.p5, *unit, c)) }
+                    td.num { (show(s.p95, *unit, c)) }
+                    td.num { (mean) }
+                }
+            }
+        }
+        Row::Month { label: l, stats: s } => html! {
+            tr {
+                (label(l))
+                td.num { (show_month(s.p50, months)) }
+                td.num { (show_month(s.p5, months)) }
+                td.num { (show_month(s.p95, months)) }
+                td.num { (month_mean(s)) }
+            }
+        },
+        Row::Chance { label: l, stats: p } => html! {
+            tr {
+                (label(l))
+                td.num { (show(p.probability_within_horizon, Unit::Percent, c)) }
+                td.num colspan="2" {
+                    "95% interval " (show(p.probability_ci95[0], Unit::Percent, c))
+                    " … " (show(p.probability_ci95[1], Unit::Percent, c))
+                }
+                td.num { "± " (show_error(p.probability_sem, Unit::Percent, c)) }
+            }
+        },
+    }
+}
+
+/// The verdict with its first letter capitalised.
+fn sentence(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn methodology(run: &RunOutput) -> Markup {
+    let md = &run.summary.metadata;
+    html! {
+        h2 id="method" { "How these numbers are made" }
+        ul {
+            li { b { "Incremental, not gross. " }
+                "Each customer lives two worlds at once, with the program and without it, on the same random numbers. Every financial figure is the difference between them, trial by trial: a reward on a purchase that would have happened anyway counts as the cost it is, and with no behavioural effect the incremental revenue is exactly zero." }
+            li { b { "Customers. " }
+                "The base is split by the scenario's shares into four loyalty types (true, latent, false, none; Dick & Basu 1994). Purchase rates are Gamma across customers and Poisson month by month (negative binomial counts, Ehrenberg); spend per purchase follows the Gamma-Gamma model (Fader & Hardie); customers lapse with a monthly attrition probability, drift between types, join the program with their type's probability, and respond to it with their type's lifts." }
+            li { b { "Business case. " }
+                "Month by month: incremental gross margin, less reward cost (discounts, points rewards, certificates), running costs and any closing cost, plus what partners pay for points. The investment is spent at month 0. Payback is the first month the cumulative cash flow is at or above zero; NPV discounts each month at "
+                (format_number(md.discount_rate * 100.0, 1)) "% a year; ROI is the cumulative cash flow over program cost plus reward cost." }
+            li { b { "Liability. " }
+                "Points and certificates outstanding at each month end, valued at their cost to the company times the share expected to be redeemed (one minus breakage). Unless the scenario states it, breakage is projected per trial by running what is outstanding at the horizon off, month by month, until it is redeemed, expired or forfeited. The IFRS 15 contract liability defers the stand-alone selling price of rewards earned with each sale until they are redeemed." }
+            li { b { "Uncertainty. " }
+                "Each of the " (format_number(md.trials as f64, 0)) " trials draws new customers, a new market (competitor promotions, a copycat, bad experiences, newcomers)"
+                @if !md.uncertain_inputs.is_empty() { " and new values of the uncertain inputs" }
+                ". The median and the 5th–95th percentile band describe the spread of outcomes; the Monte Carlo standard error of the mean (sd/√trials) says how precisely the trials pin the mean down: more trials shrink it, not the band. Percentiles are " (md.percentiles) ", so every band can be reproduced from trials.csv in a spreadsheet." }
+            li { b { "Reproducible. " }
+                "The same scenario file and seed give bit-identical results on any number of threads. The scenario's SHA-256 above identifies the file exactly (sha256sum prints the same)." }
+        }
+    }
+}
+
+/// The report of `run`, with `charts` inline (in the order given).
+pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
+    let md = &run.summary.metadata;
+    let c = &run.scenario.finance.currency;
+    let name = std::path::Path::new(&md.scenario)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| md.scenario.clone());
+    let all = assumptions(run);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="generator" content=(format!("{} {}", md.program, md.version));
+                title { (name) " — loyalty program business case" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { (name) ": will the program pay, when, and what will it owe?" }
+                    p.subtitle { "Business case of a " (md.design) " program over " (md.months) " months, simulated by " (md.program) " " (md.version) "." }
+                    dl.meta {
+                        dt { "Scenario file" } dd { code { (md.scenario) } }
+                        dt { "Scenario SHA-256" } dd { code { (md.scenario_sha256) } }
+                        dt { "Seed" } dd { (md.seed) }
+                        dt { "Trials" } dd {
+                            (format_number(md.trials as f64, 0))
+                            @if let Some(p) = &md.precision { " (stopped on the precision target " (p) ")" }
+                        }
+                        dt { "Customers at launch" } dd { (format_number(md.customers as f64, 0)) }
+                        dt { "Amounts in" } dd { (c.code) " (" (c.symbol) ")" }
+                        @if !md.uncertain_inputs.is_empty() {
+                            dt { "Uncertain inputs" } dd { (md.uncertain_inputs.join(", ")) }
+                        }
+                    }
+                }
+                nav.note {
+                    "Contents: " a href="#results" { "results" } " · " a href="#charts" { "charts" } " · "
+                    a href="#assumptions" { "assumptions" } " · " a href="#method" { "method" }
+                }
+                p.verdict { b { "In short: " } (sentence(&verdict(run))) }
+                @for d in &run.summary.diagnostics {
+                    p.warning { b { "Warning: " } (d.message) }
+                }
+                h2 id="results" { "Results" }
+                @for section in sections(run) {
+                    h3 { (section.title) }
+                    table {
+                        thead { tr {
+                            th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
+                            th.num { "Mean ± MC std. error" }
+                        } }
+                        tbody { @for r in &section.rows { (row_html(r, run)) } }
+                    }
+                }
+                @if !charts.is_empty() {
+                    h2 id="charts" { "Charts" }
+                    @for chart in charts {
+                        figure id=(chart.name) {
+                            (PreEscaped(chart.svg))
+                            figcaption { (caption(chart.name)) " "
+                                span.note { "(" (chart.name) ".png, " (chart.name) ".svg)" } }
+                        }
+                    }
+                }
+                h2 id="assumptions" { "Assumptions" }
+                p { "Every value of the scenario file, as run, table by table. An uncertain input shows its median (the value behind the charts of a single scenario) and the distribution each trial draws from." }
+                table {
+                    thead { tr { th { "Field" } th.num { "Value" } th { "Distribution (drawn once per trial)" } } }
+                    tbody {
+                        @for (i, a) in all.iter().enumerate() {
+                            @let (table, key) = section_of(&a.path);
+                            @let previous = i.checked_sub(1).map(|j| section_of(&all[j].path).0);
+                            @if previous != Some(table) {
+                                tr.group { td colspan="3" { code { "[" (table) "]" } } }
+                            }
+                            tr {
+                                td.sub { code { (key) } }
+                                @match &a.value {
+                                    Value::Number(x) => td.num { (readable(*x)) },
+                                    Value::Text(t) => td.num { (t) },
+                                }
+                                td { (a.distribution.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+                details {
+                    summary { "The scenario file, verbatim" }
+                    pre { (run.source) }
+                }
+                (methodology(run))
+                h2 { "Files of this run" }
+                p.note {
+                    "Next to this report: summary.json (every metric, full precision), monthly.csv and monthly_by_type.csv (bands by month), trials.csv (one row per trial)"
+                    @if !run.scenario.uncertain.is_empty() { ", trial_inputs.csv (the inputs each trial drew)" }
+                    ", workbook.xlsx (the same for a spreadsheet) and each chart as PNG and SVG. Every file records the version, seed and scenario SHA-256."
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+/// The table of the scenario file an assumption belongs to, and its key within it:
+/// `population.latent.purchases_per_month.mean` is `mean` of `purchases_per_month` in
+/// `[population.latent]`; `simulation.seed` is `seed` in `[simulation]`.
+fn section_of(path: &str) -> (&str, &str) {
+    let mut dots = path.match_indices('.').map(|(i, _)| i);
+    match (dots.next(), dots.next()) {
+        (Some(_), Some(second)) => (&path[..second], &path[second + 1..]),
+        (Some(first), None) => (&path[..first], &path[first + 1..]),
+        _ => ("", path),
+    }
+}
+
+/// A number without the noise of binary floating point (0.08, not 0.08000000000000002).
+fn readable(x: f64) -> String {
+    format!("{x:.12e}").parse::<f64>().unwrap_or(x).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assumptions_group_by_the_table_of_the_scenario_file() {
+        assert_eq!(section_of("simulation.seed"), ("simulation", "seed"));
+        assert_eq!(
+            section_of("population.latent.purchases_per_month.mean"),
+            ("population.latent", "purchases_per_month.mean")
+        );
+        assert_eq!(
+            section_of("program.points.rewards[1].cost"),
+            ("program.points", "rewards[1].cost")
+        );
+    }
+
+    #[test]
+    fn numbers_read_without_float_noise() {
+        assert_eq!(readable(0.080_000_000_000_000_02), "0.08");
+        assert_eq!(readable(40_000.0), "40000");
+        assert_eq!(readable(0.003), "0.003");
+    }
+}
