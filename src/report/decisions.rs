@@ -4,10 +4,9 @@
 
 use serde::Serialize;
 
-use super::chart::{
-    BandChart, Curve, Figure, LineChart, Scale, Series as Line, TornadoBar, TornadoChart, palette,
-};
+use super::chart::{BandChart, Figure, Scale, Series as Line, TornadoBar, TornadoChart, palette};
 use super::figures::{AnyChart, FigureFile};
+use super::labels;
 use super::{Exporter, ReportError};
 use crate::decide::breakeven::{BreakEven, Lever};
 use crate::decide::compare::CompareOutput;
@@ -178,7 +177,7 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
     }
     t.push('\n');
     for m in &cmp.metrics {
-        t.push_str(&format!("  {:<28}", m.metric));
+        t.push_str(&format!("  {:<28}", labels::metric(m.metric)));
         for s in &m.designs {
             t.push_str(&format!("{:>width$}  ", show(m.metric, c, s.p50)));
         }
@@ -206,7 +205,7 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
             for (d, s) in m.difference_from_first.iter().enumerate().skip(1) {
                 t.push_str(&format!(
                     "  {:<28}{:<width$}  {} ({} … {})\n",
-                    m.metric,
+                    labels::metric(m.metric),
                     cmp.names[d],
                     show(m.metric, c, s.p50),
                     show(m.metric, c, s.p5),
@@ -349,12 +348,12 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
         .map(|a| a.rsplit('.').next().unwrap_or(a).to_string())
         .collect();
     t.push_str(&format!(
-        "  {:>22}  {:>16}  {:>28}  {:>10}  {:>14}\n",
+        "  {:>22}  {:>16}  {:>34}  {:>16}  {:>28}\n",
         head.join(" × "),
-        format!("mean {}", s.metric),
+        format!("mean {}", labels::metric(&s.metric)),
         "NPV median (5th … 95th)",
-        "P(payback)",
-        "liability end"
+        "P(payback) ± s.e.",
+        "liability end (5th … 95th)"
     ));
     for (i, p) in s.points.iter().enumerate() {
         let at =
@@ -370,7 +369,7 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
             ""
         };
         t.push_str(&format!(
-            "  {:>22}  {:>16}  {:>28}  {:>10}  {:>14}{mark}\n",
+            "  {:>22}  {:>16}  {:>34}  {:>16}  {:>28}{mark}\n",
             at,
             show(&s.metric, currency, p.metric.mean),
             format!(
@@ -379,8 +378,17 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
                 money(currency, p.npv.p5),
                 money(currency, p.npv.p95)
             ),
-            percent(p.payback_probability),
-            money(currency, p.liability_end.p50),
+            format!(
+                "{} ± {}",
+                percent(p.payback_probability),
+                percent(p.payback_probability_sem).replace('%', " pp")
+            ),
+            format!(
+                "{} ({} … {})",
+                money(currency, p.liability_end.p50),
+                money(currency, p.liability_end.p5),
+                money(currency, p.liability_end.p95)
+            ),
         ));
     }
     let best = &s.points[s.best];
@@ -410,6 +418,22 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
             k => format!("{k} other points are"),
         }
     ));
+    // A best value at the end of an axis may not be the best there is.
+    let edges: Vec<String> = s
+        .axes
+        .iter()
+        .zip(&best.at)
+        .filter(|(a, v)| {
+            a.values.len() > 2 && (a.values.first() == Some(v) || a.values.last() == Some(v))
+        })
+        .map(|(a, _)| a.path.rsplit('.').next().unwrap_or(&a.path).to_string())
+        .collect();
+    if !edges.is_empty() {
+        t.push_str(&format!(
+            "The best {} is at the end of the range swept: the optimum may lie beyond it; widen the range to see.\n",
+            edges.join(" and ")
+        ));
+    }
     t
 }
 
@@ -441,7 +465,10 @@ pub fn sweep_files(
         "npv_p50".into(),
         "npv_p95".into(),
         "payback_probability".into(),
+        "payback_probability_sem".into(),
+        "liability_end_p5".into(),
         "liability_end_p50".into(),
+        "liability_end_p95".into(),
         "best".into(),
     ] {
         header.push(col);
@@ -462,7 +489,10 @@ pub fn sweep_files(
                     p.npv.p50,
                     p.npv.p95,
                     p.payback_probability,
+                    p.payback_probability_sem,
+                    p.liability_end.p5,
                     p.liability_end.p50,
+                    p.liability_end.p95,
                 ]
                 .map(|v| v.to_string()),
             );
@@ -489,7 +519,7 @@ pub fn sweep_files(
             .values
             .iter()
             .map(|&v| {
-                let name = second.path.rsplit('.').next().unwrap_or(&second.path);
+                let name = labels::field(&second.path);
                 (
                     format!(
                         "{name} = {}",
@@ -500,12 +530,7 @@ pub fn sweep_files(
             })
             .collect(),
     };
-    let x_label = first
-        .path
-        .rsplit('.')
-        .next()
-        .unwrap_or(&first.path)
-        .replace('_', " ");
+    let x_label = labels::field(&first.path);
     let money_axis = |what: &str| format!("{what} ({}, {})", currency.symbol, currency.code);
     let npv_series = groups
         .iter()
@@ -549,38 +574,70 @@ pub fn sweep_files(
             ),
         }),
     })?);
-    let lines = |f: fn(&crate::decide::sweep::SweepPoint) -> f64| -> Vec<Curve> {
+    let single = s.axes.len() == 1;
+    type Of = fn(&crate::decide::sweep::SweepPoint) -> f64;
+    let banded = |what: &str, line: Of, low: Of, high: Of| -> Vec<Line> {
         groups
             .iter()
             .enumerate()
-            .map(|(i, (label, pts))| Curve {
-                label: label.clone(),
+            .map(|(i, (label, pts))| Line {
+                label: if single {
+                    what.to_string()
+                } else {
+                    label.clone()
+                },
                 color: palette::SERIES[i % palette::SERIES.len()],
-                dashed: false,
-                points: pts.iter().map(|p| (p.at[0], f(p))).collect(),
+                x: pts.iter().map(|p| p.at[0]).collect(),
+                line: pts.iter().map(|p| line(p)).collect(),
+                band: Some((
+                    pts.iter().map(|p| low(p)).collect(),
+                    pts.iter().map(|p| high(p)).collect(),
+                )),
             })
             .collect()
     };
     files.extend(charts(Figure {
         name: "sweep_payback",
-        chart: AnyChart::Line(LineChart {
+        chart: AnyChart::Band(BandChart {
             title: format!("Chance of payback within the horizon along {x_label}"),
             x_label: x_label.clone(),
             y_label: "Chance of payback".into(),
+            x_scale: Scale::Plain,
             y_scale: Scale::Percent,
-            lines: lines(|p| p.payback_probability),
+            series: banded(
+                "chance of payback",
+                |p| p.payback_probability,
+                |p| (p.payback_probability - 1.96 * p.payback_probability_sem).max(0.0),
+                |p| (p.payback_probability + 1.96 * p.payback_probability_sem).min(1.0),
+            ),
             markers: Vec::new(),
+            zero_line: false,
+            note: format!(
+                "line: share of {} trials that pay back · band: its 95% interval",
+                s.trials
+            ),
         }),
     })?);
     files.extend(charts(Figure {
         name: "sweep_liability",
-        chart: AnyChart::Line(LineChart {
-            title: format!("Liability at the horizon along {x_label} (median)"),
+        chart: AnyChart::Band(BandChart {
+            title: format!("Liability at the horizon along {x_label}"),
             x_label,
             y_label: money_axis("Liability"),
+            x_scale: Scale::Plain,
             y_scale: Scale::Money(currency.clone()),
-            lines: lines(|p| p.liability_end.p50),
+            series: banded(
+                "median liability",
+                |p| p.liability_end.p50,
+                |p| p.liability_end.p5,
+                |p| p.liability_end.p95,
+            ),
             markers: Vec::new(),
+            zero_line: true,
+            note: format!(
+                "line: median · band: 5th–95th percentile of {} trials",
+                s.trials
+            ),
         }),
     })?);
     Ok(files)
@@ -592,7 +649,7 @@ pub fn tornado_text(tor: &Tornado, currency: &Currency, provenance: &Provenance)
     t.push_str("\n\n");
     t.push_str(&format!(
         "What drives {}: each uncertain input from its {:.0}th to its {:.0}th percentile, the others at their medians ({} trials per run)\n",
-        tor.metric,
+        labels::metric(&tor.metric),
         LOW * 100.0,
         HIGH * 100.0,
         tor.trials
@@ -608,8 +665,8 @@ pub fn tornado_text(tor: &Tornado, currency: &Currency, provenance: &Provenance)
             s.path,
             show(&tor.metric, currency, s.metric_at_low),
             show(&tor.metric, currency, s.metric_at_high),
-            format_number(s.low, 3),
-            format_number(s.high, 3),
+            labels::value(s.low),
+            labels::value(s.high),
             show(&tor.metric, currency, s.width()),
         ));
     }
@@ -667,12 +724,14 @@ pub fn tornado_files(
         name: "tornado",
         chart: AnyChart::Tornado(TornadoChart {
             title: format!(
-                "What drives {} most (inputs at their 5th and 95th percentiles)",
-                tor.metric
+                "What drives {} most (each input at its 5th and 95th percentile)",
+                labels::metric(&tor.metric)
             ),
             x_label: format!(
                 "Mean {} ({}, {})",
-                tor.metric, currency.symbol, currency.code
+                labels::metric(&tor.metric),
+                currency.symbol,
+                currency.code
             ),
             x_scale: scale,
             base: tor.base,
@@ -680,7 +739,12 @@ pub fn tornado_files(
                 .swings
                 .iter()
                 .map(|s| TornadoBar {
-                    label: s.path.clone(),
+                    label: format!(
+                        "{} ({} → {})",
+                        labels::field(&s.path),
+                        labels::value(s.low),
+                        labels::value(s.high)
+                    ),
                     at_low: s.metric_at_low,
                     at_high: s.metric_at_high,
                 })

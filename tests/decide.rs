@@ -1,0 +1,370 @@
+//! The decision tools: compare, sweep, tornado, break-even and `--precision`, on shipped
+//! scenarios (at a reduced size) and on small test scenarios. Each result is checked against
+//! something worked out without the tool: a count over the trials, an independent run, a
+//! formula.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use loyalty_sim::decide::breakeven::{Lever, break_even};
+use loyalty_sim::decide::compare::compare;
+use loyalty_sim::decide::sweep::{Axis, sweep};
+use loyalty_sim::decide::tornado::tornado;
+use loyalty_sim::metrics::finance::Series;
+use loyalty_sim::report::decisions::{Provenance, sweep_files, sweep_text, tornado_files};
+use loyalty_sim::run::{HalfWidth, Precision};
+use loyalty_sim::scenario::ScenarioFile;
+use loyalty_sim::{RunOptions, run};
+
+fn shipped_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+/// A shipped scenario with fewer customers and months, so a test runs in seconds.
+fn shipped(name: &str, customers: u64, months: u32) -> ScenarioFile {
+    common::reduced(&shipped_path(name), customers, months)
+}
+
+fn trials(n: u64) -> RunOptions {
+    RunOptions {
+        trials: Some(n),
+        ..RunOptions::default()
+    }
+}
+
+/// Decodes a PNG and reads an SVG's size: every chart is 1200 × 700 and holds text.
+fn assert_chart_sizes(files: &[(String, Vec<u8>)], expected: &[&str]) {
+    for stem in expected {
+        let png = &files
+            .iter()
+            .find(|(n, _)| *n == format!("{stem}.png"))
+            .unwrap_or_else(|| panic!("{stem}.png missing"))
+            .1;
+        let img = image::load_from_memory(png).unwrap();
+        assert_eq!((img.width(), img.height()), (1200, 700), "{stem}.png");
+        let svg = String::from_utf8(
+            files
+                .iter()
+                .find(|(n, _)| *n == format!("{stem}.svg"))
+                .unwrap_or_else(|| panic!("{stem}.svg missing"))
+                .1
+                .clone(),
+        )
+        .unwrap();
+        assert!(
+            svg.starts_with(r#"<svg width="1200" height="700""#),
+            "{stem}.svg"
+        );
+        assert!(svg.matches("<text").count() >= 5, "{stem}.svg has no text");
+    }
+}
+
+#[test]
+fn a_compare_of_two_shipped_designs_prints_the_chance_that_one_beats_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("loyalty-sim")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "compare",
+            "scenarios/retail_points.toml",
+            "scenarios/retail_instant_discount.toml",
+            "--trials",
+            "4",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("Chance that the row beats the column"),
+        "{text}"
+    );
+
+    // The share printed is the share of trials, counted from compare.csv, in which the
+    // points program's NPV is higher than the discount's.
+    let csv = std::fs::read_to_string(dir.path().join("compare.csv")).unwrap();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let a = header
+        .iter()
+        .position(|h| *h == "npv_retail_points")
+        .unwrap();
+    let b = header
+        .iter()
+        .position(|h| *h == "npv_retail_instant_discount")
+        .unwrap();
+    let (mut wins, mut n) = (0, 0);
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        let (x, y): (f64, f64) = (cells[a].parse().unwrap(), cells[b].parse().unwrap());
+        wins += usize::from(x > y);
+        n += 1;
+    }
+    assert_eq!(n, 4);
+    let share = format!("{:.1}%", 100.0 * wins as f64 / n as f64);
+    let line = text
+        .lines()
+        .skip_while(|l| !l.contains("on NPV"))
+        .find(|l| l.trim_start().starts_with("retail_points") && l.contains('—'))
+        .unwrap();
+    assert!(line.ends_with(&format!("{share}  ")), "{line:?} vs {share}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("compare.json")).unwrap()).unwrap();
+    let p = json["comparison"]["beats_on_npv"][0][1].as_f64().unwrap();
+    assert_eq!(p, wins as f64 / n as f64);
+}
+
+#[test]
+fn a_design_compared_with_itself_differs_by_exactly_zero() {
+    let file = shipped("retail_points.toml", 2_000, 12);
+    let out = compare(&[file.clone(), file], &trials(6)).unwrap();
+    let cmp = &out.comparison;
+    for m in &cmp.metrics {
+        let d = &m.difference_from_first[1];
+        for v in [d.mean, d.p5, d.p50, d.p95] {
+            assert_eq!(v, 0.0, "{}", m.metric);
+        }
+        assert_eq!(m.designs[0], m.designs[1], "{}", m.metric);
+    }
+    // Every trial is a tie: neither beats the other, and each is best in half of them.
+    assert_eq!(cmp.beats_on_npv[0][1], 0.0);
+    assert_eq!(cmp.beats_on_npv[1][0], 0.0);
+    assert_eq!(cmp.best_on_npv, vec![0.5, 0.5]);
+}
+
+#[test]
+fn a_sweep_of_the_redemption_threshold_on_a_shipped_scenario_names_the_best() {
+    let file = shipped("coffee_points.toml", 1_500, 18);
+    let options = trials(6);
+    let axis = Axis::even("program.points.redemption_threshold", 20.0, 150.0, 4, true);
+    assert_eq!(axis.values, [20.0, 63.0, 107.0, 150.0]);
+    let s = sweep(&file, std::slice::from_ref(&axis), "npv", &options).unwrap();
+    assert_eq!(s.points.len(), 4);
+
+    // Each point is the run of the scenario with that threshold, nothing else.
+    let direct = run(
+        &file
+            .variant(&[("program.points.redemption_threshold", 63.0)])
+            .unwrap(),
+        &options,
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!(s.points[1].npv, direct.summary.metrics.npv);
+    assert_eq!(
+        s.points[1].liability_end,
+        direct.summary.metrics.liability_end
+    );
+
+    // The best is the point with the highest mean NPV, and it is named.
+    let argmax = (0..4)
+        .max_by(|&i, &j| s.points[i].metric.mean.total_cmp(&s.points[j].metric.mean))
+        .unwrap();
+    assert_eq!(s.best, argmax);
+    assert!(s.as_good_as_best.contains(&s.best));
+    let currency = &file.scenario.finance.currency;
+    let provenance = Provenance::of(&[&file], file.scenario.simulation.seed, 6);
+    let text = sweep_text(&s, currency, &provenance);
+    let best = s.points[s.best].at[0];
+    assert!(
+        text.contains(&format!("Best redemption_threshold: {best:.0},")),
+        "{text}"
+    );
+
+    let files: Vec<(String, Vec<u8>)> = sweep_files(&s, currency, &provenance)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.into_pair())
+        .collect();
+    assert_chart_sizes(&files, &["sweep_npv", "sweep_payback", "sweep_liability"]);
+    let csv = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n == "sweep.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(csv.lines().count(), 5, "a header and one row per point");
+}
+
+#[test]
+fn the_tornado_ranks_inputs_by_their_effect_as_worked_out_by_hand() {
+    let file = common::reduced(&common::data("small_uncertain.toml"), 1_500, 24);
+    let options = trials(6);
+    let tor = tornado(&file, "npv", &options).unwrap();
+    let paths: Vec<&str> = tor.swings.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "finance.gross_margin",
+            "population.latent.frequency_lift",
+            "program.points.point_value"
+        ]
+    );
+    for pair in tor.swings.windows(2) {
+        assert!(pair[0].width() >= pair[1].width());
+    }
+
+    // The members' value of a point only splits revenue for IFRS 15: no effect on cash.
+    let point_value = &tor.swings[2];
+    assert_eq!(point_value.metric_at_low, point_value.metric_at_high);
+
+    // NPV = gross margin × PV(incremental revenue) − what does not depend on the margin, and
+    // nothing the customers do depends on it: the swing is Δmargin × PV(incremental revenue),
+    // with PV taken from a run at the medians at (1 + r)^(t/12).
+    let medians: Vec<(&str, f64)> = file
+        .scenario
+        .uncertain
+        .iter()
+        .map(|u| (u.path.as_str(), u.value_at(0.5)))
+        .collect();
+    let at_medians = run(&file.variant(&medians).unwrap(), &options, &|| {}).unwrap();
+    let r = file.scenario.finance.discount_rate;
+    let pv: f64 = at_medians
+        .monthly
+        .iter()
+        .map(|m| {
+            m.series[Series::IncrementalRevenue as usize].mean
+                / (1.0 + r).powf(f64::from(m.month) / 12.0)
+        })
+        .sum();
+    let margin = &tor.swings[0];
+    let expected = (margin.high - margin.low) * pv;
+    let got = margin.metric_at_high - margin.metric_at_low;
+    assert!(
+        (got - expected).abs() <= 1e-6 * expected.abs(),
+        "swing {got} vs Δmargin × PV {expected}"
+    );
+    assert_eq!(
+        tor.base,
+        at_medians.trials.iter().map(|t| t.npv).sum::<f64>() / 6.0
+    );
+
+    let provenance = Provenance::of(&[&file], file.scenario.simulation.seed, 6);
+    let files: Vec<(String, Vec<u8>)> =
+        tornado_files(&tor, &file.scenario.finance.currency, &provenance)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.into_pair())
+            .collect();
+    assert_chart_sizes(&files, &["tornado"]);
+}
+
+#[test]
+fn the_tornado_of_the_shipped_uncertain_scenario_swings_the_investment_one_for_one() {
+    let file = shipped("retail_points_uncertain.toml", 1_500, 12);
+    let tor = tornado(&file, "npv", &trials(3)).unwrap();
+    assert_eq!(tor.swings.len(), 5);
+    for pair in tor.swings.windows(2) {
+        assert!(pair[0].width() >= pair[1].width());
+    }
+    // The investment is spent at month 0, undiscounted: NPV falls by exactly what it rises.
+    let it = tor
+        .swings
+        .iter()
+        .find(|s| s.path == "finance.investment.it_platform_and_app")
+        .unwrap();
+    let fall = it.metric_at_low - it.metric_at_high;
+    assert!(
+        (fall - (it.high - it.low)).abs() < 1e-6,
+        "{fall} vs {}",
+        it.high - it.low
+    );
+}
+
+#[test]
+fn the_break_even_lift_brings_the_median_npv_to_zero() {
+    let file = common::reduced(&common::data("small_points.toml"), 2_000, 24);
+    let options = trials(8);
+    let be = break_even(&file, Lever::Lift, &options).unwrap();
+    let k = be.multiplier.unwrap();
+    // The median NPV changes sign across the multiplier found: below it the program loses,
+    // above it it pays (median NPV rises with the members' response).
+    let npv_at = |k: f64| {
+        let scaled: Vec<(String, f64)> = file
+            .scenario
+            .population
+            .types
+            .iter()
+            .zip(["true", "latent", "false", "none"])
+            .filter(|(t, _)| t.share > 0.0)
+            .flat_map(|(t, key)| {
+                [
+                    (
+                        format!("population.{key}.frequency_lift"),
+                        t.frequency_lift * k,
+                    ),
+                    (format!("population.{key}.basket_lift"), t.basket_lift * k),
+                    (
+                        format!("population.{key}.attrition_reduction"),
+                        (t.attrition_reduction * k).min(1.0),
+                    ),
+                ]
+            })
+            .collect();
+        let refs: Vec<(&str, f64)> = scaled.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+        run(&file.variant(&refs).unwrap(), &options, &|| {})
+            .unwrap()
+            .summary
+            .metrics
+            .npv
+            .p50
+    };
+    assert!(npv_at(k * 0.95) < 0.0, "k = {k}");
+    assert!(npv_at(k * 1.05) > 0.0, "k = {k}");
+    assert_eq!(be.values.len(), 12);
+}
+
+#[test]
+fn a_precision_run_stops_at_the_same_trial_count_on_one_thread_and_two() {
+    let file = common::reduced(&common::data("small_points.toml"), 800, 12);
+    let precision = Precision {
+        metric: "npv".into(),
+        half_width: HalfWidth::Relative(0.02),
+    };
+    let at = |threads| {
+        run(
+            &file,
+            &RunOptions {
+                trials: Some(1_600),
+                threads: Some(threads),
+                precision: Some(precision.clone()),
+                ..RunOptions::default()
+            },
+            &|| {},
+        )
+        .unwrap()
+    };
+    let (one, two) = (at(1), at(2));
+    let n = one.trials.len();
+    assert_eq!(n, two.trials.len());
+    assert_eq!(one.summary, two.summary);
+    assert!(n < 1_600, "the target should be met before the cap");
+    assert!([50, 100, 200, 400, 800].contains(&n), "stopped at {n}");
+
+    // The rule, by hand: 1.96 × sd/√n within 2% of the mean at n, not at the checkpoint before.
+    let met = |k: usize| {
+        let v: Vec<f64> = one.trials[..k].iter().map(|t| t.npv).collect();
+        let mean = v.iter().sum::<f64>() / k as f64;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+        1.96 * (var / k as f64).sqrt() <= 0.02 * mean.abs()
+    };
+    assert!(met(n));
+    if n > 50 {
+        assert!(!met(n / 2));
+    }
+}
