@@ -157,6 +157,14 @@ impl Common {
     }
 }
 
+/// Prints `text` on stdout. A reader that has gone away (`| head`) is not an error: the files
+/// are written regardless, and the command ends normally.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
@@ -178,7 +186,11 @@ fn write_decision(
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    println!("\nWrote {} to {}", names.join(", "), dir.display());
+    say(&format!(
+        "\nWrote {} to {}\n",
+        names.join(", "),
+        dir.display()
+    ));
     Ok(())
 }
 
@@ -260,7 +272,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 options.seed.unwrap_or(first.seed),
                 options.trials.unwrap_or(first.trials),
             );
-            print!("{}", decisions::compare_text(&out, &provenance));
+            say(&decisions::compare_text(&out, &provenance));
             let name = format!(
                 "compare-{}",
                 scenarios
@@ -302,7 +314,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 s.trials,
             );
             let currency = &file.scenario.finance.currency;
-            print!("{}", decisions::sweep_text(&s, currency, &provenance));
+            say(&decisions::sweep_text(&s, currency, &provenance));
             let dir = common
                 .out
                 .clone()
@@ -327,7 +339,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 t.trials,
             );
             let currency = &file.scenario.finance.currency;
-            print!("{}", decisions::tornado_text(&t, currency, &provenance));
+            say(&decisions::tornado_text(&t, currency, &provenance));
             let dir = common
                 .out
                 .clone()
@@ -356,10 +368,11 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 options.seed.unwrap_or(file.scenario.simulation.seed),
                 b.trials,
             );
-            print!(
-                "{}",
-                decisions::breakeven_text(&b, &file.scenario.finance.currency, &provenance)
-            );
+            say(&decisions::breakeven_text(
+                &b,
+                &file.scenario.finance.currency,
+                &provenance,
+            ));
             let dir = common
                 .out
                 .clone()
@@ -385,7 +398,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     repeat,
                 },
             )?;
-            print!("{}", report.text());
+            say(&report.text());
             Ok(())
         }
     }
@@ -455,12 +468,16 @@ fn run(
     let files = render_all(&result, charts)?;
     let dir = out.unwrap_or_else(|| default_out(scenario_path));
     let written = output::write_atomically(&dir, &files)?;
-    print!("{}", console::summary_text(&result));
+    say(&console::summary_text(&result));
     let names: Vec<String> = written
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    println!("\nWrote {} to {}", names.join(", "), dir.display());
+    say(&format!(
+        "\nWrote {} to {}\n",
+        names.join(", "),
+        dir.display()
+    ));
     Ok(())
 }
 
@@ -468,14 +485,14 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
     let file = scenario::load(scenario_path)?;
     let s = &file.scenario;
     let sim = &s.simulation;
-    println!(
-        "{} is valid: {} customers × {} months × {} trials, seed {}",
+    say(&format!(
+        "{} is valid: {} customers × {} months × {} trials, seed {}\n",
         scenario_path.display(),
         format_number(sim.customers as f64, 0),
         sim.months,
         format_number(sim.trials as f64, 0),
         sim.seed
-    );
+    ));
     let mix: Vec<String> = s
         .population
         .types
@@ -489,12 +506,12 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
             )
         })
         .collect();
-    println!("loyalty types: {}", mix.join(", "));
-    println!(
-        "investment {} · currency {} · sha256 {}",
+    say(&format!("loyalty types: {}\n", mix.join(", ")));
+    say(&format!(
+        "investment {} · currency {} · sha256 {}\n",
         s.finance.currency.format(s.finance.investment_total()),
         s.finance.currency.code,
         file.sha256
-    );
+    ));
     Ok(())
 }

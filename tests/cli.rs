@@ -205,3 +205,24 @@ fn a_scenario_earning_more_points_than_can_be_counted_is_refused() {
         .stderr(predicate::str::contains("cannot be kept exact"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_break_a_run() {
+    // `loyalty-sim run … | head -1`: the summary's reader is gone before it is printed. The run
+    // still writes its files and ends normally, instead of panicking on the closed pipe.
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("loyalty-sim"))
+        .args(["run", "--trials", "2", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(common::data("small_points.toml"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("out/summary.json").exists());
+}

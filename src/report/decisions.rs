@@ -358,7 +358,7 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
     for (i, p) in s.points.iter().enumerate() {
         let at =
             p.at.iter()
-                .map(|v| format_number(*v, if v.fract() == 0.0 { 0 } else { 3 }))
+                .map(|v| labels::value(*v))
                 .collect::<Vec<_>>()
                 .join(" × ");
         let mark = if i == s.best {
@@ -395,7 +395,7 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
     let at = best
         .at
         .iter()
-        .map(|v| format_number(*v, if v.fract() == 0.0 { 0 } else { 3 }))
+        .map(|v| labels::value(*v))
         .collect::<Vec<_>>()
         .join(" × ");
     t.push_str(&format!(
@@ -521,10 +521,7 @@ pub fn sweep_files(
             .map(|&v| {
                 let name = labels::field(&second.path);
                 (
-                    format!(
-                        "{name} = {}",
-                        format_number(v, if v.fract() == 0.0 { 0 } else { 3 })
-                    ),
+                    format!("{name} = {}", labels::value(v)),
                     s.points.iter().filter(|p| p.at[1] == v).collect(),
                 )
             })
@@ -554,7 +551,10 @@ pub fn sweep_files(
     files.extend(charts(Figure {
         name: "sweep_npv",
         chart: AnyChart::Band(BandChart {
-            title: format!("NPV along the sweep of {x_label}"),
+            title: match s.axes.get(1) {
+                None => format!("NPV along the sweep of {x_label}"),
+                Some(second) => format!("NPV along {x_label}, by {}", labels::field(&second.path)),
+            },
             x_label: x_label.clone(),
             y_label: money_axis("NPV"),
             x_scale: Scale::Plain,
@@ -562,10 +562,15 @@ pub fn sweep_files(
             series: npv_series,
             markers: vec![(
                 best_at,
-                format!(
-                    "best: {}",
-                    format_number(best_at, if best_at.fract() == 0.0 { 0 } else { 3 })
-                ),
+                match s.axes.get(1) {
+                    None => format!("best: {}", labels::value(best_at)),
+                    Some(second) => format!(
+                        "best: {} with {} = {}",
+                        labels::value(best_at),
+                        labels::field(&second.path),
+                        labels::value(s.points[s.best].at[1])
+                    ),
+                },
             )],
             zero_line: true,
             note: format!(
