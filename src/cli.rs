@@ -11,7 +11,7 @@ use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
-use loyalty_sim::metrics::finance::TrialMetrics;
+use loyalty_sim::metrics::finance::{Goal, TrialMetrics};
 use loyalty_sim::money::format_number;
 use loyalty_sim::report::decisions::{self, Provenance};
 use loyalty_sim::report::{console, render_all};
@@ -80,6 +80,10 @@ enum Command {
         /// Metric whose mean picks the best value.
         #[arg(long, default_value = "npv")]
         metric: String,
+        /// Whether the best value has the highest (max) or lowest (min) mean of the metric
+        /// (default: the metric's own way: highest NPV, lowest reward cost or liability).
+        #[arg(long, value_parser = ["max", "min"])]
+        goal: Option<String>,
         #[command(flatten)]
         common: Common,
     },
@@ -194,12 +198,14 @@ fn write_decision(
     Ok(())
 }
 
-/// `path=from..to` as an axis of `steps` values, whole when the field holds whole numbers.
+/// `path=from..to` as an axis of `steps` values, whole when the field holds whole numbers. The
+/// field is checked up front, by the scenario's own rules, over the whole range.
 fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Result<Axis, Error> {
     let bad = |why: &str| Error::Argument(format!("--vary {text}: {why}"));
     let (path, range) = text.split_once('=').ok_or_else(|| {
         bad("expected PATH=FROM..TO, e.g. program.points.redemption_threshold=100..1000")
     })?;
+    let path = path.trim();
     let (from, to) = range
         .split_once("..")
         .ok_or_else(|| bad("expected FROM..TO"))?;
@@ -207,32 +213,22 @@ fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Resul
     let (Some(a), Some(b)) = (number(from), number(to)) else {
         return Err(bad("FROM and TO must be numbers"));
     };
-    let written_whole = |s: &str| !s.contains(['.', 'e', 'E']);
-    let whole = match current_value(&file.source, path) {
-        Some(toml::Value::Integer(_)) => true,
-        Some(_) => false,
-        None => written_whole(from.trim()) && written_whole(to.trim()),
-    };
-    Ok(Axis::even(path, a, b, steps as usize, whole))
-}
-
-/// The value at a field path in scenario text, if it is there.
-fn current_value(source: &str, path: &str) -> Option<toml::Value> {
-    let mut value = toml::Value::Table(toml::from_str(source).ok()?);
-    for part in path.split('.') {
-        let (key, index) = match part.split_once('[') {
-            Some((k, rest)) => (
-                k,
-                rest.strip_suffix(']').and_then(|i| i.parse::<usize>().ok()),
-            ),
-            None => (part, None),
-        };
-        value = value.get(key)?.clone();
-        if let Some(i) = index {
-            value = value.get(i)?.clone();
-        }
+    let whole = file.probe(path, a, b).map_err(|e| {
+        let why: Vec<String> = e
+            .problems
+            .iter()
+            .map(|p| format!("`{}`: {}", p.field, p.message))
+            .collect();
+        bad(&why.join("; "))
+    })?;
+    let axis = Axis::even(path, a, b, steps as usize, whole);
+    if axis.values.len() < steps as usize {
+        eprintln!(
+            "note: {path} holds whole numbers: {} distinct values from {a} to {b}, not {steps}",
+            axis.values.len()
+        );
     }
-    Some(value)
+    Ok(axis)
 }
 
 /// Runs the parsed command.
@@ -296,9 +292,14 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             vary,
             steps,
             metric,
+            goal,
             common,
         } => {
             let file = scenario::load(&path)?;
+            let goal = goal.map(|g| match g.as_str() {
+                "min" => Goal::Minimize,
+                _ => Goal::Maximize,
+            });
             if vary.len() > 2 {
                 return Err(Error::Argument("--vary: at most two inputs at once".into()));
             }
@@ -306,8 +307,16 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 .iter()
                 .map(|v| parse_axis(v, steps, &file))
                 .collect::<Result<Vec<_>, _>>()?;
+            if let [a, b] = axes.as_slice()
+                && a.path == b.path
+            {
+                return Err(Error::Argument(format!(
+                    "--vary: {} is given twice; vary two different inputs",
+                    a.path
+                )));
+            }
             let options = common.options(Some(file.scenario.simulation.trials.min(200)));
-            let s = sweep(&file, &axes, &metric, &options)?;
+            let s = sweep(&file, &axes, &metric, goal, &options)?;
             let provenance = Provenance::of(
                 &[&file],
                 options.seed.unwrap_or(file.scenario.simulation.seed),

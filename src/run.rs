@@ -16,8 +16,8 @@ use rayon::prelude::*;
 use crate::metrics::finance::{Series, TrialMetrics, TrialResult, TypeSeries, evaluate_trial};
 use crate::metrics::stats::{mean, sample_sd};
 use crate::metrics::summary::{
-    Metrics, MonthBands, RunMetadata, Summary, TypeMonthBands, diagnostics, monthly_bands,
-    monthly_type_bands,
+    Metrics, MonthBands, PrecisionOutcome, RunMetadata, Summary, TypeMonthBands, diagnostics,
+    monthly_bands, monthly_type_bands,
 };
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::kernel::Model;
@@ -171,21 +171,23 @@ pub fn precision_checkpoints(max: u64) -> Vec<u64> {
     points
 }
 
-/// Half-width of the 95% interval of the mean of `metric` over `results`, and whether it
-/// meets `precision`.
-fn precise_enough(results: &[TrialResult], precision: &Precision) -> bool {
+/// How precisely `results` pin down the mean of `precision`'s metric: whether the half-width
+/// of its 95% interval meets the target, the half-width, and the mean.
+fn precision_reached(results: &[TrialResult], precision: &Precision) -> (bool, f64, f64) {
     let values: Vec<f64> = results
         .iter()
         .filter_map(|r| r.metrics.value(&precision.metric))
         .collect();
-    let Some(sd) = sample_sd(&values, mean(&values)) else {
-        return false;
+    let m = mean(&values);
+    let Some(sd) = sample_sd(&values, m) else {
+        return (false, f64::INFINITY, m);
     };
     let half = 1.96 * sd / (values.len() as f64).sqrt();
-    match precision.half_width {
+    let met = match precision.half_width {
         HalfWidth::Absolute(h) => half <= h,
-        HalfWidth::Relative(r) => half <= r * mean(&values).abs(),
-    }
+        HalfWidth::Relative(r) => half <= r * m.abs(),
+    };
+    (met, half, m)
 }
 
 /// Runs the scenario in `file` with `options`, calling `on_trial_done` after each trial.
@@ -210,7 +212,7 @@ pub fn run(
                     done..stop,
                     on_trial_done,
                 )?);
-                if precise_enough(&results, p) {
+                if precision_reached(&results, p).0 {
                     break;
                 }
             }
@@ -237,13 +239,24 @@ pub fn run(
             discount_rate: scenario.finance.discount_rate,
             percentiles: "Hyndman-Fan type 7, as Excel PERCENTILE.INC",
             uncertain_inputs: scenario.uncertain.iter().map(|u| u.path.clone()).collect(),
-            precision: options.precision.as_ref().map(|p| match p.half_width {
-                HalfWidth::Absolute(h) => format!("{}: 95% interval within ±{h}", p.metric),
-                HalfWidth::Relative(r) => format!(
-                    "{}: 95% interval within ±{}% of the mean",
-                    p.metric,
-                    r * 100.0
-                ),
+            precision: options.precision.as_ref().map(|p| {
+                let (met, half_width, m) = precision_reached(&results, p);
+                PrecisionOutcome {
+                    metric: p.metric.clone(),
+                    target: match p.half_width {
+                        HalfWidth::Absolute(h) => {
+                            format!("{}: 95% interval within ±{h}", p.metric)
+                        }
+                        HalfWidth::Relative(r) => format!(
+                            "{}: 95% interval within ±{}% of the mean",
+                            p.metric,
+                            r * 100.0
+                        ),
+                    },
+                    met,
+                    half_width,
+                    relative_half_width: (m != 0.0).then(|| half_width / m.abs()),
+                }
             }),
         },
         metrics: Metrics::of(&trials),

@@ -264,26 +264,65 @@ fn the_workbook_reopens_with_its_sheets_and_the_run_s_values() {
     );
     let m = &run.summary.metrics;
 
-    // Summary: the NPV row holds the run's numbers, as numbers, formatted as euros.
+    // Summary: the rows of the printed summary, the run's numbers as numbers, money in
+    // euros and shares as percentages.
     let summary = book.worksheet_range("Summary").unwrap();
-    let npv_row = summary
-        .rows()
-        .position(|r| r[0] == Data::String("NPV".into()))
-        .unwrap();
-    let row = &summary.rows().nth(npv_row).unwrap();
-    assert_eq!(row[1], Data::Float(m.npv.mean));
-    assert_eq!(row[5], Data::Float(m.npv.p50));
-    assert_eq!(row[6], Data::Float(m.npv.p95));
     let styles = book.worksheet_style("Summary").unwrap();
-    let format = styles
-        .get((npv_row as u32, 5))
-        .and_then(|s| s.number_format.as_ref())
-        .map(|f| f.format_code.clone())
-        .unwrap();
-    assert!(format.contains('€'), "{format}");
+    let row_of = |label: &str| {
+        summary
+            .rows()
+            .position(|r| r[0] == Data::String(label.into()))
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    let format_at = |r: usize, c: u32| {
+        styles
+            .get((r as u32, c))
+            .and_then(|s| s.number_format.as_ref())
+            .map(|f| f.format_code.clone())
+            .unwrap_or_default()
+    };
+    let npv = row_of("NPV at 10.0% a year");
+    let s = &m.npv;
+    let ci = s.ci95.unwrap();
+    let expected = [
+        s.mean,
+        s.sd.unwrap(),
+        s.sem.unwrap(),
+        ci[0],
+        ci[1],
+        s.p5,
+        s.p50,
+        s.p95,
+    ];
+    for (col, v) in expected.into_iter().enumerate() {
+        assert_eq!(
+            summary.rows().nth(npv).unwrap()[col + 1],
+            Data::Float(v),
+            "column {col}"
+        );
+        assert!(format_at(npv, col as u32 + 1).contains('€'));
+    }
+    let roi = row_of("ROI");
+    assert_eq!(summary.rows().nth(roi).unwrap()[7], Data::Float(m.roi.p50));
+    assert_eq!(format_at(roi, 7), "0.0%");
+    let chance = row_of("Chance of payback within 6 months");
+    let p = &m.payback_month;
+    let row = summary.rows().nth(chance).unwrap();
+    assert_eq!(row[1], Data::Float(p.probability_within_horizon));
+    assert_eq!(row[4], Data::Float(p.probability_ci95[0]));
+    // A points-only design has no discount or certificate rows, as in the printed summary.
+    assert!(
+        !summary
+            .rows()
+            .any(|r| r[0].to_string().contains("certificates"))
+    );
     let text = |r: usize| summary.rows().nth(r).unwrap()[1].to_string();
-    assert!((0..8).any(|r| text(r) == run.summary.metadata.scenario_sha256));
-    assert!((0..8).any(|r| text(r) == run.summary.metadata.seed.to_string()));
+    assert!((0..9).any(|r| text(r) == run.summary.metadata.scenario_sha256));
+    assert!((0..9).any(|r| text(r) == run.summary.metadata.seed.to_string()));
+    assert_eq!(
+        summary.rows().nth(row_of("Trials")).unwrap()[1],
+        Data::Float(5.0)
+    );
 
     // Assumptions: every value of the file as run, an uncertain one with its distribution.
     let assumptions = book.worksheet_range("Assumptions").unwrap();
@@ -307,14 +346,31 @@ fn the_workbook_reopens_with_its_sheets_and_the_run_s_values() {
     );
     assert_eq!(margin[2], Data::String("normal, mean 0.5, sd 0.03".into()));
 
-    // Monthly: one row per month; the median net cash flow is the run's.
+    // Monthly: month 0 (the investment), then one row per month; the run's bands, and means
+    // that add up: net cash flow = incremental margin − reward cost − running costs.
     let monthly = book.worksheet_range("Monthly").unwrap();
-    assert_eq!(monthly.height(), 1 + 6);
-    let col = column(&monthly, "Net cash flow (median)");
+    assert_eq!(monthly.height(), 1 + 1 + 6);
+    let cell = |r: usize, title: &str| match monthly.rows().nth(r).unwrap()[column(&monthly, title)]
+    {
+        Data::Float(v) => v,
+        ref other => panic!("{title} at row {r}: {other:?}"),
+    };
+    assert_eq!(cell(1, "Cumulative cash flow (mean)"), -m.investment.mean);
     for (r, month) in run.monthly.iter().enumerate() {
+        let at = |s: Series| month.series[s as usize];
         assert_eq!(
-            monthly.rows().nth(r + 1).unwrap()[col],
-            Data::Float(month.series[Series::NetCashFlow as usize].p50)
+            cell(r + 2, "Net cash flow (median)"),
+            at(Series::NetCashFlow).p50
+        );
+        assert_eq!(cell(r + 2, "Liability (p95)"), at(Series::Liability).p95);
+        let parts = cell(r + 2, "Incremental margin (mean)")
+            - cell(r + 2, "Reward cost (mean)")
+            - cell(r + 2, "Running costs (mean)");
+        let net = cell(r + 2, "Net cash flow (mean)");
+        assert!(
+            (parts - net).abs() <= 1e-9 * net.abs().max(1.0),
+            "month {}: {parts} vs {net}",
+            r + 1
         );
     }
 
@@ -331,4 +387,35 @@ fn the_workbook_reopens_with_its_sheets_and_the_run_s_values() {
             "trial {r}: {row:?}"
         );
     }
+}
+
+#[test]
+fn text_from_the_scenario_file_is_escaped_in_the_report() {
+    // A reward's name and a comment are the user's text: the report shows them, never runs them.
+    let path = common::data("all_features.toml");
+    let source = std::fs::read_to_string(&path).unwrap().replacen(
+        "name = \"coffee\"",
+        "name = \"<script>alert('x')</script> & <b>box</b>\"",
+        1,
+    ) + "\n# </pre><script>alert('comment')</script>\n";
+    assert!(source.contains("<script>alert('x')"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostile <name>.toml");
+    std::fs::write(&file, &source).unwrap();
+    let file = common::reduced(&file, 300, 24);
+    let out = common::run_trials(&file, 2);
+    let page =
+        String::from_utf8(loyalty_sim::report::html::report(&out, &[]).into_bytes()).unwrap();
+    let doc = Html::parse_document(&page);
+    assert!(
+        doc.select(&Selector::parse("script").unwrap())
+            .next()
+            .is_none()
+    );
+    assert!(
+        doc.select(&Selector::parse("b").unwrap())
+            .all(|b| !b.text().any(|t| t.contains("box")))
+    );
+    assert!(page.contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; &lt;b&gt;box&lt;/b&gt;"));
+    assert!(page.contains("hostile &lt;name&gt;"));
 }

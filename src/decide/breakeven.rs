@@ -37,6 +37,9 @@ pub struct BreakEven {
     pub membership_share: Option<f64>,
     /// Trials per evaluation.
     pub trials: u64,
+    /// Scaled fields that the scenario gives as distributions: they are held at their
+    /// medians and scaled, not drawn per trial.
+    pub held_at_median: Vec<String>,
 }
 
 /// Why the break-even could not be solved.
@@ -160,7 +163,13 @@ pub fn break_even(
             })
             .sum()
     });
+    let held_at_median = values_at(1.0)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| scenario.uncertain.iter().any(|u| &u.path == p))
+        .collect();
     Ok(BreakEven {
+        held_at_median,
         lever,
         multiplier,
         searched_up_to: ceiling,

@@ -48,8 +48,12 @@ pub struct Comparison {
     pub beats_on_payback: Vec<Vec<f64>>,
     /// Share of trials in which each design has the highest NPV (ties share the trial).
     pub best_on_npv: Vec<f64>,
-    /// Share of trials in which each design pays back first (ties share the trial).
+    /// Share of trials in which each design pays back first (ties share the trial; a trial in
+    /// which no design pays back counts for none).
     pub best_on_payback: Vec<f64>,
+    /// Distribution of each design's payback month minus the first's, trial by trial, over the
+    /// trials in which both pay back (`None` if there are none).
+    pub payback_difference_from_first: Vec<Option<Stats>>,
     /// Chance of payback within the horizon, per design.
     pub payback_probability: Vec<f64>,
     /// Indices of the designs from best to worst: by median NPV, then chance of being best.
@@ -57,6 +61,9 @@ pub struct Comparison {
     /// Whether all designs share the same customers and market (else the differences include
     /// the difference in customers, and the output says so).
     pub same_customers: bool,
+    /// Whether all designs use the same gross margin and discount rate (else their NPVs are
+    /// measured on different terms, and the output says so).
+    pub same_terms: bool,
 }
 
 /// Everything a comparison produced.
@@ -85,9 +92,35 @@ pub enum CompareError {
         /// The one that differs.
         other: (String, u64, u32),
     },
+    /// The designs count money in different currencies.
+    #[error(
+        "{} counts in {}, {} in {}: designs compared side by side must use the same [finance] currency",
+        first.0, first.1, other.0, other.1
+    )]
+    DifferentCurrency {
+        /// The first file: name, currency code.
+        first: (String, String),
+        /// The one that differs.
+        other: (String, String),
+    },
     /// A run failed.
     #[error(transparent)]
     Run(#[from] RunError),
+}
+
+/// The designs' names, made distinct: a second `x` becomes `x (2)`.
+fn distinct_names(names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let mut candidate = name.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{name} ({k})");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
 }
 
 /// Shares of trials in which a design wins, ties shared: `wins(values)` says, for one trial,
@@ -120,6 +153,16 @@ pub fn compare(
         )
     };
     for f in &files[1..] {
+        let (a, b) = (
+            &first.scenario.finance.currency,
+            &f.scenario.finance.currency,
+        );
+        if a.code != b.code {
+            return Err(CompareError::DifferentCurrency {
+                first: (name(first), a.code.clone()),
+                other: (name(f), b.code.clone()),
+            });
+        }
         let s = &f.scenario.simulation;
         if s.customers != base.customers || s.months != base.months {
             return Err(CompareError::DifferentBase {
@@ -190,10 +233,24 @@ pub fn compare(
             .fold(f64::NEG_INFINITY, f64::max);
         (0..n).filter(|&d| value(d, t, "npv") == top).collect()
     });
+    // A trial in which no design pays back has no winner: the shares may sum to less than 1.
     let best_on_payback = best_share(n, trials, |t| {
         let first = (0..n).map(|d| payback(d, t)).fold(f64::INFINITY, f64::min);
+        if first.is_infinite() {
+            return Vec::new();
+        }
         (0..n).filter(|&d| payback(d, t) == first).collect()
     });
+    // Payback month of each design minus the first's, over the trials where both pay back.
+    let payback_difference_from_first = (0..n)
+        .map(|d| {
+            let diffs: Vec<f64> = (0..trials)
+                .filter(|&t| payback(d, t).is_finite() && payback(0, t).is_finite())
+                .map(|t| payback(d, t) - payback(0, t))
+                .collect();
+            (!diffs.is_empty()).then(|| Stats::of(&diffs))
+        })
+        .collect();
     let payback_probability: Vec<f64> = runs
         .iter()
         .map(|r| r.summary.metrics.payback_month.probability_within_horizon)
@@ -210,7 +267,11 @@ pub fn compare(
         f.scenario.population == first.scenario.population
             && f.scenario.market == first.scenario.market
     });
-    let names = files.iter().map(name).collect();
+    let same_terms = files[1..].iter().all(|f| {
+        let (a, b) = (&first.scenario.finance, &f.scenario.finance);
+        a.gross_margin == b.gross_margin && a.discount_rate == b.discount_rate
+    });
+    let names = distinct_names(files.iter().map(name).collect());
     Ok(CompareOutput {
         comparison: Comparison {
             names,
@@ -219,9 +280,11 @@ pub fn compare(
             beats_on_payback,
             best_on_npv,
             best_on_payback,
+            payback_difference_from_first,
             payback_probability,
             ranking,
             same_customers,
+            same_terms,
         },
         runs,
     })

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::metrics::finance::{Goal, TrialMetrics};
 use crate::metrics::stats::{Stats, mean, sample_sd};
 use crate::run::{RunOptions, run};
 use crate::scenario::{ScenarioError, ScenarioFile};
@@ -49,6 +50,8 @@ pub struct SweepPoint {
     pub payback_probability: f64,
     /// Its Monte Carlo standard error.
     pub payback_probability_sem: f64,
+    /// Its Wilson 95% interval.
+    pub payback_probability_ci95: [f64; 2],
     /// Liability at the horizon.
     pub liability_end: Stats,
 }
@@ -58,11 +61,13 @@ pub struct SweepPoint {
 pub struct Sweep {
     /// The axes (one or two).
     pub axes: Vec<Axis>,
-    /// The metric the best point maximises.
+    /// The metric that picks the best point.
     pub metric: String,
+    /// Whether the best point has the highest or the lowest mean of it.
+    pub goal: Goal,
     /// The points, the first axis varying fastest.
     pub points: Vec<SweepPoint>,
-    /// Index of the point with the highest mean of the metric.
+    /// Index of the point with the best mean of the metric.
     pub best: usize,
     /// Points whose mean metric is within the 95% interval of their paired difference from the
     /// best: as good as the best within Monte Carlo error.
@@ -85,21 +90,37 @@ pub enum SweepError {
     /// A metric name that does not exist.
     #[error("unknown metric `{0}`")]
     UnknownMetric(String),
+    /// A metric that is not better one way or the other, without a goal.
+    #[error(
+        "whether a higher or a lower {0} is better depends on the purpose: say which with --goal max or --goal min"
+    )]
+    NoGoal(String),
     /// A run failed.
     #[error(transparent)]
     Run(#[from] RunError),
 }
 
-/// Runs `file` at every point of `axes` (one or two) and finds the best value of `metric`.
+/// Runs `file` at every point of `axes` (one or two) and finds the best value of `metric`:
+/// the highest or lowest mean, as `goal` says (by default, the metric's own way, e.g. highest
+/// NPV, lowest reward cost).
 pub fn sweep(
     file: &ScenarioFile,
     axes: &[Axis],
     metric: &str,
+    goal: Option<Goal>,
     options: &RunOptions,
 ) -> Result<Sweep, SweepError> {
-    if !crate::metrics::finance::TrialMetrics::NAMES.contains(&metric) {
+    if !TrialMetrics::NAMES.contains(&metric) {
         return Err(SweepError::UnknownMetric(metric.to_string()));
     }
+    let goal = goal
+        .or_else(|| TrialMetrics::goal(metric))
+        .ok_or_else(|| SweepError::NoGoal(metric.to_string()))?;
+    // Every comparison below is of `sign` × the metric: higher is better.
+    let sign = match goal {
+        Goal::Maximize => 1.0,
+        Goal::Minimize => -1.0,
+    };
     let grid: Vec<Vec<f64>> = match axes {
         [a] => a.values.iter().map(|&v| vec![v]).collect(),
         [a, b] => b
@@ -138,16 +159,15 @@ pub fn sweep(
             npv: m.npv,
             payback_probability: m.payback_month.probability_within_horizon,
             payback_probability_sem: m.payback_month.probability_sem,
+            payback_probability_ci95: m.payback_month.probability_ci95,
             liability_end: m.liability_end,
         });
         per_trial.push(values);
     }
     let best = (0..points.len())
         .max_by(|&a, &b| {
-            points[a]
-                .metric
-                .mean
-                .total_cmp(&points[b].metric.mean)
+            (sign * points[a].metric.mean)
+                .total_cmp(&(sign * points[b].metric.mean))
                 .then(b.cmp(&a))
         })
         .unwrap_or(0);
@@ -159,7 +179,7 @@ pub fn sweep(
             let diffs: Vec<f64> = per_trial[best]
                 .iter()
                 .zip(&per_trial[i])
-                .map(|(b, x)| b - x)
+                .map(|(b, x)| sign * (b - x))
                 .collect();
             let d = mean(&diffs);
             let se = sample_sd(&diffs, d).map_or(0.0, |s| s / (diffs.len() as f64).sqrt());
@@ -169,6 +189,7 @@ pub fn sweep(
     Ok(Sweep {
         axes: axes.to_vec(),
         metric: metric.to_string(),
+        goal,
         points,
         best,
         as_good_as_best,

@@ -166,7 +166,35 @@ pub struct TrialMetrics {
     pub certificates_outstanding_end_cents: u64,
 }
 
+/// Which way a metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Goal {
+    /// Higher is better (NPV, revenue).
+    Maximize,
+    /// Lower is better (costs, what the program owes).
+    Minimize,
+}
+
 impl TrialMetrics {
+    /// Which way the metric called `name` is better; `None` when that depends on the purpose
+    /// (breakage and burn rates: more breakage costs less, but tells of disengaged members).
+    pub fn goal(name: &str) -> Option<Goal> {
+        match name {
+            "npv"
+            | "roi"
+            | "incremental_revenue"
+            | "incremental_gross_margin"
+            | "supplier_funding"
+            | "partner_revenue"
+            | "cumulative_cash_flow_end"
+            | "members_end"
+            | "new_customers_program" => Some(Goal::Maximize),
+            "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => None,
+            _ => Some(Goal::Minimize),
+        }
+    }
+
     /// Names of the metrics [`TrialMetrics::value`] knows, for `--precision`, compare, sweep
     /// and tornado.
     pub const NAMES: [&'static str; 22] = [

@@ -70,7 +70,7 @@ pub struct MonthStats {
     pub probability_within_horizon: f64,
     /// Monte Carlo standard error of that share, √(p(1 − p)/n).
     pub probability_sem: f64,
-    /// 95% interval of that share, p ± 1.96 × its standard error, within 0–1.
+    /// Wilson score 95% interval of that share.
     pub probability_ci95: [f64; 2],
     /// Number of trials that reached it.
     pub trials_within_horizon: u64,
@@ -105,10 +105,24 @@ impl MonthStats {
             p95: pct(0.95),
             probability_within_horizon: p,
             probability_sem: p_sem,
-            probability_ci95: [(p - 1.96 * p_sem).max(0.0), (p + 1.96 * p_sem).min(1.0)],
+            probability_ci95: wilson95(k as u64, n as u64),
             trials_within_horizon: k as u64,
         }
     }
+}
+
+/// The Wilson score 95% interval of a share of `k` in `n` (Wilson 1927): unlike p ± 1.96 × its
+/// standard error, it does not collapse to a point at 0% or 100% (20 of 20 gives 83.9%–100%)
+/// and stays within 0–1. `[0, 1]` for no trials.
+pub fn wilson95(k: u64, n: u64) -> [f64; 2] {
+    if n == 0 {
+        return [0.0, 1.0];
+    }
+    let (n, p, z) = (n as f64, k as f64 / n as f64, 1.96_f64);
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    [(centre - half).max(0.0), (centre + half).min(1.0)]
 }
 
 /// Mean of `values`, summed in order; 0 for none.
@@ -148,6 +162,22 @@ pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wilson_interval_matches_the_formula_at_the_ends_and_inside() {
+        // 20 of 20: lower bound n/(n + z²) = 20/23.8416 = 0.83887, upper 1.
+        let [lo, hi] = wilson95(20, 20);
+        assert!((lo - 20.0 / (20.0 + 1.96 * 1.96)).abs() < 1e-12);
+        assert!((hi - 1.0).abs() < 1e-12);
+        // 0 of 20 mirrors it.
+        let [lo, hi] = wilson95(0, 20);
+        assert!(lo.abs() < 1e-12 && (hi - (1.0 - 20.0 / (20.0 + 1.96 * 1.96))).abs() < 1e-12);
+        // 30 of 60 is symmetric around 0.5: 0.5 ± 1.96·√(0.25/60 + 1.96²/14400)/(1 + 1.96²/60).
+        let [lo, hi] = wilson95(30, 60);
+        let half = 1.96 * (0.25 / 60.0 + 1.96f64.powi(2) / 14_400.0).sqrt()
+            / (1.0 + 1.96f64.powi(2) / 60.0);
+        assert!((lo - (0.5 - half)).abs() < 1e-12 && (hi - (0.5 + half)).abs() < 1e-12);
+    }
 
     #[test]
     fn percentiles_match_excel_percentile_inc() {

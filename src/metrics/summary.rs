@@ -37,8 +37,23 @@ pub struct RunMetadata {
     pub percentiles: &'static str,
     /// Paths of the inputs given as distributions, drawn once per trial.
     pub uncertain_inputs: Vec<String>,
-    /// The `--precision` target, if the run stopped on one.
-    pub precision: Option<String>,
+    /// The `--precision` target and whether the run met it, if it had one.
+    pub precision: Option<PrecisionOutcome>,
+}
+
+/// How a `--precision` run ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionOutcome {
+    /// The metric.
+    pub metric: String,
+    /// The target, e.g. "npv: 95% interval within ±1% of the mean".
+    pub target: String,
+    /// Whether the target was met (else the run stopped at its cap of trials).
+    pub met: bool,
+    /// Half-width of the metric's 95% interval at the end, in the metric's unit.
+    pub half_width: f64,
+    /// That half-width as a share of the mean's size (`None` when the mean is 0).
+    pub relative_half_width: Option<f64>,
 }
 
 /// Every headline metric over the trials. Money in the run's currency.

@@ -1,6 +1,7 @@
-//! The assumptions of a run, read from its scenario file: every value by its dotted path, in
-//! file order, an uncertain input as one assumption with its distribution. Shared by the HTML
-//! report and the workbook, so both list the same thing.
+//! The assumptions of a run: every value of its scenario file by its dotted path, in file
+//! order, an uncertain input as one assumption with its distribution; and the values the
+//! model used that the file does not state (defaults and values derived from others). Shared
+//! by the HTML report and the workbook, so both list the same thing.
 
 use crate::run::RunOutput;
 
@@ -53,6 +54,107 @@ pub fn assumptions(run: &RunOutput) -> Vec<Assumption> {
                 value,
                 distribution: uncertain.map(|u| u.dist.to_string()),
             }
+        })
+        .collect()
+}
+
+/// The values the model used that `run`'s scenario file does not state: the defaults of the
+/// behaviour rules (the README's stated assumptions) and values derived from others (a
+/// catalogue's cost per point), by path, as the file would state them.
+pub fn defaults(run: &RunOutput) -> Vec<(String, Value)> {
+    let written: Vec<String> = assumptions(run).into_iter().map(|a| a.path).collect();
+    let mut all: Vec<(String, Value)> = Vec::new();
+    let mut add = |path: String, value: Value| all.push((path, value));
+    let n = Value::Number;
+    let sc = &run.scenario;
+    for t in sc.population.types.iter().filter(|t| t.share > 0.0) {
+        let key = format!("population.{}", t.loyalty_type.key());
+        add(
+            format!("{key}.purchases_per_month.cv"),
+            n(t.purchases_per_month.cv),
+        );
+        add(
+            format!("{key}.spend_per_purchase.cv_within"),
+            n(t.spend_per_purchase.cv_within),
+        );
+        add(
+            format!("{key}.spend_per_purchase.cv_between"),
+            n(t.spend_per_purchase.cv_between),
+        );
+        add(format!("{key}.frequency_lift"), n(t.frequency_lift));
+        add(format!("{key}.basket_lift"), n(t.basket_lift));
+        add(
+            format!("{key}.attrition_reduction"),
+            n(t.attrition_reduction),
+        );
+        add(
+            format!("{key}.goal_gradient_response"),
+            n(t.goal_gradient_response),
+        );
+        add(
+            format!("{key}.competitor_sensitivity"),
+            n(t.competitor_sensitivity),
+        );
+        add(format!("{key}.word_of_mouth"), n(t.word_of_mouth));
+        add(format!("{key}.exit_reaction"), n(t.exit_reaction));
+    }
+    let p = &sc.program;
+    add("program.goal_gradient".into(), n(p.goal_gradient));
+    add(
+        "program.enrolment_ramp_months".into(),
+        n(f64::from(p.enrolment_ramp_months)),
+    );
+    add(
+        "program.reward_cap_per_member_per_month".into(),
+        p.reward_cap_per_member_per_month
+            .map_or(Value::Text("no cap".into()), n),
+    );
+    add("program.response.frequency".into(), n(p.response.frequency));
+    add("program.response.basket".into(), n(p.response.basket));
+    add("program.response.retention".into(), n(p.response.retention));
+    add(
+        "program.response.attachment".into(),
+        n(p.response.attachment),
+    );
+    add(
+        "program.disengagement.patience_months".into(),
+        n(f64::from(p.disengagement.patience_months)),
+    );
+    add(
+        "program.disengagement.decay_per_month".into(),
+        n(p.disengagement.decay_per_month),
+    );
+    if let Some(pts) = &p.points {
+        add("program.points.point_cost".into(), n(pts.point_cost));
+        add("program.points.point_value".into(), n(pts.point_value));
+        add(
+            "program.points.breakage".into(),
+            pts.breakage
+                .map_or(Value::Text("simulated per trial".into()), n),
+        );
+        add(
+            "program.points.expiry".into(),
+            Value::Text(match pts.expiry {
+                crate::model::program::Expiry::Never => "none".into(),
+                crate::model::program::Expiry::Fixed { months } => {
+                    format!("fixed, {months} months")
+                }
+                crate::model::program::Expiry::Inactivity { months } => {
+                    format!("after {months} months without a purchase")
+                }
+            }),
+        );
+        add(
+            "program.points.supplier_funded_share".into(),
+            n(pts.supplier_funded_share),
+        );
+    }
+    // A path the file states, or a table of the file that holds it (`expiry`), is not a default.
+    all.into_iter()
+        .filter(|(path, _)| {
+            !written
+                .iter()
+                .any(|w| w == path || w.starts_with(&format!("{path}.")))
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 //! with the currency symbol and rounded for reading.
 
 use crate::metrics::stats::{MonthStats, Stats};
+use crate::metrics::summary::PrecisionOutcome;
 use crate::money::{Currency, format_number};
 use crate::run::RunOutput;
 
@@ -127,13 +128,18 @@ fn text_row(out: &mut String, row: &Row<'_>, currency: &Currency, months: u32) {
             ));
         }
         Row::Chance { label, stats: p } => {
+            let [lo, hi] = p.probability_ci95;
             out.push_str(&format!(
                 "  {label:<LABEL$}{:>COLUMN$}   {:<BAND$} ± {} pp\n",
                 format!(
                     "{}%",
                     format_number(p.probability_within_horizon * 100.0, 1)
                 ),
-                "",
+                format!(
+                    "95% interval {}% … {}%",
+                    format_number(lo * 100.0, 1),
+                    format_number(hi * 100.0, 1)
+                ),
                 format_number(p.probability_sem * 100.0, 1)
             ));
         }
@@ -150,6 +156,22 @@ pub fn month_mean(s: &MonthStats) -> String {
         ),
         (Some(mean), None) => format!("{} (if reached)", format_number(mean, 1)),
         _ => "never reached".to_string(),
+    }
+}
+
+/// The NPV's discount rate as words: "at 8.0% a year", or, when the rate is an uncertain
+/// input, "at a rate drawn per trial (median 8.0% a year)".
+pub fn discounting(run: &RunOutput) -> String {
+    let rate = format_number(run.summary.metadata.discount_rate * 100.0, 1);
+    if run
+        .scenario
+        .uncertain
+        .iter()
+        .any(|u| u.path == "finance.discount_rate")
+    {
+        format!("at a rate drawn per trial (median {rate}% a year)")
+    } else {
+        format!("at {rate}% a year")
     }
 }
 
@@ -178,9 +200,9 @@ pub fn verdict(run: &RunOutput) -> String {
         }
     };
     format!(
-        "{payback}; median NPV {} at {}% a year; it owes {} {} at the end.",
+        "{payback}; median NPV {} {}; it owes {} {} at the end.",
         c.format(m.npv.p50),
-        format_number(md.discount_rate * 100.0, 1),
+        discounting(run),
         c.format(m.liability_end.p50),
         match (
             run.scenario.program.points.is_some(),
@@ -210,13 +232,7 @@ pub fn sections(run: &RunOutput) -> Vec<Section<'_>> {
 
     let mut case = vec![
         money("Investment", &m.investment),
-        money(
-            &format!(
-                "NPV at {}% a year",
-                format_number(md.discount_rate * 100.0, 1)
-            ),
-            &m.npv,
-        ),
+        money(&format!("NPV {}", discounting(run)), &m.npv),
         stats("ROI", &m.roi, Unit::Percent),
         Row::Month {
             label: "Payback month".into(),
@@ -336,6 +352,26 @@ pub fn sections(run: &RunOutput) -> Vec<Section<'_>> {
     ]
 }
 
+/// How a `--precision` run ended, for people: the target, whether it was met, and how
+/// precisely the metric's mean is known.
+pub fn precision_text(p: &PrecisionOutcome, currency: &Currency) -> String {
+    let mut reached = format!(
+        "±{}",
+        crate::report::labels::metric_value(&p.metric, currency, p.half_width)
+    );
+    if let Some(r) = p.relative_half_width {
+        reached.push_str(&format!(" ({}% of the mean)", format_number(r * 100.0, 2)));
+    }
+    if p.met {
+        format!("the precision target {} was met: {reached}", p.target)
+    } else {
+        format!(
+            "the precision target {} was NOT met by the cap of trials (raise --trials): {reached}",
+            p.target
+        )
+    }
+}
+
 /// The summary text for `run`.
 pub fn summary_text(run: &RunOutput) -> String {
     let md = &run.summary.metadata;
@@ -364,8 +400,9 @@ pub fn summary_text(run: &RunOutput) -> String {
     }
     if let Some(p) = &md.precision {
         out.push_str(&format!(
-            "Stopped at {} trials on the precision target {p}\n",
-            format_number(md.trials as f64, 0)
+            "Stopped at {} trials: {}\n",
+            format_number(md.trials as f64, 0),
+            precision_text(p, c)
         ));
     }
     if !md.uncertain_inputs.is_empty() || md.precision.is_some() {

@@ -6,13 +6,13 @@ use serde::Serialize;
 
 use super::chart::{BandChart, Figure, Scale, Series as Line, TornadoBar, TornadoChart, palette};
 use super::figures::{AnyChart, FigureFile};
-use super::labels;
+use super::labels::{self, MetricUnit};
 use super::{Exporter, ReportError};
 use crate::decide::breakeven::{BreakEven, Lever};
 use crate::decide::compare::CompareOutput;
 use crate::decide::sweep::Sweep;
 use crate::decide::tornado::{HIGH, LOW, Tornado};
-use crate::metrics::finance::Series;
+use crate::metrics::finance::{Goal, Series};
 use crate::money::{Currency, format_number};
 use crate::scenario::ScenarioFile;
 
@@ -44,6 +44,21 @@ impl Provenance {
             seed,
             trials,
         }
+    }
+
+    /// The small print of a chart: program, version, seed and the scenarios' hashes.
+    fn stamp(&self) -> String {
+        format!(
+            "{} {} · seed {} · sha256 {}",
+            self.program,
+            self.version,
+            self.seed,
+            self.scenarios
+                .iter()
+                .map(|(_, h)| &h[..h.len().min(12)])
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 
     fn header_line(&self) -> String {
@@ -122,7 +137,11 @@ fn csv(
     })
 }
 
-fn charts(figure: Figure<AnyChart>) -> Result<Vec<Rendered>, ReportError> {
+fn charts(
+    mut figure: Figure<AnyChart>,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    figure.footer = provenance.stamp();
     FigureFile::both(figure)
         .into_iter()
         .map(|f| {
@@ -131,6 +150,21 @@ fn charts(figure: Figure<AnyChart>) -> Result<Vec<Rendered>, ReportError> {
             Ok(Rendered { name, bytes })
         })
         .collect()
+}
+
+/// A difference of a metric: shares in percentage points.
+fn show_difference(metric: &str, c: &Currency, x: f64) -> String {
+    let text = show(metric, c, x);
+    match text.strip_suffix('%') {
+        Some(number) => format!("{number} pp"),
+        None => text,
+    }
+}
+
+/// A difference in months, with its sign.
+fn signed(x: f64) -> String {
+    let text = format_number(x, if x.fract() == 0.0 { 0 } else { 1 });
+    if x > 0.0 { format!("+{text}") } else { text }
 }
 
 fn money(c: &Currency, x: f64) -> String {
@@ -143,10 +177,23 @@ fn percent(x: f64) -> String {
 
 /// How a metric reads: money, a share, or a count.
 fn show(metric: &str, c: &Currency, x: f64) -> String {
-    match metric {
-        "roi" | "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => percent(x),
-        "members_end" | "points_outstanding_end" | "new_customers_program" => format_number(x, 0),
-        _ => money(c, x),
+    match labels::unit(metric) {
+        MetricUnit::Share => percent(x),
+        MetricUnit::Count => format_number(x, 0),
+        MetricUnit::Money => money(c, x),
+    }
+}
+
+/// An axis for a metric: its scale, and its label ("Mean NPV (€, EUR)").
+fn metric_axis(metric: &str, c: &Currency) -> (Scale, String) {
+    let name = format!("Mean {}", labels::metric(metric));
+    match labels::unit(metric) {
+        MetricUnit::Share => (Scale::Percent, format!("{name} (%)")),
+        MetricUnit::Count => (Scale::Count, name),
+        MetricUnit::Money => (
+            Scale::Money(c.clone()),
+            format!("{name} ({}, {})", c.symbol, c.code),
+        ),
     }
 }
 
@@ -167,6 +214,9 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
     t.push_str("\n\n");
     if !cmp.same_customers {
         t.push_str("Note: these designs do not share the same customers and market, so the differences below include the difference in customers, not only in design.\n\n");
+    }
+    if !cmp.same_terms {
+        t.push_str("Note: these designs use different gross margins or discount rates, so their NPVs are measured on different terms.\n\n");
     }
     t.push_str(
         "Each design on the same customers and random numbers: median (5th … 95th percentile)\n",
@@ -199,19 +249,32 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
             "\nDifference from {}, trial by trial: median (5th … 95th percentile)\n",
             cmp.names[0]
         ));
-        for m in cmp.metrics.iter().filter(|m| {
-            ["npv", "incremental_revenue", "reward_cost", "liability_end"].contains(&m.metric)
-        }) {
+        for m in &cmp.metrics {
             for (d, s) in m.difference_from_first.iter().enumerate().skip(1) {
                 t.push_str(&format!(
                     "  {:<28}{:<width$}  {} ({} … {})\n",
                     labels::metric(m.metric),
                     cmp.names[d],
-                    show(m.metric, c, s.p50),
-                    show(m.metric, c, s.p5),
-                    show(m.metric, c, s.p95)
+                    show_difference(m.metric, c, s.p50),
+                    show_difference(m.metric, c, s.p5),
+                    show_difference(m.metric, c, s.p95)
                 ));
             }
+        }
+        for (d, s) in cmp.payback_difference_from_first.iter().enumerate().skip(1) {
+            let text = match s {
+                Some(s) => format!(
+                    "{} ({} … {}) months, in trials where both pay back",
+                    signed(s.p50),
+                    signed(s.p5),
+                    signed(s.p95)
+                ),
+                None => "no trial in which both pay back".to_string(),
+            };
+            t.push_str(&format!(
+                "  {:<28}{:<width$}  {text}\n",
+                "payback month", cmp.names[d]
+            ));
         }
     }
     t.push_str("\nChance that the row beats the column (share of trials)\n");
@@ -237,7 +300,7 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
             t.push('\n');
         }
     }
-    t.push_str("\nRanking by median NPV\n");
+    t.push_str("\nRanking by median NPV (\"pays back first\": trials in which no design pays back count for none)\n");
     for (rank, &d) in cmp.ranking.iter().enumerate() {
         t.push_str(&format!(
             "  {}. {:<width$} median NPV {}, best on NPV in {} of trials, pays back first in {}\n",
@@ -298,8 +361,9 @@ pub fn compare_files(
                 .iter()
                 .map(|m| m.series[Series::CumulativeCashFlow as usize])
                 .collect();
-            let start = -r.summary.metrics.investment.p50;
-            let with_start = |f: fn(&crate::metrics::stats::Stats) -> f64| {
+            // Month 0 is minus the investment: its 5th percentile is minus the investment's 95th.
+            let inv = &r.summary.metrics.investment;
+            let with_start = |start: f64, f: fn(&crate::metrics::stats::Stats) -> f64| {
                 std::iter::once(start)
                     .chain(stats.iter().map(f))
                     .collect::<Vec<_>>()
@@ -308,28 +372,35 @@ pub fn compare_files(
                 label: name.clone(),
                 color: palette::SERIES[i % palette::SERIES.len()],
                 x: (0..=stats.len()).map(|m| m as f64).collect(),
-                line: with_start(|s| s.p50),
-                band: Some((with_start(|s| s.p5), with_start(|s| s.p95))),
+                line: with_start(-inv.p50, |s| s.p50),
+                band: Some((
+                    with_start(-inv.p95, |s| s.p5),
+                    with_start(-inv.p5, |s| s.p95),
+                )),
             }
         })
         .collect();
-    files.extend(charts(Figure {
-        name: "compare_cash_flow",
-        chart: AnyChart::Band(BandChart {
-            title: "Cumulative net cash flow of each design, same customers".into(),
-            x_label: "Month".into(),
-            y_label: format!("Cumulative net cash flow ({}, {})", c.symbol, c.code),
-            x_scale: Scale::Plain,
-            y_scale: Scale::Money(c),
-            series,
-            markers: Vec::new(),
-            zero_line: true,
-            note: format!(
-                "line: median · band: 5th–95th percentile of {} trials",
-                provenance.trials
-            ),
-        }),
-    })?);
+    files.extend(charts(
+        Figure {
+            name: "compare_cash_flow",
+            footer: String::new(),
+            chart: AnyChart::Band(BandChart {
+                title: "Cumulative net cash flow of each design, same customers".into(),
+                x_label: "Month".into(),
+                y_label: format!("Cumulative net cash flow ({}, {})", c.symbol, c.code),
+                x_scale: Scale::Plain,
+                y_scale: Scale::Money(c),
+                series,
+                markers: Vec::new(),
+                zero_line: true,
+                note: format!(
+                    "line: median · band: 5th–95th percentile, month by month, of {} trials",
+                    provenance.trials
+                ),
+            }),
+        },
+        provenance,
+    )?);
     Ok(files)
 }
 
@@ -399,8 +470,13 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
         .collect::<Vec<_>>()
         .join(" × ");
     t.push_str(&format!(
-        "\nBest {}: {at}, mean {} (95% interval {} … {}); {} within Monte Carlo error of it (≈).\n",
+        "\nBest {} ({} mean {}): {at}, mean {} (95% interval {} … {}); {} within Monte Carlo error of it (≈).\n",
         head.join(" × "),
+        match s.goal {
+            Goal::Maximize => "highest",
+            Goal::Minimize => "lowest",
+        },
+        labels::metric(&s.metric),
         show(&s.metric, currency, best.metric.mean),
         show(
             &s.metric,
@@ -466,6 +542,8 @@ pub fn sweep_files(
         "npv_p95".into(),
         "payback_probability".into(),
         "payback_probability_sem".into(),
+        "payback_probability_ci95_low".into(),
+        "payback_probability_ci95_high".into(),
         "liability_end_p5".into(),
         "liability_end_p50".into(),
         "liability_end_p95".into(),
@@ -490,6 +568,8 @@ pub fn sweep_files(
                     p.npv.p95,
                     p.payback_probability,
                     p.payback_probability_sem,
+                    p.payback_probability_ci95[0],
+                    p.payback_probability_ci95[1],
                     p.liability_end.p5,
                     p.liability_end.p50,
                     p.liability_end.p95,
@@ -548,37 +628,40 @@ pub fn sweep_files(
         })
         .collect();
     let best_at = s.points[s.best].at[0];
-    files.extend(charts(Figure {
-        name: "sweep_npv",
-        chart: AnyChart::Band(BandChart {
-            title: match s.axes.get(1) {
-                None => format!("NPV along the sweep of {x_label}"),
-                Some(second) => format!("NPV along {x_label}, by {}", labels::field(&second.path)),
-            },
-            x_label: x_label.clone(),
-            y_label: money_axis("NPV"),
-            x_scale: Scale::Plain,
-            y_scale: Scale::Money(currency.clone()),
-            series: npv_series,
-            markers: vec![(
-                best_at,
-                match s.axes.get(1) {
-                    None => format!("best: {}", labels::value(best_at)),
-                    Some(second) => format!(
-                        "best: {} with {} = {}",
-                        labels::value(best_at),
-                        labels::field(&second.path),
-                        labels::value(s.points[s.best].at[1])
-                    ),
+    files.extend(charts(
+        Figure {
+            name: "sweep_npv",
+            footer: String::new(),
+            chart: AnyChart::Band(BandChart {
+                title: match s.axes.get(1) {
+                    None => format!("NPV along the sweep of {x_label}"),
+                    Some(second) => {
+                        format!("NPV along {x_label}, by {}", labels::field(&second.path))
+                    }
                 },
-            )],
-            zero_line: true,
-            note: format!(
-                "line: median · band: 5th–95th percentile of {} trials",
-                s.trials
-            ),
-        }),
-    })?);
+                x_label: x_label.clone(),
+                y_label: money_axis("NPV"),
+                x_scale: Scale::Plain,
+                y_scale: Scale::Money(currency.clone()),
+                series: npv_series,
+                markers: vec![(
+                    best_at,
+                    match s.axes.get(1) {
+                        None => format!("best: {}", labels::value(best_at)),
+                        Some(second) => format!(
+                            "best: {} with {} = {}",
+                            labels::value(best_at),
+                            labels::field(&second.path),
+                            labels::value(s.points[s.best].at[1])
+                        ),
+                    },
+                )],
+                zero_line: true,
+                note: sweep_note(s.trials),
+            }),
+        },
+        provenance,
+    )?);
     let single = s.axes.len() == 1;
     type Of = fn(&crate::decide::sweep::SweepPoint) -> f64;
     let banded = |what: &str, line: Of, low: Of, high: Of| -> Vec<Line> {
@@ -601,51 +684,61 @@ pub fn sweep_files(
             })
             .collect()
     };
-    files.extend(charts(Figure {
-        name: "sweep_payback",
-        chart: AnyChart::Band(BandChart {
-            title: format!("Chance of payback within the horizon along {x_label}"),
-            x_label: x_label.clone(),
-            y_label: "Chance of payback".into(),
-            x_scale: Scale::Plain,
-            y_scale: Scale::Percent,
-            series: banded(
-                "chance of payback",
-                |p| p.payback_probability,
-                |p| (p.payback_probability - 1.96 * p.payback_probability_sem).max(0.0),
-                |p| (p.payback_probability + 1.96 * p.payback_probability_sem).min(1.0),
-            ),
-            markers: Vec::new(),
-            zero_line: false,
-            note: format!(
-                "line: share of {} trials that pay back · band: its 95% interval",
-                s.trials
-            ),
-        }),
-    })?);
-    files.extend(charts(Figure {
-        name: "sweep_liability",
-        chart: AnyChart::Band(BandChart {
-            title: format!("Liability at the horizon along {x_label}"),
-            x_label,
-            y_label: money_axis("Liability"),
-            x_scale: Scale::Plain,
-            y_scale: Scale::Money(currency.clone()),
-            series: banded(
-                "median liability",
-                |p| p.liability_end.p50,
-                |p| p.liability_end.p5,
-                |p| p.liability_end.p95,
-            ),
-            markers: Vec::new(),
-            zero_line: true,
-            note: format!(
-                "line: median · band: 5th–95th percentile of {} trials",
-                s.trials
-            ),
-        }),
-    })?);
+    files.extend(charts(
+        Figure {
+            name: "sweep_payback",
+            footer: String::new(),
+            chart: AnyChart::Band(BandChart {
+                title: format!("Chance of payback within the horizon along {x_label}"),
+                x_label: x_label.clone(),
+                y_label: "Chance of payback".into(),
+                x_scale: Scale::Plain,
+                y_scale: Scale::Percent,
+                series: banded(
+                    "chance of payback",
+                    |p| p.payback_probability,
+                    |p| p.payback_probability_ci95[0],
+                    |p| p.payback_probability_ci95[1],
+                ),
+                markers: Vec::new(),
+                zero_line: false,
+                note: format!(
+                    "line: share of {} trials that pay back · band: its 95% interval (Wilson)",
+                    s.trials
+                ),
+            }),
+        },
+        provenance,
+    )?);
+    files.extend(charts(
+        Figure {
+            name: "sweep_liability",
+            footer: String::new(),
+            chart: AnyChart::Band(BandChart {
+                title: format!("Liability at the horizon along {x_label}"),
+                x_label,
+                y_label: money_axis("Liability"),
+                x_scale: Scale::Plain,
+                y_scale: Scale::Money(currency.clone()),
+                series: banded(
+                    "median liability",
+                    |p| p.liability_end.p50,
+                    |p| p.liability_end.p5,
+                    |p| p.liability_end.p95,
+                ),
+                markers: Vec::new(),
+                zero_line: true,
+                note: sweep_note(s.trials),
+            }),
+        },
+        provenance,
+    )?);
     Ok(files)
+}
+
+/// The small print of a sweep's banded charts.
+fn sweep_note(trials: u64) -> String {
+    format!("line: median · band: 5th–95th percentile of {trials} trials at each point")
 }
 
 /// The tornado as a table for people.
@@ -672,7 +765,7 @@ pub fn tornado_text(tor: &Tornado, currency: &Currency, provenance: &Provenance)
             show(&tor.metric, currency, s.metric_at_high),
             labels::value(s.low),
             labels::value(s.high),
-            show(&tor.metric, currency, s.width()),
+            show_difference(&tor.metric, currency, s.width()),
         ));
     }
     t
@@ -721,41 +814,37 @@ pub fn tornado_files(
         })
         .collect();
     files.push(csv("tornado.csv", header, rows, provenance)?);
-    let scale = match show(&tor.metric, currency, 0.0).ends_with('%') {
-        true => Scale::Percent,
-        false => Scale::Money(currency.clone()),
-    };
-    files.extend(charts(Figure {
-        name: "tornado",
-        chart: AnyChart::Tornado(TornadoChart {
-            title: format!(
-                "What drives {} most (each input at its 5th and 95th percentile)",
-                labels::metric(&tor.metric)
-            ),
-            x_label: format!(
-                "Mean {} ({}, {})",
-                labels::metric(&tor.metric),
-                currency.symbol,
-                currency.code
-            ),
-            x_scale: scale,
-            base: tor.base,
-            bars: tor
-                .swings
-                .iter()
-                .map(|s| TornadoBar {
-                    label: format!(
-                        "{} ({} → {})",
-                        labels::field(&s.path),
-                        labels::value(s.low),
-                        labels::value(s.high)
-                    ),
-                    at_low: s.metric_at_low,
-                    at_high: s.metric_at_high,
-                })
-                .collect(),
-        }),
-    })?);
+    let (scale, x_label) = metric_axis(&tor.metric, currency);
+    files.extend(charts(
+        Figure {
+            name: "tornado",
+            footer: String::new(),
+            chart: AnyChart::Tornado(TornadoChart {
+                title: format!(
+                    "What drives {} most (each input at its 5th and 95th percentile)",
+                    labels::metric(&tor.metric)
+                ),
+                x_label,
+                x_scale: scale,
+                base: tor.base,
+                bars: tor
+                    .swings
+                    .iter()
+                    .map(|s| TornadoBar {
+                        label: format!(
+                            "{} ({} → {})",
+                            labels::field(&s.path),
+                            labels::value(s.low),
+                            labels::value(s.high)
+                        ),
+                        at_low: s.metric_at_low,
+                        at_high: s.metric_at_high,
+                    })
+                    .collect(),
+            }),
+        },
+        provenance,
+    )?);
     Ok(files)
 }
 
@@ -775,6 +864,12 @@ pub fn breakeven_text(b: &BreakEven, currency: &Currency, provenance: &Provenanc
         "  median NPV as the scenario stands: {}\n",
         money(currency, b.npv_as_is)
     ));
+    if !b.held_at_median.is_empty() {
+        t.push_str(&format!(
+            "  (uncertain inputs held at their medians and scaled, not drawn per trial: {})\n",
+            b.held_at_median.join(", ")
+        ));
+    }
     match b.multiplier {
         Some(k) => {
             t.push_str(&format!(

@@ -64,7 +64,7 @@ fn money_label(run: &RunOutput, what: &str) -> String {
 
 fn band_note(run: &RunOutput) -> String {
     format!(
-        "line: median · band: 5th–95th percentile of {} trials",
+        "line: median · band: 5th–95th percentile, month by month, of {} trials",
         run.summary.metadata.trials
     )
 }
@@ -72,11 +72,11 @@ fn band_note(run: &RunOutput) -> String {
 /// The cumulative net cash flow fan, with the median payback month marked.
 pub fn cash_flow(run: &RunOutput) -> Figure<AnyChart> {
     let (mut p5, mut p50, mut p95) = band(run, Series::CumulativeCashFlow);
-    // Month 0 is the investment.
-    let start = -run.summary.metrics.investment.p50;
-    for v in [&mut p5, &mut p50, &mut p95] {
-        v.insert(0, start);
-    }
+    // Month 0 is minus the investment: its 5th percentile is minus the investment's 95th.
+    let inv = &run.summary.metrics.investment;
+    p5.insert(0, -inv.p95);
+    p50.insert(0, -inv.p50);
+    p95.insert(0, -inv.p5);
     let mut x = months(run);
     x.insert(0, 0.0);
     let payback = &run.summary.metrics.payback_month;
@@ -94,6 +94,7 @@ pub fn cash_flow(run: &RunOutput) -> Figure<AnyChart> {
         .unwrap_or_default();
     Figure {
         name: "cash_flow",
+        footer: String::new(),
         chart: AnyChart::Band(BandChart {
             title: "Cumulative net cash flow of the program (incremental, after investment)".into(),
             x_label: "Month".into(),
@@ -120,6 +121,7 @@ pub fn liability(run: &RunOutput) -> Figure<AnyChart> {
     let (_, ifrs, _) = band(run, Series::Ifrs15ContractLiability);
     Figure {
         name: "liability",
+        footer: String::new(),
         chart: AnyChart::Band(BandChart {
             title: "What the program owes at each month end".into(),
             x_label: "Month".into(),
@@ -174,6 +176,7 @@ fn by_type(
         .collect();
     Figure {
         name,
+        footer: String::new(),
         chart: AnyChart::Stacked(StackedChart {
             title: title.into(),
             y_label: y_label.into(),
@@ -274,6 +277,7 @@ pub fn rewards(run: &RunOutput) -> Option<Figure<AnyChart>> {
     };
     Some(Figure {
         name: "rewards",
+        footer: String::new(),
         chart: AnyChart::Line(LineChart {
             title,
             x_label: "Month".into(),
@@ -309,6 +313,7 @@ pub fn payback_histogram(run: &RunOutput) -> Figure<AnyChart> {
     bins.push((format!("> {months}"), never, palette::VERMILLION));
     Figure {
         name: "payback",
+        footer: String::new(),
         chart: AnyChart::Histogram(HistogramChart {
             title: format!(
                 "Payback month over {} trials ({:.0}% within {months} months)",
@@ -322,6 +327,18 @@ pub fn payback_histogram(run: &RunOutput) -> Figure<AnyChart> {
     }
 }
 
+/// The small print of a run's charts: program, version, seed and the scenario's hash.
+pub fn stamp(run: &RunOutput) -> String {
+    let md = &run.summary.metadata;
+    format!(
+        "{} {} · seed {} · scenario sha256 {}",
+        md.program,
+        md.version,
+        md.seed,
+        &md.scenario_sha256[..md.scenario_sha256.len().min(12)]
+    )
+}
+
 /// Every chart of a run.
 pub fn run_figures(run: &RunOutput) -> Vec<Figure<AnyChart>> {
     let mut figures = vec![
@@ -332,6 +349,9 @@ pub fn run_figures(run: &RunOutput) -> Vec<Figure<AnyChart>> {
     ];
     figures.extend(rewards(run));
     figures.push(payback_histogram(run));
+    for f in &mut figures {
+        f.footer = stamp(run);
+    }
     figures
 }
 

@@ -6,8 +6,12 @@
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::assumptions::{Value, assumptions};
-use super::console::{Row, Unit, month_mean, sections, show, show_error, show_month, verdict};
+use super::assumptions::{Value, assumptions, defaults};
+use super::console::{
+    Row, Unit, discounting, month_mean, precision_text, sections, show, show_error, show_month,
+    verdict,
+};
+use super::labels;
 use crate::money::format_number;
 use crate::run::RunOutput;
 
@@ -51,19 +55,19 @@ figcaption { color: #333; margin-top: 0.3rem; }
 fn caption(name: &str) -> &'static str {
     match name {
         "cash_flow" => {
-            "The program's cumulative net cash flow: incremental gross margin less rewards, running costs and the investment (month 0), against the same customers without the program. The line is the median trial and the band holds 90% of trials; where the line crosses zero, the median trial has paid back."
+            "The program's cumulative net cash flow: incremental gross margin less rewards, running costs and the investment (month 0), against the same customers without the program. The line is the median over trials at each month and the band runs from the 5th to the 95th percentile at each month; the dashed line marks the median payback month."
         }
         "liability" => {
             "What the program owes at each month end for rewards earned but not yet redeemed, at cost and net of expected breakage, and the revenue deferred under IFRS 15 (the contract liability)."
         }
         "members_by_type" => {
-            "Members of the program, stacked by loyalty type (median trial). Types change over time; members lapse and newcomers join."
+            "Members of the program, stacked by loyalty type (the median over trials at each month). Types change over time; members lapse and newcomers join."
         }
         "active_by_type" => {
-            "Customers who buy in a month, with the program, stacked by loyalty type (median trial)."
+            "Customers who buy in a month, with the program, stacked by loyalty type (the median over trials at each month)."
         }
         "rewards" => {
-            "Rewards earned (issued) and redeemed (used) each month in the median trial; what is earned and not redeemed builds the liability."
+            "Rewards earned (issued) and redeemed (used) each month, the median over trials; what is earned and not redeemed builds the liability."
         }
         "payback" => {
             "In how many trials the program pays back in each month; the last bar counts the trials that do not pay back within the horizon."
@@ -141,8 +145,8 @@ fn methodology(run: &RunOutput) -> Markup {
             li { b { "Customers. " }
                 "The base is split by the scenario's shares into four loyalty types (true, latent, false, none; Dick & Basu 1994). Purchase rates are Gamma across customers and Poisson month by month (negative binomial counts, Ehrenberg); spend per purchase follows the Gamma-Gamma model (Fader & Hardie); customers lapse with a monthly attrition probability, drift between types, join the program with their type's probability, and respond to it with their type's lifts." }
             li { b { "Business case. " }
-                "Month by month: incremental gross margin, less reward cost (discounts, points rewards, certificates), running costs and any closing cost, plus what partners pay for points. The investment is spent at month 0. Payback is the first month the cumulative cash flow is at or above zero; NPV discounts each month at "
-                (format_number(md.discount_rate * 100.0, 1)) "% a year; ROI is the cumulative cash flow over program cost plus reward cost." }
+                "Month by month: incremental gross margin, less reward cost (discounts, points rewards, certificates), running costs and any closing cost, plus what partners pay for points. The investment is spent at month 0. Payback is the first month the cumulative cash flow is at or above zero; NPV discounts each month "
+                (discounting(run)) " (month t by (1 + r)^(t/12), r the annual rate); ROI is the cumulative cash flow over program cost plus reward cost." }
             li { b { "Liability. " }
                 "Points and certificates outstanding at each month end, valued at their cost to the company times the share expected to be redeemed (one minus breakage). Unless the scenario states it, breakage is projected per trial by running what is outstanding at the horizon off, month by month, until it is redeemed, expired or forfeited. The IFRS 15 contract liability defers the stand-alone selling price of rewards earned with each sale until they are redeemed." }
             li { b { "Uncertainty. " }
@@ -164,6 +168,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| md.scenario.clone());
     let all = assumptions(run);
+    let defaults = defaults(run);
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -184,7 +189,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                         dt { "Seed" } dd { (md.seed) }
                         dt { "Trials" } dd {
                             (format_number(md.trials as f64, 0))
-                            @if let Some(p) = &md.precision { " (stopped on the precision target " (p) ")" }
+                            @if let Some(p) = &md.precision { " (stopped: " (precision_text(p, c)) ")" }
                         }
                         dt { "Customers at launch" } dd { (format_number(md.customers as f64, 0)) }
                         dt { "Amounts in" } dd { (c.code) " (" (c.symbol) ")" }
@@ -223,7 +228,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                     }
                 }
                 h2 id="assumptions" { "Assumptions" }
-                p { "Every value of the scenario file, as run, table by table. An uncertain input shows its median (the value behind the charts of a single scenario) and the distribution each trial draws from." }
+                p { "Every value of the scenario file, as run, table by table. An uncertain input shows its median and the distribution each trial draws from (the results above are over all trials, each with its own draw)." }
                 table {
                     thead { tr { th { "Field" } th.num { "Value" } th { "Distribution (drawn once per trial)" } } }
                     tbody {
@@ -235,11 +240,30 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                             }
                             tr {
                                 td.sub { code { (key) } }
-                                @match &a.value {
-                                    Value::Number(x) => td.num { (readable(*x)) },
-                                    Value::Text(t) => td.num { (t) },
+                                @match (&a.value, &a.distribution) {
+                                    (Value::Number(x), Some(_)) => td.num { "median " (labels::value(*x)) },
+                                    (Value::Number(x), None) => td.num { (readable(*x)) },
+                                    (Value::Text(t), _) => td.num { (t) },
                                 }
                                 td { (a.distribution.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+                @if !defaults.is_empty() {
+                    h3 { "Not in the file: what the model used instead" }
+                    p { "Defaults of the behaviour rules (stated assumptions, described in the README) and values derived from others." }
+                    table {
+                        thead { tr { th { "Field" } th.num { "Value" } } }
+                        tbody {
+                            @for (path, value) in &defaults {
+                                tr {
+                                    td { code { (path) } }
+                                    @match value {
+                                        Value::Number(x) => td.num { (readable(*x)) },
+                                        Value::Text(t) => td.num { (t) },
+                                    }
+                                }
                             }
                         }
                     }

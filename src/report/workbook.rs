@@ -1,22 +1,69 @@
 //! `workbook.xlsx`, for finance: the summary, every assumption of the scenario, the monthly
 //! cash flow with its bands, and every trial. Numbers are stored as numbers (so they can be
 //! summed and charted in Excel) and money carries the currency's format.
+//!
+//! The Summary sheet has the rows of the printed summary (a design's absent currencies left
+//! out). The Monthly sheet has, for each quantity, its mean (means add up: net cash flow =
+//! incremental margin − reward cost − running costs + partner payments − closing cost) and its
+//! median and 5th and 95th percentiles (which do not add up), from month 0, the investment.
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-use super::assumptions::{Value, assumptions};
+use super::assumptions::{Value, assumptions, defaults};
+use super::console::{Row, Unit, sections};
+use super::labels::{MetricUnit, unit};
 use super::{Exporter, ReportError};
 use crate::metrics::finance::{Series, TrialMetrics};
 use crate::metrics::stats::Stats;
+use crate::money::Currency;
 use crate::run::RunOutput;
 
 /// The workbook exporter.
 pub struct WorkbookXlsx;
 
-/// Money format for `symbol`: whole units with thousands separators, negative in red.
-fn money_format(symbol: &str) -> Format {
-    let quoted = symbol.replace('"', "");
-    Format::new().set_num_format(format!("\"{quoted}\"#,##0;[Red]-\"{quoted}\"#,##0"))
+/// The number formats of a workbook.
+struct Formats {
+    money: Format,
+    percent: Format,
+    count: Format,
+    bold: Format,
+}
+
+impl Formats {
+    fn new(c: &Currency) -> Formats {
+        Formats {
+            money: money_format(c),
+            percent: Format::new().set_num_format("0.0%"),
+            count: Format::new().set_num_format("#,##0"),
+            bold: Format::new().set_bold(),
+        }
+    }
+
+    fn of(&self, unit: Unit) -> &Format {
+        match unit {
+            Unit::Money => &self.money,
+            Unit::Percent => &self.percent,
+            Unit::Points | Unit::People => &self.count,
+        }
+    }
+}
+
+/// Money format: whole units with thousands separators, negative in red; a one-character
+/// symbol in front (€1,234), a longer one after (1,234 kr), as the printed summary has it.
+fn money_format(c: &Currency) -> Format {
+    let symbol = c.symbol.replace('"', "");
+    let (positive, negative) = if symbol.chars().count() == 1 {
+        (
+            format!("\"{symbol}\"#,##0"),
+            format!("[Red]-\"{symbol}\"#,##0"),
+        )
+    } else {
+        (
+            format!("#,##0 \"{symbol}\""),
+            format!("[Red]-#,##0 \"{symbol}\""),
+        )
+    };
+    Format::new().set_num_format(format!("{positive};{negative}"))
 }
 
 fn xlsx(e: XlsxError) -> ReportError {
@@ -34,228 +81,332 @@ fn header(sheet: &mut Worksheet, row: u32, titles: &[&str]) -> Result<(), Report
     Ok(())
 }
 
+/// Writes `v` at (`row`, `col`) in `format`, or leaves the cell empty.
+fn number(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: Option<f64>,
+    format: &Format,
+) -> Result<(), ReportError> {
+    if let Some(v) = v {
+        sheet
+            .write_number_with_format(row, col, v, format)
+            .map_err(xlsx)?;
+    }
+    Ok(())
+}
+
+/// The Summary sheet: provenance, then every row of the printed summary.
+fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
+    let md = &run.summary.metadata;
+    let c = &run.scenario.finance.currency;
+    let text: [(&str, String); 6] = [
+        ("Program", format!("{} {}", md.program, md.version)),
+        ("Scenario", md.scenario.clone()),
+        ("Scenario SHA-256", md.scenario_sha256.clone()),
+        ("Design", md.design.clone()),
+        // As text: a 64-bit seed does not fit a spreadsheet number exactly.
+        ("Seed", md.seed.to_string()),
+        ("Currency", format!("{} ({})", c.code, c.symbol)),
+    ];
+    let mut r = 0u32;
+    for (k, v) in &text {
+        sheet.write_string(r, 0, *k).map_err(xlsx)?;
+        sheet.write_string(r, 1, v).map_err(xlsx)?;
+        r += 1;
+    }
+    for (k, v) in [
+        ("Trials", md.trials as f64),
+        ("Customers at launch", md.customers as f64),
+        ("Months", f64::from(md.months)),
+    ] {
+        sheet.write_string(r, 0, k).map_err(xlsx)?;
+        sheet
+            .write_number_with_format(r, 1, v, &f.count)
+            .map_err(xlsx)?;
+        r += 1;
+    }
+    r += 1;
+    let months = md.months;
+    for section in sections(run) {
+        sheet
+            .write_string_with_format(r, 0, &section.title, &f.bold)
+            .map_err(xlsx)?;
+        r += 1;
+        header(
+            sheet,
+            r,
+            &[
+                "Metric",
+                "Mean",
+                "Std. dev.",
+                "MC std. error",
+                "95% interval of the mean: low",
+                "high",
+                "5th percentile",
+                "Median",
+                "95th percentile",
+            ],
+        )?;
+        r += 1;
+        for row in &section.rows {
+            match row {
+                Row::Stats {
+                    label,
+                    stats: s,
+                    unit,
+                } => {
+                    let fmt = f.of(*unit);
+                    sheet.write_string(r, 0, label.trim()).map_err(xlsx)?;
+                    let ci = s.ci95;
+                    let values = [
+                        Some(s.mean),
+                        s.sd,
+                        s.sem,
+                        ci.map(|c| c[0]),
+                        ci.map(|c| c[1]),
+                        Some(s.p5),
+                        Some(s.p50),
+                        Some(s.p95),
+                    ];
+                    for (col, v) in values.into_iter().enumerate() {
+                        number(sheet, r, col as u16 + 1, v, fmt)?;
+                    }
+                }
+                Row::Month { label, stats: s } => {
+                    sheet
+                        .write_string(r, 0, format!("{label} (mean over trials that reach it)"))
+                        .map_err(xlsx)?;
+                    let plain = Format::new().set_num_format("0.0");
+                    for (col, v) in [s.mean, s.sd, s.sem].into_iter().enumerate() {
+                        number(sheet, r, col as u16 + 1, v, &plain)?;
+                    }
+                    for (col, v) in [s.p5, s.p50, s.p95].into_iter().enumerate() {
+                        let col = col as u16 + 6;
+                        match v {
+                            Some(v) => number(sheet, r, col, Some(v), &plain)?,
+                            None => {
+                                sheet
+                                    .write_string(r, col, format!("> {months}"))
+                                    .map_err(xlsx)?;
+                            }
+                        }
+                    }
+                }
+                Row::Chance { label, stats: p } => {
+                    sheet.write_string(r, 0, label.as_str()).map_err(xlsx)?;
+                    number(sheet, r, 1, Some(p.probability_within_horizon), &f.percent)?;
+                    number(sheet, r, 3, Some(p.probability_sem), &f.percent)?;
+                    number(sheet, r, 4, Some(p.probability_ci95[0]), &f.percent)?;
+                    number(sheet, r, 5, Some(p.probability_ci95[1]), &f.percent)?;
+                }
+            }
+            r += 1;
+        }
+        r += 1;
+    }
+    let notes = [
+        "Mean, percentiles and standard deviation are over the trials; the MC std. error is sd/√trials, how precisely the trials pin the mean down.",
+        "Percentiles: Hyndman-Fan type 7, as PERCENTILE.INC on the Trials sheet. The chance of payback's interval is Wilson's.",
+        "On the Monthly sheet, the means add up across columns; medians and percentiles do not.",
+    ];
+    for note in notes {
+        sheet.write_string(r, 0, note).map_err(xlsx)?;
+        r += 1;
+    }
+    sheet.set_column_width(0, 46).map_err(xlsx)?;
+    for col in 1..=8 {
+        sheet.set_column_width(col, 16).map_err(xlsx)?;
+    }
+    Ok(())
+}
+
+/// The Assumptions sheet: every value of the scenario file by path.
+fn assumptions_sheet(sheet: &mut Worksheet, run: &RunOutput) -> Result<(), ReportError> {
+    header(
+        sheet,
+        0,
+        &["Field", "Value", "Distribution (drawn once per trial)"],
+    )?;
+    for (i, a) in assumptions(run).iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, &a.path).map_err(xlsx)?;
+        match &a.value {
+            Value::Number(x) => sheet.write_number(r, 1, *x).map_err(xlsx)?,
+            Value::Text(t) => sheet.write_string(r, 1, t).map_err(xlsx)?,
+        };
+        if let Some(d) = &a.distribution {
+            sheet.write_string(r, 2, d).map_err(xlsx)?;
+        }
+    }
+    // What the model used that the file does not state.
+    let mut r = assumptions(run).len() as u32 + 2;
+    let bold = Format::new().set_bold();
+    sheet
+        .write_string_with_format(
+            r,
+            0,
+            "Not in the file: defaults and derived values the model used",
+            &bold,
+        )
+        .map_err(xlsx)?;
+    for (path, value) in defaults(run) {
+        r += 1;
+        sheet.write_string(r, 0, &path).map_err(xlsx)?;
+        match value {
+            Value::Number(x) => sheet.write_number(r, 1, x).map_err(xlsx)?,
+            Value::Text(t) => sheet.write_string(r, 1, t).map_err(xlsx)?,
+        };
+        sheet.write_string(r, 2, "default").map_err(xlsx)?;
+    }
+    sheet.set_column_width(0, 58).map_err(xlsx)?;
+    sheet.set_column_width(1, 18).map_err(xlsx)?;
+    sheet.set_column_width(2, 44).map_err(xlsx)?;
+    Ok(())
+}
+
+/// The Monthly sheet: month 0 (the investment) to the horizon, each quantity as mean, median,
+/// 5th and 95th percentile.
+fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
+    let program = &run.scenario.program;
+    let mut series = vec![
+        (Series::RevenueProgram, "Revenue with the program"),
+        (Series::RevenueBaseline, "Revenue without the program"),
+        (Series::IncrementalRevenue, "Incremental revenue"),
+        (Series::IncrementalMargin, "Incremental margin"),
+        (Series::RewardCost, "Reward cost"),
+        (Series::RunningCosts, "Running costs"),
+    ];
+    if program.points.as_ref().is_some_and(|p| p.partner.is_some()) {
+        series.push((Series::PartnerRevenue, "Paid by partners for points"));
+    }
+    series.extend([
+        (Series::NetCashFlow, "Net cash flow"),
+        (Series::CumulativeCashFlow, "Cumulative cash flow"),
+        (Series::Liability, "Liability"),
+        (
+            Series::Ifrs15ContractLiability,
+            "IFRS 15 contract liability",
+        ),
+        (Series::Members, "Members"),
+    ]);
+    let stats = ["mean", "median", "p5", "p95"];
+    let exit = program.exit.is_some();
+    sheet
+        .write_string_with_format(0, 0, "Month", &f.bold)
+        .map_err(xlsx)?;
+    let mut col = 1u16;
+    for (_, name) in &series {
+        for stat in stats {
+            sheet
+                .write_string_with_format(0, col, format!("{name} ({stat})"), &f.bold)
+                .map_err(xlsx)?;
+            sheet.set_column_width(col, 16).map_err(xlsx)?;
+            col += 1;
+        }
+    }
+    if exit {
+        sheet
+            .write_string_with_format(0, col, "Closing cost (mean)", &f.bold)
+            .map_err(xlsx)?;
+        sheet.set_column_width(col, 16).map_err(xlsx)?;
+    }
+    // Month 0: the investment, spent before the first month (its 5th percentile of cash is
+    // minus the investment's 95th).
+    let inv = &run.summary.metrics.investment;
+    let start = [-inv.mean, -inv.p50, -inv.p95, -inv.p5];
+    sheet.write_number(1, 0, 0.0).map_err(xlsx)?;
+    for (i, (s, _)) in series.iter().enumerate() {
+        if matches!(s, Series::NetCashFlow | Series::CumulativeCashFlow) {
+            for (j, v) in start.iter().enumerate() {
+                number(sheet, 1, 1 + (i * 4 + j) as u16, Some(*v), &f.money)?;
+            }
+        }
+    }
+    for (r, month) in run.monthly.iter().enumerate() {
+        let row = r as u32 + 2;
+        sheet
+            .write_number(row, 0, f64::from(month.month))
+            .map_err(xlsx)?;
+        for (i, (s, _)) in series.iter().enumerate() {
+            let st: &Stats = &month.series[*s as usize];
+            let fmt = if matches!(s, Series::Members) {
+                &f.count
+            } else {
+                &f.money
+            };
+            for (j, v) in [st.mean, st.p50, st.p5, st.p95].into_iter().enumerate() {
+                number(sheet, row, 1 + (i * 4 + j) as u16, Some(v), fmt)?;
+            }
+        }
+        if exit {
+            // What the net cash flow holds beyond its parts: the closing cost, booked in the
+            // exit month.
+            let mean = |s: Series| month.series[s as usize].mean;
+            let closing = mean(Series::IncrementalMargin)
+                - mean(Series::RewardCost)
+                - mean(Series::RunningCosts)
+                + mean(Series::PartnerRevenue)
+                - mean(Series::NetCashFlow);
+            number(sheet, row, col, Some(closing), &f.money)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
+    Ok(())
+}
+
+/// The Trials sheet: one row per trial, every metric as a number.
+fn trials(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
+    let mut titles = vec!["trial", "payback_month"];
+    titles.extend(TrialMetrics::NAMES);
+    header(sheet, 0, &titles)?;
+    for (r, t) in run.trials.iter().enumerate() {
+        let row = r as u32 + 1;
+        sheet.write_number(row, 0, t.trial as f64).map_err(xlsx)?;
+        if let Some(p) = t.payback_month {
+            sheet.write_number(row, 1, f64::from(p)).map_err(xlsx)?;
+        }
+        for (i, name) in TrialMetrics::NAMES.iter().enumerate() {
+            let fmt = match unit(name) {
+                MetricUnit::Share => &f.percent,
+                MetricUnit::Count => &f.count,
+                MetricUnit::Money => &f.money,
+            };
+            number(sheet, row, 2 + i as u16, t.value(name), fmt)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
+    Ok(())
+}
+
 impl Exporter for WorkbookXlsx {
     fn file_name(&self) -> String {
         "workbook.xlsx".into()
     }
 
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
-        let md = &run.summary.metadata;
-        let c = &run.scenario.finance.currency;
-        let money = money_format(&c.symbol);
-        let percent = Format::new().set_num_format("0.0%");
-        let count = Format::new().set_num_format("#,##0");
+        let f = Formats::new(&run.scenario.finance.currency);
         let mut book = Workbook::new();
-
-        // Summary.
-        let sheet = book.add_worksheet().set_name("Summary").map_err(xlsx)?;
-        let info: [(&str, String); 8] = [
-            ("Program", format!("{} {}", md.program, md.version)),
-            ("Scenario", md.scenario.clone()),
-            ("Scenario SHA-256", md.scenario_sha256.clone()),
-            ("Design", md.design.clone()),
-            ("Seed", md.seed.to_string()),
-            ("Trials", md.trials.to_string()),
-            (
-                "Customers × months",
-                format!("{} × {}", md.customers, md.months),
-            ),
-            ("Currency", format!("{} ({})", c.code, c.symbol)),
-        ];
-        for (r, (k, v)) in info.iter().enumerate() {
-            sheet.write_string(r as u32, 0, *k).map_err(xlsx)?;
-            sheet.write_string(r as u32, 1, v).map_err(xlsx)?;
-        }
-        let top = info.len() as u32 + 1;
-        header(
-            sheet,
-            top,
-            &[
-                "Metric",
-                "Mean",
-                "Std. dev.",
-                "MC std. error",
-                "5th percentile",
-                "Median",
-                "95th percentile",
-            ],
+        summary(
+            book.add_worksheet().set_name("Summary").map_err(xlsx)?,
+            run,
+            &f,
         )?;
-        let m = &run.summary.metrics;
-        let rows: [(&str, &Stats, &Format); 16] = [
-            ("Investment", &m.investment, &money),
-            ("NPV", &m.npv, &money),
-            ("ROI", &m.roi, &percent),
-            ("Incremental revenue", &m.incremental_revenue, &money),
-            (
-                "Incremental gross margin",
-                &m.incremental_gross_margin,
-                &money,
-            ),
-            ("Reward cost", &m.reward_cost, &money),
-            ("Discount cost", &m.discount_cost, &money),
-            ("Certificate cost", &m.certificate_cost, &money),
-            ("Partner revenue", &m.partner_revenue, &money),
-            ("Program cost", &m.program_cost, &money),
-            (
-                "Break-even incremental revenue per month",
-                &m.break_even_incremental_revenue,
-                &money,
-            ),
-            ("Liability at the end", &m.liability_end, &money),
-            (
-                "IFRS 15 contract liability at the end",
-                &m.ifrs15_contract_liability_end,
-                &money,
-            ),
-            ("Breakage (points)", &m.breakage_rate, &percent),
-            (
-                "Breakage (certificates)",
-                &m.certificate_breakage_rate,
-                &percent,
-            ),
-            ("Members at the end", &m.members_end, &count),
-        ];
-        for (i, (label, s, fmt)) in rows.iter().enumerate() {
-            let r = top + 1 + i as u32;
-            sheet.write_string(r, 0, *label).map_err(xlsx)?;
-            let values = [
-                Some(s.mean),
-                s.sd,
-                s.sem,
-                Some(s.p5),
-                Some(s.p50),
-                Some(s.p95),
-            ];
-            for (col, v) in values.iter().enumerate() {
-                if let Some(v) = v {
-                    sheet
-                        .write_number_with_format(r, col as u16 + 1, *v, fmt)
-                        .map_err(xlsx)?;
-                }
-            }
-        }
-        let p = &m.payback_month;
-        let r = top + 1 + rows.len() as u32;
-        sheet
-            .write_string(r, 0, "Chance of payback within the horizon")
-            .map_err(xlsx)?;
-        sheet
-            .write_number_with_format(r, 1, p.probability_within_horizon, &percent)
-            .map_err(xlsx)?;
-        sheet
-            .write_string(r + 1, 0, "Median payback month")
-            .map_err(xlsx)?;
-        match p.p50 {
-            Some(v) => sheet.write_number(r + 1, 5, v).map_err(xlsx)?,
-            None => sheet
-                .write_string(r + 1, 5, "not within the horizon")
-                .map_err(xlsx)?,
-        };
-        sheet.set_column_width(0, 42).map_err(xlsx)?;
-        for col in 1..=6 {
-            sheet.set_column_width(col, 16).map_err(xlsx)?;
-        }
-
-        // Assumptions: every value of the scenario file, by path.
-        let sheet = book.add_worksheet().set_name("Assumptions").map_err(xlsx)?;
-        header(
-            sheet,
-            0,
-            &["Field", "Value", "Distribution (drawn once per trial)"],
+        assumptions_sheet(
+            book.add_worksheet().set_name("Assumptions").map_err(xlsx)?,
+            run,
         )?;
-        for (i, a) in assumptions(run).iter().enumerate() {
-            let r = i as u32 + 1;
-            sheet.write_string(r, 0, &a.path).map_err(xlsx)?;
-            match &a.value {
-                Value::Number(x) => sheet.write_number(r, 1, *x).map_err(xlsx)?,
-                Value::Text(t) => sheet.write_string(r, 1, t).map_err(xlsx)?,
-            };
-            if let Some(d) = &a.distribution {
-                sheet.write_string(r, 2, d).map_err(xlsx)?;
-            }
-        }
-        sheet.set_column_width(0, 58).map_err(xlsx)?;
-        sheet.set_column_width(1, 18).map_err(xlsx)?;
-        sheet.set_column_width(2, 44).map_err(xlsx)?;
-
-        // Monthly cash flow: median and band.
-        let sheet = book.add_worksheet().set_name("Monthly").map_err(xlsx)?;
-        let series = [
-            (Series::RevenueProgram, "Revenue with the program"),
-            (Series::RevenueBaseline, "Revenue without the program"),
-            (Series::IncrementalMargin, "Incremental margin"),
-            (Series::RewardCost, "Reward cost"),
-            (Series::RunningCosts, "Running costs"),
-            (Series::NetCashFlow, "Net cash flow"),
-            (Series::CumulativeCashFlow, "Cumulative cash flow"),
-            (Series::Liability, "Liability"),
-            (Series::Members, "Members"),
-        ];
-        sheet
-            .write_string_with_format(0, 0, "Month", &Format::new().set_bold())
-            .map_err(xlsx)?;
-        for (i, (_, name)) in series.iter().enumerate() {
-            for (j, stat) in ["median", "p5", "p95"].iter().enumerate() {
-                let col = 1 + (i * 3 + j) as u16;
-                sheet
-                    .write_string_with_format(
-                        0,
-                        col,
-                        format!("{name} ({stat})"),
-                        &Format::new().set_bold(),
-                    )
-                    .map_err(xlsx)?;
-                sheet.set_column_width(col, 16).map_err(xlsx)?;
-            }
-        }
-        for (r, month) in run.monthly.iter().enumerate() {
-            let row = r as u32 + 1;
-            sheet
-                .write_number(row, 0, f64::from(month.month))
-                .map_err(xlsx)?;
-            for (i, (s, _)) in series.iter().enumerate() {
-                let st = &month.series[*s as usize];
-                let fmt = if matches!(s, Series::Members) {
-                    &count
-                } else {
-                    &money
-                };
-                for (j, v) in [st.p50, st.p5, st.p95].iter().enumerate() {
-                    sheet
-                        .write_number_with_format(row, 1 + (i * 3 + j) as u16, *v, fmt)
-                        .map_err(xlsx)?;
-                }
-            }
-        }
-        sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
-
-        // Trials.
-        let sheet = book.add_worksheet().set_name("Trials").map_err(xlsx)?;
-        let mut titles = vec!["trial", "payback_month"];
-        titles.extend(TrialMetrics::NAMES);
-        header(sheet, 0, &titles)?;
-        for (r, t) in run.trials.iter().enumerate() {
-            let row = r as u32 + 1;
-            sheet.write_number(row, 0, t.trial as f64).map_err(xlsx)?;
-            if let Some(p) = t.payback_month {
-                sheet.write_number(row, 1, f64::from(p)).map_err(xlsx)?;
-            }
-            for (i, name) in TrialMetrics::NAMES.iter().enumerate() {
-                let v = t.value(name).unwrap_or(0.0);
-                let fmt = match *name {
-                    "roi" | "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => {
-                        &percent
-                    }
-                    "members_end" | "points_outstanding_end" | "new_customers_program" => &count,
-                    _ => &money,
-                };
-                sheet
-                    .write_number_with_format(row, 2 + i as u16, v, fmt)
-                    .map_err(xlsx)?;
-            }
-        }
-        sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
-
+        monthly(
+            book.add_worksheet().set_name("Monthly").map_err(xlsx)?,
+            run,
+            &f,
+        )?;
+        trials(
+            book.add_worksheet().set_name("Trials").map_err(xlsx)?,
+            run,
+            &f,
+        )?;
         book.save_to_buffer().map_err(xlsx)
     }
 }

@@ -393,7 +393,7 @@ impl Checker {
             self.problem(
                 span,
                 path,
-                format!("expected a number ({unit}); this field cannot be uncertain: {reason}"),
+                format!("expected a number ({unit}); this field cannot vary (as a distribution, in a sweep or a tornado): {reason}"),
             );
             return Got::Invalid;
         }

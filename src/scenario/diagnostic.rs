@@ -33,7 +33,8 @@ impl Problem {
 /// A problem located in its file: line and column (1-based) and the line's text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocatedProblem {
-    /// Line number, 1-based (1 when the problem concerns the whole file).
+    /// Line number, 1-based (1 when the problem concerns the whole file); 0 when the problem
+    /// has no place in the file (it arose from values set on the command line).
     pub line: usize,
     /// Column in characters, 1-based.
     pub column: usize,
@@ -111,6 +112,19 @@ impl ScenarioError {
     }
 }
 
+impl ScenarioError {
+    /// The same problems without positions: for a variant of a file (values set by a sweep,
+    /// a tornado or a break-even search), whose text is not the file the user wrote.
+    pub fn unlocated(mut self) -> Self {
+        for p in &mut self.problems {
+            p.line = 0;
+            p.column = 0;
+            p.source_line.clear();
+        }
+        self
+    }
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
@@ -130,6 +144,13 @@ impl fmt::Display for ScenarioError {
             } else {
                 format!("`{}`: ", p.field)
             };
+            if p.line == 0 {
+                write!(f, "{}: {}{}", self.file.display(), field, p.message)?;
+                if i + 1 < n {
+                    writeln!(f)?;
+                }
+                continue;
+            }
             writeln!(
                 f,
                 "{}:{}:{}: {}{}",

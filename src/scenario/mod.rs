@@ -122,28 +122,80 @@ impl ScenarioFile {
         self.variant(values).map(|v| v.scenario)
     }
 
-    /// The file as if it said `values` (see [`ScenarioFile::with_values`]): a variant that runs
-    /// like any scenario file, its uncertain inputs included. It keeps the original's path and
-    /// hash.
-    pub fn variant(&self, values: &[(&str, f64)]) -> Result<ScenarioFile, ScenarioError> {
-        let mut document: toml::Table = toml::from_str(&self.source).map_err(|e| {
+    /// The file's text as a TOML document.
+    fn document(&self) -> Result<toml::Table, ScenarioError> {
+        toml::from_str(&self.source).map_err(|e| {
             ScenarioError::new(
                 &self.path,
                 &self.source,
                 vec![Problem::new(e.span(), "", e.message())],
             )
-        })?;
+        })
+    }
+
+    /// What the field at `path` takes, asked of the checker itself: `Ok(whole)` if it is a
+    /// number that may vary over `low..=high` (whether it holds whole numbers), else the
+    /// problem (an unknown field, a value out of its range, a field that sizes the experiment
+    /// or must sum with others).
+    pub fn probe(&self, path: &str, low: f64, high: f64) -> Result<bool, ScenarioError> {
+        let mut document = self.document()?;
+        let mut range = toml::Table::new();
+        if low == high {
+            range.insert("dist".into(), "fixed".into());
+            range.insert("value".into(), toml::Value::Float(low));
+        } else {
+            range.insert("dist".into(), "uniform".into());
+            range.insert("min".into(), toml::Value::Float(low.min(high)));
+            range.insert("max".into(), toml::Value::Float(low.max(high)));
+        }
+        let unlocated = |why: String| {
+            ScenarioError::new(
+                &self.path,
+                &self.source,
+                vec![Problem::new(None, path, why)],
+            )
+            .unlocated()
+        };
+        if let Some((_, toml::Value::Table(t))) = path
+            .rsplit_once('.')
+            .and_then(|(parent, key)| Some((key, lookup(&document, parent)?.get(key)?)))
+            && !t.contains_key("dist")
+        {
+            let fields: Vec<&str> = t.keys().map(String::as_str).collect();
+            return Err(unlocated(format!(
+                "a table, not a number: name one of its fields ({})",
+                fields.join(", ")
+            )));
+        }
+        set_path(&mut document, path, toml::Value::Table(range)).map_err(unlocated)?;
+        let source = toml::to_string(&document).unwrap_or_default();
+        let scenario = parse(&source, &self.path).map_err(ScenarioError::unlocated)?;
+        scenario
+            .uncertain
+            .iter()
+            .find(|u| u.path == path)
+            .map(|u| u.whole)
+            .ok_or_else(|| unlocated("not a number of the scenario".into()))
+    }
+
+    /// The file as if it said `values` (see [`ScenarioFile::with_values`]): a variant that runs
+    /// like any scenario file, its uncertain inputs included. It keeps the original's path and
+    /// hash.
+    pub fn variant(&self, values: &[(&str, f64)]) -> Result<ScenarioFile, ScenarioError> {
+        let mut document = self.document()?;
         for (path, value) in values {
-            if let Err(why) = set_path(&mut document, path, *value) {
+            if let Err(why) = set_path(&mut document, path, number(*value)) {
                 return Err(ScenarioError::new(
                     &self.path,
                     &self.source,
                     vec![Problem::new(None, *path, why)],
-                ));
+                )
+                .unlocated());
             }
         }
         let source = toml::to_string(&document).unwrap_or_default();
-        let scenario = parse(&source, &self.path)?;
+        // The variant's text is not the user's file: its problems are told without positions.
+        let scenario = parse(&source, &self.path).map_err(ScenarioError::unlocated)?;
         Ok(ScenarioFile {
             path: self.path.clone(),
             sha256: self.sha256.clone(),
@@ -153,8 +205,40 @@ impl ScenarioFile {
     }
 }
 
+/// The value at a dotted `path` (with `[i]` for list entries) in `document`, if it is there.
+fn lookup<'a>(document: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut parts = path.split('.');
+    let first = parts.next()?;
+    let step = |v: Option<&'a toml::Value>, part: &str| -> Option<&'a toml::Value> {
+        let (key, index) = split_index(part).ok()?;
+        let v = v?.get(key)?;
+        match index {
+            Some(i) => v.get(i),
+            None => Some(v),
+        }
+    };
+    let (key, index) = split_index(first).ok()?;
+    let mut value = document.get(key);
+    if let Some(i) = index {
+        value = value?.get(i);
+    }
+    for part in parts {
+        value = step(value, part);
+    }
+    value
+}
+
+/// `value` as TOML: a whole number as an integer.
+fn number(value: f64) -> toml::Value {
+    if value.fract() == 0.0 && value.abs() < 9e15 {
+        toml::Value::Integer(value as i64)
+    } else {
+        toml::Value::Float(value)
+    }
+}
+
 /// Writes `value` at `path` in `document`, creating tables that are missing.
-fn set_path(document: &mut toml::Table, path: &str, value: f64) -> Result<(), String> {
+fn set_path(document: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
     let parts: Vec<&str> = path.split('.').collect();
     let (last, parents) = parts.split_last().ok_or("empty path")?;
     let mut table = document;
@@ -165,20 +249,24 @@ fn set_path(document: &mut toml::Table, path: &str, value: f64) -> Result<(), St
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
         let next = match (entry, index) {
             (toml::Value::Table(t), None) => t,
-            (toml::Value::Array(a), Some(i)) => match a.get_mut(i) {
-                Some(toml::Value::Table(t)) => t,
-                _ => return Err(format!("`{part}` is not an element of a list of tables")),
-            },
+            (toml::Value::Array(a), Some(i)) => {
+                let len = a.len();
+                match a.get_mut(i) {
+                    Some(toml::Value::Table(t)) => t,
+                    Some(_) => return Err(format!("`{part}` is not a table")),
+                    None => {
+                        return Err(format!(
+                            "there is no `{part}`: the list has {len} entries, counted from 0"
+                        ));
+                    }
+                }
+            }
+            (_, Some(_)) => return Err(format!("there is no list of tables `{key}` here")),
             _ => return Err(format!("`{part}` is not a table")),
         };
         table = next;
     }
-    let number = if value.fract() == 0.0 && value.abs() < 9e15 {
-        toml::Value::Integer(value as i64)
-    } else {
-        toml::Value::Float(value)
-    };
-    table.insert((*last).to_string(), number);
+    table.insert((*last).to_string(), value);
     Ok(())
 }
 

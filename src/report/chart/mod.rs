@@ -158,8 +158,34 @@ pub trait Draw {
 pub struct Figure<C> {
     /// File stem, e.g. `cash_flow`.
     pub name: &'static str,
+    /// Who drew it (program, version, seed, scenario hash), in small print at the bottom
+    /// right, so a chart pasted into a slide still says where it came from.
+    pub footer: String,
     /// The chart.
     pub chart: C,
+}
+
+/// Draws `footer` at the bottom right of `area`.
+fn draw_footer<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    footer: &str,
+) -> Result<(), String> {
+    if footer.is_empty() {
+        return Ok(());
+    }
+    let (w, h) = area.dim_in_pixel();
+    let style = TextStyle::from(("sans-serif", 13))
+        .color(&RGBColor(120, 120, 120))
+        .pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Right,
+            plotters::style::text_anchor::VPos::Bottom,
+        ));
+    area.draw(&Text::new(
+        footer.to_string(),
+        (w as i32 - 10, h as i32 - 6),
+        style,
+    ))
+    .map_err(|e| e.to_string())
 }
 
 impl<C: Draw> Figure<C> {
@@ -174,6 +200,7 @@ impl<C: Draw> Figure<C> {
         {
             let area = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
             self.chart.draw(&area).map_err(err)?;
+            draw_footer(&area, &self.footer).map_err(err)?;
             area.present().map_err(|e| err(e.to_string()))?;
         }
         let image = image::RgbImage::from_raw(WIDTH, HEIGHT, pixels)
@@ -199,6 +226,7 @@ impl<C: Draw> Figure<C> {
         {
             let area = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
             self.chart.draw(&area).map_err(err)?;
+            draw_footer(&area, &self.footer).map_err(err)?;
             area.present().map_err(|e| err(e.to_string()))?;
         }
         // Name the embedded family first, so viewers that have it draw what the PNG shows.
