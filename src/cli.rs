@@ -151,6 +151,12 @@ struct Common {
 }
 
 impl Common {
+    /// Options for a tool that runs `file` many times: the scenario's trials, at most 200,
+    /// unless --trials says otherwise.
+    fn many_runs(&self, file: &loyalty_sim::ScenarioFile) -> RunOptions {
+        self.options(Some(file.scenario.simulation.trials.min(200)))
+    }
+
     fn options(&self, default_trials: Option<u64>) -> RunOptions {
         RunOptions {
             trials: self.trials.or(default_trials),
@@ -174,12 +180,30 @@ fn stem(path: &Path) -> String {
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
 }
 
-/// Writes decision files, leaving out the charts when asked.
-fn write_decision(
-    dir: &Path,
+/// Who produced a decision on one scenario file, with `options` and `trials`.
+fn provenance(file: &loyalty_sim::ScenarioFile, options: &RunOptions, trials: u64) -> Provenance {
+    Provenance::of(
+        &[file],
+        options.seed.unwrap_or(file.scenario.simulation.seed),
+        trials,
+    )
+}
+
+/// Prints a decision's `text` and writes its files to --out or `output/<name>`, leaving out the
+/// charts when asked.
+fn publish(
+    common: &Common,
+    name: String,
+    text: &str,
     files: Vec<loyalty_sim::report::decisions::Rendered>,
-    charts: bool,
 ) -> Result<(), Error> {
+    say(text);
+    let dir = common
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(name));
+    let dir = dir.as_path();
+    let charts = !common.no_charts;
     let files: Vec<(String, Vec<u8>)> = files
         .into_iter()
         .map(|f| f.into_pair())
@@ -268,7 +292,6 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 options.seed.unwrap_or(first.seed),
                 options.trials.unwrap_or(first.trials),
             );
-            say(&decisions::compare_text(&out, &provenance));
             let name = format!(
                 "compare-{}",
                 scenarios
@@ -277,14 +300,11 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     .collect::<Vec<_>>()
                     .join("-vs-")
             );
-            let dir = common
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("output").join(name));
-            write_decision(
-                &dir,
+            publish(
+                &common,
+                name,
+                &decisions::compare_text(&out, &provenance),
                 decisions::compare_files(&out, &provenance)?,
-                !common.no_charts,
             )
         }
         Command::Sweep {
@@ -315,23 +335,15 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     a.path
                 )));
             }
-            let options = common.options(Some(file.scenario.simulation.trials.min(200)));
+            let options = common.many_runs(&file);
             let s = sweep(&file, &axes, &metric, goal, &options)?;
-            let provenance = Provenance::of(
-                &[&file],
-                options.seed.unwrap_or(file.scenario.simulation.seed),
-                s.trials,
-            );
+            let provenance = provenance(&file, &options, s.trials);
             let currency = &file.scenario.finance.currency;
-            say(&decisions::sweep_text(&s, currency, &provenance));
-            let dir = common
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", stem(&path))));
-            write_decision(
-                &dir,
+            publish(
+                &common,
+                format!("{}-sweep", stem(&path)),
+                &decisions::sweep_text(&s, currency, &provenance),
                 decisions::sweep_files(&s, currency, &provenance)?,
-                !common.no_charts,
             )
         }
         Command::Tornado {
@@ -340,23 +352,15 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             common,
         } => {
             let file = scenario::load(&path)?;
-            let options = common.options(Some(file.scenario.simulation.trials.min(200)));
+            let options = common.many_runs(&file);
             let t = tornado(&file, &metric, &options)?;
-            let provenance = Provenance::of(
-                &[&file],
-                options.seed.unwrap_or(file.scenario.simulation.seed),
-                t.trials,
-            );
+            let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
-            say(&decisions::tornado_text(&t, currency, &provenance));
-            let dir = common
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("output").join(format!("{}-tornado", stem(&path))));
-            write_decision(
-                &dir,
+            publish(
+                &common,
+                format!("{}-tornado", stem(&path)),
+                &decisions::tornado_text(&t, currency, &provenance),
                 decisions::tornado_files(&t, currency, &provenance)?,
-                !common.no_charts,
             )
         }
         Command::Breakeven {
@@ -370,26 +374,14 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             } else {
                 Lever::Lift
             };
-            let options = common.options(Some(file.scenario.simulation.trials.min(200)));
+            let options = common.many_runs(&file);
             let b = break_even(&file, lever, &options)?;
-            let provenance = Provenance::of(
-                &[&file],
-                options.seed.unwrap_or(file.scenario.simulation.seed),
-                b.trials,
-            );
-            say(&decisions::breakeven_text(
-                &b,
-                &file.scenario.finance.currency,
-                &provenance,
-            ));
-            let dir = common
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("output").join(format!("{}-breakeven", stem(&path))));
-            write_decision(
-                &dir,
+            let provenance = provenance(&file, &options, b.trials);
+            publish(
+                &common,
+                format!("{}-breakeven", stem(&path)),
+                &decisions::breakeven_text(&b, &file.scenario.finance.currency, &provenance),
                 decisions::breakeven_files(&b, &provenance)?,
-                !common.no_charts,
             )
         }
         Command::Bench {

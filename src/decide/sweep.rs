@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::metrics::finance::{Goal, TrialMetrics};
 use crate::metrics::stats::{Stats, mean, sample_sd};
 use crate::run::{RunOptions, run};
-use crate::scenario::{ScenarioError, ScenarioFile};
+use crate::scenario::ScenarioFile;
 use crate::sim::runner::RunError;
 
 /// One input swept: its path and the values it takes.
@@ -80,13 +80,8 @@ pub struct Sweep {
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// A value of an axis makes an invalid scenario.
-    #[error("with {setting}: {error}")]
-    Invalid {
-        /// The values set, `path = value`.
-        setting: String,
-        /// What validation said.
-        error: ScenarioError,
-    },
+    #[error(transparent)]
+    Invalid(#[from] super::InvalidSetting),
     /// A metric name that does not exist.
     #[error("unknown metric `{0}`")]
     UnknownMetric(String),
@@ -142,14 +137,7 @@ pub fn sweep(
             .zip(&at)
             .map(|(a, &v)| (a.path.as_str(), v))
             .collect();
-        let variant = file.variant(&values).map_err(|error| SweepError::Invalid {
-            setting: values
-                .iter()
-                .map(|(p, v)| format!("{p} = {v}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            error,
-        })?;
+        let variant = super::variant(file, &values)?;
         let out = run(&variant, &options, &|| {})?;
         let values: Vec<f64> = out.trials.iter().filter_map(|t| t.value(metric)).collect();
         let m = &out.summary.metrics;

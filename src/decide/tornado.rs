@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::run::{RunOptions, run};
-use crate::scenario::{ScenarioError, ScenarioFile};
+use crate::scenario::ScenarioFile;
 use crate::sim::runner::RunError;
 
 /// Percentile of an input's low value.
@@ -60,13 +60,8 @@ pub enum TornadoError {
     #[error("unknown metric `{0}`")]
     UnknownMetric(String),
     /// A swing makes an invalid scenario.
-    #[error("with {setting}: {error}")]
-    Invalid {
-        /// The values set.
-        setting: String,
-        /// What validation said.
-        error: ScenarioError,
-    },
+    #[error(transparent)]
+    Invalid(#[from] super::InvalidSetting),
     /// A run failed.
     #[error(transparent)]
     Run(#[from] RunError),
@@ -99,16 +94,7 @@ pub fn tornado(
             .enumerate()
             .map(|(i, (p, m))| (p.as_str(), changed.filter(|c| c.0 == i).map_or(*m, |c| c.1)))
             .collect();
-        let variant = file
-            .variant(&values)
-            .map_err(|error| TornadoError::Invalid {
-                setting: values
-                    .iter()
-                    .map(|(p, v)| format!("{p} = {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                error,
-            })?;
+        let variant = super::variant(file, &values)?;
         let out = run(&variant, &options, &|| {})?;
         let v: Vec<f64> = out.trials.iter().filter_map(|t| t.value(metric)).collect();
         Ok(crate::metrics::stats::mean(&v))

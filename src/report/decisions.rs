@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use super::chart::{BandChart, Figure, Scale, Series as Line, TornadoBar, TornadoChart, palette};
+use super::console::Unit;
 use super::figures::{AnyChart, FigureFile};
-use super::labels::{self, MetricUnit};
+use super::labels;
 use super::{Exporter, ReportError};
 use crate::decide::breakeven::{BreakEven, Lever};
 use crate::decide::compare::CompareOutput;
@@ -177,20 +178,16 @@ fn percent(x: f64) -> String {
 
 /// How a metric reads: money, a share, or a count.
 fn show(metric: &str, c: &Currency, x: f64) -> String {
-    match labels::unit(metric) {
-        MetricUnit::Share => percent(x),
-        MetricUnit::Count => format_number(x, 0),
-        MetricUnit::Money => money(c, x),
-    }
+    labels::metric_value(metric, c, x)
 }
 
 /// An axis for a metric: its scale, and its label ("Mean NPV (€, EUR)").
 fn metric_axis(metric: &str, c: &Currency) -> (Scale, String) {
     let name = format!("Mean {}", labels::metric(metric));
     match labels::unit(metric) {
-        MetricUnit::Share => (Scale::Percent, format!("{name} (%)")),
-        MetricUnit::Count => (Scale::Count, name),
-        MetricUnit::Money => (
+        Unit::Percent => (Scale::Percent, format!("{name} (%)")),
+        Unit::Points | Unit::People => (Scale::Count, name),
+        Unit::Money => (
             Scale::Money(c.clone()),
             format!("{name} ({}, {})", c.symbol, c.code),
         ),

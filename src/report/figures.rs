@@ -284,7 +284,6 @@ pub fn rewards(run: &RunOutput) -> Option<Figure<AnyChart>> {
             y_label,
             y_scale,
             lines,
-            markers: Vec::new(),
         }),
     })
 }

@@ -1,5 +1,6 @@
 //! Names for people: a field path or a metric as it should read on a chart.
 
+use super::console::{Unit, show};
 use crate::model::population::LoyaltyType;
 
 /// `population.latent.frequency_lift` → "latent loyalty: frequency lift";
@@ -47,35 +48,20 @@ pub fn metric(name: &str) -> String {
     }
 }
 
-/// What a metric counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricUnit {
-    /// Money, in the run's currency.
-    Money,
-    /// A share, shown as a percentage.
-    Share,
-    /// People or points.
-    Count,
-}
-
-/// What the metric called `name` counts.
-pub fn unit(name: &str) -> MetricUnit {
+/// What the metric called `name` (of [`crate::metrics::finance::TrialMetrics::NAMES`])
+/// counts.
+pub fn unit(name: &str) -> Unit {
     match name {
-        "roi" | "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => {
-            MetricUnit::Share
-        }
-        "members_end" | "points_outstanding_end" | "new_customers_program" => MetricUnit::Count,
-        _ => MetricUnit::Money,
+        "roi" | "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => Unit::Percent,
+        "points_outstanding_end" => Unit::Points,
+        "members_end" | "new_customers_program" => Unit::People,
+        _ => Unit::Money,
     }
 }
 
 /// `x` of the metric called `name`, for reading.
 pub fn metric_value(name: &str, currency: &crate::money::Currency, x: f64) -> String {
-    match unit(name) {
-        MetricUnit::Money => currency.format(x),
-        MetricUnit::Share => format!("{}%", crate::money::format_number(x * 100.0, 1)),
-        MetricUnit::Count => crate::money::format_number(x, 0),
-    }
+    show(x, unit(name), currency)
 }
 
 /// An input's value for reading: whole units from 100 up, fewer decimals as it grows.

@@ -11,7 +11,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::assumptions::{Value, assumptions, defaults};
 use super::console::{Row, Unit, sections};
-use super::labels::{MetricUnit, unit};
+use super::labels::unit;
 use super::{Exporter, ReportError};
 use crate::metrics::finance::{Series, TrialMetrics};
 use crate::metrics::stats::Stats;
@@ -368,11 +368,7 @@ fn trials(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Rep
             sheet.write_number(row, 1, f64::from(p)).map_err(xlsx)?;
         }
         for (i, name) in TrialMetrics::NAMES.iter().enumerate() {
-            let fmt = match unit(name) {
-                MetricUnit::Share => &f.percent,
-                MetricUnit::Count => &f.count,
-                MetricUnit::Money => &f.money,
-            };
+            let fmt = f.of(unit(name));
             number(sheet, row, 2 + i as u16, t.value(name), fmt)?;
         }
     }

@@ -1,6 +1,7 @@
 //! The chart kinds and how each is drawn.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -13,6 +14,65 @@ const LEGEND: (&str, u32) = ("sans-serif", 18);
 
 fn e<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
+}
+
+/// A chart with numbers on both axes.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The frame every chart kind shares: white background, title, margins, `y_label_width`
+/// pixels for the y-axis labels, and the axes' ranges.
+fn frame<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    y_label_width: u32,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+) -> Result<Chart<'a, DB>, String> {
+    area.fill(&WHITE).map_err(e)?;
+    ChartBuilder::on(area)
+        .caption(title, TITLE)
+        .margin(22)
+        .x_label_area_size(60)
+        .y_label_area_size(y_label_width)
+        .build_cartesian_2d(x, y)
+        .map_err(e)
+}
+
+/// Grid and axis labels of a chart over numbers on both axes.
+fn xy_mesh<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    x_desc: &str,
+    y_desc: &str,
+    x_scale: &Scale,
+    y_scale: &Scale,
+) -> Result<(), String> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(AXIS)
+        .label_style(TICKS)
+        .x_label_formatter(&|x| x_scale.label(*x))
+        .y_label_formatter(&|y| y_scale.label(*y))
+        .light_line_style(RGBColor(240, 240, 240))
+        .max_light_lines(2)
+        .draw()
+        .map_err(e)
+}
+
+/// The legend of the series drawn so far, in a box at `position`.
+fn legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(LEGEND)
+        .draw()
+        .map_err(e)
 }
 
 /// Lowest and highest of `values` (finite ones), padded by 5% of the span, including 0 when
@@ -93,7 +153,6 @@ pub struct BandChart {
 
 impl Draw for BandChart {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.fill(&WHITE).map_err(e)?;
         let (x0, x1) = extent(self.series.iter().flat_map(|s| s.x.iter().copied()));
         let ys = self.series.iter().flat_map(|s| {
             let band = s
@@ -106,25 +165,14 @@ impl Draw for BandChart {
         // Room above the data for the legend, so it never covers a line.
         let rows = self.series.len() as f64;
         let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * rows);
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, TITLE)
-            .margin(22)
-            .x_label_area_size(60)
-            .y_label_area_size(110)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .axis_desc_style(AXIS)
-            .label_style(TICKS)
-            .x_label_formatter(&|x| self.x_scale.label(*x))
-            .y_label_formatter(&|y| self.y_scale.label(*y))
-            .light_line_style(RGBColor(240, 240, 240))
-            .max_light_lines(2)
-            .draw()
-            .map_err(e)?;
+        let mut chart = frame(area, &self.title, 110, x0..x1, y0..y1)?;
+        xy_mesh(
+            &mut chart,
+            &self.x_label,
+            &self.y_label,
+            &self.x_scale,
+            &self.y_scale,
+        )?;
         for s in &self.series {
             if let Some((lo, hi)) = &s.band {
                 let mut points: Vec<(f64, f64)> =
@@ -182,18 +230,14 @@ impl Draw for BandChart {
         }
         // The legend goes top left, unless a marker's label is there.
         let left_marker = self.markers.iter().any(|(x, _)| *x < x0 + (x1 - x0) * 0.35);
-        chart
-            .configure_series_labels()
-            .position(if left_marker {
+        legend(
+            &mut chart,
+            if left_marker {
                 SeriesLabelPosition::UpperRight
             } else {
                 SeriesLabelPosition::UpperLeft
-            })
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(LEGEND)
-            .draw()
-            .map_err(e)?;
+            },
+        )?;
         if !self.note.is_empty() {
             // Bottom left, under the y-axis labels, clear of the x-axis title.
             let (_, h) = area.dim_in_pixel();
@@ -225,7 +269,6 @@ pub struct StackedChart {
 
 impl Draw for StackedChart {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.fill(&WHITE).map_err(e)?;
         let n = self.x.len();
         let mut tops = vec![vec![0.0; n]; self.layers.len()];
         let mut running = vec![0.0; n];
@@ -244,25 +287,14 @@ impl Draw for StackedChart {
                 .max(self.x.first().copied().unwrap_or(0.0) + 1.0),
         );
         let y1 = running.iter().copied().fold(0.0, f64::max) * 1.12 + 1.0;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, TITLE)
-            .margin(22)
-            .x_label_area_size(60)
-            .y_label_area_size(110)
-            .build_cartesian_2d(x0..x1, 0.0..y1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_desc("Month")
-            .y_desc(&self.y_label)
-            .axis_desc_style(AXIS)
-            .label_style(TICKS)
-            .x_label_formatter(&|x| Scale::Plain.label(*x))
-            .y_label_formatter(&|y| self.y_scale.label(*y))
-            .light_line_style(RGBColor(240, 240, 240))
-            .max_light_lines(2)
-            .draw()
-            .map_err(e)?;
+        let mut chart = frame(area, &self.title, 110, x0..x1, 0.0..y1)?;
+        xy_mesh(
+            &mut chart,
+            "Month",
+            &self.y_label,
+            &Scale::Plain,
+            &self.y_scale,
+        )?;
         // Top layer first, so each lower one paints over the part of the area below its top.
         for (i, (label, color, _)) in self.layers.iter().enumerate().rev() {
             let color = *color;
@@ -278,14 +310,7 @@ impl Draw for StackedChart {
                     Rectangle::new([(x, y - 7), (x + 22, y + 7)], color.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(LEGEND)
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }
@@ -316,13 +341,10 @@ pub struct LineChart {
     pub y_scale: Scale,
     /// The lines.
     pub lines: Vec<Curve>,
-    /// Vertical markers: (x, text).
-    pub markers: Vec<(f64, String)>,
 }
 
 impl Draw for LineChart {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.fill(&WHITE).map_err(e)?;
         let (x0, x1) = extent(self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
         let (y0, y1) = range(
             self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)),
@@ -330,25 +352,14 @@ impl Draw for LineChart {
         );
         // Room above the data for the legend, so it never covers a line.
         let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * self.lines.len() as f64);
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, TITLE)
-            .margin(22)
-            .x_label_area_size(60)
-            .y_label_area_size(110)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .axis_desc_style(AXIS)
-            .label_style(TICKS)
-            .x_label_formatter(&|x| Scale::Plain.label(*x))
-            .y_label_formatter(&|y| self.y_scale.label(*y))
-            .light_line_style(RGBColor(240, 240, 240))
-            .max_light_lines(2)
-            .draw()
-            .map_err(e)?;
+        let mut chart = frame(area, &self.title, 110, x0..x1, y0..y1)?;
+        xy_mesh(
+            &mut chart,
+            &self.x_label,
+            &self.y_label,
+            &Scale::Plain,
+            &self.y_scale,
+        )?;
         for line in &self.lines {
             let color = line.color;
             let style = color.stroke_width(3);
@@ -366,31 +377,7 @@ impl Draw for LineChart {
                 PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
             });
         }
-        for (x, text) in &self.markers {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(*x, y0), (*x, y1)],
-                    6,
-                    6,
-                    RGBColor(90, 90, 90).stroke_width(1),
-                ))
-                .map_err(e)?;
-            let style = TextStyle::from(LEGEND).color(&RGBColor(60, 60, 60));
-            chart
-                .draw_series(std::iter::once(
-                    EmptyElement::at((*x, y0 + (y1 - y0) * 0.06))
-                        + Text::new(text.clone(), (6, 0), style),
-                ))
-                .map_err(e)?;
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(LEGEND)
-            .draw()
-            .map_err(e)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     }
 }
@@ -410,16 +397,9 @@ pub struct HistogramChart {
 
 impl Draw for HistogramChart {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.fill(&WHITE).map_err(e)?;
         let n = self.bins.len().max(1);
         let top = self.bins.iter().map(|b| b.1).fold(0.0, f64::max) * 1.12 + 1.0;
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, TITLE)
-            .margin(22)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d(0.0..n as f64, 0.0..top)
-            .map_err(e)?;
+        let mut chart = frame(area, &self.title, 90, 0.0..n as f64, 0.0..top)?;
         // Label every bin when there are few, else every few, so labels never overlap.
         let every = n.div_ceil(24).max(1);
         let labels: Vec<String> = self.bins.iter().map(|b| b.0.clone()).collect();
@@ -489,7 +469,6 @@ pub struct TornadoChart {
 
 impl Draw for TornadoChart {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        area.fill(&WHITE).map_err(e)?;
         let n = self.bars.len().max(1);
         let values = self
             .bars
@@ -504,13 +483,7 @@ impl Draw for TornadoChart {
             .max()
             .unwrap_or(10);
         let label_width = (longest as u32 * 10 + 20).clamp(120, 460);
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, TITLE)
-            .margin(22)
-            .x_label_area_size(60)
-            .y_label_area_size(label_width)
-            .build_cartesian_2d(x0..x1, 0.0..n as f64)
-            .map_err(e)?;
+        let mut chart = frame(area, &self.title, label_width, x0..x1, 0.0..n as f64)?;
         let labels: Vec<String> = self.bars.iter().map(|b| b.label.clone()).collect();
         chart
             .configure_mesh()
