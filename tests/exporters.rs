@@ -419,3 +419,14 @@ fn text_from_the_scenario_file_is_escaped_in_the_report() {
     assert!(page.contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; &lt;b&gt;box&lt;/b&gt;"));
     assert!(page.contains("hostile &lt;name&gt;"));
 }
+
+#[test]
+fn the_report_and_the_workbook_are_the_same_bytes_every_time() {
+    // Same run, rendered twice a moment apart: nothing in the documents depends on the clock.
+    let (run, files) = uncertain_run();
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let again = render_all(run, true).unwrap();
+    for name in ["report.html", "workbook.xlsx"] {
+        assert!(file(files, name) == file(&again, name), "{name} differs");
+    }
+}

@@ -7,7 +7,7 @@
 //! incremental margin − reward cost − running costs + partner payments − closing cost) and its
 //! median and 5th and 95th percentiles (which do not add up), from month 0, the investment.
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::assumptions::{Value, assumptions, defaults};
 use super::console::{Row, Unit, sections};
@@ -384,6 +384,18 @@ impl Exporter for WorkbookXlsx {
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
         let f = Formats::new(&run.scenario.finance.currency);
         let mut book = Workbook::new();
+        // A fixed creation date instead of the clock's, so the same scenario and seed give the
+        // same bytes, like every other output; the provenance goes in the properties too.
+        let md = &run.summary.metadata;
+        book.set_properties(
+            &DocProperties::new()
+                .set_title(format!("Loyalty program business case: {}", md.scenario))
+                .set_comment(format!(
+                    "{} {} · seed {} · scenario sha256 {}",
+                    md.program, md.version, md.seed, md.scenario_sha256
+                ))
+                .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx)?),
+        );
         summary(
             book.add_worksheet().set_name("Summary").map_err(xlsx)?,
             run,
