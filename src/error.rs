@@ -1,5 +1,8 @@
 //! The errors a command can end with, and the exit code of each.
 
+use crate::calibrate::CalibrationError;
+use crate::calibrate::scenario_file::ScenarioFileError;
+use crate::calibrate::transactions::ReadError;
 use crate::decide::breakeven::BreakEvenError;
 use crate::decide::compare::CompareError;
 use crate::decide::sweep::SweepError;
@@ -39,6 +42,15 @@ pub enum Error {
     /// A break-even could not be solved.
     #[error(transparent)]
     BreakEven(#[from] BreakEvenError),
+    /// A transaction log could not be read.
+    #[error(transparent)]
+    Transactions(#[from] ReadError),
+    /// A calibration could not be made from the log.
+    #[error(transparent)]
+    Calibration(#[from] CalibrationError),
+    /// The calibrated scenario could not be written.
+    #[error(transparent)]
+    ScenarioFile(#[from] ScenarioFileError),
 }
 
 impl Error {
@@ -55,6 +67,9 @@ impl Error {
             | Error::BreakEven(BreakEvenError::Run(e)) => run_code(e),
             Error::Compare(_) | Error::Sweep(_) | Error::Tornado(_) | Error::BreakEven(_) => 2,
             Error::Scenario(_) | Error::Argument(_) => 2,
+            // A log that cannot be read, or that cannot support the models, is the input's
+            // fault; so is a template that cannot take a population.
+            Error::Transactions(_) | Error::Calibration(_) | Error::ScenarioFile(_) => 2,
             // The scenario is valid but asks for what cannot be computed exactly or drew an
             // invalid combination: still the input's fault.
             Error::Run(e) => run_code(e),

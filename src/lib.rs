@@ -12,6 +12,7 @@
 //! atomically. [`run::run`] ties it together; the `loyalty-sim` binary is a thin layer over it.
 
 pub mod bench;
+pub mod calibrate;
 pub mod decide;
 pub mod error;
 pub mod metrics;

@@ -28,6 +28,8 @@ pub enum AnyChart {
     Histogram(HistogramChart),
     /// A tornado.
     Tornado(super::chart::TornadoChart),
+    /// Bars side by side.
+    Bars(super::chart::GroupedBarChart),
 }
 
 impl Draw for AnyChart {
@@ -38,6 +40,7 @@ impl Draw for AnyChart {
             AnyChart::Line(c) => c.draw(area),
             AnyChart::Histogram(c) => c.draw(area),
             AnyChart::Tornado(c) => c.draw(area),
+            AnyChart::Bars(c) => c.draw(area),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! tested on its own; [`crate::output`] is the one place that writes files.
 
 pub mod assumptions;
+pub mod calibration;
 pub mod chart;
 pub mod console;
 pub mod csv;

@@ -75,6 +75,46 @@ fn legend<'a, DB: DrawingBackend + 'a>(
         .map_err(e)
 }
 
+/// Grid and axis labels of a chart over categories, one per unit of x: each label under the
+/// centre of its category, every one when there are few, else every few, so they never
+/// overlap.
+fn category_mesh<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    x_desc: &str,
+    y_desc: &str,
+    labels: &[String],
+    y_scale: &Scale,
+) -> Result<(), String> {
+    let n = labels.len().max(1);
+    let every = n.div_ceil(24).max(1);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(AXIS)
+        .label_style(TICKS)
+        .x_labels(n * 2 + 1)
+        .x_label_formatter(&|x| {
+            let centre = x - 0.5;
+            let i = centre.round();
+            if (centre - i).abs() < 1e-6
+                && i >= 0.0
+                && (i as usize) < labels.len()
+                && (i as usize).is_multiple_of(every)
+            {
+                labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_label_formatter(&|y| y_scale.label(*y))
+        .light_line_style(RGBColor(240, 240, 240))
+        .max_light_lines(2)
+        .draw()
+        .map_err(e)
+}
+
 /// Lowest and highest of `values` (finite ones), padded by 5% of the span, including 0 when
 /// `with_zero`.
 fn range(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
@@ -400,35 +440,14 @@ impl Draw for HistogramChart {
         let n = self.bins.len().max(1);
         let top = self.bins.iter().map(|b| b.1).fold(0.0, f64::max) * 1.12 + 1.0;
         let mut chart = frame(area, &self.title, 90, 0.0..n as f64, 0.0..top)?;
-        // Label every bin when there are few, else every few, so labels never overlap.
-        let every = n.div_ceil(24).max(1);
         let labels: Vec<String> = self.bins.iter().map(|b| b.0.clone()).collect();
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .axis_desc_style(AXIS)
-            .label_style(TICKS)
-            .x_labels(n * 2 + 1)
-            .x_label_formatter(&|x| {
-                let centre = x - 0.5;
-                let i = centre.round();
-                if (centre - i).abs() < 1e-6
-                    && i >= 0.0
-                    && (i as usize) < n
-                    && (i as usize).is_multiple_of(every)
-                {
-                    labels[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| Scale::Count.label(*y))
-            .light_line_style(RGBColor(240, 240, 240))
-            .max_light_lines(2)
-            .draw()
-            .map_err(e)?;
+        category_mesh(
+            &mut chart,
+            &self.x_label,
+            &self.y_label,
+            &labels,
+            &Scale::Count,
+        )?;
         chart
             .draw_series(self.bins.iter().enumerate().map(|(i, (_, count, color))| {
                 Rectangle::new(
@@ -547,6 +566,68 @@ impl Draw for TornadoChart {
             area.draw(&Text::new(text, (46, y - 9), key.clone()))
                 .map_err(e)?;
         }
+        Ok(())
+    }
+}
+
+/// Bars side by side in each category (e.g. observed against expected customers).
+#[derive(Debug, Clone)]
+pub struct GroupedBarChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description.
+    pub x_label: String,
+    /// y-axis description, with its unit.
+    pub y_label: String,
+    /// How y numbers read.
+    pub y_scale: Scale,
+    /// Category labels, left to right.
+    pub categories: Vec<String>,
+    /// (legend text, colour, one value per category).
+    pub series: Vec<(String, RGBColor, Vec<f64>)>,
+}
+
+impl Draw for GroupedBarChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let n = self.categories.len().max(1);
+        let top = self
+            .series
+            .iter()
+            .flat_map(|s| s.2.iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        // Room above the tallest bar for the legend.
+        let top = if top > 0.0 { top * 1.25 } else { 1.0 };
+        let mut chart = frame(area, &self.title, 90, 0.0..n as f64, 0.0..top)?;
+        category_mesh(
+            &mut chart,
+            &self.x_label,
+            &self.y_label,
+            &self.categories,
+            &self.y_scale,
+        )?;
+        let k = self.series.len().max(1) as f64;
+        let width = 0.8 / k;
+        for (j, (label, color, values)) in self.series.iter().enumerate() {
+            let color = *color;
+            let left = 0.1 + j as f64 * width;
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    Rectangle::new(
+                        [
+                            (i as f64 + left, 0.0),
+                            (i as f64 + left + width * 0.92, v.max(0.0)),
+                        ],
+                        color.filled(),
+                    )
+                }))
+                .map_err(e)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 7), (x + 20, y + 7)], color.filled())
+                });
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }

@@ -1,0 +1,147 @@
+//! Calibration: from a transaction log to a population of loyalty types.
+//!
+//! The pipeline: [`transactions::read`] reads the log (CSV or the CDNOW layout) →
+//! [`cohort::cohort`] turns it into customers of the calibration period (same-day purchases
+//! merged; x, t_x, T; average repeat value; holdout purchases) → [`rfm`] groups them by
+//! frequency and spend → [`bgnbd::fit`] and [`gamma_gamma::fit`] fit the purchase and spend
+//! models by maximum likelihood ([`fit`]) → [`checks`] compares the fit with the data →
+//! [`types::population`] crosses patronage with the survey's attitude into the four loyalty
+//! types and their behaviour → [`scenario_file::write`] puts that population into a
+//! ready-to-run scenario. [`synthetic`] draws logs from known parameters, to test the fits.
+
+pub mod bgnbd;
+pub mod checks;
+pub mod cohort;
+pub mod fit;
+pub mod gamma_gamma;
+pub mod rfm;
+pub mod scenario_file;
+pub mod special;
+pub mod synthetic;
+pub mod transactions;
+pub mod types;
+
+use bgnbd::{FittedBgNbd, Histories};
+use checks::{FrequencyBin, Holdout};
+use cohort::{Cohort, PeriodError, Periods};
+use fit::FitError;
+use gamma_gamma::{FittedGammaGamma, Spends};
+use rfm::{GroupSummary, Thresholds};
+use transactions::TransactionLog;
+use types::{Attitude, Population};
+
+/// What a calibration is asked for, beyond the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Calibration and holdout periods, and the time unit.
+    pub periods: Periods,
+    /// Purchases from which a customer is frequent (and high-patronage); `None`: the median
+    /// split.
+    pub frequent_from: Option<u32>,
+    /// Average spend from which a customer is large; `None`: the median.
+    pub large_from: Option<f64>,
+    /// Where attitude comes from.
+    pub attitude: Attitude,
+}
+
+/// Everything a calibration found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// The customers of the calibration period.
+    pub cohort: Cohort,
+    /// The RFM thresholds used.
+    pub thresholds: Thresholds,
+    /// The four RFM groups.
+    pub rfm: Vec<GroupSummary>,
+    /// The purchase model.
+    pub bgnbd: FittedBgNbd,
+    /// The spend model.
+    pub gamma_gamma: FittedGammaGamma,
+    /// Customers the spend model was fitted on (with a repeat purchase of positive value).
+    pub gamma_gamma_customers: u64,
+    /// Observed against expected repeat purchases.
+    pub histogram: Vec<FrequencyBin>,
+    /// The holdout check, when there is a holdout.
+    pub holdout: Option<Holdout>,
+    /// The population for a scenario.
+    pub population: Population,
+}
+
+/// Why a calibration failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrationError {
+    /// The periods do not fit the log.
+    #[error(transparent)]
+    Periods(#[from] PeriodError),
+    /// Too few customers buy again to fit the models.
+    #[error(
+        "only {repeaters} of the {customers} customers bought again in the calibration period; the models need at least {MIN_REPEATERS}: end the calibration period later"
+    )]
+    TooFewRepeaters {
+        /// Customers with a repeat purchase.
+        repeaters: u64,
+        /// Customers in the cohort.
+        customers: u64,
+    },
+    /// A model could not be fitted.
+    #[error(transparent)]
+    Fit(#[from] FitError),
+    /// A forecast for the holdout could not be computed.
+    #[error(
+        "the holdout forecast did not converge (the hypergeometric series of the BG/NBD forecast); shorten the holdout"
+    )]
+    Forecast,
+}
+
+/// Fewest customers with repeat purchases the fits are attempted with.
+pub const MIN_REPEATERS: u64 = 10;
+
+/// Calibrates `log` as `options` say.
+pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration, CalibrationError> {
+    let cohort = cohort::cohort(log, options.periods)?;
+    let customers = &cohort.customers;
+    let spends = Spends {
+        customers: customers
+            .iter()
+            .filter_map(|c| c.repeat_mean.filter(|m| *m > 0.0).map(|m| (c.history.x, m)))
+            .collect(),
+    };
+    let repeaters = customers.iter().filter(|c| c.history.x > 0).count() as u64;
+    if repeaters < MIN_REPEATERS || (spends.customers.len() as u64) < MIN_REPEATERS {
+        return Err(CalibrationError::TooFewRepeaters {
+            repeaters,
+            customers: customers.len() as u64,
+        });
+    }
+    let thresholds = Thresholds::new(customers, options.frequent_from, options.large_from);
+    let rfm = rfm::summarise(customers, &thresholds);
+    let bgnbd = bgnbd::fit(&Histories::new(customers.iter().map(|c| c.history)))?;
+    let gamma_gamma = gamma_gamma::fit(&spends)?;
+    let histogram = checks::repeat_histogram(customers, &bgnbd.model);
+    let holdout = match cohort.holdout_length {
+        Some(length) => Some(
+            checks::holdout(customers, &bgnbd.model, length, &thresholds)
+                .ok_or(CalibrationError::Forecast)?,
+        ),
+        None => None,
+    };
+    let population = types::population(
+        customers,
+        &bgnbd.model,
+        &gamma_gamma.model,
+        options.periods.unit,
+        thresholds.frequent_from,
+        options.attitude,
+    );
+    Ok(Calibration {
+        gamma_gamma_customers: spends.customers.len() as u64,
+        cohort,
+        thresholds,
+        rfm,
+        bgnbd,
+        gamma_gamma,
+        histogram,
+        holdout,
+        population,
+    })
+}

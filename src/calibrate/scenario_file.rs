@@ -1,0 +1,225 @@
+//! The ready-to-run scenario a calibration writes: a template scenario (its program, market
+//! and finance) with `[population]` filled from the fit and `[simulation] customers` set to
+//! the customers alive at the calibration end. Edited with `toml_edit`, so the template's
+//! comments on everything kept stay where they were; every value the fit set says so in a
+//! comment.
+
+use toml_edit::{DocumentMut, InlineTable, Item, Value};
+
+use super::Calibration;
+use super::types::Behaviour;
+use crate::model::population::LoyaltyType;
+
+/// The template used when none is given: the retail chain's points program
+/// (`scenarios/retail_points.toml`), built into the program so it works from any folder.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../scenarios/retail_points.toml");
+
+/// The name [`DEFAULT_TEMPLATE`] goes by in messages and headers.
+pub const DEFAULT_TEMPLATE_NAME: &str = "retail_points.toml (built in)";
+
+/// Where the calibration came from, for the file's header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The transaction log, as given.
+    pub log: String,
+    /// SHA-256 of the log's bytes.
+    pub log_sha256: String,
+    /// The template scenario's name.
+    pub template: String,
+    /// The program's version.
+    pub version: String,
+}
+
+/// Why the scenario could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioFileError {
+    /// The template is not TOML or has no population tables.
+    #[error("the template scenario {template} cannot take a calibrated population: {why}")]
+    Template {
+        /// The template's name.
+        template: String,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+/// `x` with four significant digits, for a file people read.
+fn readable(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    format!("{x:.3e}").parse().unwrap_or(x)
+}
+
+fn with_comment(mut v: Value, comment: &str) -> Item {
+    v.decor_mut().set_suffix(format!("    # {comment}"));
+    Item::Value(v)
+}
+
+/// The scenario text: `template` (a scenario's TOML) with the calibrated population.
+/// `customers` replaces the expected number alive; `currency` replaces the template's.
+pub fn write(
+    template: &str,
+    calibration: &Calibration,
+    source: &Source,
+    customers: Option<u64>,
+    currency: Option<&str>,
+) -> Result<String, ScenarioFileError> {
+    let bad = |why: String| ScenarioFileError::Template {
+        template: source.template.clone(),
+        why,
+    };
+    // The template's opening comment describes the template; this file says what it is itself.
+    let body: String = template
+        .lines()
+        .skip_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut doc: DocumentMut = body.parse().map_err(|e| bad(format!("{e}")))?;
+    let pop = &calibration.population;
+    let unit = calibration.cohort.periods.unit;
+
+    let alive = pop.alive.round().max(1.0) as u64;
+    let base = customers.unwrap_or(alive);
+    let template_base = doc
+        .get("simulation")
+        .and_then(|s| s.get("customers"))
+        .and_then(Item::as_integer)
+        .filter(|n| *n > 0);
+    // Newcomers a month are a number of people: keep the template's rate per customer.
+    if let (Some(template_base), Some(acquisition)) = (
+        template_base,
+        doc.get_mut("acquisition").and_then(Item::as_table_mut),
+    ) && let Some(per_month) = acquisition
+        .get("per_month")
+        .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
+    {
+        let scaled = readable(per_month * base as f64 / template_base as f64);
+        acquisition["per_month"] = with_comment(
+            Value::from(scaled),
+            &format!(
+                "the template's {per_month} a month for {template_base} customers, scaled to this base"
+            ),
+        );
+    }
+    let simulation = doc
+        .get_mut("simulation")
+        .and_then(Item::as_table_mut)
+        .ok_or_else(|| bad("it has no [simulation] table".into()))?;
+    simulation["customers"] = match customers {
+        Some(n) => with_comment(
+            Value::from(i64::try_from(n).unwrap_or(i64::MAX)),
+            &format!(
+                "given with --customers (the log's cohort has about {alive} alive at the calibration end)"
+            ),
+        ),
+        None => with_comment(
+            Value::from(i64::try_from(alive).unwrap_or(i64::MAX)),
+            "customers expected alive at the calibration end (BG/NBD)",
+        ),
+    };
+    if let Some(code) = currency {
+        let finance = doc
+            .get_mut("finance")
+            .and_then(Item::as_table_mut)
+            .ok_or_else(|| bad("it has no [finance] table".into()))?;
+        finance["currency"] = with_comment(Value::from(code), "the log's currency");
+    }
+
+    // Shares to four decimals, the largest taking the rounding so they sum to exactly 1.
+    let mut shares: Vec<f64> = pop
+        .types
+        .iter()
+        .map(|t| (t.share * 1e4).round() / 1e4)
+        .collect();
+    let largest = (0..4)
+        .max_by(|&i, &j| shares[i].total_cmp(&shares[j]))
+        .unwrap_or(0);
+    let others: f64 = (0..4).filter(|&i| i != largest).map(|i| shares[i]).sum();
+    shares[largest] = ((1.0 - others) * 1e4).round() / 1e4;
+
+    let population = doc
+        .get_mut("population")
+        .and_then(Item::as_table_mut)
+        .ok_or_else(|| bad("it has no [population] table".into()))?;
+    for (i, mix) in pop.types.iter().enumerate() {
+        let t = mix.loyalty_type;
+        let (b, group): (&Behaviour, &str) = match t {
+            LoyaltyType::True | LoyaltyType::False => (&pop.high_patronage, "high"),
+            LoyaltyType::Latent | LoyaltyType::NoLoyalty => (&pop.low_patronage, "low"),
+        };
+        let table = population
+            .get_mut(t.key())
+            .and_then(Item::as_table_mut)
+            .ok_or_else(|| bad(format!("it has no [population.{}] table", t.key())))?;
+        if i == 0 {
+            table.decor_mut().set_prefix(format!(
+                "\n# --- The customers, calibrated from {} ---\n\
+                 # share, purchases_per_month, spend_per_purchase and attrition_per_month come from the\n\
+                 # fit: true and false loyalty are the high-patronage customers (at least {} purchases in\n\
+                 # the calibration period), latent and none the others; attitude splits each group.\n\
+                 # Everything else in these tables (enrolment, lifts, redemption, competitors) is the\n\
+                 # template's: transactions cannot show how a type responds to a program.\n",
+                source.log, pop.high_patronage_from
+            ));
+        }
+        let attitude = match pop.attitude {
+            super::types::Attitude::Survey(_) => "the survey",
+            super::types::Attitude::Template { .. } => "the template (no survey)",
+        };
+        table["share"] = with_comment(
+            Value::from(shares[i]),
+            &format!("{group}-patronage customers alive × attitude from {attitude}"),
+        );
+        let mut rate = InlineTable::new();
+        rate.insert("mean", readable(b.purchases_per_month).into());
+        rate.insert("cv", readable(b.purchases_cv).into());
+        table["purchases_per_month"] = with_comment(
+            Value::InlineTable(rate),
+            &format!("BG/NBD posterior, {group}-patronage customers alive"),
+        );
+        let mut spend = InlineTable::new();
+        spend.insert("mean", readable(b.spend_mean).into());
+        spend.insert("cv_within", readable(b.spend_cv_within).into());
+        spend.insert("cv_between", readable(b.spend_cv_between).into());
+        table["spend_per_purchase"] =
+            with_comment(Value::InlineTable(spend), "Gamma-Gamma posterior");
+        table["attrition_per_month"] = with_comment(
+            Value::from(readable(b.attrition_per_month)),
+            "BG/NBD dropout after purchases",
+        );
+    }
+
+    let holdout = match calibration.cohort.periods.holdout_end {
+        Some(h) => format!(", holdout to {h}"),
+        None => String::new(),
+    };
+    let header = format!(
+        "# Calibrated by loyalty-sim {} from {} (SHA-256 {}),\n\
+         # calibration period {} to {}{holdout}, time in {}.\n\
+         # [population] and [simulation] customers come from the fit (see calibration.json);\n\
+         # the program, market and finance are the template's ({}): review them for your business.\n\
+         #\n\
+         # Run it:   loyalty-sim run <this file>\n\n",
+        source.version,
+        source.log,
+        source.log_sha256,
+        calibration.cohort.first_day,
+        calibration.cohort.periods.calibration_end,
+        unit.name(),
+        source.template,
+    );
+    Ok(header + &doc.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_keeps_four_significant_digits() {
+        assert_eq!(readable(0.012345678), 0.01235);
+        assert_eq!(readable(1234.5678), 1235.0);
+        assert_eq!(readable(0.0), 0.0);
+    }
+}

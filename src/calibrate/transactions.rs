@@ -1,0 +1,526 @@
+//! Reading a transaction log: a CSV file with a header row (column names configurable; comma,
+//! semicolon or tab), or the whitespace-separated CDNOW format. Every row is checked; a bad
+//! row is an error naming its line and column, or, when asked, skipped and counted.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+/// Which layout the file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a header row naming the columns.
+    Csv,
+    /// The CDNOW layout: no header; customer id, id within the sample, `YYYYMMDD`, quantity,
+    /// amount, separated by whitespace.
+    Cdnow,
+}
+
+/// Names of the CSV columns to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// Customer identifier.
+    pub customer: String,
+    /// Date of the purchase.
+    pub date: String,
+    /// Money spent.
+    pub amount: String,
+    /// Items bought, if the file has them.
+    pub quantity: Option<String>,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            customer: "customer_id".into(),
+            date: "date".into(),
+            amount: "amount".into(),
+            quantity: None,
+        }
+    }
+}
+
+/// How to read a log.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadOptions {
+    /// The layout; `None` tells it from the first line (five whitespace-separated fields with
+    /// an 8-digit date in the third: CDNOW; anything else: CSV).
+    pub format: Option<Format>,
+    /// The CSV columns to read.
+    pub columns: Columns,
+    /// A chrono format for dates (e.g. `%d/%m/%Y`); `None` accepts `YYYY-MM-DD`, `YYYYMMDD`,
+    /// `YYYY/MM/DD` and `DD.MM.YYYY`, each optionally followed by a time, which is ignored.
+    pub date_format: Option<String>,
+    /// Skip and count bad rows instead of stopping at the first.
+    pub skip_bad_rows: bool,
+}
+
+/// One purchase.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transaction {
+    /// Index of the customer in [`TransactionLog::customer_ids`].
+    pub customer: u32,
+    /// Day of the purchase.
+    pub date: NaiveDate,
+    /// Money spent (≥ 0).
+    pub amount: f64,
+    /// Items bought, when the file has a quantity column.
+    pub quantity: Option<f64>,
+}
+
+/// A row that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadRow {
+    /// Line in the file (the header is line 1 in a CSV file).
+    pub line: u64,
+    /// The column at fault.
+    pub column: String,
+    /// What was wrong and what was expected.
+    pub message: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column `{}`: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+/// A log read into memory.
+#[derive(Debug, Clone, Default)]
+pub struct TransactionLog {
+    /// The purchases, in file order.
+    pub transactions: Vec<Transaction>,
+    /// Customer identifiers as written in the file, by index.
+    pub customer_ids: Vec<String>,
+    /// Rows skipped with `skip_bad_rows`: their number and the first few.
+    pub skipped: u64,
+    /// The first [`KEPT_EXAMPLES`] skipped rows, to show.
+    pub skipped_examples: Vec<BadRow>,
+    /// Whether the file had a quantity column.
+    pub has_quantity: bool,
+}
+
+/// How many skipped rows are kept to show.
+pub const KEPT_EXAMPLES: usize = 5;
+
+/// Why a log could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The file holds no transactions.
+    #[error("{} holds no transactions{}", path.display(), if *header_only { " (only a header row)" } else { " (it is empty)" })]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// Whether there was a header.
+        header_only: bool,
+    },
+    /// A required column is not in the header.
+    #[error("{}, line 1: no column `{column}` (the header has: {found}); name the {role} column with {flag}", path.display())]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The name looked for.
+        column: String,
+        /// What the column holds.
+        role: &'static str,
+        /// The flag that names it.
+        flag: &'static str,
+        /// The header's column names.
+        found: String,
+    },
+    /// A row is malformed.
+    #[error("{}, {row}{}", path.display(), if *skippable { " (or pass --skip-bad-rows to skip such rows)" } else { "" })]
+    BadRow {
+        /// The file.
+        path: PathBuf,
+        /// The row.
+        row: BadRow,
+        /// Whether --skip-bad-rows would help.
+        skippable: bool,
+    },
+    /// Every row was bad.
+    #[error("{}: all {skipped} rows were skipped as bad; the first: {first}", path.display())]
+    NothingValid {
+        /// The file.
+        path: PathBuf,
+        /// Rows skipped.
+        skipped: u64,
+        /// The first bad row.
+        first: BadRow,
+    },
+}
+
+/// Reads the log at `path`.
+pub fn read(path: &Path, options: &ReadOptions) -> Result<TransactionLog, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(path, &bytes, options)
+}
+
+/// Reads a log from its `bytes`; `path` names it in messages.
+pub fn parse(
+    path: &Path,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<TransactionLog, ReadError> {
+    // A UTF-8 byte-order mark (Excel's CSV export) is not part of the first column's name.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let format = options.format.unwrap_or_else(|| detect(&text));
+    let mut reader = Reader::new(path, options);
+    match format {
+        Format::Cdnow => reader.cdnow(&text)?,
+        Format::Csv => reader.csv(bytes, &options.columns)?,
+    }
+    reader.finish()
+}
+
+/// CDNOW if the first non-empty line is five whitespace-separated fields with an 8-digit
+/// date in the third; CSV otherwise.
+fn detect(text: &str) -> Format {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let fields: Vec<&str> = first.split_whitespace().collect();
+    let looks_cdnow = fields.len() == 5
+        && fields[2].len() == 8
+        && fields[2].bytes().all(|b| b.is_ascii_digit())
+        && !first.contains([',', ';', '\t']);
+    if looks_cdnow {
+        Format::Cdnow
+    } else {
+        Format::Csv
+    }
+}
+
+/// The common state of reading either format.
+struct Reader<'a> {
+    path: &'a Path,
+    options: &'a ReadOptions,
+    log: TransactionLog,
+    index: HashMap<String, u32>,
+    /// The date format found on the first row, when none was given; later rows must match it.
+    date_format: Option<String>,
+    first_bad: Option<BadRow>,
+    rows: u64,
+    /// Whether a CSV header row was read.
+    header: bool,
+}
+
+/// Date formats tried when none is given, in order.
+const DATE_FORMATS: [(&str, &str); 4] = [
+    ("%Y-%m-%d", "YYYY-MM-DD"),
+    ("%Y%m%d", "YYYYMMDD"),
+    ("%Y/%m/%d", "YYYY/MM/DD"),
+    ("%d.%m.%Y", "DD.MM.YYYY"),
+];
+
+impl<'a> Reader<'a> {
+    fn new(path: &'a Path, options: &'a ReadOptions) -> Self {
+        Reader {
+            path,
+            options,
+            log: TransactionLog::default(),
+            index: HashMap::new(),
+            date_format: options.date_format.clone(),
+            first_bad: None,
+            rows: 0,
+            header: false,
+        }
+    }
+
+    /// Records a bad row: an error, or a skip when asked.
+    fn bad(&mut self, row: BadRow) -> Result<(), ReadError> {
+        if !self.options.skip_bad_rows {
+            return Err(ReadError::BadRow {
+                path: self.path.to_path_buf(),
+                row,
+                skippable: true,
+            });
+        }
+        self.log.skipped += 1;
+        if self.log.skipped_examples.len() < KEPT_EXAMPLES {
+            self.log.skipped_examples.push(row.clone());
+        }
+        self.first_bad.get_or_insert(row);
+        Ok(())
+    }
+
+    fn date(&mut self, text: &str) -> Result<NaiveDate, String> {
+        // A time after the date ("2024-03-01 14:22", "2024-03-01T14:22:10Z") is ignored.
+        let day = text
+            .split(|c: char| c == 'T' || c.is_whitespace())
+            .next()
+            .unwrap_or("")
+            .trim();
+        if let Some(format) = &self.date_format {
+            return NaiveDate::parse_from_str(day, format).map_err(|_| {
+                let given = self.options.date_format.is_some();
+                format!(
+                    "`{text}` is not a date in the format {format}{}",
+                    if given {
+                        " (from --date-format)"
+                    } else {
+                        " found on the first row; give --date-format if the file mixes formats"
+                    }
+                )
+            });
+        }
+        for (format, _) in DATE_FORMATS {
+            if let Ok(d) = NaiveDate::parse_from_str(day, format) {
+                self.date_format = Some(format.to_string());
+                return Ok(d);
+            }
+        }
+        let known: Vec<&str> = DATE_FORMATS.iter().map(|f| f.1).collect();
+        Err(format!(
+            "`{text}` is not a date; expected {}, or give its format with --date-format (e.g. --date-format %d/%m/%Y)",
+            known.join(", ")
+        ))
+    }
+
+    /// Checks one row's fields and stores the transaction, or records why not.
+    fn row(
+        &mut self,
+        line: u64,
+        names: [&str; 3],
+        customer: &str,
+        date: &str,
+        amount: &str,
+        quantity: Option<(&str, &str)>,
+    ) -> Result<(), ReadError> {
+        self.rows += 1;
+        let bad = |column: &str, message: String| BadRow {
+            line,
+            column: column.to_string(),
+            message,
+        };
+        let customer = customer.trim();
+        if customer.is_empty() {
+            return self.bad(bad(names[0], "the customer id is empty".into()));
+        }
+        let date = match self.date(date.trim()) {
+            Ok(d) => d,
+            Err(message) => return self.bad(bad(names[1], message)),
+        };
+        let amount = match parse_amount(amount) {
+            Ok(a) => a,
+            Err(message) => return self.bad(bad(names[2], message)),
+        };
+        let quantity = match quantity {
+            None => None,
+            Some((name, text)) => match text.trim().parse::<f64>() {
+                Ok(q) if q.is_finite() && q >= 0.0 => Some(q),
+                _ => {
+                    return self.bad(bad(
+                        name,
+                        format!("`{text}` is not a quantity (expected a number ≥ 0)"),
+                    ));
+                }
+            },
+        };
+        let next = self.index.len();
+        let Ok(next) = u32::try_from(next) else {
+            return self.bad(bad(
+                names[0],
+                "more than 4 billion customers: split the file".into(),
+            ));
+        };
+        let customer = *self.index.entry(customer.to_string()).or_insert_with(|| {
+            self.log.customer_ids.push(customer.to_string());
+            next
+        });
+        self.log.transactions.push(Transaction {
+            customer,
+            date,
+            amount,
+            quantity,
+        });
+        Ok(())
+    }
+
+    fn cdnow(&mut self, text: &str) -> Result<(), ReadError> {
+        const NAMES: [&str; 5] = ["customer", "sample id", "date", "quantity", "amount"];
+        self.log.has_quantity = true;
+        for (i, raw) in text.lines().enumerate() {
+            let line = i as u64 + 1;
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = raw.split_whitespace().collect();
+            if fields.len() != 5 {
+                let column = NAMES.get(fields.len()).copied().unwrap_or("amount");
+                self.rows += 1;
+                self.bad(BadRow {
+                    line,
+                    column: column.into(),
+                    message: format!(
+                        "expected 5 fields (customer, sample id, YYYYMMDD date, quantity, amount), found {}",
+                        fields.len()
+                    ),
+                })?;
+                continue;
+            }
+            self.row(
+                line,
+                [NAMES[0], NAMES[2], NAMES[4]],
+                fields[0],
+                fields[2],
+                fields[4],
+                Some((NAMES[3], fields[3])),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn csv(&mut self, bytes: &[u8], columns: &Columns) -> Result<(), ReadError> {
+        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
+            .unwrap_or(b',');
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_reader(bytes);
+        let io = |e: csv::Error| ReadError::Io {
+            path: self.path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        };
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(io)?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        if header.iter().all(String::is_empty) {
+            return Ok(());
+        }
+        self.header = true;
+        let find = |name: &str, role: &'static str, flag: &'static str| {
+            header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name))
+                .ok_or_else(|| ReadError::MissingColumn {
+                    path: self.path.to_path_buf(),
+                    column: name.to_string(),
+                    role,
+                    flag,
+                    found: header
+                        .iter()
+                        .map(|h| format!("`{h}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+        };
+        let customer = find(&columns.customer, "customer id", "--customer-column")?;
+        let date = find(&columns.date, "date", "--date-column")?;
+        let amount = find(&columns.amount, "amount", "--amount-column")?;
+        let quantity = columns
+            .quantity
+            .as_deref()
+            .map(|q| find(q, "quantity", "--quantity-column"))
+            .transpose()?;
+        self.log.has_quantity = quantity.is_some();
+        let names = [
+            header[customer].clone(),
+            header[date].clone(),
+            header[amount].clone(),
+        ];
+        let quantity_name = quantity.map(|q| header[q].clone());
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    self.rows += 1;
+                    self.bad(BadRow {
+                        line,
+                        column: names[0].clone(),
+                        message: format!("the row cannot be read as CSV: {e}"),
+                    })?;
+                    continue;
+                }
+            };
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            let field = |i: usize| record.get(i);
+            let needed = [customer, date, amount]
+                .into_iter()
+                .chain(quantity)
+                .find(|&i| field(i).is_none());
+            if let Some(missing) = needed {
+                self.rows += 1;
+                self.bad(BadRow {
+                    line,
+                    column: header[missing].clone(),
+                    message: format!(
+                        "the row has {} fields; this column is field {}",
+                        record.len(),
+                        missing + 1
+                    ),
+                })?;
+                continue;
+            }
+            let q = match (quantity, &quantity_name) {
+                (Some(i), Some(name)) => Some((name.as_str(), field(i).unwrap_or(""))),
+                _ => None,
+            };
+            self.row(
+                line,
+                [&names[0], &names[1], &names[2]],
+                field(customer).unwrap_or(""),
+                field(date).unwrap_or(""),
+                field(amount).unwrap_or(""),
+                q,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<TransactionLog, ReadError> {
+        if self.log.transactions.is_empty() {
+            if let Some(first) = self.first_bad {
+                return Err(ReadError::NothingValid {
+                    path: self.path.to_path_buf(),
+                    skipped: self.log.skipped,
+                    first,
+                });
+            }
+            return Err(ReadError::Empty {
+                path: self.path.to_path_buf(),
+                header_only: self.header,
+            });
+        }
+        Ok(self.log)
+    }
+}
+
+/// An amount: a finite number ≥ 0, with `.` as the decimal point.
+fn parse_amount(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    match t.parse::<f64>() {
+        Ok(a) if a.is_finite() && a >= 0.0 => Ok(a),
+        Ok(a) if a < 0.0 => Err(format!(
+            "`{t}` is negative; returns and refunds are not purchases: remove them (or net them against their purchase) before calibrating"
+        )),
+        _ => Err(format!(
+            "`{t}` is not an amount (expected a number ≥ 0 with `.` as the decimal point, without currency symbols)"
+        )),
+    }
+}
