@@ -278,3 +278,49 @@ fn derivatives<const N: usize>(
     let hessian = finitediff::array::central_hessian(&gradient);
     Some((gradient(x).ok()?, hessian(x).ok()?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ln L = −(ln p − ln 3)²: a peak at p = 3, curvature 2 in ln p.
+    struct Peak;
+    impl Likelihood<1> for Peak {
+        const NAMES: [&'static str; 1] = ["p"];
+        fn log_likelihood(&self, p: &[f64; 1]) -> f64 {
+            -(p[0].ln() - 3f64.ln()).powi(2)
+        }
+    }
+
+    /// A likelihood that does not depend on its parameter: nothing to estimate.
+    struct Flat;
+    impl Likelihood<1> for Flat {
+        const NAMES: [&'static str; 1] = ["p"];
+        fn log_likelihood(&self, _: &[f64; 1]) -> f64 {
+            -1.0
+        }
+    }
+
+    #[test]
+    fn a_peak_is_found_with_the_standard_error_of_its_curvature() {
+        let ([p], c) = maximise(&Peak, "peak", [1.0], "").unwrap();
+        assert!((p.value - 3.0).abs() < 1e-5, "{p:?}");
+        // Var(ln p) = 1 / 2, so by the delta method SE(p) = 3 · √(1/2) = 2.1213.
+        assert!(
+            (p.standard_error - 3.0 * 0.5f64.sqrt()).abs() < 1e-4,
+            "{p:?}"
+        );
+        assert!(c.newton_decrement < NEWTON_DECREMENT_TOLERANCE);
+    }
+
+    #[test]
+    fn a_flat_likelihood_is_refused_not_reported() {
+        let err = maximise(&Flat, "flat", [1.0], "try more data").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("the flat fit did not converge"), "{text}");
+        assert!(
+            text.contains("not identified") && text.contains("try more data"),
+            "{text}"
+        );
+    }
+}
