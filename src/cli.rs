@@ -775,7 +775,9 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         || "scenario.toml".into(),
         |n| n.to_string_lossy().into_owned(),
     );
-    // Everything is rendered; now the writes, the scenario first (the report names it).
+    // Everything is rendered; now the writes, the scenario first (the report names it), both
+    // under one guard so that Ctrl-C cannot fall between them.
+    let _writing = output::Writing::start()?;
     output::write_atomically(scenario_dir, &[(scenario_name, text.into_bytes())])?;
     let written = output::write_atomically(&report_dir, &files)?;
 

@@ -57,7 +57,9 @@ impl Error {
     /// 2 for invalid input (scenario or arguments), 1 for anything else.
     pub fn exit_code(&self) -> u8 {
         let run_code = |e: &RunError| match e {
-            RunError::PointsOverflow { .. } | RunError::InvalidDraw { .. } => 2,
+            RunError::PointsOverflow { .. }
+            | RunError::InvalidDraw { .. }
+            | RunError::NotEnoughMemory { .. } => 2,
             _ => 1,
         };
         match self {

@@ -8,6 +8,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use tempfile::NamedTempFile;
 
@@ -22,6 +23,9 @@ pub enum OutputError {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// The user asked to stop before the output was written.
+    #[error("interrupted: stopped before writing anything")]
+    Interrupted,
     /// A file could not be written or moved into place.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -32,11 +36,53 @@ pub enum OutputError {
     },
 }
 
+/// Set once the user has asked the program to stop (Ctrl-C): no write starts after it.
+static STOP_REQUESTED: AtomicBool = AtomicBool::new(false);
+/// Writes under way.
+static WRITING: AtomicUsize = AtomicUsize::new(0);
+
+/// Records that the user asked to stop, and says whether the process may end at once: true
+/// unless a write is under way, which then runs to its end (its files complete) while every
+/// later write is refused. With sequentially consistent order, either a writer sees the
+/// request before it creates any file, or this sees the writer and waits for it.
+pub fn request_stop() -> bool {
+    STOP_REQUESTED.store(true, Ordering::SeqCst);
+    WRITING.load(Ordering::SeqCst) == 0
+}
+
+/// Whether [`request_stop`] has been called.
+pub fn stop_requested() -> bool {
+    STOP_REQUESTED.load(Ordering::SeqCst)
+}
+
+/// Marks a write under way for as long as it lives; a command that writes to several places
+/// holds one across them all, so a stop request cannot fall between them.
+pub struct Writing;
+
+impl Writing {
+    /// Starts a write, unless the user has asked to stop.
+    pub fn start() -> Result<Writing, OutputError> {
+        WRITING.fetch_add(1, Ordering::SeqCst);
+        if STOP_REQUESTED.load(Ordering::SeqCst) {
+            WRITING.fetch_sub(1, Ordering::SeqCst);
+            return Err(OutputError::Interrupted);
+        }
+        Ok(Writing)
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        WRITING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// Writes `files` (name, bytes) into `dir`, all or nothing.
 pub fn write_atomically(
     dir: &Path,
     files: &[(String, Vec<u8>)],
 ) -> Result<Vec<PathBuf>, OutputError> {
+    let _writing = Writing::start()?;
     let created = !dir.exists();
     std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
         path: dir.to_path_buf(),

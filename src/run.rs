@@ -190,6 +190,44 @@ fn precision_reached(results: &[TrialResult], precision: &Precision) -> (bool, f
     (met, half, m)
 }
 
+/// Bytes a run keeps per trial and month: its monthly totals, its business-case records and
+/// the summaries built from them (measured: about 540 bytes; twice that to be safe).
+pub const BYTES_PER_TRIAL_MONTH: u64 = 1024;
+/// Bytes a run needs whatever its size: the program, the worker threads, the charts.
+pub const BASE_BYTES: u64 = 256 << 20;
+
+/// The memory a run of `scenario` needs, estimated up front. Customers are simulated one
+/// block at a time and never kept, so the customer count does not enter.
+pub fn estimated_memory(scenario: &crate::Scenario) -> u64 {
+    let sim = &scenario.simulation;
+    sim.trials
+        .saturating_mul(u64::from(sim.months))
+        .saturating_mul(BYTES_PER_TRIAL_MONTH)
+        .saturating_add(BASE_BYTES)
+}
+
+/// Memory the system can give a new process now (Linux `MemAvailable`), if it says.
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
+}
+
+/// Refuses a run that would need more memory than `available` (when known).
+pub fn check_memory(scenario: &crate::Scenario, available: Option<u64>) -> Result<(), RunError> {
+    let needed = estimated_memory(scenario);
+    match available {
+        Some(available) if needed > available => Err(RunError::NotEnoughMemory {
+            needed,
+            available,
+            trials: scenario.simulation.trials,
+            months: scenario.simulation.months,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Runs the scenario in `file` with `options`, calling `on_trial_done` after each trial.
 pub fn run(
     file: &ScenarioFile,
@@ -198,6 +236,7 @@ pub fn run(
 ) -> Result<RunOutput, RunError> {
     let mut scenario = effective_scenario(file, options);
     let max = scenario.simulation.trials;
+    check_memory(&scenario, available_memory())?;
     let model = Model::new(&scenario);
     let results = in_pool(options.threads, || match &options.precision {
         None => run_range(file, &scenario, &model, 0..max, on_trial_done),

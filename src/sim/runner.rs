@@ -66,6 +66,22 @@ pub enum RunError {
         /// What validation said.
         problems: Vec<String>,
     },
+    /// The run would need more memory than the machine has.
+    #[error(
+        "{trials} trials × {months} months would need about {} of memory, more than the {} available; lower --trials (the results of a few thousand trials are as precise as most decisions need; --precision stops when they are)",
+        gib(*needed),
+        gib(*available)
+    )]
+    NotEnoughMemory {
+        /// Bytes estimated.
+        needed: u64,
+        /// Bytes available.
+        available: u64,
+        /// Trials asked for.
+        trials: u64,
+        /// Months of the horizon.
+        months: u32,
+    },
     /// The worker threads could not be started.
     #[error("cannot start {threads} worker threads: {source}")]
     ThreadPool {
@@ -74,6 +90,11 @@ pub enum RunError {
         /// What rayon said.
         source: rayon::ThreadPoolBuildError,
     },
+}
+
+/// `bytes` in GiB for a message.
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
 }
 
 /// Totals of one trial.
