@@ -17,7 +17,7 @@ use crate::metrics::finance::{Series, TrialMetrics, TrialResult, TypeSeries, eva
 use crate::metrics::stats::{mean, sample_sd};
 use crate::metrics::summary::{
     Metrics, MonthBands, PrecisionOutcome, RunMetadata, Summary, TypeMonthBands, diagnostics,
-    monthly_bands, monthly_type_bands,
+    monthly_bands, monthly_type_bands, precision_diagnostics,
 };
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::kernel::Model;
@@ -263,6 +263,7 @@ pub fn run(
     check_finite(&results)?;
     let trials: Vec<TrialMetrics> = results.iter().map(|r| r.metrics.clone()).collect();
     let sim = &scenario.simulation;
+    let metrics = Metrics::of(&trials);
     let summary = Summary {
         metadata: RunMetadata {
             program: "loyalty-sim",
@@ -298,8 +299,12 @@ pub fn run(
                 }
             }),
         },
-        metrics: Metrics::of(&trials),
-        diagnostics: diagnostics(&results),
+        diagnostics: [
+            diagnostics(&results),
+            precision_diagnostics(&metrics, results.len() as u64),
+        ]
+        .concat(),
+        metrics,
     };
     Ok(RunOutput {
         summary,

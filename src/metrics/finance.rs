@@ -78,7 +78,7 @@ pub fn break_even_revenue(costs: f64, margin: f64) -> f64 {
 }
 
 /// One trial's headline results and ledgers: a row of `trials.csv`. Money in currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TrialMetrics {
     /// Trial index (its random numbers are keyed by it).
     pub trial: u64,

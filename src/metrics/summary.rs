@@ -228,6 +228,72 @@ pub fn diagnostics(trials: &[TrialResult]) -> Vec<Diagnostic> {
     out
 }
 
+/// A headline mean whose 95% interval is wider than this share of its size is flagged.
+pub const IMPRECISE: f64 = 0.10;
+/// A payback chance whose 95% interval is wider than this (in probability) is flagged.
+pub const IMPRECISE_CHANCE: f64 = 0.20;
+
+/// Headline metrics whose Monte Carlo interval is too wide to quote at `trials` trials: the
+/// 95% interval of the mean wider than ±[`IMPRECISE`] of it (or, for NPV, on both sides of
+/// zero), the payback chance's interval wider than [`IMPRECISE_CHANCE`].
+pub fn precision_diagnostics(metrics: &Metrics, trials: u64) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let headline: [(&str, &str, &Stats); 4] = [
+        ("npv", "NPV", &metrics.npv),
+        ("roi", "ROI", &metrics.roi),
+        (
+            "incremental_revenue",
+            "incremental revenue",
+            &metrics.incremental_revenue,
+        ),
+        (
+            "liability_end",
+            "the liability at the end",
+            &metrics.liability_end,
+        ),
+    ];
+    for (key, label, stats) in headline {
+        let Some([lo, hi]) = stats.ci95 else {
+            continue;
+        };
+        let half = (hi - lo) / 2.0;
+        let relative = if stats.mean != 0.0 {
+            half / stats.mean.abs()
+        } else if half > 0.0 {
+            f64::INFINITY
+        } else {
+            0.0
+        };
+        let sign_open = key == "npv" && lo < 0.0 && hi > 0.0;
+        if relative > IMPRECISE || sign_open {
+            out.push(Diagnostic {
+                code: "imprecise",
+                message: format!(
+                    "The mean of {label} is known only to ±{} at {trials} trials (95% interval of the mean){}: run more trials before quoting it (e.g. --precision {key}=5%).",
+                    if relative.is_finite() {
+                        format!("{:.0}%", relative * 100.0)
+                    } else {
+                        "its whole size".into()
+                    },
+                    if sign_open { ", not even its sign is settled" } else { "" }
+                ),
+            });
+        }
+    }
+    let [lo, hi] = metrics.payback_month.probability_ci95;
+    if hi - lo > IMPRECISE_CHANCE {
+        out.push(Diagnostic {
+            code: "imprecise",
+            message: format!(
+                "The chance of payback is known only to {:.0}% … {:.0}% at {trials} trials (Wilson 95% interval): run more trials before quoting it.",
+                lo * 100.0,
+                hi * 100.0
+            ),
+        });
+    }
+    out
+}
+
 /// One month's bands: a [`Stats`] per [`Series`], over the trials.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthBands {
@@ -286,4 +352,52 @@ pub fn monthly_type_bands(trials: &[TrialResult]) -> Vec<TypeMonthBands> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics_with_npv(values: &[f64]) -> Metrics {
+        let trials: Vec<TrialMetrics> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &npv)| TrialMetrics {
+                trial: i as u64,
+                npv,
+                incremental_revenue: 1000.0 + i as f64 * 0.001,
+                roi: 0.5,
+                liability_end: 10.0,
+                payback_month: Some(12),
+                ..TrialMetrics::default()
+            })
+            .collect();
+        Metrics::of(&trials)
+    }
+
+    #[test]
+    fn a_wide_or_sign_open_npv_is_flagged_and_a_narrow_one_is_not() {
+        // NPV 90, 100, 110: mean 100, sd 10, sem 5.77, half-width 11.3 = 11.3% of the mean.
+        let wide = precision_diagnostics(&metrics_with_npv(&[90.0, 100.0, 110.0]), 3);
+        assert!(
+            wide.iter()
+                .any(|d| d.message.contains("NPV") && d.message.contains("±11%"))
+        );
+        // 99, 100, 101: half-width 1.1% — quoted as it is.
+        let narrow = precision_diagnostics(&metrics_with_npv(&[99.0, 100.0, 101.0]), 3);
+        assert!(
+            !narrow.iter().any(|d| d.message.contains("NPV")),
+            "{narrow:?}"
+        );
+        // −100, 50, 200: the interval spans zero.
+        let open = precision_diagnostics(&metrics_with_npv(&[-100.0, 50.0, 200.0]), 3);
+        assert!(open.iter().any(|d| d.message.contains("not even its sign")));
+    }
+
+    #[test]
+    fn a_payback_chance_from_few_trials_is_flagged() {
+        // 3 of 3 pay back: Wilson 95% interval 43.9% … 100%.
+        let few = precision_diagnostics(&metrics_with_npv(&[99.0, 100.0, 101.0]), 3);
+        assert!(few.iter().any(|d| d.message.contains("chance of payback")));
+    }
 }
