@@ -202,7 +202,7 @@ struct CalibrateArgs {
     currency: Option<String>,
     /// Customers of the written scenario (default: those expected alive at the calibration
     /// end; e.g. scale a sample up to the whole base).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     customers: Option<u64>,
     /// Skip the charts.
     #[arg(long)]
@@ -739,8 +739,19 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         args.customers,
         args.currency.as_deref().map(|_| currency.code.as_str()),
     )?;
-    // The written scenario must load as it is; a failure is a bug, reported before writing.
-    scenario::parse(&text, &scenario_path).map_err(loyalty_sim::scenario::LoadError::from)?;
+    // The written scenario must load as it is; if the fit gives values no scenario accepts,
+    // say so (nothing is written), not as the problems of a file that does not exist.
+    if let Err(e) = scenario::parse(&text, &scenario_path) {
+        let problems: Vec<String> = e
+            .problems
+            .iter()
+            .map(|p| format!("`{}`: {}", p.field, p.message))
+            .collect();
+        return Err(Error::Argument(format!(
+            "the calibrated population does not make a valid scenario, so nothing was written: {}",
+            problems.join("; ")
+        )));
+    }
 
     let report = CalibrationReport {
         calibration: &calibration,
@@ -778,6 +789,13 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     // Everything is rendered; now the writes, the scenario first (the report names it), both
     // under one guard so that Ctrl-C cannot fall between them.
     let _writing = output::Writing::start()?;
+    // Both folders first: one that cannot be made stops the command before any file exists.
+    for dir in [scenario_dir, report_dir.as_path()] {
+        std::fs::create_dir_all(dir).map_err(|source| output::OutputError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
     output::write_atomically(scenario_dir, &[(scenario_name, text.into_bytes())])?;
     let written = output::write_atomically(&report_dir, &files)?;
 

@@ -344,7 +344,11 @@ fn refused(csv: &str, extra: &[&str], message: &[&str]) {
     let mut assert = cargo_bin_cmd!("loyalty-sim")
         .arg("calibrate")
         .arg(&log)
-        .args(["--calibration-end", "1997-09-30"])
+        .args(if extra.contains(&"--calibration-end") {
+            &[][..]
+        } else {
+            &["--calibration-end", "1997-09-30"][..]
+        })
         .args(extra)
         .arg("--out")
         .arg(out.join("scenario.toml"))
@@ -442,11 +446,123 @@ fn bad_rows_can_be_skipped_and_are_counted() {
 fn a_log_that_cannot_support_the_models_is_refused_with_a_hint() {
     // Three customers, one purchase each: nothing to fit.
     refused(
-        "customer_id,date,amount\na,1997-01-01,10\nb,1997-01-02,12\nc,1997-01-03,9\n",
+        "customer_id,date,amount\na,1997-01-01,10\nb,1997-01-02,12\nc,1997-09-30,9\n",
         &[],
         &[
             "only 0 of the 3 customers bought again",
             "end the calibration period later",
         ],
     );
+}
+
+#[test]
+fn line_numbers_count_crlf_ends_and_blank_lines_as_an_editor_does() {
+    // Line 1 header, 2 blank, 3.. rows; the bad row is the file's line 6.
+    let mut csv = cdnow_csv().replace('\n', "\r\n");
+    csv = csv.replacen("\r\n", "\r\n\r\n", 1);
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    let mut changed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    changed[5] = "00012,1997-02-30,9.99".into();
+    refused(
+        &changed.join("\r\n"),
+        &[],
+        &["line 6, column `date`", "`1997-02-30` is not a date"],
+    );
+}
+
+#[test]
+fn a_given_date_format_reads_dates_with_spaces_and_times() {
+    let csv = cdnow_csv()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return l.to_string();
+            }
+            let f: Vec<&str> = l.split(',').collect();
+            let d = NaiveDate::parse_from_str(f[1], "%Y-%m-%d").unwrap();
+            format!("{},{} 10:30,{}", f[0], d.format("%d %b %Y"), f[2])
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spaced.csv");
+    std::fs::write(&path, csv).unwrap();
+    let log = read(
+        &path,
+        &ReadOptions {
+            date_format: Some("%d %b %Y".into()),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap();
+    let c = calibrate(&log, &options("1997-09-30", None)).unwrap();
+    assert_eq!(c.bgnbd.model, cdnow(false).bgnbd.model);
+}
+
+#[test]
+fn periods_and_amounts_out_of_reason_are_refused() {
+    refused(
+        &cdnow_csv(),
+        &["--calibration-end", "2030-01-01"],
+        &["--calibration-end 2030-01-01 is after the log's last day (1998-06-30)"],
+    );
+    refused(
+        &with_line(9, "00012,1997-01-02,38230000000"),
+        &[],
+        &["line 9, column `amount`", "more than 1,000,000,000"],
+    );
+    // Every amount zero: customers bought again, but spent nothing to model.
+    let zero: String = cdnow_csv()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                let (rest, _) = l.rsplit_once(',').unwrap();
+                format!("{rest},0")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    refused(
+        &zero,
+        &[],
+        &["only 0 of the 946 customers who bought again spent more than 0"],
+    );
+}
+
+#[test]
+fn a_cdnow_file_with_invalid_bytes_is_refused_with_its_line() {
+    let mut bytes = std::fs::read(common::data("cdnow/CDNOW_sample.txt")).unwrap();
+    // The first byte of line 3.
+    let third = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    bytes[third] = 0xff;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.txt");
+    std::fs::write(&path, bytes).unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(&path)
+        .args([
+            "--calibration-end",
+            "1997-09-30",
+            "--format",
+            "cdnow",
+            "--report-dir",
+        ])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.txt, line 3"))
+        .stderr(predicate::str::contains("not UTF-8"));
+    assert!(!dir.path().join("out").exists());
 }

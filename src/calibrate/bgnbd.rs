@@ -101,6 +101,9 @@ impl BgNbd {
     /// Expected purchases of a new customer in (0, t] (eq. 9). `None` if ₂F₁ does not settle.
     pub fn expected_purchases(&self, t: f64) -> Option<f64> {
         let BgNbd { r, alpha, a, b } = *self;
+        if a == 1.0 {
+            return None; // the closed form divides by a − 1
+        }
         let f = hyp2f1(r, b, a + b - 1.0, t / (alpha + t))?;
         Some((a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * f))
     }
@@ -129,6 +132,9 @@ impl BgNbd {
     /// (eq. 10). `None` if ₂F₁ does not settle.
     pub fn conditional_expected_purchases(&self, horizon: f64, h: &History) -> Option<f64> {
         let BgNbd { r, alpha, a, b } = *self;
+        if a == 1.0 {
+            return None; // the closed form divides by a − 1
+        }
         let x = f64::from(h.x);
         let z = horizon / (alpha + h.t + horizon);
         let f = hyp2f1(r + x, b + x, a + b + x - 1.0, z)?;

@@ -95,10 +95,22 @@ pub fn holdout(
     length: f64,
     thresholds: &Thresholds,
 ) -> Option<Holdout> {
-    let predicted: Vec<f64> = customers
-        .iter()
-        .map(|c| model.conditional_expected_purchases(length, &c.history))
-        .collect::<Option<_>>()?;
+    // Once per distinct history: the series behind each forecast can be long.
+    let mut cache: std::collections::HashMap<(u32, u64, u64), f64> = Default::default();
+    let mut predicted = Vec::with_capacity(customers.len());
+    for c in customers {
+        let h = c.history;
+        let key = (h.x, h.t_x.to_bits(), h.t.to_bits());
+        let p = match cache.get(&key) {
+            Some(&p) => p,
+            None => {
+                let p = model.conditional_expected_purchases(length, &h)?;
+                cache.insert(key, p);
+                p
+            }
+        };
+        predicted.push(p);
+    }
     let rows = |key: &dyn Fn(&Customer) -> usize, labels: &[String]| -> Vec<HoldoutRow> {
         let mut sums = vec![(0u64, 0.0, 0.0); labels.len()];
         for (c, p) in customers.iter().zip(&predicted) {

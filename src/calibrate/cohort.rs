@@ -132,6 +132,17 @@ pub enum PeriodError {
         /// The log's first day.
         first: NaiveDate,
     },
+    /// The calibration period runs past the log: its silent days would read as customers
+    /// who stopped buying.
+    #[error(
+        "--calibration-end {end} is after the log's last day ({last}): the days after it would count as days without purchases; end the calibration period on or before {last}"
+    )]
+    CalibrationPastLog {
+        /// The calibration end.
+        end: NaiveDate,
+        /// The log's last day.
+        last: NaiveDate,
+    },
     /// The holdout ends before it starts.
     #[error("--holdout-end {holdout} must be after --calibration-end {calibration}")]
     HoldoutBeforeCalibration {
@@ -170,6 +181,12 @@ pub fn cohort(log: &TransactionLog, periods: Periods) -> Result<Cohort, PeriodEr
         return Err(PeriodError::NothingToCalibrate {
             end: periods.calibration_end,
             first: first_day,
+        });
+    }
+    if periods.calibration_end > last_day {
+        return Err(PeriodError::CalibrationPastLog {
+            end: periods.calibration_end,
+            last: last_day,
         });
     }
     if let Some(holdout) = periods.holdout_end {

@@ -83,6 +83,24 @@ pub enum CalibrationError {
         /// Customers in the cohort.
         customers: u64,
     },
+    /// Too few repeat customers spent anything.
+    #[error(
+        "only {spenders} of the {repeaters} customers who bought again spent more than 0 on their repeat purchases; the spend model needs at least {MIN_REPEATERS}: check the amount column"
+    )]
+    TooFewSpends {
+        /// Repeat customers with a positive average repeat value.
+        spenders: u64,
+        /// Customers with a repeat purchase.
+        repeaters: u64,
+    },
+    /// The spend model fitted has no mean.
+    #[error(
+        "the spend model has no finite mean (Gamma-Gamma q = {q:.3}, at most 1): a few customers' very large amounts dominate; check the amount column for outliers or amounts in another unit"
+    )]
+    SpendWithoutMean {
+        /// The fitted q.
+        q: f64,
+    },
     /// A model could not be fitted.
     #[error(transparent)]
     Fit(#[from] FitError),
@@ -107,16 +125,27 @@ pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration,
             .collect(),
     };
     let repeaters = customers.iter().filter(|c| c.history.x > 0).count() as u64;
-    if repeaters < MIN_REPEATERS || (spends.customers.len() as u64) < MIN_REPEATERS {
+    if repeaters < MIN_REPEATERS {
         return Err(CalibrationError::TooFewRepeaters {
             repeaters,
             customers: customers.len() as u64,
+        });
+    }
+    if (spends.customers.len() as u64) < MIN_REPEATERS {
+        return Err(CalibrationError::TooFewSpends {
+            spenders: spends.customers.len() as u64,
+            repeaters,
         });
     }
     let thresholds = Thresholds::new(customers, options.frequent_from, options.large_from);
     let rfm = rfm::summarise(customers, &thresholds);
     let bgnbd = bgnbd::fit(&Histories::new(customers.iter().map(|c| c.history)))?;
     let gamma_gamma = gamma_gamma::fit(&spends)?;
+    if gamma_gamma.model.q <= 1.0 {
+        return Err(CalibrationError::SpendWithoutMean {
+            q: gamma_gamma.model.q,
+        });
+    }
     let histogram = checks::repeat_histogram(customers, &bgnbd.model);
     let holdout = match cohort.holdout_length {
         Some(length) => Some(

@@ -8,7 +8,7 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
     ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
 }
 
-/// Gauss's hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1 and c > 0, by its power
+/// Gauss's hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1 and c ≠ 0, −1, −2, …, by its power
 /// series Σ (a)ₖ(b)ₖ / ((c)ₖ k!) zᵏ, summed until a term no longer changes the sum.
 ///
 /// The BG/NBD forecasts call it with z = t / (α + T + t) < 1, where the series converges
@@ -16,7 +16,10 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
 /// settled after [`MAX_TERMS`] terms (z very close to 1), so a forecast never returns a
 /// half-summed value.
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    if !(0.0..1.0).contains(&z) || c <= 0.0 || !(a.is_finite() && b.is_finite() && c.is_finite()) {
+    // c = 0, −1, −2, … makes a term's denominator zero; any other c, negative ones included
+    // (the BG/NBD gives c = a + b − 1 < 0 when a + b < 1), is a convergent series.
+    let pole = c <= 0.0 && c.fract() == 0.0;
+    if !(0.0..1.0).contains(&z) || pole || !(a.is_finite() && b.is_finite() && c.is_finite()) {
         return None;
     }
     let mut term = 1.0_f64;
@@ -25,10 +28,13 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
         let k = k as f64;
         term *= (a + k) * (b + k) / ((c + k) * (k + 1.0)) * z;
         sum += term;
-        // Once the ratio of terms is below 1 (k past the peak), a negligible term means the
-        // tail (a geometric series with that ratio at most) is negligible too.
-        let ratio = (a + k + 1.0) * (b + k + 1.0) / ((c + k + 1.0) * (k + 2.0)) * z;
-        if ratio.abs() < 1.0 && term.abs() <= sum.abs() * 1e-16 * (1.0 - ratio.abs()) {
+        // Once past every sign change (c + k > 0) the ratio of terms tends to z from either
+        // side; bounding the tail by a geometric series with the larger of the two, a
+        // negligible term means a negligible tail.
+        let ratio = ((a + k + 1.0) * (b + k + 1.0) / ((c + k + 1.0) * (k + 2.0)) * z)
+            .abs()
+            .max(z);
+        if c + k + 1.0 > 0.0 && ratio < 1.0 && term.abs() <= sum.abs() * 1e-16 * (1.0 - ratio) {
             return sum.is_finite().then_some(sum);
         }
         if !sum.is_finite() {
@@ -79,6 +85,14 @@ mod tests {
             1e-12
         ));
         assert_eq!(hyp2f1(2.0, 3.0, 4.0, 0.0), Some(1.0));
+        // A negative, non-integer c (a + b < 1 in the BG/NBD): A&S 15.1.8 again,
+        // ₂F₁(a, c; c; z) = (1 − z)^−a with c = −0.327.
+        let (a, c, z) = (0.6_f64, -0.327_f64, 0.4_f64);
+        assert!(close(
+            hyp2f1(a, c, c, z).unwrap(),
+            (1.0 - z).powf(-a),
+            1e-12
+        ));
     }
 
     #[test]
@@ -86,6 +100,7 @@ mod tests {
         assert_eq!(hyp2f1(1.0, 1.0, 2.0, 1.0), None);
         assert_eq!(hyp2f1(1.0, 1.0, 2.0, -0.1), None);
         assert_eq!(hyp2f1(1.0, 1.0, 0.0, 0.5), None);
+        assert_eq!(hyp2f1(1.0, 1.0, -2.0, 0.5), None);
         assert_eq!(hyp2f1(f64::NAN, 1.0, 2.0, 0.5), None);
     }
 

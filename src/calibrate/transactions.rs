@@ -184,10 +184,34 @@ pub fn parse(
     let format = options.format.unwrap_or_else(|| detect(&text));
     let mut reader = Reader::new(path, options);
     match format {
-        Format::Cdnow => reader.cdnow(&text)?,
+        Format::Cdnow => {
+            // Ids that differ only in invalid bytes must not merge: refuse them.
+            let text = std::str::from_utf8(bytes).map_err(|e| ReadError::BadRow {
+                path: path.to_path_buf(),
+                row: BadRow {
+                    line: line_at(bytes, e.valid_up_to()),
+                    column: "customer".into(),
+                    message: "not UTF-8 text (an invalid byte); save the file as UTF-8".into(),
+                },
+                skippable: false,
+            })?;
+            reader.cdnow(text)?;
+        }
         Format::Csv => reader.csv(bytes, &options.columns)?,
     }
     reader.finish()
+}
+
+/// The 1-based line of the byte at `offset` (counting every `\n`, so blank lines and CRLF
+/// line ends count as an editor shows them).
+fn line_at(bytes: &[u8], offset: usize) -> u64 {
+    // The CSV reader may place a record at the line end before it (CRLF, blank lines):
+    // its line is that of its first byte.
+    let mut end = offset.min(bytes.len());
+    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// CDNOW if the first non-empty line is five whitespace-separated fields with an 8-digit
@@ -260,7 +284,16 @@ impl<'a> Reader<'a> {
     }
 
     fn date(&mut self, text: &str) -> Result<NaiveDate, String> {
-        // A time after the date ("2024-03-01 14:22", "2024-03-01T14:22:10Z") is ignored.
+        // A given format reads the whole text; anything after the date (a time) is ignored.
+        if let Some(format) = &self.options.date_format {
+            return NaiveDate::parse_and_remainder(text, format)
+                .map(|(d, _)| d)
+                .map_err(|_| {
+                    format!("`{text}` is not a date in the format {format} (from --date-format)")
+                });
+        }
+        // The built-in formats: a time after the date ("2024-03-01 14:22",
+        // "2024-03-01T14:22:10Z") is ignored.
         let day = text
             .split(|c: char| c == 'T' || c.is_whitespace())
             .next()
@@ -445,17 +478,29 @@ impl<'a> Reader<'a> {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e
+                        .position()
+                        .map_or(0, |p| line_at(bytes, p.byte() as usize));
+                    // A byte that is not UTF-8 is in a known field; name its column.
+                    let column = match e.kind() {
+                        csv::ErrorKind::Utf8 { err, .. } => header
+                            .get(err.field())
+                            .cloned()
+                            .unwrap_or_else(|| format!("field {}", err.field() + 1)),
+                        _ => names[0].clone(),
+                    };
                     self.rows += 1;
                     self.bad(BadRow {
                         line,
-                        column: names[0].clone(),
+                        column,
                         message: format!("the row cannot be read as CSV: {e}"),
                     })?;
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record
+                .position()
+                .map_or(0, |p| line_at(bytes, p.byte() as usize));
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -511,10 +556,17 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// An amount: a finite number ≥ 0, with `.` as the decimal point.
+/// Largest amount of one transaction accepted: beyond a billion, the column is surely in
+/// another unit (or not an amount), and sums could overflow.
+pub const MAX_AMOUNT: f64 = 1e9;
+
+/// An amount: a finite number from 0 to [`MAX_AMOUNT`], with `.` as the decimal point.
 fn parse_amount(text: &str) -> Result<f64, String> {
     let t = text.trim();
     match t.parse::<f64>() {
+        Ok(a) if a.is_finite() && a > MAX_AMOUNT => Err(format!(
+            "`{t}` is more than 1,000,000,000 for one purchase; is the column in another unit?"
+        )),
         Ok(a) if a.is_finite() && a >= 0.0 => Ok(a),
         Ok(a) if a < 0.0 => Err(format!(
             "`{t}` is negative; returns and refunds are not purchases: remove them (or net them against their purchase) before calibrating"

@@ -227,11 +227,18 @@ fn behaviour(
     warnings: &mut Vec<String>,
 ) -> Behaviour {
     let per_month = unit.per_month();
+    // Each customer weighs as much as they are likely alive; if none of the group is (all
+    // long silent), every customer weighs the same, so the group still has a behaviour.
+    let alive: Vec<f64> = members
+        .iter()
+        .map(|c| purchases.p_alive(&c.history))
+        .collect();
+    let all_gone = alive.iter().sum::<f64>() <= 0.0;
     let mut w_sum = 0.0;
     let (mut rate, mut rate_sq, mut hazard) = (0.0, 0.0, 0.0);
     let (mut money, mut money_sq) = (0.0, 0.0);
-    for c in members {
-        let w = purchases.p_alive(&c.history);
+    for (c, &p_alive) in members.iter().zip(&alive) {
+        let w = if all_gone { 1.0 } else { p_alive };
         let (m, v) = purchases.posterior_rate(&c.history);
         let (x, mean) = match c.repeat_mean {
             Some(mean) if mean > 0.0 => (c.history.x, mean),
@@ -244,6 +251,11 @@ fn behaviour(
         hazard += w * purchases.posterior_dropout_rate(&c.history);
         money += w * s;
         money_sq += w * (sv + s * s);
+    }
+    if all_gone && !members.is_empty() {
+        warnings.push(
+            "no customer of a patronage group is likely still alive: its behaviour is the plain average of its customers".into(),
+        );
     }
     let w = w_sum.max(f64::MIN_POSITIVE);
     let rate_mean = rate / w;
@@ -263,7 +275,7 @@ fn behaviour(
     };
     Behaviour {
         customers: members.len() as u64,
-        alive: w_sum,
+        alive: if all_gone { 0.0 } else { w_sum },
         purchases_per_month: rate_mean * per_month,
         purchases_cv: clamp(rate_cv, "purchase rates"),
         spend_mean: money_mean,
