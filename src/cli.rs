@@ -366,6 +366,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 .collect::<Result<Vec<_>, _>>()?;
             let options = common.options(None);
             let out = compare(&files, &options)?;
+            // `compare` refuses fewer than two files (and clap requires two).
             let first = &files[0].scenario.simulation;
             let refs: Vec<&loyalty_sim::ScenarioFile> = files.iter().collect();
             let provenance = Provenance::of(

@@ -190,6 +190,8 @@ impl Likelihood<4> for Histories {
                 chunk
                     .iter()
                     .map(|(h, n)| {
+                        // `new` sorts `distinct` by x and takes max_x from the last, so
+                        // h.x ≤ max_x < by_x.len().
                         let (common, dropped) = by_x[h.x as usize];
                         let rx = r + f64::from(h.x);
                         let alive = -rx * (alpha + h.t).ln();

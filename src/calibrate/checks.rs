@@ -114,6 +114,8 @@ pub fn holdout(
     let rows = |key: &dyn Fn(&Customer) -> usize, labels: &[String]| -> Vec<HoldoutRow> {
         let mut sums = vec![(0u64, 0.0, 0.0); labels.len()];
         for (c, p) in customers.iter().zip(&predicted) {
+            // Both keys below stay within their labels: x.min(LAST_BIN) ≤ LAST_BIN, and a
+            // position in Group::ALL.
             let s = &mut sums[key(c)];
             s.0 += 1;
             s.1 += f64::from(c.holdout_purchases);

@@ -259,6 +259,7 @@ pub fn cohort(log: &TransactionLog, periods: Periods) -> Result<Cohort, PeriodEr
             .iter()
             .filter(|d| d.0 <= periods.calibration_end)
             .collect();
+        // Not empty: purchase days are in date order and the first is ≤ calibration_end.
         let x = calibration.len() - 1;
         let last = calibration[x].0;
         let repeat_total: f64 = calibration[1..].iter().map(|d| d.1).sum();

@@ -150,6 +150,8 @@ pub fn maximise<L: Likelihood<N>, const N: usize>(
     let f = |t: &[f64]| cost.value(t);
     // Finish with damped Newton steps on the same log-parameters: Nelder-Mead stops once its
     // simplex is small, which on a large log can leave the last digits of the peak unclimbed.
+    // theta has N entries (a vertex of the simplex built from `start`, and each Newton step
+    // keeps its length), so `theta[i]` for i < N below is in range.
     let mut theta = theta;
     for _ in 0..MAX_NEWTON_STEPS {
         let at: [f64; N] = std::array::from_fn(|i| theta[i]);

@@ -104,6 +104,7 @@ impl Likelihood<3> for PreparedSpends {
                     .iter()
                     .map(|&(x, ln_m, xm)| {
                         let px = p * f64::from(x);
+                        // Sorted by x (`prepared`): x ≤ max_x < by_x.len().
                         by_x[x as usize] + (px - 1.0) * ln_m - (px + q) * (gamma + xm).ln()
                     })
                     .sum()

@@ -95,6 +95,8 @@ pub fn write(
         .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
     {
         let scaled = readable(per_month * base as f64 / template_base as f64);
+        // On a toml_edit `Table`, `t["key"] =` inserts a missing key: it cannot panic (here
+        // and below, where every table indexed is a `Table`).
         acquisition["per_month"] = with_comment(
             Value::from(scaled),
             &format!(
@@ -132,6 +134,7 @@ pub fn write(
         .iter()
         .map(|t| (t.share * 1e4).round() / 1e4)
         .collect();
+    // pop.types is a [_; 4], so `shares` has four entries: indices 0..4 are in range.
     let largest = (0..4)
         .max_by(|&i, &j| shares[i].total_cmp(&shares[j]))
         .unwrap_or(0);

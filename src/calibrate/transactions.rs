@@ -407,6 +407,7 @@ impl<'a> Reader<'a> {
                 })?;
                 continue;
             }
+            // fields.len() == 5 here (checked above).
             self.row(
                 line,
                 [NAMES[0], NAMES[2], NAMES[4]],
@@ -468,6 +469,8 @@ impl<'a> Reader<'a> {
             .map(|q| find(q, "quantity", "--quantity-column"))
             .transpose()?;
         self.log.has_quantity = quantity.is_some();
+        // customer, date, amount and quantity are positions found in `header`, here and
+        // below (`missing` is one of them).
         let names = [
             header[customer].clone(),
             header[date].clone(),

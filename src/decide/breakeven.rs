@@ -67,6 +67,8 @@ pub fn break_even(
     options: &RunOptions,
 ) -> Result<BreakEven, BreakEvenError> {
     let scenario = &file.scenario;
+    // A validated population has one type per `LoyaltyType::ALL`, so `types[i]` for these
+    // i (and the `present` indices below) is in range.
     let present: Vec<(usize, LoyaltyType)> = LoyaltyType::ALL
         .iter()
         .enumerate()

@@ -130,6 +130,7 @@ fn best_share(n: usize, trials: usize, winners: impl Fn(usize) -> Vec<usize>) ->
     for t in 0..trials {
         let w = winners(t);
         for &i in &w {
+            // The callers' winners are designs, 0..n.
             share[i] += 1.0 / w.len() as f64;
         }
     }
@@ -183,6 +184,8 @@ pub fn compare(
         .map(|f| run(f, &options, &|| {}))
         .collect::<Result<_, _>>()?;
     let n = runs.len();
+    // n ≥ 2 (checked above), and every run has the same trial count (the same fixed
+    // `trials`, no precision stop), so runs[d].trials[t] for d < n, t < trials is in range.
     let trials = runs[0].trials.len();
     let value = |d: usize, t: usize, metric: &str| runs[d].trials[t].value(metric).unwrap_or(0.0);
 
@@ -302,6 +305,7 @@ pub fn per_trial(output: &CompareOutput) -> Vec<TrialRow> {
                 .runs
                 .iter()
                 .map(|r| {
+                    // Every design of a comparison runs the same trials (see `compare`).
                     let m: &TrialMetrics = &r.trials[t];
                     (m.npv, m.payback_month)
                 })

@@ -152,6 +152,7 @@ pub fn sweep(
         });
         per_trial.push(values);
     }
+    // `per_trial` gets a row with each point, so both are indexed by 0..points.len().
     let best = (0..points.len())
         .max_by(|&a, &b| {
             (sign * points[a].metric.mean)

@@ -400,12 +400,15 @@ pub struct MonthRecord(pub [f64; Series::ALL.len()]);
 impl std::ops::Index<Series> for MonthRecord {
     type Output = f64;
     fn index(&self, s: Series) -> &f64 {
+        // The variants have no explicit discriminants and all are in `Series::ALL`, so
+        // `s as usize` < ALL.len(), the array's length.
         &self.0[s as usize]
     }
 }
 
 impl std::ops::IndexMut<Series> for MonthRecord {
     fn index_mut(&mut self, s: Series) -> &mut f64 {
+        // In range: see `index`.
         &mut self.0[s as usize]
     }
 }
@@ -458,6 +461,7 @@ impl TypeSeries {
         }
     }
 
+    /// `ty` < 4: a loyalty-type index (the caller's `from_fn` over the four types).
     fn of(self, m: &MonthTotals, ty: usize) -> f64 {
         match self {
             TypeSeries::Customers => m.customers_program[ty] as f64,
@@ -479,6 +483,7 @@ pub struct TypeRecord(pub [f64; TypeSeries::ALL.len()]);
 impl std::ops::Index<TypeSeries> for TypeRecord {
     type Output = f64;
     fn index(&self, s: TypeSeries) -> &f64 {
+        // Every variant is in `TypeSeries::ALL`, without explicit discriminants: in range.
         &self.0[s as usize]
     }
 }

@@ -189,6 +189,7 @@ pub fn diagnostics(trials: &[TrialResult]) -> Vec<Diagnostic> {
     }
     let ratio = |t: &TrialResult, from: usize| {
         let (mut issued, mut redeemed) = (0.0, 0.0);
+        // Every trial of a run has the same horizon, so from ≤ months = t.months.len().
         for r in &t.months[from..] {
             issued += r[Series::RewardsIssued];
             redeemed += r[Series::RewardsRedeemed];
@@ -312,6 +313,7 @@ pub fn monthly_bands(trials: &[TrialResult]) -> Vec<MonthBands> {
             series: Series::ALL
                 .iter()
                 .map(|&s| {
+                    // Every trial of a run has the first's number of months, so m is in range.
                     let values: Vec<f64> = trials.iter().map(|t| t.months[m][s]).collect();
                     Stats::of(&values)
                 })
@@ -340,6 +342,7 @@ pub fn monthly_type_bands(trials: &[TrialResult]) -> Vec<TypeMonthBands> {
             let series = TypeSeries::ALL
                 .iter()
                 .map(|&s| {
+                    // Every trial has the first's months; i < 4 indexes a [_; 4].
                     let values: Vec<f64> = trials.iter().map(|t| t.types[m][i][s]).collect();
                     Stats::of(&values)
                 })

@@ -98,8 +98,9 @@ pub struct Timeline {
 impl Timeline {
     /// Promotion strength in `month` (1-based; 0 outside the horizon).
     pub fn promotion_in(&self, month: u32) -> f64 {
-        self.promotion
-            .get(month as usize - 1)
+        (month as usize)
+            .checked_sub(1)
+            .and_then(|i| self.promotion.get(i))
             .copied()
             .unwrap_or(0.0)
     }
@@ -123,6 +124,7 @@ pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R)
                 let span = c.duration_months.1 - c.duration_months.0 + 1;
                 let duration = c.duration_months.0 + rng.random_range(0..span);
                 let strength = c.strength.0 + (c.strength.1 - c.strength.0) * rng.random::<f64>();
+                // 1 ≤ month ≤ m ≤ months = promotion.len(), so the index is in range.
                 for m in month..(month + duration).min(months + 1) {
                     promotion[m as usize - 1] = strength;
                 }

@@ -149,6 +149,7 @@ impl TransitionMatrix {
     /// row's distribution: staying takes the first slice, so small changes of the matrix
     /// move few customers).
     pub fn next(&self, from: usize, u: f64) -> usize {
+        // `from` is a loyalty-type index (< 4: the kernel's type indices, see `sim::kernel`).
         let row = &self.rows[from];
         if u < row[from] {
             return from;
@@ -219,6 +220,7 @@ impl Population {
             if left == 0 {
                 break;
             }
+            // i is 0 or was set above from `enumerate().take(4)`: < 4.
             counts[i] += 1;
             left -= 1;
         }

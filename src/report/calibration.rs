@@ -70,7 +70,9 @@ impl CalibrationReport<'_> {
             "loyalty-sim {} · {} sha256 {}",
             env!("CARGO_PKG_VERSION"),
             self.input,
-            &self.input_sha256[..self.input_sha256.len().min(12)]
+            self.input_sha256
+                .get(..12)
+                .unwrap_or(self.input_sha256.as_str())
         )
     }
 
@@ -350,6 +352,7 @@ impl CalibrationReport<'_> {
         };
         let (bg, bg_se) = estimates(&["r", "alpha", "a", "b"], &c.bgnbd.estimates);
         let (gg, gg_se) = estimates(&["p", "q", "gamma"], &c.gamma_gamma.estimates);
+        // Both are objects, where `value["key"] =` inserts (it panics only on a non-object).
         let mut bgnbd = serde_json::Value::Object(bg);
         bgnbd["standard_errors"] = json!(bg_se);
         bgnbd["log_likelihood"] = json!(c.bgnbd.convergence.log_likelihood);

@@ -56,7 +56,7 @@ impl Provenance {
             self.seed,
             self.scenarios
                 .iter()
-                .map(|(_, h)| &h[..h.len().min(12)])
+                .map(|(_, h)| h.get(..12).unwrap_or(h.as_str()))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -71,7 +71,7 @@ impl Provenance {
             format_number(self.trials as f64, 0),
             self.scenarios
                 .iter()
-                .map(|(p, h)| format!("{p} (sha256 {}…)", &h[..h.len().min(12)]))
+                .map(|(p, h)| format!("{p} (sha256 {}…)", h.get(..12).unwrap_or(h.as_str())))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -197,6 +197,9 @@ fn metric_axis(metric: &str, c: &Currency) -> (Scale, String) {
 /// The comparison as a table for people.
 pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
     let cmp = &out.comparison;
+    // `out` is from `compare`, which refuses fewer than two designs and gives every per-design
+    // list (runs, names, best_on_*, differences, matrix rows) one entry per design, with
+    // `ranking` a permutation of the designs: every `[0]` and `[d]` below is in range.
     let c = &out.runs[0].scenario.finance.currency;
     let n = cmp.names.len();
     let width = cmp
@@ -346,6 +349,7 @@ pub fn compare_files(
         })
         .collect();
     files.push(csv("compare.csv", header, rows, provenance)?);
+    // `compare` gives at least two runs.
     let c = out.runs[0].scenario.finance.currency.clone();
     let series = out
         .runs
@@ -356,6 +360,7 @@ pub fn compare_files(
             let stats: Vec<_> = r
                 .monthly
                 .iter()
+                // `series` has one entry per `Series::ALL` (monthly_bands): in range.
                 .map(|m| m.series[Series::CumulativeCashFlow as usize])
                 .collect();
             // Month 0 is minus the investment: its 5th percentile is minus the investment's 95th.
@@ -459,6 +464,9 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
             ),
         ));
     }
+    // `s` is from `sweep` with one or two axes of at least one value each (the CLI requires
+    // --vary, at most twice; `Axis::even` keeps ≥ 1 value): so `points` is not empty, `best`
+    // indexes it, it contains `best`, and every `at` has one value per axis.
     let best = &s.points[s.best];
     let at = best
         .at
@@ -588,7 +596,10 @@ pub fn sweep_files(
         .collect();
     files.push(csv("sweep.csv", header, rows, provenance)?);
 
-    // Curves along the first axis, one per value of the second.
+    // Curves along the first axis, one per value of the second. `s` has one or two axes, a
+    // non-empty `points` with `best` among them, and an `at` per point with one value per
+    // axis (see `sweep_text`): `axes[0]`, `points[best]`, `at[0]` and, with two axes, `at[1]`
+    // are in range.
     let first = &s.axes[0];
     let groups: Vec<(String, Vec<&crate::decide::sweep::SweepPoint>)> = match s.axes.get(1) {
         None => vec![(first.path.clone(), s.points.iter().collect())],

@@ -52,6 +52,7 @@ fn months(run: &RunOutput) -> Vec<f64> {
 
 /// One series' (p5, p50, p95) over the months.
 fn band(run: &RunOutput, s: Series) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    // `series` has one entry per `Series::ALL` (monthly_bands), so `s as usize` is in range.
     let stats: Vec<&Stats> = run.monthly.iter().map(|m| &m.series[s as usize]).collect();
     (
         stats.iter().map(|s| s.p5).collect(),
@@ -163,6 +164,8 @@ fn by_type(
     y_label: &str,
 ) -> Figure<AnyChart> {
     let x = months(run);
+    // i < 4: a validated population has four types, TYPES four colours, and `series` one
+    // entry per `TypeSeries::ALL` (monthly_type_bands).
     let layers = LoyaltyType::ALL
         .iter()
         .enumerate()
@@ -298,6 +301,7 @@ pub fn payback_histogram(run: &RunOutput) -> Figure<AnyChart> {
     let mut never = 0.0;
     for t in &run.trials {
         match t.payback_month {
+            // payback_month is 1..=months: a month of the trial's cash flows.
             Some(m) => counts[m as usize - 1] += 1.0,
             None => never += 1.0,
         }
@@ -337,7 +341,9 @@ pub fn stamp(run: &RunOutput) -> String {
         md.program,
         md.version,
         md.seed,
-        &md.scenario_sha256[..md.scenario_sha256.len().min(12)]
+        md.scenario_sha256
+            .get(..12)
+            .unwrap_or(md.scenario_sha256.as_str())
     )
 }
 

@@ -289,6 +289,8 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
 /// `population.latent.purchases_per_month.mean` is `mean` of `purchases_per_month` in
 /// `[population.latent]`; `simulation.seed` is `seed` in `[simulation]`.
 fn section_of(path: &str) -> (&str, &str) {
+    // Each index is that of a '.', one byte: it and the byte after it are char boundaries
+    // within the path, so the slices cannot fail.
     let mut dots = path.match_indices('.').map(|(i, _)| i);
     match (dots.next(), dots.next()) {
         (Some(_), Some(second)) => (&path[..second], &path[second + 1..]),

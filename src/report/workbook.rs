@@ -330,6 +330,7 @@ fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
             .write_number(row, 0, f64::from(month.month))
             .map_err(xlsx)?;
         for (i, (s, _)) in series.iter().enumerate() {
+            // `series` has one entry per `Series::ALL` (monthly_bands): in range.
             let st: &Stats = &month.series[*s as usize];
             let fmt = if matches!(s, Series::Members) {
                 &f.count
@@ -343,6 +344,7 @@ fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
         if exit {
             // What the net cash flow holds beyond its parts: the closing cost, booked in the
             // exit month.
+            // In range: see above.
             let mean = |s: Series| month.series[s as usize].mean;
             let closing = mean(Series::IncrementalMargin)
                 - mean(Series::RewardCost)

@@ -64,6 +64,8 @@ impl LocatedProblem {
         let before = source.get(..start).unwrap_or("");
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let line = before.matches('\n').count() + 1;
+        // line_start is 0 or just past a '\n' of `source`, line_end at a later '\n' or the
+        // end: both are char boundaries, in order, so these slices cannot fail.
         let line_end = source[line_start..]
             .find('\n')
             .map_or(source.len(), |i| line_start + i);
@@ -166,7 +168,7 @@ impl fmt::Display for ScenarioError {
                 f,
                 "  {:>gutter$} | {}{}",
                 "",
-                " ".repeat(p.column - 1),
+                " ".repeat(p.column.saturating_sub(1)),
                 "^".repeat(p.width)
             )?;
             if i + 1 < n {

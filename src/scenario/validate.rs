@@ -89,6 +89,7 @@ fn runaway_growth(
         return;
     }
     let base = market.acquisition.map_or(0.0, |a| a.per_month);
+    // `pop` is from `population`, which gives it all four types: types[i] for i < 4 is in range.
     let mix: [f64; 4] = market
         .acquisition
         .map_or_else(|| std::array::from_fn(|i| pop.types[i].share), |a| a.mix);

@@ -54,6 +54,12 @@ pub const RUNOFF_MONTHS: u32 = 120;
 const NO_LOYALTY: usize = 3;
 
 /// What the kernel needs from a scenario, precomputed once per run.
+///
+/// Type indices: validation gives `population.types` one entry per loyalty type (four), and
+/// `samplers` is built from it, so both have four entries, like the `[_; 4]` month totals.
+/// Every type index here comes from `launch_customer` (a position in `type_ends`, or 3),
+/// `draw_type` (a position in a 4-array, or 3), [`TransitionMatrix::next`] (0..4) or
+/// `NO_LOYALTY`, so indexing any of them by a type index cannot fail.
 #[derive(Debug, Clone)]
 pub struct Model<'a> {
     /// The scenario.
@@ -128,6 +134,7 @@ impl<'a> Model<'a> {
             type_ends,
             copy_erosion,
             member_transitions,
+            // i < 4, and a validated population has four types.
             newcomer_mix: scenario.market.acquisition.map_or_else(
                 || std::array::from_fn(|i| scenario.population.types[i].share),
                 |a| a.mix,
@@ -182,6 +189,7 @@ impl Traits {
         if ty == self.first_type {
             return self.rate;
         }
+        // Type indices < 4 (see `Model`).
         let from = model.samplers[self.first_type].rate_mean();
         let to = model.samplers[ty].rate_mean();
         if from > 0.0 {
@@ -196,6 +204,7 @@ impl Traits {
         if ty == self.first_type {
             return self.spend_mean;
         }
+        // Type indices < 4 (see `Model`).
         self.spend_mean * model.samplers[ty].spend_mean()
             / model.samplers[self.first_type].spend_mean()
     }
@@ -275,6 +284,7 @@ fn simulate_customer(
         Some(t) => t,
         None => draw_type(&model.newcomer_mix, shared.random::<f64>()),
     };
+    // first_type < 4 (see `Model`).
     let sampler = &model.samplers[first_type];
     let traits = Traits {
         first_type,
@@ -384,6 +394,7 @@ fn simulate_customer(
                 _ => t.base.next(ty_prog, u),
             };
         }
+        // ty_base, ty_prog < 4 (see `Model`): in range of the types, samplers and totals.
         let (b_base, b_prog) = (&population.types[ty_base], &population.types[ty_prog]);
 
         // 3. Attrition.
@@ -498,7 +509,7 @@ fn simulate_customer(
             0
         };
 
-        // 6. Spend.
+        // 6. Spend. (ty_base, ty_prog < 4, see `Model`, here and in the totals below.)
         let (s_base, s_prog) = (&model.samplers[ty_base], &model.samplers[ty_prog]);
         let spend_base = s_base.draw_spend(n_base, traits.spend_in(model, ty_base), &mut shared);
         let spend_prog = if n_prog == 0 {
@@ -632,6 +643,7 @@ fn same_life_in_both_worlds(
         if let Some(t) = transitions {
             ty = t.base.next(ty, shared.random::<f64>());
         }
+        // ty < 4 (see `Model`): in range of the types, samplers and totals.
         let b = &scenario.population.types[ty];
         let attrition = if strength == 0.0 {
             b.attrition_per_month
@@ -702,6 +714,7 @@ fn runoff(
     if points_left == 0 && certificates_left == 0 {
         return;
     }
+    // ty < 4 (see `Model`).
     let behaviour = &scenario.population.types[ty];
     let sampler = &model.samplers[ty];
     let mut overflow = out.points_overflow;

@@ -133,7 +133,7 @@ pub fn member_month(
     let tier = state
         .tier
         .level()
-        .and_then(|l| program.tiers.as_ref().map(|t| &t.levels[l]));
+        .and_then(|l| program.tiers.as_ref().and_then(|t| t.levels.get(l)));
 
     if m.phase == Phase::Running {
         // Discounts at the till.
@@ -240,6 +240,7 @@ pub fn member_month(
             let Some(r) = choice else { break };
             // As many of the chosen reward as the balance and the reward limit allow; then
             // choose again among what is still affordable (only cheaper rewards can be).
+            // Validation keeps a reward's price ≥ 1 point, so this divides by a nonzero.
             let mut count = balance / r.points;
             if r.value > 0.0 && cap.is_finite() {
                 count = count.min(((cap - given) / r.value).floor() as u64);

@@ -172,6 +172,7 @@ pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
         .is_some_and(|p| p.referral.is_some());
     if base_arrivals > 0.0 || word_of_mouth || referrals {
         for month in 1..=sim.months {
+            // totals.months has sim.months entries (BlockTotals::new); 2 ≤ month ≤ sim.months.
             let previous = (month > 1).then(|| totals.months[month as usize - 2]);
             let rate = |signal: f64| (base_arrivals + signal).max(0.0);
             let (rate_base, rate_prog, referred) = match &previous {

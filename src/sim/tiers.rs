@@ -31,6 +31,7 @@ impl TierState {
             Qualify::Spend => spend,
             Qualify::Purchases => f64::from(purchases),
         };
+        // Validation keeps window_months ≥ 1, so this divides by a nonzero.
         let slot = (month % tiers.window_months) as usize;
         if let Some(s) = self.window.get_mut(slot) {
             *s = value;

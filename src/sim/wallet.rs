@@ -47,7 +47,8 @@ impl Wallet {
         let expired = match self.expiry {
             Expiry::Never => 0,
             Expiry::Fixed { months } => {
-                // Points earned in month − L live in this slot; month ≥ 1 and L ≥ 1.
+                // Points earned in month − L live in this slot; month ≥ 1 and L ≥ 1 (validated),
+                // and `buckets` has L entries (`new`; the expiry never changes), so slot < L.
                 let slot = (month % months) as usize;
                 std::mem::take(&mut self.buckets[slot])
             }
@@ -77,6 +78,7 @@ impl Wallet {
         self.balance = balance;
         if let Expiry::Fixed { months } = self.expiry {
             // A bucket holds part of the balance, so it cannot overflow when the balance did not.
+            // `buckets` has L ≥ 1 entries (see `expire`), so the slot is in range.
             self.buckets[(month % months) as usize] += points;
         }
         true
@@ -93,6 +95,7 @@ impl Wallet {
                 if left == 0 {
                     break;
                 }
+                // < L = buckets.len() (see `expire`).
                 let slot = ((month + 1 + age) % months) as usize;
                 let take = left.min(self.buckets[slot]);
                 self.buckets[slot] -= take;

@@ -515,7 +515,8 @@ impl Draw for TornadoChart {
                 let centre = y - 0.5;
                 let i = centre.round();
                 if (centre - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                    labels[n - 1 - i as usize].clone()
+                    // `n` is at least 1 even with no bars: then there is no label to show.
+                    labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
                 } else {
                     String::new()
                 }
