@@ -52,6 +52,26 @@ enum Command {
         /// 100, 200, … trials, up to --trials.
         #[arg(long, value_name = "METRIC=HALF_WIDTH")]
         precision: Option<String>,
+        /// Run only this shard of the trials (0-based) and write a part for `merge`; without
+        /// it, SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX say.
+        #[arg(long, requires = "shard_count")]
+        shard_index: Option<u64>,
+        /// Number of shards; without it, SLURM_ARRAY_TASK_COUNT, AWS_BATCH_JOB_ARRAY_SIZE or
+        /// LOYALTY_SIM_SHARD_COUNT say (the latter for a Kubernetes Indexed Job).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        shard_count: Option<u64>,
+    },
+    /// Merge the parts written by sharded runs into the outputs of one run.
+    Merge {
+        /// Part folders (or their part.json files), e.g. output/reference/part-*.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output directory (default: output/<scenario file stem>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
+        #[arg(long)]
+        no_charts: bool,
     },
     /// Run several designs on the same customers and compare them trial by trial.
     Compare {
@@ -346,17 +366,25 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             out,
             no_charts,
             precision,
-        } => run(
-            &scenario,
-            RunOptions {
+            shard_index,
+            shard_count,
+        } => {
+            let options = RunOptions {
                 trials,
                 seed,
                 threads: threads.map(usize::from),
                 precision: precision.as_deref().map(parse_precision).transpose()?,
-            },
+            };
+            match shard(shard_index, shard_count, &|name| std::env::var(name).ok())? {
+                Some(shard) => run_shard(&scenario, &options, shard, out),
+                None => run(&scenario, options, out, !no_charts),
+            }
+        }
+        Command::Merge {
+            parts,
             out,
-            !no_charts,
-        ),
+            no_charts,
+        } => merge(&parts, out, !no_charts),
         Command::Validate { scenario } => validate(&scenario),
         Command::Calibrate(args) => calibrate(&args),
         Command::Compare { scenarios, common } => {
@@ -879,4 +907,128 @@ fn survey(args: &CalibrateArgs) -> Result<Option<loyalty_sim::calibrate::types::
             "a survey needs all four of --attitude-high-patronage, --attitude-low-patronage, --respondents-high-patronage and --respondents-low-patronage".into(),
         )),
     }
+}
+
+/// The shard this process runs: from the flags, else from the array-job variables of Slurm,
+/// a Kubernetes Indexed Job or AWS Batch; `None` for a whole run.
+fn shard(
+    index: Option<u64>,
+    count: Option<u64>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<loyalty_sim::shard::Shard>, Error> {
+    let number = |name: &str| -> Result<Option<u64>, Error> {
+        env(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| Error::Argument(format!("{name}={v}: expected a whole number")))
+            })
+            .transpose()
+    };
+    let (index, count, source) = match index {
+        Some(i) => (Some(i), count, "--shard-index"),
+        None => {
+            if let Some(i) = number("SLURM_ARRAY_TASK_ID")? {
+                // Slurm numbers tasks from the array's minimum (usually 0).
+                let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+                (
+                    Some(i.saturating_sub(min)),
+                    count.or(number("SLURM_ARRAY_TASK_COUNT")?),
+                    "SLURM_ARRAY_TASK_ID",
+                )
+            } else if let Some(i) = number("JOB_COMPLETION_INDEX")? {
+                (
+                    Some(i),
+                    count.or(number("LOYALTY_SIM_SHARD_COUNT")?),
+                    "JOB_COMPLETION_INDEX",
+                )
+            } else if let Some(i) = number("AWS_BATCH_JOB_ARRAY_INDEX")? {
+                (
+                    Some(i),
+                    count.or(number("AWS_BATCH_JOB_ARRAY_SIZE")?),
+                    "AWS_BATCH_JOB_ARRAY_INDEX",
+                )
+            } else {
+                (None, count, "")
+            }
+        }
+    };
+    match (index, count) {
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(Error::Argument(
+            "--shard-count needs --shard-index (or an array job's index variable)".into(),
+        )),
+        (Some(_), None) => Err(Error::Argument(format!(
+            "{source} gives the shard but nothing gives the number of shards: pass --shard-count (or set LOYALTY_SIM_SHARD_COUNT)"
+        ))),
+        (Some(index), Some(count)) if index >= count => Err(Error::Argument(format!(
+            "shard {index} (from {source}) of {count}: the index must be below the count"
+        ))),
+        (Some(index), Some(count)) => Ok(Some(loyalty_sim::shard::Shard { index, count })),
+    }
+}
+
+/// `run` of one shard: writes its part to --out or output/<stem>/part-<i>-of-<n>.
+fn run_shard(
+    scenario_path: &Path,
+    options: &RunOptions,
+    shard: loyalty_sim::shard::Shard,
+    out: Option<PathBuf>,
+) -> Result<(), Error> {
+    if options.precision.is_some() {
+        return Err(Error::Argument(
+            "--precision decides when to stop from all the trials, so it cannot run in shards"
+                .into(),
+        ));
+    }
+    let file = scenario::load(scenario_path)?;
+    let part = loyalty_sim::shard::run_shard(&file, options, shard, &|| {})?;
+    let bytes =
+        serde_json::to_vec(&part).map_err(|source| loyalty_sim::report::ReportError::Json {
+            file: loyalty_sim::shard::PART_FILE,
+            source,
+        })?;
+    let dir = out.unwrap_or_else(|| {
+        default_out(scenario_path).join(format!("part-{}-of-{}", shard.index, shard.count))
+    });
+    output::write_atomically(&dir, &[(loyalty_sim::shard::PART_FILE.to_string(), bytes)])?;
+    let m = &part.manifest;
+    say(&format!(
+        "shard {} of {}: trials {} to {} of {} written to {}\nmerge the parts with: loyalty-sim merge {}\n",
+        shard.index,
+        shard.count,
+        m.first_trial,
+        m.end_trial.saturating_sub(1),
+        m.trials,
+        dir.display(),
+        dir.parent().map_or_else(
+            || "<part folders>".into(),
+            |p| format!("{}/part-*", p.display())
+        )
+    ));
+    Ok(())
+}
+
+/// `merge`: the outputs of one run from its parts.
+fn merge(parts: &[PathBuf], out: Option<PathBuf>, charts: bool) -> Result<(), Error> {
+    let read = parts
+        .iter()
+        .map(|p| loyalty_sim::shard::read_part(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let result = loyalty_sim::shard::merge(read)?;
+    let files = render_all(&result, charts)?;
+    let dir = out.unwrap_or_else(|| default_out(Path::new(&result.summary.metadata.scenario)));
+    let written = output::write_atomically(&dir, &files)?;
+    say(&console::summary_text(&result));
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    say(&format!(
+        "\nMerged {} parts. Wrote {} to {}\n",
+        parts.len(),
+        names.join(", "),
+        dir.display()
+    ));
+    Ok(())
 }

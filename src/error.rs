@@ -10,6 +10,7 @@ use crate::decide::tornado::TornadoError;
 use crate::output::OutputError;
 use crate::report::ReportError;
 use crate::scenario::LoadError;
+use crate::shard::MergeError;
 use crate::sim::runner::RunError;
 
 /// Anything that stops a command.
@@ -48,6 +49,9 @@ pub enum Error {
     /// A calibration could not be made from the log.
     #[error(transparent)]
     Calibration(#[from] CalibrationError),
+    /// Parts of a sharded run could not be merged.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
     /// The calibrated scenario could not be written.
     #[error(transparent)]
     ScenarioFile(#[from] ScenarioFileError),
@@ -72,6 +76,8 @@ impl Error {
             // A log that cannot be read, or that cannot support the models, is the input's
             // fault; so is a template that cannot take a population.
             Error::Transactions(_) | Error::Calibration(_) | Error::ScenarioFile(_) => 2,
+            Error::Merge(MergeError::Run(e)) => run_code(e),
+            Error::Merge(_) => 2,
             // The scenario is valid but asks for what cannot be computed exactly or drew an
             // invalid combination: still the input's fault.
             Error::Run(e) => run_code(e),

@@ -22,6 +22,7 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 pub mod sim;
 
 pub use error::Error;

@@ -132,7 +132,7 @@ pub fn trial_scenario<'a>(
 }
 
 /// Simulates and evaluates `trials` of `scenario` (in a pool set up by the caller).
-fn run_range(
+pub(crate) fn run_range(
     file: &ScenarioFile,
     scenario: &Scenario,
     model: &Model<'_>,
@@ -261,6 +261,22 @@ pub fn run(
     drop(model);
     scenario.simulation.trials = results.len() as u64;
     check_finite(&results)?;
+    Ok(summarize(
+        file,
+        scenario,
+        &results,
+        options.precision.as_ref(),
+    ))
+}
+
+/// A run's outputs from its trials' results (in trial order): the summary with its metadata,
+/// the monthly bands and the trials. `scenario` is the scenario as run.
+pub fn summarize(
+    file: &ScenarioFile,
+    scenario: Scenario,
+    results: &[TrialResult],
+    precision: Option<&Precision>,
+) -> RunOutput {
     let trials: Vec<TrialMetrics> = results.iter().map(|r| r.metrics.clone()).collect();
     let sim = &scenario.simulation;
     let metrics = Metrics::of(&trials);
@@ -279,8 +295,8 @@ pub fn run(
             discount_rate: scenario.finance.discount_rate,
             percentiles: "Hyndman-Fan type 7, as Excel PERCENTILE.INC",
             uncertain_inputs: scenario.uncertain.iter().map(|u| u.path.clone()).collect(),
-            precision: options.precision.as_ref().map(|p| {
-                let (met, half_width, m) = precision_reached(&results, p);
+            precision: precision.map(|p| {
+                let (met, half_width, m) = precision_reached(results, p);
                 PrecisionOutcome {
                     metric: p.metric.clone(),
                     target: match p.half_width {
@@ -300,26 +316,26 @@ pub fn run(
             }),
         },
         diagnostics: [
-            diagnostics(&results),
+            diagnostics(results),
             precision_diagnostics(&metrics, results.len() as u64),
         ]
         .concat(),
         metrics,
     };
-    Ok(RunOutput {
+    RunOutput {
         summary,
         inputs: results.iter().map(|r| r.inputs.clone()).collect(),
-        monthly: monthly_bands(&results),
-        monthly_by_type: monthly_type_bands(&results),
+        monthly: monthly_bands(results),
+        monthly_by_type: monthly_type_bands(results),
         trials,
         scenario,
         source: file.source.clone(),
-    })
+    }
 }
 
 /// Refuses to report anything that is not a finite number: no NaN or infinity may reach an
 /// output. Validation is meant to make this unreachable; this is the last line of defence.
-fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
+pub(crate) fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
     for r in results {
         let m = &r.metrics;
         let headline = TrialMetrics::NAMES

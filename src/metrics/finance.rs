@@ -78,7 +78,7 @@ pub fn break_even_revenue(costs: f64, margin: f64) -> f64 {
 }
 
 /// One trial's headline results and ledgers: a row of `trials.csv`. Money in currency.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct TrialMetrics {
     /// Trial index (its random numbers are keyed by it).
     pub trial: u64,
@@ -394,7 +394,7 @@ impl Series {
 }
 
 /// One trial's month: a value per [`Series`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct MonthRecord(pub [f64; Series::ALL.len()]);
 
 impl std::ops::Index<Series> for MonthRecord {
@@ -477,7 +477,7 @@ impl TypeSeries {
 }
 
 /// One trial's month for one loyalty type: a value per [`TypeSeries`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct TypeRecord(pub [f64; TypeSeries::ALL.len()]);
 
 impl std::ops::Index<TypeSeries> for TypeRecord {
@@ -489,7 +489,7 @@ impl std::ops::Index<TypeSeries> for TypeRecord {
 }
 
 /// A trial's business case: headline results and its months.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TrialResult {
     /// Headline results and ledgers.
     pub metrics: TrialMetrics,
