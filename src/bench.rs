@@ -20,6 +20,8 @@ pub struct BenchOptions {
     pub threads: Option<usize>,
     /// Number of measurements.
     pub repeat: u32,
+    /// Customers instead of the scenario's (to time a small or a large base).
+    pub customers: Option<u64>,
 }
 
 /// Measured throughput.
@@ -37,6 +39,16 @@ pub struct BenchReport {
     pub threads: usize,
     /// Seconds of each measurement.
     pub seconds: Vec<f64>,
+    /// The process's peak resident memory (Linux `VmHWM`), bytes, when the system says.
+    pub peak_memory: Option<u64>,
+}
+
+/// The process's peak resident memory so far (Linux `VmHWM` in /proc/self/status).
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib.saturating_mul(1024))
 }
 
 impl BenchReport {
@@ -65,7 +77,8 @@ impl BenchReport {
             "benchmark: {} · {} customers × {} months × {} trials · {} threads\n\
              customer-months per measurement: {} (program and baseline worlds each counted)\n\
              seconds: {}\n\
-             throughput: best {} M customer-months/s, median {} M customer-months/s\n",
+             throughput: best {} M customer-months/s, median {} M customer-months/s\n\
+             peak memory: {}\n",
             self.scenario,
             format_number(self.customers as f64, 0),
             self.months,
@@ -79,6 +92,11 @@ impl BenchReport {
                 .join(", "),
             format_number(self.best_rate() / 1e6, 1),
             format_number(self.median_rate() / 1e6, 1),
+            self.peak_memory
+                .map_or("not reported by this system".into(), |b| format!(
+                    "{} MiB (the process's high-water mark)",
+                    format_number(b as f64 / f64::from(1u32 << 20), 0)
+                )),
         )
     }
 }
@@ -93,6 +111,10 @@ pub fn bench(file: &ScenarioFile, options: &BenchOptions) -> Result<BenchReport,
             ..RunOptions::default()
         },
     );
+    let mut scenario = scenario;
+    if let Some(c) = options.customers {
+        scenario.simulation.customers = c;
+    }
     let trials = scenario.simulation.trials;
     simulate_trials(&scenario, 0..1, options.threads, &|| {})?;
     let mut seconds = Vec::new();
@@ -109,5 +131,6 @@ pub fn bench(file: &ScenarioFile, options: &BenchOptions) -> Result<BenchReport,
         trials,
         threads: options.threads.unwrap_or_else(rayon::current_num_threads),
         seconds,
+        peak_memory: peak_memory(),
     })
 }

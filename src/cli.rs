@@ -149,6 +149,9 @@ enum Command {
         /// Measurements to take; the report gives the best and the median.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
         repeat: u32,
+        /// Customers instead of the scenario's (e.g. 10000000 for a national retailer).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        customers: Option<u64>,
     },
 }
 
@@ -499,6 +502,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             trials,
             threads,
             repeat,
+            customers,
         } => {
             let file = scenario::load(&scenario)?;
             let report = bench::bench(
@@ -507,6 +511,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     trials,
                     threads: threads.map(usize::from),
                     repeat,
+                    customers,
                 },
             )?;
             say(&report.text());

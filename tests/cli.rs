@@ -169,12 +169,14 @@ fn bench_reports_customer_months_per_second() {
     cargo_bin_cmd!("loyalty-sim")
         .arg("bench")
         .arg(common::data("small_points.toml"))
-        .args(["--trials", "1", "--repeat", "1"])
+        .args(["--trials", "1", "--repeat", "1", "--customers", "2000"])
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("customer-months per measurement: 240,000")
-                .and(predicate::str::contains("M customer-months/s")),
+            // 2 worlds × 2,000 customers × 24 months × 1 trial.
+            predicate::str::contains("customer-months per measurement: 96,000")
+                .and(predicate::str::contains("M customer-months/s"))
+                .and(predicate::str::contains("peak memory: ")),
         );
 }
 
