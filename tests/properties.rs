@@ -38,7 +38,13 @@ fn a_type() -> impl Strategy<Value = Type> {
             prop_oneof![Just(0.0), 0.01..3.0],
             0.5..120.0,
         ),
-        (0.0..1.0, 0.0..1.5, 0.0..0.2, 0.0..=1.0),
+        (
+            // A coefficient of variation is 0 or at least the checker's minimum, 0.001.
+            prop_oneof![Just(0.0), 0.001..1.0],
+            prop_oneof![Just(0.0), 0.001..1.5],
+            0.0..0.2,
+            0.0..=1.0,
+        ),
         (-0.5..1.0, -0.5..0.5, 0.0..=1.0, 0.0..=1.0, 0.0..=1.0),
     )
         .prop_map(
