@@ -1,0 +1,10 @@
+//! Scenario loading and validation never panic, whatever the bytes.
+#![no_main]
+
+#[allow(dead_code)] // each target uses one of the shared exercises
+#[path = "../exercise.rs"]
+mod exercise;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    exercise::scenario(data);
+});
