@@ -14,6 +14,8 @@ use crate::model::dist::poisson_inverse;
 pub struct Competitor {
     /// Mean number of promotions a year (Poisson arrivals; at most one runs at a time).
     pub promotions_per_year: f64,
+    /// A single planned promotion starting in this month, instead of random arrivals.
+    pub month: Option<u32>,
     /// Shortest and longest duration in months (uniform, whole months).
     pub duration_months: (u32, u32),
     /// Weakest and strongest promotion (uniform): a promotion of strength s cuts the purchase
@@ -114,7 +116,19 @@ impl Timeline {
 /// Draws the market's events for a trial of `months` months.
 pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R) -> Timeline {
     let mut promotion = vec![0.0; months as usize];
-    if let Some(c) = &market.competitor {
+    if let Some(c) = market.competitor.as_ref().filter(|c| c.month.is_some()) {
+        // A planned promotion: its duration and strength are drawn as for any other.
+        let start = c.month.unwrap_or(1);
+        let span = c.duration_months.1 - c.duration_months.0 + 1;
+        let duration = c.duration_months.0 + rng.random_range(0..span);
+        let strength = c.strength.0 + (c.strength.1 - c.strength.0) * rng.random::<f64>();
+        // `promotion.get_mut` keeps a start past the horizon harmless.
+        for m in start..start.saturating_add(duration) {
+            if let Some(p) = (m as usize).checked_sub(1).and_then(|i| promotion.get_mut(i)) {
+                *p = strength;
+            }
+        }
+    } else if let Some(c) = &market.competitor {
         let rate = c.promotions_per_year / 12.0;
         let mut month = 1u32;
         // Waiting times between promotions: months until the next start are the month
@@ -158,6 +172,7 @@ mod tests {
         let market = Market {
             competitor: Some(Competitor {
                 promotions_per_year: 2.0,
+                month: None,
                 duration_months: (2, 2),
                 strength: (0.5, 0.5),
                 defection: 0.0,
@@ -189,6 +204,32 @@ mod tests {
             "share {share} vs {expected}"
         );
         assert!(starts > 0);
+    }
+
+    #[test]
+    fn a_planned_promotion_runs_from_its_month_for_its_duration_only() {
+        let market = Market {
+            competitor: Some(Competitor {
+                promotions_per_year: 0.0,
+                month: Some(12),
+                duration_months: (2, 2),
+                strength: (0.4, 0.4),
+                defection: 0.0,
+            }),
+            ..Market::quiet()
+        };
+        for seed in 0..20 {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            let t = draw_timeline(&market, 36, &mut rng);
+            for month in 1..=36 {
+                let want = if month == 12 || month == 13 { 0.4 } else { 0.0 };
+                assert_eq!(t.promotion_in(month), want, "month {month}");
+            }
+        }
+        // Planned at the horizon's last month: cut at the horizon.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let t = draw_timeline(&market, 12, &mut rng);
+        assert_eq!(t.promotion, [vec![0.0; 11], vec![0.4]].concat());
     }
 
     #[test]

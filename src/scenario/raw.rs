@@ -372,6 +372,8 @@ pub struct RawMarket {
 pub struct RawCompetitor {
     /// Promotions per year.
     pub promotions_per_year: Leaf,
+    /// Or the month of one planned promotion.
+    pub month: Leaf,
     /// Duration range in months.
     pub duration_months: Table<RawRange>,
     /// Strength range.

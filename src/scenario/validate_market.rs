@@ -21,7 +21,7 @@ pub(crate) fn market(c: &mut Checker, raw: &RawScenario, months: Option<u32>) ->
         let at = root.table("market", &raw.market);
         let m = m.get_ref();
         if let Some(t) = &m.competitor {
-            match competitor(c, &at.table("competitor", &m.competitor), t.get_ref()) {
+            match competitor(c, &at.table("competitor", &m.competitor), t.get_ref(), horizon) {
                 Some(x) => market.competitor = Some(x),
                 None => ok = false,
             }
@@ -85,14 +85,24 @@ fn range(
     Some((min, max))
 }
 
-fn competitor(c: &mut Checker, at: &At, t: &raw::RawCompetitor) -> Option<Competitor> {
-    let rate = c.required_number(
-        at,
-        "promotions_per_year",
-        &t.promotions_per_year,
-        Bounds::closed(0.0, 52.0),
-        "mean competitor promotions a year",
-    );
+fn competitor(
+    c: &mut Checker,
+    at: &At,
+    t: &raw::RawCompetitor,
+    horizon: u64,
+) -> Option<Competitor> {
+    let rate = c
+        .number(
+            at,
+            "promotions_per_year",
+            &t.promotions_per_year,
+            Bounds::closed(0.0, 52.0),
+            "mean competitor promotions a year",
+        )
+        .optional();
+    let month = c
+        .months(at, "month", &t.month, 1, horizon, "month a planned promotion starts")
+        .optional();
     let duration = range(
         c,
         at,
@@ -127,8 +137,20 @@ fn competitor(c: &mut Checker, at: &At, t: &raw::RawCompetitor) -> Option<Compet
     let defection = c
         .number(at, "defection", &t.defection, Bounds::SHARE, "monthly probability a fully sensitive customer defects during a full-strength promotion")
         .or(0.0);
+    let (rate, month) = (rate?, month?);
+    if rate.is_some() == month.is_some() {
+        c.problem(
+            at.span.clone(),
+            at.path.clone(),
+            "give either promotions_per_year (promotions at random) or month (one planned \
+             promotion), one of the two"
+                .into(),
+        );
+        return None;
+    }
     Some(Competitor {
-        promotions_per_year: rate?,
+        promotions_per_year: rate.unwrap_or(0.0),
+        month,
         duration_months: duration?,
         strength: strength?,
         defection: defection?,
