@@ -30,6 +30,8 @@ pub enum AnyChart {
     Tornado(super::chart::TornadoChart),
     /// Bars side by side.
     Bars(super::chart::GroupedBarChart),
+    /// Points by group.
+    Scatter(super::chart::ScatterChart),
 }
 
 impl Draw for AnyChart {
@@ -41,6 +43,7 @@ impl Draw for AnyChart {
             AnyChart::Histogram(c) => c.draw(area),
             AnyChart::Tornado(c) => c.draw(area),
             AnyChart::Bars(c) => c.draw(area),
+            AnyChart::Scatter(c) => c.draw(area),
         }
     }
 }

@@ -597,9 +597,24 @@ impl Draw for GroupedBarChart {
             .flat_map(|s| s.2.iter().copied())
             .filter(|v| v.is_finite())
             .fold(0.0, f64::max);
-        // Room above the tallest bar for the legend.
-        let top = if top > 0.0 { top * 1.25 } else { 1.0 };
-        let mut chart = frame(area, &self.title, 90, 0.0..n as f64, 0.0..top)?;
+        let bottom = self
+            .series
+            .iter()
+            .flat_map(|s| s.2.iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::min);
+        // Room above the tallest bar for the legend, and below the lowest for its depth.
+        let top = if bottom < 0.0 {
+            // Bars both ways: room above for the legend's rows, as the line charts leave.
+            let span = top.max(0.0) - bottom;
+            top.max(0.0) + span * (0.06 + 0.06 * self.series.len() as f64)
+        } else if top > 0.0 {
+            top * 1.25
+        } else {
+            1.0
+        };
+        let bottom = bottom * 1.1;
+        let mut chart = frame(area, &self.title, 90, 0.0..n as f64, bottom..top)?;
         category_mesh(
             &mut chart,
             &self.x_label,
@@ -617,7 +632,10 @@ impl Draw for GroupedBarChart {
                     Rectangle::new(
                         [
                             (i as f64 + left, 0.0),
-                            (i as f64 + left + width * 0.92, v.max(0.0)),
+                            (
+                                i as f64 + left + width * 0.92,
+                                if v.is_finite() { *v } else { 0.0 },
+                            ),
                         ],
                         color.filled(),
                     )
@@ -627,6 +645,108 @@ impl Draw for GroupedBarChart {
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 7), (x + 20, y + 7)], color.filled())
                 });
+        }
+        if bottom < 0.0 {
+            chart
+                .draw_series(LineSeries::new(
+                    [(0.0, 0.0), (n as f64, 0.0)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(e)?;
+        }
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        Ok(())
+    }
+}
+
+/// A group of points: legend text, colour, (x, y) points.
+pub type PointGroup = (String, RGBColor, Vec<(f64, f64)>);
+
+/// A cloud of points by group (e.g. customers on the attitude × patronage plane, coloured by
+/// loyalty type), with optional dividing lines and a label in each quadrant they make.
+#[derive(Debug, Clone)]
+pub struct ScatterChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description, with its unit.
+    pub x_label: String,
+    /// y-axis description, with its unit.
+    pub y_label: String,
+    /// How x numbers read.
+    pub x_scale: Scale,
+    /// How y numbers read.
+    pub y_scale: Scale,
+    /// (legend text, colour, points) for each group.
+    pub groups: Vec<PointGroup>,
+    /// A vertical dividing line at this x, if any.
+    pub x_divide: Option<f64>,
+    /// A horizontal dividing line at this y, if any.
+    pub y_divide: Option<f64>,
+    /// Labels of the quadrants the dividing lines make: top left, top right, bottom left,
+    /// bottom right.
+    pub quadrants: [String; 4],
+}
+
+impl Draw for ScatterChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let points = || self.groups.iter().flat_map(|g| g.2.iter().copied());
+        let (x0, x1) = range(points().map(|p| p.0), true);
+        let (y0, y1) = range(points().map(|p| p.1), true);
+        // Room above the data for the legend.
+        let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * self.groups.len() as f64);
+        let mut chart = frame(area, &self.title, 90, x0..x1, y0..y1)?;
+        xy_mesh(
+            &mut chart,
+            &self.x_label,
+            &self.y_label,
+            &self.x_scale,
+            &self.y_scale,
+        )?;
+        let divider = RGBColor(80, 80, 80).stroke_width(2);
+        if let Some(x) = self.x_divide {
+            chart
+                .draw_series(DashedLineSeries::new([(x, y0), (x, y1)], 8, 6, divider))
+                .map_err(e)?;
+        }
+        if let Some(y) = self.y_divide {
+            chart
+                .draw_series(DashedLineSeries::new([(x0, y), (x1, y)], 8, 6, divider))
+                .map_err(e)?;
+        }
+        for (label, color, pts) in &self.groups {
+            let color = *color;
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&p| Circle::new(p, 4, color.mix(0.75).filled())),
+                )
+                .map_err(e)?
+                .label(label)
+                .legend(move |(x, y)| Circle::new((x + 12, y), 6, color.filled()));
+        }
+        let xm = self.x_divide.unwrap_or((x0 + x1) / 2.0);
+        let ym = self.y_divide.unwrap_or((y0 + y1) / 2.0);
+        let style = |h| {
+            TextStyle::from(("sans-serif", 24).into_font().style(FontStyle::Bold))
+                .color(&RGBColor(60, 60, 60))
+                .pos(Pos::new(h, VPos::Center))
+        };
+        // Just inside each quadrant's outer edge, beside the vertical line: clear of the
+        // points in the middle.
+        let (top, bottom) = (y1 - (y1 - ym) * 0.1, y0 + (ym - y0) * 0.06);
+        let (left, right) = (xm - (xm - x0) * 0.03, xm + (x1 - xm) * 0.03);
+        let corners = [
+            ((left, top), HPos::Right),
+            ((right, top), HPos::Left),
+            ((left, bottom), HPos::Right),
+            ((right, bottom), HPos::Left),
+        ];
+        for ((at, h), text) in corners.iter().zip(&self.quadrants) {
+            if !text.is_empty() {
+                chart
+                    .draw_series(std::iter::once(Text::new(text.clone(), *at, style(*h))))
+                    .map_err(e)?;
+            }
         }
         legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())

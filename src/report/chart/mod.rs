@@ -16,8 +16,8 @@ use plotters::prelude::*;
 use crate::money::{Currency, format_number};
 
 pub use draw::{
-    BandChart, Curve, GroupedBarChart, HistogramChart, LineChart, Series, StackedChart, TornadoBar,
-    TornadoChart,
+    BandChart, Curve, GroupedBarChart, HistogramChart, LineChart, ScatterChart, Series,
+    StackedChart, TornadoBar, TornadoChart,
 };
 
 /// Width of every chart, in pixels.
