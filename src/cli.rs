@@ -135,6 +135,27 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Classroom lessons: without a name, list them; with one, run it, tell its story and
+    /// write its HTML page and charts.
+    Learn {
+        /// The lesson (types, discount-trap, threshold, rfm).
+        lesson: Option<String>,
+        /// Output directory (default: output/lessons/<lesson>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Trials (default: the lesson's, 20).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        trials: Option<u64>,
+        /// Customers at launch (default: the lesson's, 10,000).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
+        customers: Option<u64>,
+        /// Seed of the random numbers (default: the lesson's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). The numbers do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
+    },
     /// Measure simulation throughput in customer-months per second.
     Bench {
         /// Scenario to time.
@@ -497,6 +518,23 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 decisions::breakeven_files(&b, &provenance)?,
             )
         }
+        Command::Learn {
+            lesson,
+            out,
+            trials,
+            customers,
+            seed,
+            threads,
+        } => learn(
+            lesson.as_deref(),
+            out,
+            &loyalty_sim::learn::LessonOptions {
+                trials,
+                customers,
+                seed,
+                threads: threads.map(usize::from),
+            },
+        ),
         Command::Bench {
             scenario,
             trials,
@@ -1033,6 +1071,37 @@ fn merge(parts: &[PathBuf], out: Option<PathBuf>, charts: bool) -> Result<(), Er
         "\nMerged {} parts. Wrote {} to {}\n",
         parts.len(),
         names.join(", "),
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// `learn`: the catalogue, or one lesson run, told and written.
+fn learn(
+    name: Option<&str>,
+    out: Option<PathBuf>,
+    options: &loyalty_sim::learn::LessonOptions,
+) -> Result<(), Error> {
+    use loyalty_sim::learn::{Lesson, catalogue, run_lesson};
+    let Some(name) = name else {
+        say(&catalogue());
+        return Ok(());
+    };
+    let lesson = Lesson::named(name).ok_or_else(|| {
+        let names: Vec<&str> = Lesson::ALL.iter().map(|l| l.name()).collect();
+        Error::Argument(format!(
+            "no lesson called `{name}`; the lessons are: {}",
+            names.join(", ")
+        ))
+    })?;
+    let output = run_lesson(lesson, options)?;
+    let files = output.files()?;
+    say(&output.text());
+    let dir = out.unwrap_or_else(|| output.default_dir());
+    output::write_atomically(&dir, &files)?;
+    say(&format!(
+        "\nWrote lesson.html, lesson.json and {} charts (PNG and SVG) to {}\n",
+        output.figures.len(),
         dir.display()
     ));
     Ok(())

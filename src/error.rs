@@ -7,6 +7,7 @@ use crate::decide::breakeven::BreakEvenError;
 use crate::decide::compare::CompareError;
 use crate::decide::sweep::SweepError;
 use crate::decide::tornado::TornadoError;
+use crate::learn::LessonError;
 use crate::output::OutputError;
 use crate::report::ReportError;
 use crate::scenario::LoadError;
@@ -55,6 +56,9 @@ pub enum Error {
     /// The calibrated scenario could not be written.
     #[error(transparent)]
     ScenarioFile(#[from] ScenarioFileError),
+    /// A lesson could not run.
+    #[error(transparent)]
+    Lesson(#[from] LessonError),
 }
 
 impl Error {
@@ -82,6 +86,11 @@ impl Error {
             // invalid combination: still the input's fault.
             Error::Run(e) => run_code(e),
             Error::Report(_) | Error::Output(_) => 1,
+            // A lesson's scenario is the program's own; only --customers, --trials or the
+            // machine's memory can make it fail.
+            Error::Lesson(LessonError::Run(e)) => run_code(e),
+            Error::Lesson(LessonError::Scenario(_)) => 2,
+            Error::Lesson(LessonError::Chart(_)) => 1,
         }
     }
 }

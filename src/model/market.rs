@@ -124,7 +124,10 @@ pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R)
         let strength = c.strength.0 + (c.strength.1 - c.strength.0) * rng.random::<f64>();
         // `promotion.get_mut` keeps a start past the horizon harmless.
         for m in start..start.saturating_add(duration) {
-            if let Some(p) = (m as usize).checked_sub(1).and_then(|i| promotion.get_mut(i)) {
+            if let Some(p) = (m as usize)
+                .checked_sub(1)
+                .and_then(|i| promotion.get_mut(i))
+            {
                 *p = strength;
             }
         }

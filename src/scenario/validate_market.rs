@@ -21,7 +21,12 @@ pub(crate) fn market(c: &mut Checker, raw: &RawScenario, months: Option<u32>) ->
         let at = root.table("market", &raw.market);
         let m = m.get_ref();
         if let Some(t) = &m.competitor {
-            match competitor(c, &at.table("competitor", &m.competitor), t.get_ref(), horizon) {
+            match competitor(
+                c,
+                &at.table("competitor", &m.competitor),
+                t.get_ref(),
+                horizon,
+            ) {
                 Some(x) => market.competitor = Some(x),
                 None => ok = false,
             }
@@ -101,7 +106,14 @@ fn competitor(
         )
         .optional();
     let month = c
-        .months(at, "month", &t.month, 1, horizon, "month a planned promotion starts")
+        .months(
+            at,
+            "month",
+            &t.month,
+            1,
+            horizon,
+            "month a planned promotion starts",
+        )
         .optional();
     let duration = range(
         c,
