@@ -18,8 +18,7 @@ fn wrap(out: &mut String, text: &str, indent: &str) {
     }
 }
 
-/// Columns padded to their widest cell; numbers (cells that start with a digit, a sign or a
-/// currency symbol and hold a digit) aligned right.
+/// Columns padded to their widest cell; numbers ([`is_number`]) aligned right.
 fn text_table(out: &mut String, t: &Table) {
     let columns = t.header.len();
     let width = |i: usize| {
@@ -31,15 +30,11 @@ fn text_table(out: &mut String, t: &Table) {
             .unwrap_or(0)
     };
     let widths: Vec<usize> = (0..columns).map(width).collect();
-    let numeric = |c: &str| {
-        c.chars().any(|ch| ch.is_ascii_digit())
-            && !c.chars().next().is_some_and(char::is_alphabetic)
-    };
     let line = |out: &mut String, row: &[String]| {
         out.push_str("  ");
         for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
             let pad = w.saturating_sub(cell.chars().count());
-            if i > 0 && numeric(cell) {
+            if i > 0 && is_number(cell) {
                 out.push_str(&" ".repeat(pad));
                 out.push_str(cell);
             } else {
@@ -117,6 +112,8 @@ figcaption { color: #333; margin-top: 0.3rem; }
 .meta { color: #555; font-size: 0.85rem; overflow-wrap: anywhere; }
 "#;
 
+/// A cell that holds a number: it has a digit and does not start with a letter (so `€1,234`,
+/// `-5.7%` and `2.51` are numbers, `€5.00 at 500 points` too, `true loyalty` is not).
 fn is_number(cell: &str) -> bool {
     cell.chars().any(|c| c.is_ascii_digit())
         && !cell.chars().next().is_some_and(char::is_alphabetic)
