@@ -26,6 +26,16 @@ pub struct Competitor {
     pub defection: f64,
 }
 
+impl Competitor {
+    /// A promotion's duration in months and its strength, drawn in that order.
+    fn draw_promotion<R: Rng + ?Sized>(&self, rng: &mut R) -> (u32, f64) {
+        let span = self.duration_months.1 - self.duration_months.0 + 1;
+        let duration = self.duration_months.0 + rng.random_range(0..span);
+        let strength = self.strength.0 + (self.strength.1 - self.strength.0) * rng.random::<f64>();
+        (duration, strength)
+    }
+}
+
 /// A competitor copying the program, which erodes its behavioural effect.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Copycat {
@@ -116,13 +126,8 @@ impl Timeline {
 /// Draws the market's events for a trial of `months` months.
 pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R) -> Timeline {
     let mut promotion = vec![0.0; months as usize];
-    if let Some(c) = market.competitor.as_ref().filter(|c| c.month.is_some()) {
-        // A planned promotion: its duration and strength are drawn as for any other.
-        let start = c.month.unwrap_or(1);
-        let span = c.duration_months.1 - c.duration_months.0 + 1;
-        let duration = c.duration_months.0 + rng.random_range(0..span);
-        let strength = c.strength.0 + (c.strength.1 - c.strength.0) * rng.random::<f64>();
-        // `promotion.get_mut` keeps a start past the horizon harmless.
+    // Sets the months `start..start + duration` (1-based) to `strength`, within the horizon.
+    let mut run = |start: u32, (duration, strength): (u32, f64)| {
         for m in start..start.saturating_add(duration) {
             if let Some(p) = (m as usize)
                 .checked_sub(1)
@@ -131,25 +136,31 @@ pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R)
                 *p = strength;
             }
         }
-    } else if let Some(c) = &market.competitor {
-        let rate = c.promotions_per_year / 12.0;
-        let mut month = 1u32;
-        // Waiting times between promotions: months until the next start are the month
-        // counts of a Poisson process; a new one starts only after the current one ends.
-        while month <= months {
-            if poisson_inverse(rng.random::<f64>(), rate) > 0 {
-                let span = c.duration_months.1 - c.duration_months.0 + 1;
-                let duration = c.duration_months.0 + rng.random_range(0..span);
-                let strength = c.strength.0 + (c.strength.1 - c.strength.0) * rng.random::<f64>();
-                // 1 ≤ month ≤ m ≤ months = promotion.len(), so the index is in range.
-                for m in month..(month + duration).min(months + 1) {
-                    promotion[m as usize - 1] = strength;
+        duration
+    };
+    match &market.competitor {
+        // A planned promotion: its duration and strength are drawn as for any other.
+        Some(
+            c @ Competitor {
+                month: Some(start), ..
+            },
+        ) => {
+            run(*start, c.draw_promotion(rng));
+        }
+        Some(c) => {
+            let rate = c.promotions_per_year / 12.0;
+            let mut month = 1u32;
+            // Waiting times between promotions: months until the next start are the month
+            // counts of a Poisson process; a new one starts only after the current one ends.
+            while month <= months {
+                if poisson_inverse(rng.random::<f64>(), rate) > 0 {
+                    month += run(month, c.draw_promotion(rng));
+                } else {
+                    month += 1;
                 }
-                month += duration;
-            } else {
-                month += 1;
             }
         }
+        None => {}
     }
     let copycat_from = market.copycat.and_then(|c| match c.month {
         Some(m) => (m <= months).then_some(m),
