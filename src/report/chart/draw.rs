@@ -115,6 +115,12 @@ fn category_mesh<DB: DrawingBackend>(
         .map_err(e)
 }
 
+/// The top of a y range from `y0` to `y1` raised to leave room for a legend of `rows` rows
+/// above the data, so it never covers a line or a point.
+fn with_legend_room(y0: f64, y1: f64, rows: usize) -> f64 {
+    y1 + (y1 - y0) * (0.06 + 0.05 * rows as f64)
+}
+
 /// Lowest and highest of `values` (finite ones), padded by 5% of the span, including 0 when
 /// `with_zero`.
 fn range(values: impl Iterator<Item = f64>, with_zero: bool) -> (f64, f64) {
@@ -203,8 +209,7 @@ impl Draw for BandChart {
         });
         let (y0, y1) = range(ys, self.zero_line);
         // Room above the data for the legend, so it never covers a line.
-        let rows = self.series.len() as f64;
-        let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * rows);
+        let y1 = with_legend_room(y0, y1, self.series.len());
         let mut chart = frame(area, &self.title, 110, x0..x1, y0..y1)?;
         xy_mesh(
             &mut chart,
@@ -391,7 +396,7 @@ impl Draw for LineChart {
             true,
         );
         // Room above the data for the legend, so it never covers a line.
-        let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * self.lines.len() as f64);
+        let y1 = with_legend_room(y0, y1, self.lines.len());
         let mut chart = frame(area, &self.title, 110, x0..x1, y0..y1)?;
         xy_mesh(
             &mut chart,
@@ -693,7 +698,7 @@ impl Draw for ScatterChart {
         let (x0, x1) = range(points().map(|p| p.0), true);
         let (y0, y1) = range(points().map(|p| p.1), true);
         // Room above the data for the legend.
-        let y1 = y1 + (y1 - y0) * (0.06 + 0.05 * self.groups.len() as f64);
+        let y1 = with_legend_room(y0, y1, self.groups.len());
         let mut chart = frame(area, &self.title, 90, x0..x1, y0..y1)?;
         xy_mesh(
             &mut chart,
