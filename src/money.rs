@@ -39,6 +39,11 @@ impl Currency {
     }
 }
 
+/// A share as a percentage with `decimals` decimals: 0.1234 → `12.3%` (1 decimal).
+pub fn format_percent(share: f64, decimals: usize) -> String {
+    format!("{}%", format_number(share * 100.0, decimals))
+}
+
 /// `x` with thousands separators and `decimals` decimals (x ≥ 0 and finite expected; anything
 /// else is shown as is).
 pub fn format_number(x: f64, decimals: usize) -> String {

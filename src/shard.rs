@@ -17,7 +17,7 @@ use crate::run::{
     RunOptions, RunOutput, available_memory, check_finite, check_memory, effective_scenario,
     run_range, summarize,
 };
-use crate::scenario::{ScenarioFile, parse, sha256_hex};
+use crate::scenario::{ScenarioFile, sha256_hex};
 use crate::sim::kernel::Model;
 use crate::sim::runner::{RunError, in_pool};
 
@@ -284,16 +284,13 @@ pub fn merge(mut parts: Vec<(PathBuf, Part)>) -> Result<RunOutput, MergeError> {
         });
     }
     let scenario_path = PathBuf::from(&f.scenario_path);
-    let scenario = parse(&f.scenario_source, &scenario_path).map_err(|e| MergeError::Scenario {
-        path: first_path.clone(),
-        why: e.to_string(),
+    // The text's SHA-256 is the part's, checked above.
+    let file = ScenarioFile::from_text(scenario_path, &f.scenario_source).map_err(|e| {
+        MergeError::Scenario {
+            path: first_path.clone(),
+            why: e.to_string(),
+        }
     })?;
-    let file = ScenarioFile {
-        path: scenario_path,
-        sha256: f.scenario_sha256.clone(),
-        scenario,
-        source: f.scenario_source.clone(),
-    };
     let options = RunOptions {
         trials: Some(total),
         seed: Some(f.seed),

@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::money::{Currency, format_number};
+use crate::money::{Currency, format_number, format_percent};
 use plotters::style::RGBColor;
 
 use crate::report::chart::{Figure, GroupedBarChart, Scale};
 use crate::report::figures::AnyChart;
 use crate::run::{RunOptions, RunOutput, effective_scenario};
-use crate::scenario::{ScenarioError, ScenarioFile, sha256_hex};
+use crate::scenario::{ScenarioError, ScenarioFile};
 use crate::sim::runner::RunError;
 use crate::{Scenario, run};
 
@@ -241,7 +241,7 @@ impl Facts {
     }
     /// A share as a percentage with `decimals` decimals.
     fn percent(&mut self, key: impl Into<String>, value: f64, decimals: usize) -> String {
-        self.add(key, value, percent(value, decimals))
+        self.add(key, value, format_percent(value, decimals))
     }
     /// A change as a signed percentage.
     fn change(&mut self, key: impl Into<String>, value: f64) -> String {
@@ -287,11 +287,6 @@ fn bars(
     }
 }
 
-/// `x` (a share) as a percentage.
-fn percent(x: f64, decimals: usize) -> String {
-    format!("{}%", format_number(x * 100.0, decimals))
-}
-
 /// `x` (a relative change) as a signed percentage with one decimal.
 fn change(x: f64) -> String {
     let shown = format_number(x * 100.0, 1);
@@ -310,14 +305,7 @@ struct Prepared {
 
 impl Prepared {
     fn new(source: &Source, options: &LessonOptions) -> Result<Prepared, LessonError> {
-        let path = PathBuf::from(source.path);
-        let scenario = crate::scenario::parse(source.text, &path)?;
-        let mut file = ScenarioFile {
-            path,
-            sha256: sha256_hex(source.text.as_bytes()),
-            scenario,
-            source: source.text.to_string(),
-        };
+        let mut file = ScenarioFile::from_text(PathBuf::from(source.path), source.text)?;
         if let Some(n) = options.customers {
             file = file.variant(&[("simulation.customers", n as f64)])?;
         }
@@ -355,12 +343,23 @@ impl Prepared {
         &self,
         new: impl Fn() -> A + Sync + Send,
         add: impl Fn(&mut A, &panel::Customer<'_>) + Sync + Send,
-    ) -> Result<Vec<A>, LessonError> {
+        merge: impl Fn(&mut A, A) + Send,
+    ) -> Result<A, LessonError> {
         let scenario = self.scenario();
         let trials = scenario.simulation.trials;
         Ok(crate::sim::runner::in_pool(self.options.threads, || {
-            panel::fold(&scenario, trials, new, add)
+            panel::fold(&scenario, trials, new, add, merge)
         })?)
+    }
+
+    /// The launch customers' sums by world, type and month.
+    fn type_months(&self) -> Result<panel::TypeMonths, LessonError> {
+        let months = self.scenario().simulation.months as usize;
+        self.fold(
+            || panel::TypeMonths::new(months),
+            panel::TypeMonths::add,
+            |total, part| total.merge(&part),
+        )
     }
 }
 

@@ -65,20 +65,21 @@ impl Customer<'_> {
 }
 
 /// Simulates the launch customers of `trials` one at a time and folds them, a block of
-/// customers at a time, into accumulators made by `new` and filled by `add`. The blocks come
-/// back in (trial, customer) order whatever the number of threads, so a lesson that merges
-/// them in order gets the same numbers on any machine.
+/// customers at a time, into accumulators made by `new` and filled by `add`; the blocks'
+/// accumulators are then merged into one by `merge`, in (trial, customer) order whatever the
+/// number of threads, so the numbers are the same on any machine.
 pub fn fold<A: Send>(
     scenario: &Scenario,
     trials: u64,
     new: impl Fn() -> A + Sync,
     add: impl Fn(&mut A, &Customer<'_>) + Sync,
-) -> Vec<A> {
+    merge: impl Fn(&mut A, A),
+) -> A {
     let model = Model::new(scenario);
     let sim = &scenario.simulation;
     let months = sim.months as usize;
     let blocks = sim.customers.div_ceil(BLOCK);
-    (0..trials * blocks)
+    let parts: Vec<A> = (0..trials * blocks)
         .into_par_iter()
         .map(|task| {
             let (trial, block) = (task / blocks, task % blocks);
@@ -106,7 +107,100 @@ pub fn fold<A: Send>(
             }
             acc
         })
-        .collect()
+        .collect();
+    let mut total = new();
+    for part in parts {
+        merge(&mut total, part);
+    }
+    total
+}
+
+/// Sums of the launch customers by world (0 without, 1 with the program), launch type and
+/// month, with the rewards each type received.
+pub struct TypeMonths {
+    months: usize,
+    /// Launch customers of each type.
+    pub customers: [u64; 4],
+    purchases: Vec<f64>,
+    revenue: Vec<f64>,
+    alive: Vec<f64>,
+    /// Discounts and rewards each type received over the horizon.
+    pub rewards: [f64; 4],
+}
+
+impl TypeMonths {
+    /// Empty sums for `months` months.
+    pub fn new(months: usize) -> TypeMonths {
+        TypeMonths {
+            months,
+            customers: [0; 4],
+            purchases: vec![0.0; 8 * months],
+            revenue: vec![0.0; 8 * months],
+            alive: vec![0.0; 8 * months],
+            rewards: [0.0; 4],
+        }
+    }
+
+    fn at(&self, world: usize, t: usize, m: usize) -> usize {
+        (world * 4 + t) * self.months + m
+    }
+
+    /// Adds `customer`'s months.
+    pub fn add(&mut self, customer: &Customer<'_>) {
+        let t = customer.loyalty_type;
+        self.customers[t] += 1;
+        for m in 0..self.months {
+            let month = customer.month(m);
+            for w in 0..2 {
+                let i = self.at(w, t, m);
+                self.purchases[i] += month.purchases[w] as f64;
+                self.revenue[i] += month.revenue[w];
+                self.alive[i] += f64::from(u8::from(month.alive[w]));
+            }
+            self.rewards[t] += month.rewards;
+        }
+    }
+
+    /// Adds another block's sums.
+    pub fn merge(&mut self, other: &TypeMonths) {
+        for t in 0..4 {
+            self.customers[t] += other.customers[t];
+            self.rewards[t] += other.rewards[t];
+        }
+        for (a, b) in [
+            (&mut self.purchases, &other.purchases),
+            (&mut self.revenue, &other.revenue),
+            (&mut self.alive, &other.alive),
+        ] {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+
+    /// Months `from..=to` (1-based, within the horizon) as 0-based indices.
+    fn span(&self, from: usize, to: usize) -> std::ops::Range<usize> {
+        from.saturating_sub(1)..to.min(self.months)
+    }
+
+    fn sum(&self, series: &[f64], w: usize, t: usize, from: usize, to: usize) -> f64 {
+        self.span(from, to).map(|m| series[self.at(w, t, m)]).sum()
+    }
+
+    /// Purchases of type `t` in world `w` over months `from..=to`.
+    pub fn purchases(&self, w: usize, t: usize, from: usize, to: usize) -> f64 {
+        self.sum(&self.purchases, w, t, from, to)
+    }
+
+    /// Sales of type `t` in world `w` over months `from..=to`.
+    pub fn revenue(&self, w: usize, t: usize, from: usize, to: usize) -> f64 {
+        self.sum(&self.revenue, w, t, from, to)
+    }
+
+    /// Purchases a month per customer still there, type `t`, world `w`, months `from..=to`.
+    pub fn rate(&self, w: usize, t: usize, from: usize, to: usize) -> f64 {
+        self.purchases(w, t, from, to) / self.sum(&self.alive, w, t, from, to).max(1.0)
+    }
 }
 
 #[cfg(test)]
@@ -122,7 +216,7 @@ mod tests {
         let mut scenario = crate::scenario::parse(source, std::path::Path::new("t.toml"))
             .unwrap_or_else(|e| panic!("{e}"));
         scenario.simulation.customers = 1500;
-        let parts = fold(
+        let (purchases, revenue, types) = fold(
             &scenario,
             1,
             || (0u64, 0.0f64, [0u64; 4]),
@@ -134,9 +228,14 @@ mod tests {
                 }
                 acc.2[c.loyalty_type] += 1;
             },
+            |total, part| {
+                total.0 += part.0;
+                total.1 += part.1;
+                for (x, y) in total.2.iter_mut().zip(part.2) {
+                    *x += y;
+                }
+            },
         );
-        let purchases: u64 = parts.iter().map(|p| p.0).sum();
-        let revenue: f64 = parts.iter().map(|p| p.1).sum();
         let model = Model::new(&scenario);
         let trial = simulate_trial(&model, 0);
         let want: u64 = trial
@@ -148,12 +247,6 @@ mod tests {
         assert_eq!(purchases, want);
         assert!((revenue - want_revenue).abs() < 1e-6 * want_revenue);
         // The launch mix is the scenario's shares of 1,500: 15%, 25%, 30%, 30%.
-        let types = parts.iter().fold([0; 4], |mut a, p| {
-            for (x, y) in a.iter_mut().zip(p.2) {
-                *x += y;
-            }
-            a
-        });
         assert_eq!(types, [225, 375, 450, 450]);
     }
 }

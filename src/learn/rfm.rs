@@ -30,30 +30,34 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
     let c = scenario.finance.currency.clone();
     let months = scenario.simulation.months as usize;
     let margin = scenario.finance.gross_margin;
-    let blocks = lesson.fold(Vec::new, |acc: &mut Vec<Record>, customer| {
-        let mut record = Record {
-            loyalty_type: customer.loyalty_type,
-            purchases: 0,
-            revenue: 0.0,
-            recency: YEAR as f64,
-            net: 0.0,
-            rewards: 0.0,
-        };
-        for m in 0..months {
-            let month = customer.month(m);
-            if m < YEAR {
-                record.purchases += month.purchases[0];
-                record.revenue += month.revenue[0];
-                if month.purchases[0] > 0 {
-                    record.recency = (YEAR - 1 - m) as f64;
+    let records = lesson.fold(
+        Vec::new,
+        |acc: &mut Vec<Record>, customer| {
+            let mut record = Record {
+                loyalty_type: customer.loyalty_type,
+                purchases: 0,
+                revenue: 0.0,
+                recency: YEAR as f64,
+                net: 0.0,
+                rewards: 0.0,
+            };
+            for m in 0..months {
+                let month = customer.month(m);
+                if m < YEAR {
+                    record.purchases += month.purchases[0];
+                    record.revenue += month.revenue[0];
+                    if month.purchases[0] > 0 {
+                        record.recency = (YEAR - 1 - m) as f64;
+                    }
                 }
+                record.net += margin * (month.revenue[1] - month.revenue[0]) - month.rewards;
+                record.rewards += month.rewards;
             }
-            record.net += margin * (month.revenue[1] - month.revenue[0]) - month.rewards;
-            record.rewards += month.rewards;
-        }
-        acc.push(record);
-    })?;
-    let records: Vec<&Record> = blocks.iter().flatten().collect();
+            acc.push(record);
+        },
+        |all, part| all.extend(part),
+    )?;
+    let records: Vec<&Record> = records.iter().collect();
     let buyers: Vec<&Record> = records
         .iter()
         .copied()

@@ -53,25 +53,27 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
             ),
         ])?;
         let run = variant.run()?;
-        let blocks = variant.fold(Reach::default, |acc, customer| {
-            let t = customer.loyalty_type;
-            let mut member = false;
-            let mut redeemed = false;
-            for m in 0..months {
-                let month = customer.month(m);
-                member |= month.member;
-                redeemed |= month.redemptions > 0;
-            }
-            acc.members[t] += f64::from(u8::from(member));
-            acc.redeemed[t] += f64::from(u8::from(redeemed));
-        })?;
-        let mut reach = Reach::default();
-        for b in &blocks {
-            for t in 0..4 {
-                reach.members[t] += b.members[t];
-                reach.redeemed[t] += b.redeemed[t];
-            }
-        }
+        let reach = variant.fold(
+            Reach::default,
+            |acc, customer| {
+                let t = customer.loyalty_type;
+                let mut member = false;
+                let mut redeemed = false;
+                for m in 0..months {
+                    let month = customer.month(m);
+                    member |= month.member;
+                    redeemed |= month.redemptions > 0;
+                }
+                acc.members[t] += f64::from(u8::from(member));
+                acc.redeemed[t] += f64::from(u8::from(redeemed));
+            },
+            |total, part| {
+                for t in 0..4 {
+                    total.members[t] += part.members[t];
+                    total.redeemed[t] += part.redeemed[t];
+                }
+            },
+        )?;
         designs.push(Design {
             name,
             points: price as u64,

@@ -8,43 +8,6 @@ use crate::model::population::LoyaltyType;
 use crate::money::Currency;
 use crate::report::chart::{Scale, palette};
 
-/// By launch type: customers, purchases and sales without and with the program, rewards.
-#[derive(Default)]
-struct ByType {
-    customers: [f64; 4],
-    purchases: [[f64; 4]; 2],
-    revenue: [[f64; 4]; 2],
-    rewards: [f64; 4],
-}
-
-fn by_type(lesson: &Prepared) -> Result<ByType, LessonError> {
-    let months = lesson.scenario().simulation.months as usize;
-    let blocks = lesson.fold(ByType::default, |acc, customer| {
-        let t = customer.loyalty_type;
-        acc.customers[t] += 1.0;
-        for m in 0..months {
-            let month = customer.month(m);
-            for w in 0..2 {
-                acc.purchases[w][t] += month.purchases[w] as f64;
-                acc.revenue[w][t] += month.revenue[w];
-            }
-            acc.rewards[t] += month.rewards;
-        }
-    })?;
-    let mut sum = ByType::default();
-    for b in &blocks {
-        for t in 0..4 {
-            sum.customers[t] += b.customers[t];
-            sum.rewards[t] += b.rewards[t];
-            for w in 0..2 {
-                sum.purchases[w][t] += b.purchases[w][t];
-                sum.revenue[w][t] += b.revenue[w][t];
-            }
-        }
-    }
-    Ok(sum)
-}
-
 /// The design's headline numbers, recorded as facts under `name`.
 fn headline(facts: &mut Facts, name: &str, c: &Currency, m: &Metrics, base: f64) -> Vec<String> {
     vec![
@@ -98,14 +61,16 @@ pub(super) fn teach(
                 "a points program whose {} ({} points) gives {} back on the spend that earns it",
                 r.name,
                 crate::money::format_number(r.points as f64, 0),
-                super::percent(r.value / spend, 0)
+                crate::money::format_percent(r.value / spend, 0)
             ))
         })
         .unwrap_or_else(|| "a points program".into());
     let run_d = discount.run()?;
     let run_p = points.run()?;
-    let types = by_type(discount)?;
-    let base: f64 = types.revenue[0].iter().sum::<f64>() / scenario.simulation.trials as f64;
+    let types = discount.type_months()?;
+    let all = months as usize;
+    let revenue = |w: usize, t: usize| types.revenue(w, t, 1, all);
+    let base: f64 = (0..4).map(|t| revenue(0, t)).sum::<f64>() / scenario.simulation.trials as f64;
 
     let d = headline(facts, "discount", &c, &run_d.summary.metrics, base);
     let p = headline(facts, "points", &c, &run_p.summary.metrics, base);
@@ -125,19 +90,18 @@ pub(super) fn teach(
     let given: f64 = types.rewards.iter().sum();
     let key = LoyaltyType::ALL.map(|t| t.key());
     let names = LoyaltyType::ALL.map(|t| t.label());
-    let total_customers: f64 = types.customers.iter().sum();
+    let total_customers = types.customers.iter().sum::<u64>() as f64;
     let mut anyway = 0.0;
     let mut type_rows = Vec::new();
     let mut customer_share = [0.0; 4];
     let mut money_share = [0.0; 4];
     for t in 0..4 {
-        customer_share[t] = types.customers[t] / total_customers.max(1.0);
+        customer_share[t] = types.customers[t] as f64 / total_customers.max(1.0);
         money_share[t] = types.rewards[t] / given.max(f64::MIN_POSITIVE);
-        let extra = types.purchases[1][t] / types.purchases[0][t].max(1.0) - 1.0;
+        let extra = types.purchases(1, t, 1, all) / types.purchases(0, t, 1, all).max(1.0) - 1.0;
         // Discounts on sales that would have happened without the program: the share of the
         // type's sales with the discount that it also makes without it.
-        let would_anyway =
-            (types.revenue[0][t] / types.revenue[1][t].max(f64::MIN_POSITIVE)).min(1.0);
+        let would_anyway = (revenue(0, t) / revenue(1, t).max(f64::MIN_POSITIVE)).min(1.0);
         anyway += types.rewards[t] * would_anyway;
         type_rows.push(vec![
             names[t].to_string(),
@@ -154,7 +118,7 @@ pub(super) fn teach(
     let anyway_share = anyway / given.max(f64::MIN_POSITIVE);
     let anyway_shown = facts.percent("discount_on_purchases_anyway", anyway_share, 0);
     let shown = |k: &str| facts.shown(k);
-    let rate_shown = super::percent(rate, 0);
+    let rate_shown = crate::money::format_percent(rate, 0);
     let sections = vec![
         Section {
             heading: "Two designs for the same customers".into(),

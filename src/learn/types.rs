@@ -5,7 +5,8 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::{Facts, LessonError, LessonFigure, Prepared, Section, Story, Table, percent};
+use super::panel::TypeMonths;
+use super::{Facts, LessonError, LessonFigure, Prepared, Section, Story, Table};
 use crate::model::population::LoyaltyType;
 use crate::report::chart::{BandChart, Figure, Scale, ScatterChart, Series, palette};
 use crate::report::figures::AnyChart;
@@ -13,61 +14,6 @@ use crate::sim::rng::mix;
 
 /// Customers of the first trial placed on the plane.
 const PLOTTED: u64 = 1000;
-
-/// Sums by world (0 without, 1 with the program), launch type and month.
-struct Acc {
-    months: usize,
-    customers: [u64; 4],
-    purchases: Vec<f64>,
-    revenue: Vec<f64>,
-    alive: Vec<f64>,
-    rewards: [f64; 4],
-    /// (type, purchases a month without the program in year one) of the plotted customers.
-    plotted: Vec<(usize, f64)>,
-}
-
-impl Acc {
-    fn new(months: usize) -> Acc {
-        Acc {
-            months,
-            customers: [0; 4],
-            purchases: vec![0.0; 8 * months],
-            revenue: vec![0.0; 8 * months],
-            alive: vec![0.0; 8 * months],
-            rewards: [0.0; 4],
-            plotted: Vec::new(),
-        }
-    }
-    fn at(&self, world: usize, t: usize, m: usize) -> usize {
-        (world * 4 + t) * self.months + m
-    }
-    fn add(&mut self, other: &Acc) {
-        for t in 0..4 {
-            self.customers[t] += other.customers[t];
-            self.rewards[t] += other.rewards[t];
-        }
-        for (a, b) in [
-            (&mut self.purchases, &other.purchases),
-            (&mut self.revenue, &other.revenue),
-            (&mut self.alive, &other.alive),
-        ] {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-        }
-        self.plotted.extend_from_slice(&other.plotted);
-    }
-    /// Sum of `series` for world `w`, type `t`, over months `from..=to` (1-based).
-    fn sum(&self, series: &[f64], w: usize, t: usize, from: usize, to: usize) -> f64 {
-        (from - 1..to.min(self.months))
-            .map(|m| series[self.at(w, t, m)])
-            .sum()
-    }
-    /// Purchases per customer still there, a month.
-    fn rate(&self, w: usize, t: usize, from: usize, to: usize) -> f64 {
-        self.sum(&self.purchases, w, t, from, to) / self.sum(&self.alive, w, t, from, to).max(1.0)
-    }
-}
 
 pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, LessonError> {
     let scenario = lesson.scenario();
@@ -77,35 +23,28 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
     let margin = scenario.finance.gross_margin;
     // Launch customers are numbered type by type: every `stride`-th one samples them all.
     let stride = (scenario.simulation.customers / PLOTTED).max(1);
-    let blocks = lesson.fold(
-        || Acc::new(months),
-        |acc, customer| {
-            let t = customer.loyalty_type;
-            acc.customers[t] += 1;
-            let mut year_one = (0.0, 0.0);
-            for m in 0..months {
+    let (acc, plotted) = lesson.fold(
+        || (TypeMonths::new(months), Vec::new()),
+        |(sums, plotted), customer| {
+            sums.add(customer);
+            // Patronage: purchases a month in year one, without the program.
+            let (mut bought, mut there) = (0.0, 0.0);
+            for m in 0..months.min(12) {
                 let month = customer.month(m);
-                for w in 0..2 {
-                    let i = acc.at(w, t, m);
-                    acc.purchases[i] += month.purchases[w] as f64;
-                    acc.revenue[i] += month.revenue[w];
-                    acc.alive[i] += f64::from(u8::from(month.alive[w]));
-                }
-                acc.rewards[t] += month.rewards;
-                if m < 12 && month.alive[0] {
-                    year_one.0 += month.purchases[0] as f64;
-                    year_one.1 += 1.0;
+                if month.alive[0] {
+                    bought += month.purchases[0] as f64;
+                    there += 1.0;
                 }
             }
-            if customer.trial == 0 && customer.index % stride == 0 && year_one.1 > 0.0 {
-                acc.plotted.push((t, year_one.0 / year_one.1));
+            if customer.trial == 0 && customer.index % stride == 0 && there > 0.0 {
+                plotted.push((customer.loyalty_type, bought / there));
             }
         },
+        |(sums, plotted), (part, points)| {
+            sums.merge(&part);
+            plotted.extend(points);
+        },
     )?;
-    let mut acc = Acc::new(months);
-    for b in &blocks {
-        acc.add(b);
-    }
 
     let promotion = scenario
         .market
@@ -139,21 +78,17 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
             acc.rate(0, t, 1, before),
             2,
         );
-        let spend_value = acc.sum(&acc.revenue, 0, t, 1, before)
-            / acc.sum(&acc.purchases, 0, t, 1, before).max(1.0);
+        let spend_value = acc.revenue(0, t, 1, before) / acc.purchases(0, t, 1, before).max(1.0);
         let spend = facts.money(format!("spend_per_purchase_{}", key[t]), &c, spend_value);
-        let profit_value = margin * acc.sum(&acc.revenue, 0, t, 1, 12) / n;
+        let profit_value = margin * acc.revenue(0, t, 1, 12) / n;
         let profit = facts.money(
             format!("gross_profit_per_customer_year_{}", key[t]),
             &c,
             profit_value,
         );
-        effect[t] = acc.sum(&acc.purchases, 1, t, 1, before)
-            / acc.sum(&acc.purchases, 0, t, 1, before).max(1.0)
-            - 1.0;
+        effect[t] = acc.purchases(1, t, 1, before) / acc.purchases(0, t, 1, before).max(1.0) - 1.0;
         let effect_shown = facts.change(format!("program_effect_{}", key[t]), effect[t]);
-        let net_value = (margin
-            * (acc.sum(&acc.revenue, 1, t, 1, months) - acc.sum(&acc.revenue, 0, t, 1, months))
+        let net_value = (margin * (acc.revenue(1, t, 1, months) - acc.revenue(0, t, 1, months))
             - acc.rewards[t])
             / n;
         let net = facts.money(
@@ -300,14 +235,13 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
 
     // The plane: patronage measured, attitude known only as high or low.
     let median = {
-        let mut x: Vec<f64> = acc.plotted.iter().map(|p| p.1).collect();
+        let mut x: Vec<f64> = plotted.iter().map(|p| p.1).collect();
         x.sort_by(f64::total_cmp);
         x.get(x.len() / 2).copied().unwrap_or(1.0)
     };
     let groups = (0..4)
         .map(|t| {
-            let points = acc
-                .plotted
+            let points = plotted
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| p.0 == t)
@@ -413,7 +347,7 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
              without the program); the competitor's promotion (against the three months before \
              it); and after the program (against the same customers who never had it). {} of \
              the truly loyal customers' purchases would have happened anyway.",
-            percent(1.0 / (1.0 + effect[0]).max(1e-9), 0)
+            crate::money::format_percent(1.0 / (1.0 + effect[0]).max(1e-9), 0)
         ),
     );
     Ok(Story {

@@ -173,7 +173,7 @@ fn money(c: &Currency, x: f64) -> String {
 }
 
 fn percent(x: f64) -> String {
-    format!("{}%", format_number(x * 100.0, 1))
+    crate::money::format_percent(x, 1)
 }
 
 /// How a metric reads: money, a share, or a count.

@@ -114,6 +114,17 @@ pub struct ScenarioFile {
 }
 
 impl ScenarioFile {
+    /// Parses and validates `source`, the text of the file at `path` (used in messages).
+    pub fn from_text(path: PathBuf, source: &str) -> Result<ScenarioFile, ScenarioError> {
+        let scenario = parse(source, &path)?;
+        Ok(ScenarioFile {
+            path,
+            sha256: sha256_hex(source.as_bytes()),
+            scenario,
+            source: source.to_string(),
+        })
+    }
+
     /// The scenario with each `(path, value)` written in place of what the file says (or
     /// added where it says nothing), validated again: an uncertain input's draw, a sweep's
     /// step, a tornado's swing. `path` is a field path as in messages, e.g.
@@ -318,13 +329,7 @@ pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
         path: path.to_path_buf(),
         offset: e.valid_up_to(),
     })?;
-    let scenario = parse(source, path)?;
-    Ok(ScenarioFile {
-        path: path.to_path_buf(),
-        sha256: sha256_hex(&bytes),
-        scenario,
-        source: source.to_string(),
-    })
+    Ok(ScenarioFile::from_text(path.to_path_buf(), source)?)
 }
 
 /// SHA-256 of `bytes` in lower-case hex.
