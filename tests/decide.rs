@@ -327,12 +327,15 @@ fn the_break_even_lift_brings_the_median_npv_to_zero() {
                 [
                     (
                         format!("population.{key}.frequency_lift"),
-                        t.frequency_lift * k,
+                        t.response.frequency * k,
                     ),
-                    (format!("population.{key}.basket_lift"), t.basket_lift * k),
+                    (
+                        format!("population.{key}.basket_lift"),
+                        t.response.basket * k,
+                    ),
                     (
                         format!("population.{key}.attrition_reduction"),
-                        (t.attrition_reduction * k).min(1.0),
+                        (t.response.retention * k).min(1.0),
                     ),
                 ]
             })

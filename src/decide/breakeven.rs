@@ -6,7 +6,9 @@
 use serde::Serialize;
 
 use crate::model::population::LoyaltyType;
+use crate::model::response::Form;
 use crate::run::{RunOptions, run};
+use crate::scenario::validate::MAX_LIFT;
 use crate::scenario::{ScenarioError, ScenarioFile};
 use crate::sim::runner::RunError;
 
@@ -14,9 +16,9 @@ use crate::sim::runner::RunError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Lever {
-    /// Every type's frequency lift, basket lift and attrition reduction, by k.
+    /// Every type's response maxima (frequency, basket, retention, insulation), by k.
     Lift,
-    /// Every type's enrolment, by k (at most 1).
+    /// Every type's most enrolment, by k (at most 1).
     Membership,
 }
 
@@ -33,7 +35,8 @@ pub struct BreakEven {
     pub npv_as_is: f64,
     /// The scaled values at the break-even point: (field path, value).
     pub values: Vec<(String, f64)>,
-    /// Membership share of the whole base at the break-even point (launch shares × enrolment).
+    /// Most membership share of the whole base at the break-even point (launch shares × each
+    /// type's most enrolment; what joins depends on what the design is worth to each customer).
     pub membership_share: Option<f64>,
     /// Trials per evaluation.
     pub trials: u64,
@@ -80,20 +83,32 @@ pub fn break_even(
         for &(i, t) in &present {
             let b = &scenario.population.types[i];
             let key = format!("population.{}", t.key());
+            let r = &b.response;
+            let fixed = r.form == Form::FixedLift;
+            let name = |curve: &str, lift: &str| {
+                if fixed {
+                    format!("{key}.{lift}")
+                } else {
+                    format!("{key}.response.{curve}")
+                }
+            };
             match lever {
                 Lever::Lift => {
                     v.push((
-                        format!("{key}.frequency_lift"),
-                        (b.frequency_lift * k).min(10.0),
+                        name("frequency", "frequency_lift"),
+                        (r.frequency * k).min(MAX_LIFT),
                     ));
-                    v.push((format!("{key}.basket_lift"), (b.basket_lift * k).min(10.0)));
+                    v.push((name("basket", "basket_lift"), (r.basket * k).min(MAX_LIFT)));
                     v.push((
-                        format!("{key}.attrition_reduction"),
-                        (b.attrition_reduction * k).min(1.0),
+                        name("retention", "attrition_reduction"),
+                        (r.retention * k).min(1.0),
                     ));
+                    if !fixed {
+                        v.push((name("insulation", ""), (r.insulation * k).min(1.0)));
+                    }
                 }
                 Lever::Membership => {
-                    v.push((format!("{key}.enrolment"), (b.enrolment * k).min(1.0)))
+                    v.push((name("enrolment", "enrolment"), (r.enrolment * k).min(1.0)))
                 }
             }
         }
@@ -113,10 +128,10 @@ pub fn break_even(
     };
     let max_enrolment = present
         .iter()
-        .map(|&(i, _)| scenario.population.types[i].enrolment)
+        .map(|&(i, _)| scenario.population.types[i].response.enrolment)
         .fold(0.0, f64::max);
     let ceiling = match lever {
-        Lever::Lift => 10.0,
+        Lever::Lift => MAX_LIFT,
         Lever::Membership if max_enrolment > 0.0 => 1.0 / max_enrolment,
         Lever::Membership => 1.0,
     };
@@ -157,9 +172,9 @@ pub fn break_even(
             .map(|&(i, _)| {
                 let b = &scenario.population.types[i];
                 let enrolment = if lever == Lever::Membership {
-                    (b.enrolment * k).min(1.0)
+                    (b.response.enrolment * k).min(1.0)
                 } else {
-                    b.enrolment
+                    b.response.enrolment
                 };
                 b.share * enrolment
             })

@@ -11,6 +11,7 @@ use rand_distr::{Distribution, Gamma};
 use serde::Serialize;
 
 use super::dist::GammaSums;
+use super::response::ResponseCurves;
 
 /// The four loyalty types, from the attitude × patronage matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -107,14 +108,8 @@ pub struct TypeBehaviour {
     pub spend_per_purchase: SpendPerPurchase,
     /// Probability per month of lapsing for good, without the program.
     pub attrition_per_month: f64,
-    /// Share that joins the program at launch.
-    pub enrolment: f64,
-    /// Relative change of a member's purchase rate (0.1 = 10% more purchases).
-    pub frequency_lift: f64,
-    /// Relative change of a member's spend per purchase.
-    pub basket_lift: f64,
-    /// Relative fall of a member's monthly attrition (0.2 = 20% less likely to lapse).
-    pub attrition_reduction: f64,
+    /// How members of this type respond to what a design is worth to them.
+    pub response: ResponseCurves,
     /// How strongly this type speeds up near a reward, as a multiple of the program's
     /// goal-gradient strength (1 = as measured by Kivetz et al.; 0 = not at all, e.g. regulars
     /// who already buy everything here).
@@ -178,6 +173,32 @@ pub struct Transitions {
     pub members: TransitionMatrix,
 }
 
+impl Transitions {
+    /// The type a member of type `from` moves to, given a uniform `u`, when the design
+    /// delivers `attachment` (0–1) of the members' extra type changes: each row blends
+    /// everyone's and the members' rows.
+    pub fn member_next(&self, from: usize, attachment: f64, u: f64) -> usize {
+        if attachment <= 0.0 {
+            return self.base.next(from, u);
+        }
+        if attachment >= 1.0 {
+            return self.members.next(from, u);
+        }
+        // `from` is a loyalty-type index (< 4, see `TransitionMatrix::next`).
+        let (b, m) = (&self.base.rows[from], &self.members.rows[from]);
+        let blend = TransitionMatrix {
+            rows: std::array::from_fn(|i| {
+                if i == from {
+                    std::array::from_fn(|j| b[j] + attachment * (m[j] - b[j]))
+                } else {
+                    [0.0; 4]
+                }
+            }),
+        };
+        blend.next(from, u)
+    }
+}
+
 /// The population: the behaviour of each type present (share > 0 or not).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Population {
@@ -185,9 +206,24 @@ pub struct Population {
     pub types: Vec<TypeBehaviour>,
     /// Type changes over time, if modelled.
     pub transitions: Option<Transitions>,
+    /// How much more light buyers rise than heavy ones ([`super::response::headroom`]).
+    pub headroom: f64,
 }
 
 impl Population {
+    /// Mean purchases per month across the whole base, by the types' shares.
+    pub fn mean_rate(&self) -> f64 {
+        let total: f64 = self.types.iter().map(|t| t.share).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        self.types
+            .iter()
+            .map(|t| t.share * t.purchases_per_month.mean)
+            .sum::<f64>()
+            / total
+    }
+
     /// How many of `customers` belong to each type, in [`LoyaltyType::ALL`] order: the shares
     /// rounded by largest remainder, so the counts add up to `customers` exactly and the
     /// composition of the base is the scenario's, not a random draw around it.
@@ -379,10 +415,7 @@ mod tests {
                 cv_between,
             },
             attrition_per_month: 0.0,
-            enrolment: 1.0,
-            frequency_lift: 0.0,
-            basket_lift: 0.0,
-            attrition_reduction: 0.0,
+            response: ResponseCurves::fixed_lift(1.0, 0.0, 0.0, 0.0),
             goal_gradient_response: 1.0,
             redemption_per_month: 1.0,
             competitor_sensitivity: 0.0,
@@ -402,6 +435,7 @@ mod tests {
                 })
                 .collect(),
             transitions: None,
+            headroom: 0.0,
         }
     }
 

@@ -25,14 +25,17 @@ pub enum Expiry {
 /// Goal gradient: how much faster a member buys as the next reward, tier or certificate
 /// comes near.
 ///
-/// A member's purchase rate is multiplied by `1 + strength × response × progress`, where
+/// A member's purchase rate is multiplied by `1 + strength × response × progress × pull`,
+/// `pull` the saturation of the design's value relative to its saturation at 10% back, where
 /// progress (at most 1) is the member's position towards the nearest goal the program sets:
 /// the balance over the cheapest reward's price, the rolling spend or visits over the next
 /// tier's threshold, the period's spend or visits over the certificate threshold. After a
 /// redemption, an upgrade or a new period the progress, and with it the pressure, falls back.
 /// Kivetz, Urminsky & Zheng (2006, J. Marketing Research 43(1)) measured purchases about 20%
-/// faster near the reward than at the start of a coffee card, hence the default strength 0.2.
-pub const DEFAULT_GOAL_GRADIENT: f64 = 0.2;
+/// faster near the reward than at the start of a coffee card (a card 20% closer to its end
+/// was completed at a 25% higher rate), hence the default strength 0.25 for a reward worth
+/// about 10% back; the pull grows with what the reward is worth (see [`super::response`]).
+pub const DEFAULT_GOAL_GRADIENT: f64 = 0.25;
 
 /// A reward members can buy with points.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -264,44 +267,30 @@ pub enum Phase {
     Closed,
 }
 
-/// How much of the population's member effects (each type's `frequency_lift`, `basket_lift`,
-/// `attrition_reduction`, and its `member_transitions`) a design delivers: 1 = all of them.
-///
-/// Currencies do not move customers alike (DOMAIN §3): an instant discount is immediate but
-/// "creates no attachment" and is easily copied; a certificate "brings them back"; points and
-/// status create switching costs and attachment. The defaults are a stated assumption that
-/// encodes this: points and tiers 1 / 1 / 1 / 1; cumulative discount 1 / 1 / 0.5 / 0.5;
-/// instant discount 0.5 / 0.5 / 0.2 / 0 (frequency / basket / retention / attachment); a
-/// combination delivers the strongest of its parts.
+/// A design's own scaling of the response curves' maxima (`[program] response`): 1 = the
+/// curves as the population states them. What a design delivers comes from what it is worth to
+/// each member (see [`super::response`]); this lets a scenario say that a design's currency
+/// moves people more or less than its value alone would (e.g. a brand's own prizes).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Response {
-    /// Share of the types' frequency lift delivered.
+    /// Scaling of the frequency maximum.
     pub frequency: f64,
-    /// Share of the types' basket lift delivered.
+    /// Scaling of the basket maximum.
     pub basket: f64,
-    /// Share of the types' attrition reduction delivered.
+    /// Scaling of the retention maximum.
     pub retention: f64,
-    /// Share of the members' extra type changes (towards loyalty) delivered.
+    /// Scaling of the members' extra type changes (towards loyalty).
     pub attachment: f64,
 }
 
 impl Response {
-    /// Everything.
+    /// The curves as stated.
     pub const FULL: Response = Response {
         frequency: 1.0,
         basket: 1.0,
         retention: 1.0,
         attachment: 1.0,
     };
-
-    fn strongest(self, other: Response) -> Response {
-        Response {
-            frequency: self.frequency.max(other.frequency),
-            basket: self.basket.max(other.basket),
-            retention: self.retention.max(other.retention),
-            attachment: self.attachment.max(other.attachment),
-        }
-    }
 }
 
 /// How members lose interest when rewards stay out of reach (DOMAIN §3: "if members of a long
@@ -357,8 +346,10 @@ pub struct Program {
     pub enrolment_ramp_months: u32,
     /// The end of the program, if planned.
     pub exit: Option<Exit>,
-    /// How much of the members' behavioural effects the design delivers.
+    /// The design's scaling of the response curves' maxima.
     pub response: Response,
+    /// Chance that a customer who would join signs up at a given visit (1 = at once).
+    pub joining_per_visit: f64,
     /// How members lose interest without rewards.
     pub disengagement: Disengagement,
 }
@@ -371,12 +362,6 @@ impl Program {
             Some(e) if month >= e.month => Phase::Grace,
             _ => Phase::Running,
         }
-    }
-
-    /// Multiplier of the purchase rate of a member at `progress` (0–1) towards the nearest
-    /// goal, whose type responds with `response` × the program's strength.
-    pub fn goal_gradient_multiplier(&self, progress: f64, response: f64) -> f64 {
-        1.0 + self.goal_gradient * response * progress.clamp(0.0, 1.0)
     }
 
     /// The components present, for people (e.g. "points + tiers").
@@ -395,42 +380,6 @@ impl Program {
             parts.push("tiers");
         }
         parts.join(" + ")
-    }
-
-    /// The default [`Response`] of a design with these currencies.
-    pub fn default_response(
-        points: bool,
-        instant_discount: bool,
-        cumulative_discount: bool,
-        tiers: bool,
-    ) -> Response {
-        let none = Response {
-            frequency: 0.0,
-            basket: 0.0,
-            retention: 0.0,
-            attachment: 0.0,
-        };
-        let mut r = none;
-        if points || tiers {
-            r = r.strongest(Response::FULL);
-        }
-        if cumulative_discount {
-            r = r.strongest(Response {
-                frequency: 1.0,
-                basket: 1.0,
-                retention: 0.5,
-                attachment: 0.5,
-            });
-        }
-        if instant_discount {
-            r = r.strongest(Response {
-                frequency: 0.5,
-                basket: 0.5,
-                retention: 0.2,
-                attachment: 0.0,
-            });
-        }
-        r
     }
 
     /// How much of the program's behavioural effect a copying competitor takes away, by
@@ -493,29 +442,6 @@ mod tests {
             ..points()
         };
         assert_eq!(whole.points_for(0.57, 1.0), 57);
-    }
-
-    #[test]
-    fn goal_gradient_rises_linearly_to_the_goal() {
-        let p = Program {
-            points: Some(points()),
-            instant_discount: None,
-            cumulative_discount: None,
-            tiers: None,
-            goal_gradient: 0.2,
-            reward_cap_per_member_per_month: None,
-            enrolment_ramp_months: 1,
-            exit: None,
-            response: Response::FULL,
-            disengagement: Disengagement::DEFAULT,
-        };
-        assert_eq!(p.goal_gradient_multiplier(0.0, 1.0), 1.0);
-        assert!((p.goal_gradient_multiplier(0.5, 1.0) - 1.1).abs() < 1e-12);
-        assert!((p.goal_gradient_multiplier(1.0, 1.0) - 1.2).abs() < 1e-12);
-        assert!((p.goal_gradient_multiplier(3.5, 1.0) - 1.2).abs() < 1e-12);
-        // A type with half the response: 1 + 0.2 × 0.5 × 1.
-        assert!((p.goal_gradient_multiplier(1.0, 0.5) - 1.1).abs() < 1e-12);
-        assert_eq!(p.goal_gradient_multiplier(1.0, 0.0), 1.0);
     }
 
     #[test]
@@ -596,18 +522,12 @@ mod tests {
             }),
             response: Response::FULL,
             disengagement: Disengagement::DEFAULT,
+            joining_per_visit: 1.0,
         };
         assert_eq!(p.phase(23), Phase::Running);
         assert_eq!(p.phase(24), Phase::Grace);
         assert_eq!(p.phase(26), Phase::Grace);
         assert_eq!(p.phase(27), Phase::Closed);
         assert_eq!(p.default_copy_erosion(), 0.5);
-        let discount = Program::default_response(false, true, false, false);
-        assert_eq!((discount.frequency, discount.attachment), (0.5, 0.0));
-        let hybrid = Program::default_response(false, true, true, false);
-        assert_eq!(
-            (hybrid.frequency, hybrid.retention, hybrid.attachment),
-            (1.0, 0.5, 0.5)
-        );
     }
 }

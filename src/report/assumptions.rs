@@ -3,6 +3,7 @@
 //! model used that the file does not state (defaults and values derived from others). Shared
 //! by the HTML report and the workbook, so both list the same thing.
 
+use crate::model::response::Form;
 use crate::run::RunOutput;
 
 /// A value of the scenario file.
@@ -81,12 +82,29 @@ pub fn defaults(run: &RunOutput) -> Vec<(String, Value)> {
             format!("{key}.spend_per_purchase.cv_between"),
             n(t.spend_per_purchase.cv_between),
         );
-        add(format!("{key}.frequency_lift"), n(t.frequency_lift));
-        add(format!("{key}.basket_lift"), n(t.basket_lift));
-        add(
-            format!("{key}.attrition_reduction"),
-            n(t.attrition_reduction),
-        );
+        let r = &t.response;
+        if r.form == Form::FixedLift {
+            add(format!("{key}.enrolment"), n(r.enrolment));
+            add(format!("{key}.frequency_lift"), n(r.frequency));
+            add(format!("{key}.basket_lift"), n(r.basket));
+            add(format!("{key}.attrition_reduction"), n(r.retention));
+        } else {
+            for (field, value) in [
+                ("frequency", r.frequency),
+                ("basket", r.basket),
+                ("retention", r.retention),
+                ("insulation", r.insulation),
+                ("enrolment", r.enrolment),
+                ("half", r.half),
+                ("shape", r.shape),
+                ("enrolment_half", r.enrolment_half),
+                ("delay_discount", r.delay_discount),
+                ("horizon_months", f64::from(r.horizon_months)),
+                ("stake_half", r.stake_half),
+            ] {
+                add(format!("{key}.response.{field}"), n(value));
+            }
+        }
         add(
             format!("{key}.goal_gradient_response"),
             n(t.goal_gradient_response),

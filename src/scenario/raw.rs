@@ -65,6 +65,8 @@ pub struct RawPopulation {
     pub transitions: Table<RawTransitions>,
     /// `[population.member_transitions]`: monthly type changes of members.
     pub member_transitions: Table<RawTransitions>,
+    /// How much more light buyers rise than heavy ones.
+    pub headroom: Leaf,
 }
 
 /// One loyalty type's share and behaviour.
@@ -78,13 +80,15 @@ pub struct RawType {
     pub spend_per_purchase: Table<RawSpend>,
     /// Probability per month that a customer lapses for good.
     pub attrition_per_month: Leaf,
-    /// Share of the type that joins the program.
+    /// `response = { … }`: how the type responds to what a design is worth to them.
+    pub response: Table<RawResponseCurves>,
+    /// Fixed-lift form: share of the type that joins (the enrolment curve's maximum, a step).
     pub enrolment: Leaf,
-    /// Relative rise of a member's purchase rate.
+    /// Fixed-lift form: relative rise of a member's purchase rate.
     pub frequency_lift: Leaf,
-    /// Relative rise of a member's spend per purchase.
+    /// Fixed-lift form: relative rise of a member's spend per purchase.
     pub basket_lift: Leaf,
-    /// Relative fall of a member's monthly attrition.
+    /// Fixed-lift form: relative fall of a member's monthly attrition.
     pub attrition_reduction: Leaf,
     /// Multiple of the program's goal-gradient strength for this type.
     pub goal_gradient_response: Leaf,
@@ -96,6 +100,33 @@ pub struct RawType {
     pub word_of_mouth: Leaf,
     /// Change of former members' purchase rate after the program ends.
     pub exit_reaction: Leaf,
+}
+
+/// `[population.<type>.response]`: the type's response curves.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawResponseCurves {
+    /// Most relative rise of the purchase rate.
+    pub frequency: Leaf,
+    /// Most relative rise of the spend per purchase.
+    pub basket: Leaf,
+    /// Most relative fall of monthly attrition.
+    pub retention: Leaf,
+    /// Most share of a competitor promotion's pull taken away.
+    pub insulation: Leaf,
+    /// Most share of the type that joins.
+    pub enrolment: Leaf,
+    /// Value giving half of each maximum.
+    pub half: Leaf,
+    /// Shape of the curves.
+    pub shape: Leaf,
+    /// Value giving half the most enrolment.
+    pub enrolment_half: Leaf,
+    /// Monthly delay discount.
+    pub delay_discount: Leaf,
+    /// Months a member looks ahead.
+    pub horizon_months: Leaf,
+    /// Balance (in months of spend) giving half the most protection.
+    pub stake_half: Leaf,
 }
 
 /// `purchases_per_month = { mean = …, cv = …, timing = … }`.
@@ -160,7 +191,9 @@ pub struct RawProgram {
     pub reward_cap_per_member_per_month: Leaf,
     /// Months over which launch members join.
     pub enrolment_ramp_months: Leaf,
-    /// Share of the members' effects the design delivers.
+    /// Chance that a customer who would join signs up at a given visit.
+    pub joining_per_visit: Leaf,
+    /// The design's scaling of the response curves' maxima.
     pub response: Table<RawResponse>,
     /// How members lose interest without rewards.
     pub disengagement: Table<RawDisengagement>,
@@ -461,6 +494,7 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["population", _] => keys::<RawType>(),
         ["population", _, "purchases_per_month"] => keys::<RawRate>(),
         ["population", _, "spend_per_purchase"] => keys::<RawSpend>(),
+        ["population", _, "response"] => keys::<RawResponseCurves>(),
         ["program"] => keys::<RawProgram>(),
         ["program", "response"] => keys::<RawResponse>(),
         ["program", "disengagement"] => keys::<RawDisengagement>(),

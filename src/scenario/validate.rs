@@ -10,7 +10,10 @@
 //! - `spend_per_purchase.cv_within = 0.4`, `cv_between = 0.76`: the Gamma-Gamma fit to the
 //!   CDNOW sample (Fader & Hardie, "The Gamma-Gamma model of monetary value", 2013: p = 6.25,
 //!   q = 3.74, so 1/√p = 0.40 and 1/√(q − 2) = 0.76).
-//! - `frequency_lift`, `basket_lift`, `attrition_reduction`, `word_of_mouth`,
+//! - `response`: each type's [`DEFAULT_CURVES`] (sources in the README); a type stated in the
+//!   fixed-lift form (`enrolment`, `frequency_lift`, `basket_lift`, `attrition_reduction`) gets
+//!   step curves with those maxima, no insulation, and the population no headroom;
+//!   `headroom = 1`; `word_of_mouth`,
 //!   `exit_reaction = 0`: no effect unless stated; `goal_gradient_response = 1`: every type
 //!   speeds up near a reward as measured; `competitor_sensitivity`: true 0.05, latent 0.2,
 //!   false 0.8, none 0.5 (DOMAIN §1: true loyalty is least sensitive to competitors, false
@@ -26,6 +29,9 @@ use crate::model::market::Market;
 use crate::model::population::{
     DEFAULT_COMPETITOR_SENSITIVITY, LoyaltyType, Population, PurchaseRate, SpendPerPurchase,
     Timing, TransitionMatrix, Transitions, TypeBehaviour,
+};
+use crate::model::response::{
+    DEFAULT_CURVES, DEFAULT_HEADROOM, DEFAULT_JOINING_PER_VISIT, Form, ResponseCurves,
 };
 use crate::money::Currency;
 
@@ -54,9 +60,20 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
         runaway_growth(&mut c, raw, s, p, m);
     }
     match (simulation, population, program, market, finance) {
-        (Some(simulation), Some(population), Some(program), Some(market), Some(finance))
+        (Some(simulation), Some(population), Some(mut program), Some(market), Some(finance))
             if c.problems.is_empty() =>
         {
+            if program.joining_per_visit == 0.0 {
+                let fixed = population
+                    .types
+                    .iter()
+                    .any(|t| t.share > 0.0 && t.response.form == Form::FixedLift);
+                program.joining_per_visit = if fixed {
+                    1.0
+                } else {
+                    DEFAULT_JOINING_PER_VISIT
+                };
+            }
             Ok(Scenario {
                 simulation,
                 population,
@@ -212,7 +229,25 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
         return None;
     }
     let transitions = transitions?;
-    ok.then_some(Population { types, transitions })
+    // Fixed lifts keep their old meaning: no headroom unless stated.
+    let fixed = types
+        .iter()
+        .any(|t| t.share > 0.0 && t.response.form == Form::FixedLift);
+    let headroom = c
+        .number(
+            &at,
+            "headroom",
+            &p.headroom,
+            Bounds::closed(0.0, 10.0),
+            "how much more light buyers rise than heavy ones, 0 = alike",
+        )
+        .or(if fixed { 0.0 } else { DEFAULT_HEADROOM });
+    let headroom = headroom?;
+    ok.then_some(Population {
+        types,
+        transitions,
+        headroom,
+    })
 }
 
 /// `[population.transitions]` and `[population.member_transitions]`: `Some(None)` when
@@ -327,10 +362,7 @@ fn absent_type(ty: LoyaltyType) -> TypeBehaviour {
             cv_between: 0.0,
         },
         attrition_per_month: 0.0,
-        enrolment: 0.0,
-        frequency_lift: 0.0,
-        basket_lift: 0.0,
-        attrition_reduction: 0.0,
+        response: ResponseCurves::fixed_lift(0.0, 0.0, 0.0, 0.0),
         goal_gradient_response: 0.0,
         redemption_per_month: 0.0,
         competitor_sensitivity: DEFAULT_COMPETITOR_SENSITIVITY[ty.index()],
@@ -342,7 +374,213 @@ fn absent_type(ty: LoyaltyType) -> TypeBehaviour {
 /// Most purchases per month a type may average.
 const MAX_MEAN_PURCHASES: f64 = 100.0;
 /// Largest lift accepted (10 = eleven times the baseline).
-const MAX_LIFT: f64 = 10.0;
+pub const MAX_LIFT: f64 = 10.0;
+
+/// The type's response: the `response` table (each field defaulting to the type's
+/// [`DEFAULT_CURVES`]), or the fixed-lift form (`enrolment`, `frequency_lift`, `basket_lift`,
+/// `attrition_reduction` at the type's level), read as step curves with those maxima; not both.
+fn response_curves(
+    c: &mut Checker,
+    at: &At,
+    ty: LoyaltyType,
+    t: &RawType,
+) -> Option<ResponseCurves> {
+    let fixed = [
+        ("enrolment", &t.enrolment),
+        ("frequency_lift", &t.frequency_lift),
+        ("basket_lift", &t.basket_lift),
+        ("attrition_reduction", &t.attrition_reduction),
+    ];
+    let stated: Vec<&str> = fixed
+        .iter()
+        .filter(|(_, leaf)| leaf.is_some())
+        .map(|(k, _)| *k)
+        .collect();
+    if let Some(r) = &t.response {
+        if !stated.is_empty() {
+            let r_at = at.table("response", &t.response);
+            c.problem(
+                r_at.span.clone(),
+                r_at.child(""),
+                format!(
+                    "states response curves and fixed lifts ({}) at once; write the maxima in the response table instead (enrolment → response.enrolment, frequency_lift → response.frequency, basket_lift → response.basket, attrition_reduction → response.retention)",
+                    stated.join(", ")
+                ),
+            );
+            return None;
+        }
+        let r_at = at.table("response", &t.response);
+        let r = r.get_ref();
+        let d = DEFAULT_CURVES[ty.index()];
+        let lift = Bounds::closed(-1.0, MAX_LIFT);
+        let value = Bounds::closed(0.0, 1.0);
+        let frequency = c
+            .number(
+                &r_at,
+                "frequency",
+                &r.frequency,
+                lift,
+                "most relative rise of the purchase rate, 0.05 = +5%",
+            )
+            .or(d.frequency);
+        let basket = c
+            .number(
+                &r_at,
+                "basket",
+                &r.basket,
+                lift,
+                "most relative rise of the spend per purchase",
+            )
+            .or(d.basket);
+        let retention = c
+            .number(
+                &r_at,
+                "retention",
+                &r.retention,
+                Bounds::SHARE,
+                "most relative fall of monthly attrition",
+            )
+            .or(d.retention);
+        let insulation = c
+            .number(
+                &r_at,
+                "insulation",
+                &r.insulation,
+                Bounds::SHARE,
+                "most share of a competitor promotion's pull taken away",
+            )
+            .or(d.insulation);
+        let enrolment = c
+            .number(
+                &r_at,
+                "enrolment",
+                &r.enrolment,
+                Bounds::SHARE,
+                "most share of the type that joins",
+            )
+            .or(d.enrolment);
+        let half = c
+            .number(
+                &r_at,
+                "half",
+                &r.half,
+                value,
+                "value as a share of spend giving half of each maximum, 0 = a step",
+            )
+            .or(d.half);
+        let shape = c
+            .number(
+                &r_at,
+                "shape",
+                &r.shape,
+                Bounds {
+                    min: 0.0,
+                    min_open: true,
+                    max: 10.0,
+                    max_open: false,
+                },
+                "shape of the curves, 1 = concave, above 1 = S-shaped",
+            )
+            .or(d.shape);
+        let enrolment_half = c
+            .number(
+                &r_at,
+                "enrolment_half",
+                &r.enrolment_half,
+                value,
+                "value giving half the most enrolment, 0 = a step",
+            )
+            .or(d.enrolment_half);
+        let delay_discount = c
+            .number(
+                &r_at,
+                "delay_discount",
+                &r.delay_discount,
+                Bounds {
+                    min: 0.0,
+                    min_open: true,
+                    max: 1.0,
+                    max_open: false,
+                },
+                "monthly factor of a reward one month away",
+            )
+            .or(d.delay_discount);
+        let horizon = c
+            .months(
+                &r_at,
+                "horizon_months",
+                &r.horizon_months,
+                1,
+                120,
+                "months a member looks ahead",
+            )
+            .or(d.horizon_months);
+        let stake_half = c
+            .number(
+                &r_at,
+                "stake_half",
+                &r.stake_half,
+                Bounds::closed(0.0, 120.0),
+                "balance in months of spend giving half the most protection, 0 = a step",
+            )
+            .or(d.stake_half);
+        return Some(ResponseCurves {
+            frequency: frequency?,
+            basket: basket?,
+            retention: retention?,
+            insulation: insulation?,
+            enrolment: enrolment?,
+            half: half?,
+            shape: shape?,
+            enrolment_half: enrolment_half?,
+            delay_discount: delay_discount?,
+            horizon_months: horizon?,
+            stake_half: stake_half?,
+            form: Form::Curves,
+        });
+    }
+    if stated.is_empty() {
+        return Some(DEFAULT_CURVES[ty.index()]);
+    }
+    let enrolment = c.required_number(
+        at,
+        "enrolment",
+        &t.enrolment,
+        Bounds::SHARE,
+        "share that joins the program",
+    );
+    let lift = Bounds::closed(-1.0, MAX_LIFT);
+    let frequency = c
+        .number(
+            at,
+            "frequency_lift",
+            &t.frequency_lift,
+            lift,
+            "relative change of a member's purchase rate, 0.1 = +10%",
+        )
+        .or(0.0);
+    let basket = c
+        .number(
+            at,
+            "basket_lift",
+            &t.basket_lift,
+            lift,
+            "relative change of a member's spend per purchase",
+        )
+        .or(0.0);
+    let retention = c
+        .number(
+            at,
+            "attrition_reduction",
+            &t.attrition_reduction,
+            Bounds::SHARE,
+            "relative fall of a member's attrition",
+        )
+        .or(0.0);
+    Some(ResponseCurves::fixed_lift(
+        enrolment?, frequency?, basket?, retention?,
+    ))
+}
 
 fn type_behaviour(
     c: &mut Checker,
@@ -424,41 +662,7 @@ fn type_behaviour(
         Bounds::SHARE,
         "probability per month",
     );
-    let enrolment = c.required_number(
-        at,
-        "enrolment",
-        &t.enrolment,
-        Bounds::SHARE,
-        "share that joins the program",
-    );
-    let lift = Bounds::closed(-1.0, MAX_LIFT);
-    let frequency_lift = c
-        .number(
-            at,
-            "frequency_lift",
-            &t.frequency_lift,
-            lift,
-            "relative change of a member's purchase rate, 0.1 = +10%",
-        )
-        .or(0.0);
-    let basket_lift = c
-        .number(
-            at,
-            "basket_lift",
-            &t.basket_lift,
-            lift,
-            "relative change of a member's spend per purchase",
-        )
-        .or(0.0);
-    let attrition_reduction = c
-        .number(
-            at,
-            "attrition_reduction",
-            &t.attrition_reduction,
-            Bounds::SHARE,
-            "relative fall of a member's attrition",
-        )
-        .or(0.0);
+    let response = response_curves(c, at, ty, t);
     let goal_gradient_response = c
         .number(
             at,
@@ -508,10 +712,7 @@ fn type_behaviour(
         purchases_per_month: rate?,
         spend_per_purchase: spend?,
         attrition_per_month: attrition?,
-        enrolment: enrolment?,
-        frequency_lift: frequency_lift?,
-        basket_lift: basket_lift?,
-        attrition_reduction: attrition_reduction?,
+        response: response?,
         goal_gradient_response: goal_gradient_response?,
         redemption_per_month: redemption?,
         competitor_sensitivity: sensitivity?,

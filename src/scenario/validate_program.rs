@@ -2,7 +2,8 @@
 //! across them (at least one currency; a points multiplier needs points; one way of pricing
 //! rewards).
 //!
-//! Defaults: `goal_gradient = 0.2` (Kivetz et al. 2006); `enrolment_ramp_months = 1`; no
+//! Defaults: `goal_gradient = 0.25` (Kivetz et al. 2006); `response`: 1 for every maximum;
+//! `joining_per_visit`: 0.08, or 1 for a population stated in fixed lifts; `enrolment_ramp_months = 1`; no
 //! reward cap; points: `point_value = point_cost`, `expiry = none`, `choice =
 //! "most_valuable"`, for a catalogue `point_cost` and `point_value` = the catalogue's mean
 //! cost and value per point; `instant_discount.min_basket = 0`; `cumulative_discount`:
@@ -138,31 +139,23 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         );
         return None;
     }
-    let default_response = Program::default_response(
-        points.is_some(),
-        instant.is_some(),
-        cumulative.is_some(),
-        tiers.is_some(),
-    );
     let response = match &p.response {
-        None => Some(default_response),
+        None => Some(Response::FULL),
         Some(r) => {
             let r_at = at.table("response", &p.response);
             let r = r.get_ref();
-            let share = Bounds::closed(0.0, 2.0);
-            let unit = "share of the population's member effect this design delivers, 1 = all";
+            let scale = Bounds::closed(0.0, 2.0);
+            let unit = "scaling of the response curves' maximum for this design, 1 = as stated";
             let frequency = c
-                .number(&r_at, "frequency", &r.frequency, share, unit)
-                .or(default_response.frequency);
-            let basket = c
-                .number(&r_at, "basket", &r.basket, share, unit)
-                .or(default_response.basket);
+                .number(&r_at, "frequency", &r.frequency, scale, unit)
+                .or(1.0);
+            let basket = c.number(&r_at, "basket", &r.basket, scale, unit).or(1.0);
             let retention = c
-                .number(&r_at, "retention", &r.retention, share, unit)
-                .or(default_response.retention);
+                .number(&r_at, "retention", &r.retention, scale, unit)
+                .or(1.0);
             let attachment = c
                 .number(&r_at, "attachment", &r.attachment, Bounds::SHARE, unit)
-                .or(default_response.attachment);
+                .or(1.0);
             Some(Response {
                 frequency: frequency?,
                 basket: basket?,
@@ -171,6 +164,20 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
             })
         }
     };
+    let joining = c
+        .number(
+            &at,
+            "joining_per_visit",
+            &p.joining_per_visit,
+            Bounds {
+                min: 0.0,
+                min_open: true,
+                max: 1.0,
+                max_open: false,
+            },
+            "chance that a customer who would join signs up at a given visit, 1 = at once",
+        )
+        .optional();
     let disengagement = match &p.disengagement {
         None => Some(Disengagement::DEFAULT),
         Some(d) => {
@@ -203,6 +210,8 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
     };
     Some(Program {
         response: response?,
+        // 0 = not stated: the population decides (see `validate`).
+        joining_per_visit: joining?.unwrap_or(0.0),
         disengagement: disengagement?,
         points: points.map_or(Some(None), |p| p.map(Some))?,
         instant_discount: instant.map_or(Some(None), |p| p.map(Some))?,

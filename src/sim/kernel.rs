@@ -43,8 +43,9 @@ use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
 use crate::model::dist::poisson_inverse;
 use crate::model::market::Timeline;
-use crate::model::population::{Timing, TransitionMatrix, TypeBehaviour, TypeSampler};
-use crate::model::program::{Phase, Program, Settlement};
+use crate::model::population::{Timing, TypeSampler};
+use crate::model::program::{Phase, Settlement};
+use crate::model::response::{Effects, Member, Situation, Worth, effects, headroom, worth};
 use crate::scenario::Scenario;
 
 /// Longest run-off after the horizon, in months (ten years).
@@ -69,8 +70,8 @@ pub struct Model<'a> {
     type_ends: [u64; 4],
     /// Share of the program's behavioural effect a copy takes away.
     copy_erosion: f64,
-    /// Type changes of members, blended towards everyone's by the design's attachment.
-    member_transitions: Option<TransitionMatrix>,
+    /// Mean purchase rate of the launch base, for the headroom of each customer.
+    mean_rate: f64,
     /// Type mix of new customers: the acquisition's, or else the launch shares.
     newcomer_mix: [f64; 4],
 }
@@ -108,21 +109,6 @@ impl<'a> Model<'a> {
             c.erosion
                 .unwrap_or_else(|| scenario.program.default_copy_erosion())
         });
-        let attachment = scenario.program.response.attachment;
-        let member_transitions = scenario.population.transitions.map(|t| {
-            if attachment == 1.0 {
-                t.members
-            } else {
-                TransitionMatrix {
-                    rows: std::array::from_fn(|i| {
-                        std::array::from_fn(|j| {
-                            t.base.rows[i][j]
-                                + attachment * (t.members.rows[i][j] - t.base.rows[i][j])
-                        })
-                    }),
-                }
-            }
-        });
         Model {
             scenario,
             samplers: scenario
@@ -133,7 +119,7 @@ impl<'a> Model<'a> {
                 .collect(),
             type_ends,
             copy_erosion,
-            member_transitions,
+            mean_rate: scenario.population.mean_rate(),
             // i < 4, and a validated population has four types.
             newcomer_mix: scenario.market.acquisition.map_or_else(
                 || std::array::from_fn(|i| scenario.population.types[i].share),
@@ -210,32 +196,37 @@ impl Traits {
     }
 }
 
-/// A member's purchase rate multiplier, attrition and basket multiplier while the program
-/// runs, with `effect` (0–1) of the program's behavioural effect left.
-struct MemberEffects {
-    rate: f64,
-    attrition: f64,
-    basket: f64,
-}
-
+/// What the program does to a member of type `ty` this month: the value of the design to them
+/// (from their own rate, spend, balance and tier) through their type's response curves, with
+/// `effect` (0–1) of the program's behavioural effect left.
 fn member_effects(
-    program: &Program,
-    b: &TypeBehaviour,
-    progress: f64,
+    model: &Model<'_>,
+    traits: &Traits,
+    ty: usize,
+    state: &MemberState,
     effect: f64,
-) -> MemberEffects {
+) -> (Worth, Effects) {
+    let scenario = model.scenario;
+    let program = &scenario.program;
+    // ty < 4 (see `Model`).
+    let b = &scenario.population.types[ty];
+    let rate = traits.rate_in(model, ty);
+    let member = Member {
+        rate,
+        spend: traits.spend_in(model, ty),
+        balance: state.wallet.balance(),
+        tier: state.tier.level(),
+    };
+    let worth = worth(program, &b.response, &member);
     let r = &program.response;
-    let lift = 1.0 + b.frequency_lift * r.frequency;
-    let pressure = program.goal_gradient_multiplier(progress, b.goal_gradient_response);
-    MemberEffects {
-        rate: if effect == 1.0 {
-            lift * pressure
-        } else {
-            1.0 + (lift * pressure - 1.0) * effect
-        },
-        attrition: b.attrition_per_month * (1.0 - b.attrition_reduction * r.retention * effect),
-        basket: 1.0 + b.basket_lift * r.basket * effect,
-    }
+    let situation = Situation {
+        headroom: headroom(rate, model.mean_rate, scenario.population.headroom),
+        progress: state.progress(program),
+        goal_gradient: program.goal_gradient * b.goal_gradient_response,
+        effect,
+        scale: [r.frequency, r.basket, r.retention, r.attachment],
+    };
+    (worth, effects(&b.response, &worth, &situation))
 }
 
 /// Simulates `customers` of trial `trial` in the market `timeline`, adding to `totals`.
@@ -263,6 +254,393 @@ fn draw_type(mix: &[f64; 4], u: f64) -> usize {
     mix.iter().rposition(|&p| p > 0.0).unwrap_or(3)
 }
 
+/// The month a customer joins, if ever. Whether they would join at all is the type's
+/// enrolment curve at what the design is worth to them with nothing earned yet; those who would
+/// join are reached over the launch ramp (launch customers) or on arrival, then sign up at each
+/// visit with the program's `joining_per_visit` chance, so heavy buyers join sooner and light
+/// ones later, as they learn of the program. Draws, from the program stream: the join uniform,
+/// then the ramp month (if a ramp), then the sign-up delay (if not at once).
+fn join_month(
+    model: &Model<'_>,
+    spec: &CustomerSpec,
+    traits: &Traits,
+    state: &MemberState,
+    own: &mut SimRng,
+) -> Option<u32> {
+    let program = &model.scenario.program;
+    let ty = traits.first_type;
+    let u_join = own.random::<f64>();
+    if !spec.in_program || program.phase(spec.start) != Phase::Running {
+        return None;
+    }
+    let (value, _) = member_effects(model, traits, ty, state, 1.0);
+    // ty < 4 (see `Model`).
+    let share = model.scenario.population.types[ty]
+        .response
+        .enrolment_share(value.value);
+    if u_join >= share {
+        return None;
+    }
+    let reached = if spec.at_launch && program.enrolment_ramp_months > 1 {
+        let ramp = program.enrolment_ramp_months;
+        (1 + (own.random::<f64>() * f64::from(ramp)) as u32).min(ramp)
+    } else {
+        spec.start
+    };
+    let q = program.joining_per_visit;
+    let month = if q >= 1.0 {
+        reached
+    } else {
+        // Visits a month are Poisson at the customer's rate: the chance of signing up within
+        // a month is 1 − e^(−q·rate); the months until then are geometric.
+        let per_month = -(-q * traits.rate).exp_m1();
+        let u = 1.0 - own.random::<f64>(); // in (0, 1]
+        if per_month <= 0.0 {
+            return None;
+        }
+        if per_month >= 1.0 {
+            reached
+        } else {
+            let wait = (u.ln() / (-per_month).ln_1p()).floor();
+            if wait >= f64::from(model.scenario.simulation.months) {
+                return None;
+            }
+            reached + wait as u32
+        }
+    };
+    // A join month the program does not reach (it ended first) is no join at all.
+    (program.phase(month) == Phase::Running).then_some(month)
+}
+
+/// One customer's two lives, month by month: the world without the program (`base`) and the
+/// world with it (`prog`). Each step of a month is a method, in the order of the module
+/// documentation.
+struct Life<'m, 'a> {
+    model: &'m Model<'a>,
+    traits: Traits,
+    enrolled_from: Option<u32>,
+    alive_base: bool,
+    alive_prog: bool,
+    ty_base: usize,
+    ty_prog: usize,
+    /// Share of the members' extra type changes delivered, from last month's value.
+    attachment: f64,
+}
+
+/// Where the program and the market stand for this customer in one month.
+struct MonthContext {
+    month_no: u32,
+    phase: Phase,
+    enrolled: bool,
+    running_member: bool,
+    /// Strength of a competitor promotion (0 = none).
+    strength: f64,
+    /// Share of the program's behavioural effect left on the member.
+    effect: f64,
+}
+
+impl Life<'_, '_> {
+    fn context(&self, timeline: &Timeline, month_no: u32, state: &MemberState) -> MonthContext {
+        let program = &self.model.scenario.program;
+        let phase = program.phase(month_no);
+        let enrolled = self.enrolled_from.is_some_and(|e| month_no >= e);
+        let running_member = enrolled && phase == Phase::Running;
+        let erosion = if timeline.copied_by(month_no) {
+            self.model.copy_erosion
+        } else {
+            0.0
+        };
+        // Less after a copy, and less the longer since the member's last reward.
+        let interest = if running_member {
+            program
+                .disengagement
+                .interest(month_no.saturating_sub(state.last_reward))
+        } else {
+            1.0
+        };
+        MonthContext {
+            month_no,
+            phase,
+            enrolled,
+            running_member,
+            strength: timeline.promotion_in(month_no),
+            effect: (1.0 - erosion) * interest,
+        }
+    }
+
+    /// 1. A bad experience: the customer leaves silently or, complaining, loses all attitude.
+    fn bad_experience(
+        &mut self,
+        shared: &mut SimRng,
+        month: &mut MonthTotals,
+        state: &mut MemberState,
+        overflow: &mut bool,
+    ) {
+        let Some(d) = &self.model.scenario.market.dissatisfaction else {
+            return;
+        };
+        let (u_bad, u_silent) = (shared.random::<f64>(), shared.random::<f64>());
+        if u_bad >= d.per_month {
+            return;
+        }
+        if self.alive_base {
+            month.dissatisfied_baseline += 1;
+            month.word_of_mouth_baseline -= d.deterred_prospects;
+            if u_silent < d.silent_share {
+                self.alive_base = false;
+            } else {
+                self.ty_base = NO_LOYALTY;
+            }
+        }
+        if self.alive_prog {
+            month.dissatisfied_program += 1;
+            month.word_of_mouth_program -= d.deterred_prospects;
+            if u_silent < d.silent_share {
+                self.alive_prog = false;
+                state.forfeit(month, overflow);
+            } else {
+                self.ty_prog = NO_LOYALTY;
+            }
+        }
+    }
+
+    /// 2. Type change: members move by a blend of everyone's rows and the members' rows, by
+    ///    the attachment the design creates.
+    fn change_type(&mut self, shared: &mut SimRng, ctx: &MonthContext) {
+        let Some(t) = self.model.scenario.population.transitions.as_ref() else {
+            return;
+        };
+        let u = shared.random::<f64>();
+        self.ty_base = t.base.next(self.ty_base, u);
+        self.ty_prog = if ctx.running_member {
+            t.member_next(self.ty_prog, self.attachment, u)
+        } else {
+            t.base.next(self.ty_prog, u)
+        };
+    }
+
+    /// 3. Attrition: one shared uniform against each world's probability, raised by a
+    ///    competitor promotion (less for a member the program insulates), lowered for members.
+    fn attrition(
+        &mut self,
+        shared: &mut SimRng,
+        ctx: &MonthContext,
+        effects: &Effects,
+        month: &mut MonthTotals,
+        state: &mut MemberState,
+        overflow: &mut bool,
+    ) {
+        let scenario = self.model.scenario;
+        let defection = scenario.market.competitor.map_or(0.0, |c| c.defection);
+        let promotion = |a: f64, sensitivity: f64| {
+            if ctx.strength == 0.0 {
+                a
+            } else {
+                1.0 - (1.0 - a) * (1.0 - ctx.strength * sensitivity * defection)
+            }
+        };
+        // ty < 4 (see `Model`).
+        let (b_base, b_prog) = (
+            &scenario.population.types[self.ty_base],
+            &scenario.population.types[self.ty_prog],
+        );
+        let u = shared.random::<f64>();
+        if self.alive_base
+            && u < promotion(b_base.attrition_per_month, b_base.competitor_sensitivity)
+        {
+            self.alive_base = false;
+        }
+        let attrition = b_prog.attrition_per_month * effects.attrition;
+        let sensitivity = b_prog.competitor_sensitivity * effects.pull;
+        if self.alive_prog && u < promotion(attrition, sensitivity) {
+            self.alive_prog = false;
+            state.forfeit(month, overflow);
+        }
+    }
+
+    /// 4. Expiry, and the program's end: settlement in cash, or expiry at the end of the grace.
+    fn expiry_and_exit(
+        &self,
+        ctx: &MonthContext,
+        month: &mut MonthTotals,
+        state: &mut MemberState,
+        overflow: &mut bool,
+    ) {
+        if !(self.alive_prog && ctx.enrolled) {
+            return;
+        }
+        let month_no = ctx.month_no;
+        add(
+            &mut month.points_expired,
+            state.wallet.expire(month_no),
+            overflow,
+        );
+        add(
+            &mut month.certificates_expired,
+            state.certificates.expire(month_no),
+            overflow,
+        );
+        let Some(exit) = self.model.scenario.program.exit else {
+            return;
+        };
+        if month_no == exit.month && exit.settlement == Settlement::Cash {
+            add(&mut month.points_settled, state.wallet.forfeit(), overflow);
+            add(
+                &mut month.certificates_settled,
+                state.certificates.take_all(),
+                overflow,
+            );
+        }
+        if month_no == exit.month + exit.grace_months {
+            add(&mut month.points_expired, state.wallet.forfeit(), overflow);
+            add(
+                &mut month.certificates_expired,
+                state.certificates.take_all(),
+                overflow,
+            );
+        }
+    }
+
+    /// 5. Purchases: one shared uniform inverted through each world's count distribution; the
+    ///    program world's rate carries the member's effects, or a former member's reaction.
+    fn purchases(&self, shared: &mut SimRng, ctx: &MonthContext, effects: &Effects) -> (u32, u32) {
+        let model = self.model;
+        let types = &model.scenario.population.types;
+        // ty < 4 (see `Model`).
+        let (b_base, b_prog) = (&types[self.ty_base], &types[self.ty_prog]);
+        let cut = |sensitivity: f64| 1.0 - ctx.strength * sensitivity;
+        let u = shared.random::<f64>();
+        let n_base = if self.alive_base {
+            let mut rate = self.traits.rate_in(model, self.ty_base);
+            if ctx.strength != 0.0 {
+                rate *= cut(b_base.competitor_sensitivity);
+            }
+            purchases(u, rate, b_base.purchases_per_month.timing)
+        } else {
+            0
+        };
+        let n_prog = if self.alive_prog {
+            let base_rate = self.traits.rate_in(model, self.ty_prog);
+            let mut rate = if ctx.running_member {
+                base_rate * effects.rate
+            } else if ctx.enrolled && ctx.phase != Phase::Running {
+                base_rate * (1.0 + b_prog.exit_reaction)
+            } else {
+                base_rate
+            };
+            if ctx.strength != 0.0 {
+                rate *= cut(b_prog.competitor_sensitivity * effects.pull);
+            }
+            purchases(u, rate, b_prog.purchases_per_month.timing)
+        } else {
+            0
+        };
+        (n_base, n_prog)
+    }
+
+    /// 6. Spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps
+    ///    the spend of the purchases both worlds share and draws only its extra purchases (or
+    ///    thins the total when it has fewer), then applies the basket effect.
+    fn spend(
+        &self,
+        (n_base, n_prog): (u32, u32),
+        effects: &Effects,
+        shared: &mut SimRng,
+        own: &mut SimRng,
+    ) -> (f64, f64) {
+        let (model, traits) = (self.model, &self.traits);
+        let (ty_base, ty_prog) = (self.ty_base, self.ty_prog);
+        // ty_base, ty_prog < 4 (see `Model`).
+        let (s_base, s_prog) = (&model.samplers[ty_base], &model.samplers[ty_prog]);
+        let spend_base = s_base.draw_spend(n_base, traits.spend_in(model, ty_base), shared);
+        if n_prog == 0 {
+            return (spend_base, 0.0);
+        }
+        let common = if n_prog >= n_base {
+            spend_base
+        } else {
+            s_base.thin_spend(spend_base, n_prog, n_base, own)
+        };
+        let common = if ty_prog == ty_base {
+            common
+        } else {
+            common * traits.spend_in(model, ty_prog) / traits.spend_in(model, ty_base)
+        };
+        let extra = if n_prog > n_base {
+            s_prog.draw_spend(n_prog - n_base, traits.spend_in(model, ty_prog), own)
+        } else {
+            0.0
+        };
+        (spend_base, (common + extra) * effects.basket)
+    }
+
+    /// Counts the month in both worlds and runs the member's month (7).
+    #[allow(clippy::too_many_arguments)]
+    fn count(
+        &self,
+        ctx: &MonthContext,
+        (n_base, n_prog): (u32, u32),
+        (spend_base, spend_prog): (f64, f64),
+        own: &mut SimRng,
+        month: &mut MonthTotals,
+        state: &mut MemberState,
+        overflow: &mut bool,
+    ) {
+        let model = self.model;
+        let types = &model.scenario.population.types;
+        let (ty_base, ty_prog) = (self.ty_base, self.ty_prog);
+        // ty_base, ty_prog < 4 (see `Model`).
+        if self.alive_base {
+            month.customers_baseline[ty_base] += 1;
+            month.word_of_mouth_baseline += types[ty_base].word_of_mouth;
+            if n_base > 0 {
+                month.active_baseline[ty_base] += 1;
+                month.transactions_baseline[ty_base] += u64::from(n_base);
+                month.revenue_baseline[ty_base] += spend_base;
+            }
+        }
+        if !self.alive_prog {
+            return;
+        }
+        month.customers_program[ty_prog] += 1;
+        month.word_of_mouth_program += types[ty_prog].word_of_mouth;
+        if n_prog > 0 {
+            month.active_program[ty_prog] += 1;
+            month.transactions_program[ty_prog] += u64::from(n_prog);
+            month.revenue_program[ty_prog] += spend_prog;
+        }
+        if ctx.enrolled && ctx.phase != Phase::Closed {
+            month.members[ty_prog] += 1;
+            if ctx.running_member && n_prog > 0 {
+                month.member_transactions += u64::from(n_prog);
+                month.member_revenue += spend_prog;
+            }
+            // 7. The member's month.
+            let mm = MemberMonth {
+                program: &model.scenario.program,
+                behaviour: &types[ty_prog],
+                sampler: &model.samplers[ty_prog],
+                month: ctx.month_no,
+                phase: ctx.phase,
+                purchases: n_prog,
+                spend: spend_prog,
+                issue_certificates: true,
+            };
+            member_month(state, &mm, own, month, overflow);
+        }
+        add(
+            &mut month.points_outstanding,
+            state.wallet.balance(),
+            overflow,
+        );
+        add(
+            &mut month.certificates_outstanding,
+            state.certificates.outstanding(),
+            overflow,
+        );
+    }
+}
+
 fn simulate_customer(
     model: &Model<'_>,
     timeline: &Timeline,
@@ -273,8 +651,6 @@ fn simulate_customer(
 ) {
     let scenario = model.scenario;
     let program = &scenario.program;
-    let population = &scenario.population;
-    let market = &scenario.market;
     let months = scenario.simulation.months;
     let seed = scenario.simulation.seed;
     let mut shared = customer_rng(seed, trial, spec.key, Stream::Shared);
@@ -292,18 +668,8 @@ fn simulate_customer(
         spend_mean: sampler.draw_spend_mean(&mut shared),
         // (the spend mean is drawn after the rate: that order is part of the streams)
     };
-    let joins = own.random::<f64>() < population.types[first_type].enrolment;
-    let enrolled_from = (spec.in_program && joins && program.phase(spec.start) == Phase::Running)
-        .then(|| {
-            if spec.at_launch && program.enrolment_ramp_months > 1 {
-                let ramp = program.enrolment_ramp_months;
-                (1 + (own.random::<f64>() * f64::from(ramp)) as u32).min(ramp)
-            } else {
-                spec.start
-            }
-        })
-        // A join month the program does not reach (it ended first) is no join at all.
-        .filter(|&month| program.phase(month) == Phase::Running);
+    state.reset(program);
+    let enrolled_from = join_month(model, spec, &traits, state, &mut own);
 
     if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
         same_life_in_both_worlds(
@@ -318,8 +684,6 @@ fn simulate_customer(
         return;
     }
 
-    let erosion_after_copy = model.copy_erosion;
-    let transitions = population.transitions.as_ref();
     let start_index = spec.start as usize - 1;
     if !spec.at_launch
         && let Some(first) = totals.months.get_mut(start_index)
@@ -327,11 +691,25 @@ fn simulate_customer(
         first.new_customers_baseline += u64::from(spec.in_baseline);
         first.new_customers_program += u64::from(spec.in_program);
     }
-    state.reset(program);
     // Joining counts as a reward: interest starts whole.
     state.last_reward = enrolled_from.unwrap_or(0);
-    let (mut alive_base, mut alive_prog) = (spec.in_baseline, spec.in_program);
-    let (mut ty_base, mut ty_prog) = (first_type, first_type);
+    let attachment = if enrolled_from.is_some() {
+        member_effects(model, &traits, first_type, state, 1.0)
+            .1
+            .attachment
+    } else {
+        0.0
+    };
+    let mut life = Life {
+        model,
+        traits,
+        enrolled_from,
+        alive_base: spec.in_baseline,
+        alive_prog: spec.in_program,
+        ty_base: first_type,
+        ty_prog: first_type,
+        attachment,
+    };
 
     for (m, month) in totals
         .months
@@ -340,255 +718,34 @@ fn simulate_customer(
         .skip(start_index)
         .take(months as usize)
     {
-        let month_no = m as u32 + 1;
         let mut overflow = month.points_overflow;
-        let phase = program.phase(month_no);
-        let enrolled = enrolled_from.is_some_and(|e| month_no >= e);
-        let running_member = enrolled && phase == Phase::Running;
-        let strength = timeline.promotion_in(month_no);
-        let erosion = if timeline.copied_by(month_no) {
-            erosion_after_copy
+        let ctx = life.context(timeline, m as u32 + 1, state);
+        life.bad_experience(&mut shared, month, state, &mut overflow);
+        life.change_type(&mut shared, &ctx);
+        let effects = if ctx.running_member && life.alive_prog {
+            let (_, e) = member_effects(model, &life.traits, life.ty_prog, state, ctx.effect);
+            life.attachment = e.attachment;
+            e
         } else {
-            0.0
+            Effects::NONE
         };
-        // Share of the program's behavioural effect on this member now: less after a copy,
-        // and less the longer since the member's last reward.
-        let interest = if running_member {
-            program
-                .disengagement
-                .interest(month_no.saturating_sub(state.last_reward))
-        } else {
-            1.0
-        };
-        let effect = (1.0 - erosion) * interest;
-
-        // 1. Bad experience.
-        if let Some(d) = &market.dissatisfaction {
-            let (u_bad, u_silent) = (shared.random::<f64>(), shared.random::<f64>());
-            if alive_base && u_bad < d.per_month {
-                month.dissatisfied_baseline += 1;
-                month.word_of_mouth_baseline -= d.deterred_prospects;
-                if u_silent < d.silent_share {
-                    alive_base = false;
-                } else {
-                    ty_base = NO_LOYALTY;
-                }
-            }
-            if alive_prog && u_bad < d.per_month {
-                month.dissatisfied_program += 1;
-                month.word_of_mouth_program -= d.deterred_prospects;
-                if u_silent < d.silent_share {
-                    alive_prog = false;
-                    state.forfeit(month, &mut overflow);
-                } else {
-                    ty_prog = NO_LOYALTY;
-                }
-            }
-        }
-        // 2. Type change.
-        if let Some(t) = transitions {
-            let u = shared.random::<f64>();
-            ty_base = t.base.next(ty_base, u);
-            ty_prog = match (&model.member_transitions, running_member) {
-                (Some(members), true) => members.next(ty_prog, u),
-                _ => t.base.next(ty_prog, u),
-            };
-        }
-        // ty_base, ty_prog < 4 (see `Model`): in range of the types, samplers and totals.
-        let (b_base, b_prog) = (&population.types[ty_base], &population.types[ty_prog]);
-
-        // 3. Attrition.
-        let promotion = |a: f64, sensitivity: f64| {
-            if strength == 0.0 {
-                a
-            } else {
-                let defect =
-                    strength * sensitivity * market.competitor.map_or(0.0, |c| c.defection);
-                1.0 - (1.0 - a) * (1.0 - defect)
-            }
-        };
-        // (Attrition does not depend on progress; the rate does, after this month's expiry.)
-        let attrition_prog = if running_member {
-            member_effects(program, b_prog, 0.0, effect).attrition
-        } else {
-            b_prog.attrition_per_month
-        };
-        let u_attrition = shared.random::<f64>();
-        if alive_base
-            && u_attrition < promotion(b_base.attrition_per_month, b_base.competitor_sensitivity)
-        {
-            alive_base = false;
-        }
-        if alive_prog && u_attrition < promotion(attrition_prog, b_prog.competitor_sensitivity) {
-            alive_prog = false;
-            state.forfeit(month, &mut overflow);
-        }
-        if !alive_base && !alive_prog {
+        life.attrition(&mut shared, &ctx, &effects, month, state, &mut overflow);
+        if !life.alive_base && !life.alive_prog {
             month.points_overflow = overflow;
             break;
         }
-
-        // 4. Expiry and the program's end.
-        if alive_prog && enrolled {
-            add(
-                &mut month.points_expired,
-                state.wallet.expire(month_no),
-                &mut overflow,
-            );
-            add(
-                &mut month.certificates_expired,
-                state.certificates.expire(month_no),
-                &mut overflow,
-            );
-            if let Some(exit) = program.exit {
-                if month_no == exit.month && exit.settlement == Settlement::Cash {
-                    add(
-                        &mut month.points_settled,
-                        state.wallet.forfeit(),
-                        &mut overflow,
-                    );
-                    add(
-                        &mut month.certificates_settled,
-                        state.certificates.take_all(),
-                        &mut overflow,
-                    );
-                }
-                if month_no == exit.month + exit.grace_months {
-                    add(
-                        &mut month.points_expired,
-                        state.wallet.forfeit(),
-                        &mut overflow,
-                    );
-                    add(
-                        &mut month.certificates_expired,
-                        state.certificates.take_all(),
-                        &mut overflow,
-                    );
-                }
-            }
-        }
-
-        // 5. Purchases.
-        let effects = running_member
-            .then(|| member_effects(program, b_prog, state.progress(program), effect));
-        let cut = |sensitivity: f64| {
-            if strength == 0.0 {
-                1.0
-            } else {
-                1.0 - strength * sensitivity
-            }
-        };
-        let u_buy = shared.random::<f64>();
-        let n_base = if alive_base {
-            let rate = traits.rate_in(model, ty_base);
-            let rate = if strength == 0.0 {
-                rate
-            } else {
-                rate * cut(b_base.competitor_sensitivity)
-            };
-            purchases(u_buy, rate, b_base.purchases_per_month.timing)
-        } else {
-            0
-        };
-        let n_prog = if alive_prog {
-            let base_rate = traits.rate_in(model, ty_prog);
-            let rate = if let Some(e) = &effects {
-                base_rate * e.rate
-            } else if enrolled && phase != Phase::Running {
-                base_rate * (1.0 + b_prog.exit_reaction)
-            } else {
-                base_rate
-            };
-            let rate = if strength == 0.0 {
-                rate
-            } else {
-                rate * cut(b_prog.competitor_sensitivity)
-            };
-            purchases(u_buy, rate, b_prog.purchases_per_month.timing)
-        } else {
-            0
-        };
-
-        // 6. Spend. (ty_base, ty_prog < 4, see `Model`, here and in the totals below.)
-        let (s_base, s_prog) = (&model.samplers[ty_base], &model.samplers[ty_prog]);
-        let spend_base = s_base.draw_spend(n_base, traits.spend_in(model, ty_base), &mut shared);
-        let spend_prog = if n_prog == 0 {
-            0.0
-        } else {
-            let common = if n_prog >= n_base {
-                spend_base
-            } else {
-                s_base.thin_spend(spend_base, n_prog, n_base, &mut own)
-            };
-            let common = if ty_prog == ty_base {
-                common
-            } else {
-                common * traits.spend_in(model, ty_prog) / traits.spend_in(model, ty_base)
-            };
-            let extra = if n_prog > n_base {
-                s_prog.draw_spend(n_prog - n_base, traits.spend_in(model, ty_prog), &mut own)
-            } else {
-                0.0
-            };
-            let basket = effects.as_ref().map_or(1.0, |e| e.basket);
-            (common + extra) * basket
-        };
-
-        if alive_base {
-            month.customers_baseline[ty_base] += 1;
-            month.word_of_mouth_baseline += b_base.word_of_mouth;
-            if n_base > 0 {
-                month.active_baseline[ty_base] += 1;
-                month.transactions_baseline[ty_base] += u64::from(n_base);
-                month.revenue_baseline[ty_base] += spend_base;
-            }
-        }
-        if alive_prog {
-            month.customers_program[ty_prog] += 1;
-            month.word_of_mouth_program += b_prog.word_of_mouth;
-            if n_prog > 0 {
-                month.active_program[ty_prog] += 1;
-                month.transactions_program[ty_prog] += u64::from(n_prog);
-                month.revenue_program[ty_prog] += spend_prog;
-            }
-            if enrolled && phase != Phase::Closed {
-                month.members[ty_prog] += 1;
-                if running_member && n_prog > 0 {
-                    month.member_transactions += u64::from(n_prog);
-                    month.member_revenue += spend_prog;
-                }
-                // 7. The member's month.
-                let mm = MemberMonth {
-                    program,
-                    behaviour: b_prog,
-                    sampler: s_prog,
-                    month: month_no,
-                    phase,
-                    purchases: n_prog,
-                    spend: spend_prog,
-                    issue_certificates: true,
-                };
-                member_month(state, &mm, &mut own, month, &mut overflow);
-            }
-            add(
-                &mut month.points_outstanding,
-                state.wallet.balance(),
-                &mut overflow,
-            );
-            add(
-                &mut month.certificates_outstanding,
-                state.certificates.outstanding(),
-                &mut overflow,
-            );
-        }
+        life.expiry_and_exit(&ctx, month, state, &mut overflow);
+        let counts = life.purchases(&mut shared, &ctx, &effects);
+        let spends = life.spend(counts, &effects, &mut shared, &mut own);
+        life.count(&ctx, counts, spends, &mut own, month, state, &mut overflow);
         month.points_overflow = overflow;
     }
 
-    if alive_prog && enrolled_from.is_some() {
+    if life.alive_prog && enrolled_from.is_some() {
         runoff(
             model,
-            &traits,
-            ty_prog,
+            &life.traits,
+            life.ty_prog,
             state,
             &mut shared,
             &mut own,
@@ -722,15 +879,15 @@ fn runoff(
     let mut settled = false;
     for month_no in months + 1..=months + RUNOFF_MONTHS {
         let phase = program.phase(month_no);
-        let effects = (phase == Phase::Running).then(|| {
+        let effects = if phase == Phase::Running {
             let interest = program
                 .disengagement
                 .interest(month_no.saturating_sub(state.last_reward));
-            member_effects(program, behaviour, state.progress(program), interest)
-        });
-        let attrition = effects
-            .as_ref()
-            .map_or(behaviour.attrition_per_month, |e| e.attrition);
+            member_effects(model, traits, ty, state, interest).1
+        } else {
+            Effects::NONE
+        };
+        let attrition = behaviour.attrition_per_month * effects.attrition;
         if shared.random::<f64>() < attrition {
             settled = true; // lapses: everything left is forfeited, counted below
             break;
@@ -773,14 +930,13 @@ fn runoff(
             settled = true;
             break;
         }
-        let rate = traits.rate_in(model, ty) * effects.as_ref().map_or(1.0, |e| e.rate);
+        let rate = traits.rate_in(model, ty) * effects.rate;
         let n = purchases(
             shared.random::<f64>(),
             rate,
             behaviour.purchases_per_month.timing,
         );
-        let basket = effects.as_ref().map_or(1.0, |e| e.basket);
-        let spend = sampler.draw_spend(n, traits.spend_in(model, ty), shared) * basket;
+        let spend = sampler.draw_spend(n, traits.spend_in(model, ty), shared) * effects.basket;
         let before = (scratch.points_redeemed, scratch.certificates_redeemed);
         let mm = MemberMonth {
             program,
