@@ -161,7 +161,7 @@ pub fn write(
                  # share, purchases_per_month, spend_per_purchase and attrition_per_month come from the\n\
                  # fit: true and false loyalty are the high-patronage customers (at least {} purchases in\n\
                  # the calibration period), latent and none the others; attitude splits each group.\n\
-                 # Everything else in these tables (enrolment, lifts, redemption, competitors) is the\n\
+                 # Everything else in these tables (the response curves, redemption, competitors) is the\n\
                  # template's: transactions cannot show how a type responds to a program.\n",
                 source.log, pop.high_patronage_from
             ));

@@ -401,7 +401,7 @@ fn response_curves(
             let r_at = at.table("response", &t.response);
             c.problem(
                 r_at.span.clone(),
-                r_at.child(""),
+                at.child("response"),
                 format!(
                     "states response curves and fixed lifts ({}) at once; write the maxima in the response table instead (enrolment → response.enrolment, frequency_lift → response.frequency, basket_lift → response.basket, attrition_reduction → response.retention)",
                     stated.join(", ")
