@@ -168,7 +168,14 @@ pub fn hill(v: f64, half: f64, shape: f64) -> f64 {
     } else if shape == 1.0 {
         v / (half + v)
     } else {
-        let r = (half / v).powf(shape);
+        let r = half / v;
+        let r = if shape == 2.0 {
+            r * r
+        } else if shape == 1.5 {
+            r * r.sqrt()
+        } else {
+            r.powf(shape)
+        };
         1.0 / (1.0 + r)
     }
 }
@@ -224,94 +231,192 @@ pub struct Worth {
 
 /// The value of `program` to `member` with `curves` (see the module documentation).
 pub fn worth(program: &Program, curves: &ResponseCurves, member: &Member) -> Worth {
-    let monthly_spend = member.rate * member.spend;
-    if monthly_spend <= 0.0 || !monthly_spend.is_finite() {
-        return Worth::default();
-    }
-    let delay = |months: f64| curves.delay_discount.powf(months.max(0.0));
-    let horizon = f64::from(curves.horizon_months);
-    let mut now = 0.0;
-    let mut later = 0.0;
-    let mut stake = 0.0;
-    let tier = member
-        .tier
-        .and_then(|i| program.tiers.as_ref().and_then(|t| t.levels.get(i)));
+    Profile::new(program, curves, member.rate, member.spend, member.tier).worth(member.balance)
+}
 
-    if let Some(d) = &program.instant_discount {
-        now += d.rate_for(member.spend);
-    }
-    if let Some(t) = &program.tiers {
-        now += tier.map_or(0.0, |l| l.discount);
-        let next = member.tier.map_or(0, |i| i + 1);
-        if let Some(level) = t.levels.get(next) {
-            let gain = level.discount - tier.map_or(0.0, |l| l.discount);
-            let window = f64::from(t.window_months);
-            let needed = match t.qualify {
-                Qualify::Spend => (level.threshold / member.spend).ceil(),
-                Qualify::Purchases => level.threshold.ceil(),
-            };
-            let chance = reach(needed, member.rate * window.min(horizon.max(1.0)));
-            later += gain.max(0.0) * chance * delay(needed / member.rate);
-        }
-    }
-    if let Some(c) = &program.cumulative_discount {
-        let period = f64::from(c.period_months);
-        let needed = match c.qualify {
-            Qualify::Spend => (c.threshold / member.spend).ceil(),
-            Qualify::Purchases => c.threshold.ceil(),
+/// Purchases still needed up to which [`Profile`] keeps the chances of reaching a reward.
+const REACH_TABLE: usize = 48;
+
+/// What a design is worth to one member, prepared for any balance: everything that depends on
+/// the member's type, rate, spend and tier, computed once; what depends on the balance (the
+/// chance and wait of the next reward), cheaply each month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// The value that does not depend on the balance: discounts now, certificates and the next
+    /// tier later.
+    now: f64,
+    later: f64,
+    /// Most value: the reward cap over the member's spend, at most [`MAX_VALUE`].
+    cap: f64,
+    points: Option<PointsProfile>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PointsProfile {
+    /// Price of the first reward, in points.
+    goal: u64,
+    /// Value of a point to the member over their monthly spend.
+    per_point_share: f64,
+    /// Points a month over the monthly spend × value per point: the share of spend earned.
+    earned_share: f64,
+    per_month: f64,
+    /// Points per purchase, if purchases earn points.
+    per_purchase: Option<f64>,
+    ln_delay: f64,
+    /// Expected purchases within the horizon.
+    mu: f64,
+    /// Months within which a reward counts (no purchases needed: points come without them).
+    horizon: f64,
+    /// `tail[k]` = P(N ≥ k) for N ~ Poisson(mu).
+    tail: [f64; REACH_TABLE],
+}
+
+impl Profile {
+    /// The profile of a member of `curves` buying `rate` times a month for `spend` each, in
+    /// `tier`.
+    pub fn new(
+        program: &Program,
+        curves: &ResponseCurves,
+        rate: f64,
+        spend: f64,
+        tier: Option<usize>,
+    ) -> Profile {
+        let nothing = Profile {
+            now: 0.0,
+            later: 0.0,
+            cap: 0.0,
+            points: None,
         };
-        let chance = reach(needed, member.rate * period);
-        // Issued at the period's end, usable from the month after: on average half a period
-        // and a month away.
-        later += c.rate * chance * delay(period / 2.0 + 1.0);
-    }
-    if let Some(p) = &program.points
-        && let Some(goal) = p.rewards.first()
-        && goal.points > 0
-    {
-        let per_point = goal.value / goal.points as f64;
-        let multiplier = tier.map_or(1.0, |l| l.points_multiplier);
-        let from_purchases = monthly_spend * p.earn_rate * multiplier;
-        let from_purchases = p
-            .earn_cap_per_month
-            .map_or(from_purchases, |cap| from_purchases.min(cap as f64));
-        let extra = p.partner.map_or(0.0, |e| e.points_per_member_per_month)
-            + p.engagement.map_or(0.0, |e| {
-                e.actions_per_member_per_month * e.points_per_action as f64
-            })
-            + p.referral
-                .map_or(0.0, |r| r.per_member_per_month * r.points as f64);
-        let per_month = from_purchases + extra;
-        if per_month > 0.0 && per_point > 0.0 {
-            let missing = goal.points.saturating_sub(member.balance) as f64;
-            let months = missing / per_month;
+        let monthly_spend = rate * spend;
+        if monthly_spend <= 0.0 || !monthly_spend.is_finite() {
+            return nothing;
+        }
+        let delay = |months: f64| curves.delay_discount.powf(months.max(0.0));
+        let horizon = f64::from(curves.horizon_months);
+        let mut now = 0.0;
+        let mut later = 0.0;
+        let level = tier.and_then(|i| program.tiers.as_ref().and_then(|t| t.levels.get(i)));
+
+        if let Some(d) = &program.instant_discount {
+            now += d.rate_for(spend);
+        }
+        if let Some(t) = &program.tiers {
+            now += level.map_or(0.0, |l| l.discount);
+            let next = tier.map_or(0, |i| i + 1);
+            if let Some(up) = t.levels.get(next) {
+                let gain = up.discount - level.map_or(0.0, |l| l.discount);
+                let window = f64::from(t.window_months);
+                let needed = match t.qualify {
+                    Qualify::Spend => (up.threshold / spend).ceil(),
+                    Qualify::Purchases => up.threshold.ceil(),
+                };
+                let chance = reach(needed, rate * window.min(horizon.max(1.0)));
+                later += gain.max(0.0) * chance * delay(needed / rate);
+            }
+        }
+        if let Some(c) = &program.cumulative_discount {
+            let period = f64::from(c.period_months);
+            let needed = match c.qualify {
+                Qualify::Spend => (c.threshold / spend).ceil(),
+                Qualify::Purchases => c.threshold.ceil(),
+            };
+            let chance = reach(needed, rate * period);
+            // Issued at the period's end, usable from the month after: on average half a
+            // period and a month away.
+            later += c.rate * chance * delay(period / 2.0 + 1.0);
+        }
+        let points = program.points.as_ref().and_then(|p| {
+            let goal = p.rewards.first().filter(|g| g.points > 0)?;
+            let per_point = goal.value / goal.points as f64;
+            let multiplier = level.map_or(1.0, |l| l.points_multiplier);
+            let from_purchases = monthly_spend * p.earn_rate * multiplier;
+            let from_purchases = p
+                .earn_cap_per_month
+                .map_or(from_purchases, |cap| from_purchases.min(cap as f64));
+            let extra = p.partner.map_or(0.0, |e| e.points_per_member_per_month)
+                + p.engagement.map_or(0.0, |e| {
+                    e.actions_per_member_per_month * e.points_per_action as f64
+                })
+                + p.referral
+                    .map_or(0.0, |r| r.per_member_per_month * r.points as f64);
+            let per_month = from_purchases + extra;
+            if per_month <= 0.0 || per_point <= 0.0 {
+                return None;
+            }
             let horizon = match p.expiry {
                 Expiry::Fixed { months } => horizon.min(f64::from(months)),
                 _ => horizon,
             };
-            // Earning events: purchases (each with its share of the month's points).
+            let mu = rate * horizon;
+            let per_purchase = (rate > 0.0 && from_purchases > 0.0).then(|| per_month / rate);
+            // P(N ≥ k) = 1 − Σ_{j<k} e^−μ μʲ/j!, by the recursion of the Poisson terms, as far
+            // as an empty balance needs.
+            let most = per_purchase.map_or(0.0, |per| (goal.points as f64 / per).ceil() + 1.0);
+            let used = (most.min(REACH_TABLE as f64)) as usize;
+            let mut tail = [0.0; REACH_TABLE];
+            let mut term = (-mu).exp();
+            let mut below = 0.0_f64;
+            for (k, t) in tail.iter_mut().enumerate().take(used) {
+                *t = (1.0 - below).clamp(0.0, 1.0);
+                below += term;
+                term *= mu / (k + 1) as f64;
+            }
+            Some(PointsProfile {
+                goal: goal.points,
+                per_point_share: per_point / monthly_spend,
+                earned_share: per_point * per_month / monthly_spend,
+                per_month,
+                per_purchase,
+                ln_delay: curves.delay_discount.ln(),
+                mu,
+                horizon,
+                tail,
+            })
+        });
+        let cap = program
+            .reward_cap_per_member_per_month
+            .map_or(MAX_VALUE, |c| (c / monthly_spend).min(MAX_VALUE));
+        Profile {
+            now,
+            later,
+            cap,
+            points,
+        }
+    }
+
+    /// What the design is worth to the member holding `balance` points.
+    pub fn worth(&self, balance: u64) -> Worth {
+        let mut later = self.later;
+        let mut stake = 0.0;
+        if let Some(p) = &self.points {
+            let missing = p.goal.saturating_sub(balance) as f64;
+            let months = missing / p.per_month;
             let chance = if missing == 0.0 {
                 1.0
-            } else if member.rate > 0.0 && from_purchases > 0.0 {
-                let per_purchase = per_month / member.rate;
-                reach((missing / per_purchase).ceil(), member.rate * horizon)
-            } else if months <= horizon {
+            } else if let Some(per_purchase) = p.per_purchase {
+                let k = (missing / per_purchase).ceil();
+                if k < REACH_TABLE as f64 {
+                    // k is a whole number below the table's length.
+                    p.tail[k as usize]
+                } else {
+                    reach(k, p.mu)
+                }
+            } else if months <= p.horizon {
                 1.0
             } else {
                 0.0
             };
-            later += per_point * per_month / monthly_spend * chance * delay(months);
-            stake = member.balance as f64 * per_point / monthly_spend;
+            if chance > 0.0 {
+                later += p.earned_share * chance * (p.ln_delay * months).exp();
+            }
+            stake = balance as f64 * p.per_point_share;
         }
-    }
-    let cap = program
-        .reward_cap_per_member_per_month
-        .map_or(MAX_VALUE, |c| (c / monthly_spend).min(MAX_VALUE));
-    let value = (now + later).min(cap);
-    Worth {
-        value,
-        deferred: later.min(value),
-        stake,
+        let value = (self.now + later).min(self.cap);
+        Worth {
+            value,
+            deferred: later.min(value),
+            stake,
+        }
     }
 }
 
@@ -365,9 +470,14 @@ pub fn effects(curves: &ResponseCurves, worth: &Worth, situation: &Situation) ->
     let e = situation.effect;
     let [f, b, r, a] = situation.scale;
     let lift = curves.frequency * f * s * situation.headroom;
-    let reference = curves.saturation(GOAL_GRADIENT_REFERENCE_VALUE);
-    let pull_to_goal = if reference > 0.0 {
-        situation.goal_gradient * situation.progress.clamp(0.0, 1.0) * s / reference
+    let pressure = situation.goal_gradient * situation.progress.clamp(0.0, 1.0);
+    let pull_to_goal = if pressure > 0.0 {
+        let reference = curves.saturation(GOAL_GRADIENT_REFERENCE_VALUE);
+        if reference > 0.0 {
+            pressure * s / reference
+        } else {
+            0.0
+        }
     } else {
         0.0
     };
@@ -378,7 +488,11 @@ pub fn effects(curves: &ResponseCurves, worth: &Worth, situation: &Situation) ->
         basket: 1.0 + curves.basket * b * s * e,
         attrition: 1.0 - curves.retention * r * s * e,
         pull: (1.0 - curves.insulation * s * e) * (1.0 - curves.insulation * held * e),
-        attachment: (a * curves.saturation(worth.deferred) * e).clamp(0.0, 1.0),
+        attachment: if a > 0.0 && worth.deferred > 0.0 {
+            (a * curves.saturation(worth.deferred) * e).clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
     }
 }
 

@@ -45,7 +45,7 @@ use crate::model::dist::poisson_inverse;
 use crate::model::market::Timeline;
 use crate::model::population::{Timing, TypeSampler};
 use crate::model::program::{Phase, Settlement};
-use crate::model::response::{Effects, Member, Situation, Worth, effects, headroom, worth};
+use crate::model::response::{Effects, Profile, Situation, Worth, effects, headroom};
 use crate::scenario::Scenario;
 
 /// Longest run-off after the horizon, in months (ten years).
@@ -196,13 +196,27 @@ impl Traits {
     }
 }
 
+/// What the design is worth to a member of type `ty` in `tier`, for any balance.
+fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Profile {
+    let scenario = model.scenario;
+    // ty < 4 (see `Model`).
+    Profile::new(
+        &scenario.program,
+        &scenario.population.types[ty].response,
+        traits.rate_in(model, ty),
+        traits.spend_in(model, ty),
+        tier,
+    )
+}
+
 /// What the program does to a member of type `ty` this month: the value of the design to them
-/// (from their own rate, spend, balance and tier) through their type's response curves, with
-/// `effect` (0–1) of the program's behavioural effect left.
+/// (`profile` at their balance) through their type's response curves, with `effect` (0–1) of
+/// the program's behavioural effect left.
 fn member_effects(
     model: &Model<'_>,
     traits: &Traits,
     ty: usize,
+    profile: &Profile,
     state: &MemberState,
     effect: f64,
 ) -> (Worth, Effects) {
@@ -210,18 +224,22 @@ fn member_effects(
     let program = &scenario.program;
     // ty < 4 (see `Model`).
     let b = &scenario.population.types[ty];
-    let rate = traits.rate_in(model, ty);
-    let member = Member {
-        rate,
-        spend: traits.spend_in(model, ty),
-        balance: state.wallet.balance(),
-        tier: state.tier.level(),
-    };
-    let worth = worth(program, &b.response, &member);
+    let worth = profile.worth(state.wallet.balance());
+    if worth.value <= 0.0 {
+        return (worth, Effects::NONE);
+    }
     let r = &program.response;
     let situation = Situation {
-        headroom: headroom(rate, model.mean_rate, scenario.population.headroom),
-        progress: state.progress(program),
+        headroom: headroom(
+            traits.rate_in(model, ty),
+            model.mean_rate,
+            scenario.population.headroom,
+        ),
+        progress: if program.goal_gradient > 0.0 {
+            state.progress(program)
+        } else {
+            0.0
+        },
         goal_gradient: program.goal_gradient * b.goal_gradient_response,
         effect,
         scale: [r.frequency, r.basket, r.retention, r.attachment],
@@ -264,22 +282,22 @@ fn join_month(
     model: &Model<'_>,
     spec: &CustomerSpec,
     traits: &Traits,
-    state: &MemberState,
     own: &mut SimRng,
-) -> Option<u32> {
+) -> (Option<u32>, Option<Profile>) {
     let program = &model.scenario.program;
     let ty = traits.first_type;
     let u_join = own.random::<f64>();
     if !spec.in_program || program.phase(spec.start) != Phase::Running {
-        return None;
+        return (None, None);
     }
-    let (value, _) = member_effects(model, traits, ty, state, 1.0);
+    let first = profile(model, traits, ty, None);
+    let value = first.worth(0).value;
     // ty < 4 (see `Model`).
     let share = model.scenario.population.types[ty]
         .response
-        .enrolment_share(value.value);
+        .enrolment_share(value);
     if u_join >= share {
-        return None;
+        return (None, Some(first));
     }
     let reached = if spec.at_launch && program.enrolment_ramp_months > 1 {
         let ramp = program.enrolment_ramp_months;
@@ -296,20 +314,23 @@ fn join_month(
         let per_month = -(-q * traits.rate).exp_m1();
         let u = 1.0 - own.random::<f64>(); // in (0, 1]
         if per_month <= 0.0 {
-            return None;
+            return (None, Some(first));
         }
         if per_month >= 1.0 {
             reached
         } else {
             let wait = (u.ln() / (-per_month).ln_1p()).floor();
             if wait >= f64::from(model.scenario.simulation.months) {
-                return None;
+                return (None, Some(first));
             }
             reached + wait as u32
         }
     };
     // A join month the program does not reach (it ended first) is no join at all.
-    (program.phase(month) == Phase::Running).then_some(month)
+    (
+        (program.phase(month) == Phase::Running).then_some(month),
+        Some(first),
+    )
 }
 
 /// One customer's two lives, month by month: the world without the program (`base`) and the
@@ -325,6 +346,8 @@ struct Life<'m, 'a> {
     ty_prog: usize,
     /// Share of the members' extra type changes delivered, from last month's value.
     attachment: f64,
+    /// What the design is worth to the member, for the type and tier it was made for.
+    profile: (usize, Option<usize>, Profile),
 }
 
 /// Where the program and the market stand for this customer in one month.
@@ -340,6 +363,18 @@ struct MonthContext {
 }
 
 impl Life<'_, '_> {
+    /// The member's effects this month (see [`member_effects`]), the profile remade when the
+    /// type or the tier has changed.
+    fn effects(&mut self, state: &MemberState, effect: f64) -> Effects {
+        let (ty, tier) = (self.ty_prog, state.tier.level());
+        if (self.profile.0, self.profile.1) != (ty, tier) {
+            self.profile = (ty, tier, profile(self.model, &self.traits, ty, tier));
+        }
+        let (_, e) = member_effects(self.model, &self.traits, ty, &self.profile.2, state, effect);
+        self.attachment = e.attachment;
+        e
+    }
+
     fn context(&self, timeline: &Timeline, month_no: u32, state: &MemberState) -> MonthContext {
         let program = &self.model.scenario.program;
         let phase = program.phase(month_no);
@@ -669,7 +704,7 @@ fn simulate_customer(
         // (the spend mean is drawn after the rate: that order is part of the streams)
     };
     state.reset(program);
-    let enrolled_from = join_month(model, spec, &traits, state, &mut own);
+    let (enrolled_from, first_profile) = join_month(model, spec, &traits, &mut own);
 
     if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
         same_life_in_both_worlds(
@@ -693,8 +728,9 @@ fn simulate_customer(
     }
     // Joining counts as a reward: interest starts whole.
     state.last_reward = enrolled_from.unwrap_or(0);
+    let first_profile = first_profile.unwrap_or_else(|| profile(model, &traits, first_type, None));
     let attachment = if enrolled_from.is_some() {
-        member_effects(model, &traits, first_type, state, 1.0)
+        member_effects(model, &traits, first_type, &first_profile, state, 1.0)
             .1
             .attachment
     } else {
@@ -709,6 +745,7 @@ fn simulate_customer(
         ty_base: first_type,
         ty_prog: first_type,
         attachment,
+        profile: (first_type, None, first_profile),
     };
 
     for (m, month) in totals
@@ -723,9 +760,7 @@ fn simulate_customer(
         life.bad_experience(&mut shared, month, state, &mut overflow);
         life.change_type(&mut shared, &ctx);
         let effects = if ctx.running_member && life.alive_prog {
-            let (_, e) = member_effects(model, &life.traits, life.ty_prog, state, ctx.effect);
-            life.attachment = e.attachment;
-            e
+            life.effects(state, ctx.effect)
         } else {
             Effects::NONE
         };
@@ -877,13 +912,23 @@ fn runoff(
     let mut overflow = out.points_overflow;
     let mut scratch = MonthTotals::default();
     let mut settled = false;
+    let mut profile = (
+        state.tier.level(),
+        self::profile(model, traits, ty, state.tier.level()),
+    );
     for month_no in months + 1..=months + RUNOFF_MONTHS {
         let phase = program.phase(month_no);
         let effects = if phase == Phase::Running {
             let interest = program
                 .disengagement
                 .interest(month_no.saturating_sub(state.last_reward));
-            member_effects(model, traits, ty, state, interest).1
+            if profile.0 != state.tier.level() {
+                profile = (
+                    state.tier.level(),
+                    self::profile(model, traits, ty, state.tier.level()),
+                );
+            }
+            member_effects(model, traits, ty, &profile.1, state, interest).1
         } else {
             Effects::NONE
         };
