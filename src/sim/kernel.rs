@@ -247,9 +247,12 @@ pub fn simulate_customers(
     totals: &mut BlockTotals,
 ) {
     let mut state = MemberState::new(&model.scenario.program);
+    // The wallet writes each point's fate to the block's ledger.
+    state.wallet.ledger = std::mem::take(&mut totals.points_cohorts);
     for spec in customers {
         simulate_customer(model, timeline, trial, &spec, &mut state, totals);
     }
+    totals.points_cohorts = std::mem::take(&mut state.wallet.ledger);
 }
 
 fn draw_type(mix: &[f64; 4], u: f64) -> usize {
@@ -379,7 +382,7 @@ fn simulate_customer(
                 month.word_of_mouth_program -= d.deterred_prospects;
                 if u_silent < d.silent_share {
                     alive_prog = false;
-                    state.forfeit(month, &mut overflow);
+                    state.forfeit(month_no, month, &mut overflow);
                 } else {
                     ty_prog = NO_LOYALTY;
                 }
@@ -421,7 +424,7 @@ fn simulate_customer(
         }
         if alive_prog && u_attrition < promotion(attrition_prog, b_prog.competitor_sensitivity) {
             alive_prog = false;
-            state.forfeit(month, &mut overflow);
+            state.forfeit(month_no, month, &mut overflow);
         }
         if !alive_base && !alive_prog {
             month.points_overflow = overflow;
@@ -444,7 +447,7 @@ fn simulate_customer(
                 if month_no == exit.month && exit.settlement == Settlement::Cash {
                     add(
                         &mut month.points_settled,
-                        state.wallet.forfeit(),
+                        state.wallet.settle(month_no),
                         &mut overflow,
                     );
                     add(
@@ -456,7 +459,7 @@ fn simulate_customer(
                 if month_no == exit.month + exit.grace_months {
                     add(
                         &mut month.points_expired,
-                        state.wallet.forfeit(),
+                        state.wallet.forfeit(month_no),
                         &mut overflow,
                     );
                     add(
@@ -740,6 +743,7 @@ fn runoff(
             && month_no >= exit.month
         {
             // Paid out in cash: honoured, not broken.
+            state.wallet.settle(month_no);
             add(&mut out.points_redeemed, points_left, &mut overflow);
             add(
                 &mut out.certificates_redeemed,
@@ -756,7 +760,7 @@ fn runoff(
         if let Some(exit) = program.exit
             && month_no >= exit.month + exit.grace_months
         {
-            expired += state.wallet.forfeit();
+            expired += state.wallet.forfeit(month_no);
             certificates_expired += state.certificates.take_all();
         }
         let expired = expired.min(points_left);
@@ -812,6 +816,8 @@ fn runoff(
     if !settled {
         add(&mut out.points_unsettled, points_left, &mut overflow);
     }
+    // What is left (of a member who lapsed, or still held at the end) is never redeemed.
+    state.wallet.forfeit(months + RUNOFF_MONTHS);
     add(&mut out.points_broken, points_left, &mut overflow);
     add(
         &mut out.certificates_broken,

@@ -81,11 +81,11 @@ impl MemberState {
         progress.min(1.0)
     }
 
-    /// Everything outstanding is lost (the member lapsed) and counted as forfeited.
-    pub fn forfeit(&mut self, totals: &mut MonthTotals, overflow: &mut bool) {
+    /// Everything outstanding is lost in `month` (the member lapsed) and counted as forfeited.
+    pub fn forfeit(&mut self, month: u32, totals: &mut MonthTotals, overflow: &mut bool) {
         add(
             &mut totals.points_forfeited,
-            self.wallet.forfeit(),
+            self.wallet.forfeit(month),
             overflow,
         );
         add(
