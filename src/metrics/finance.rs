@@ -29,7 +29,7 @@
 
 use serde::Serialize;
 
-use super::liability::{CohortSales, ContractLiability, breakage_estimate, points_accounts};
+use super::liability::{CohortSales, breakage_estimate, points_accounts};
 use crate::model::program::Phase;
 use crate::scenario::Scenario;
 use crate::sim::runner::TrialTotals;
@@ -599,9 +599,28 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
     let mut types = Vec::with_capacity(totals.len());
     let mut cash_flows = Vec::with_capacity(totals.len());
     let mut cumulative = -investment;
-    let mut certificates_contract = ContractLiability::default();
-    let mut certificates_honoured_to_date = 0.0;
-    let (mut certificates_issued_to_date, mut certificates_on_redemption) = (0.0, 0.0);
+    // Certificates by cohort likewise: the period sales that earned them against their face
+    // value (in cents, at 0.01 each).
+    let certificate_months = program
+        .cumulative_discount
+        .as_ref()
+        .map_or_else(Vec::new, |c| {
+            let sales: Vec<CohortSales> = totals
+                .iter()
+                .map(|m| CohortSales {
+                    member_paid: m.certificate_sales,
+                    purchase_points: m.certificates_issued,
+                    point_value: 0.01,
+                    partner_payment: 0.0,
+                })
+                .collect();
+            let stated = c.breakage.map(|b| vec![b; totals.len()]);
+            points_accounts(
+                &trial_totals.certificates_cohorts,
+                &sales,
+                stated.as_deref(),
+            )
+        });
     let mut rollforward: Vec<YearRollForward> = Vec::new();
     // IFRS 15 and the points liability by cohort: the consideration of each month's points
     // is what members paid (list price less the discounts given) for the purchases that
@@ -672,28 +691,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
 
         let points_month = points_months.get(i).copied().unwrap_or_default();
         let certificate_value = m.certificates_issued as f64 / 100.0;
-        let certificates_deferred = certificates_contract.defer(
-            m.certificate_sales,
-            certificate_value * (1.0 - certificate_breakage),
-        );
-        certificates_honoured_to_date +=
-            (m.certificates_redeemed + m.certificates_settled) as f64 / 100.0;
-        certificates_issued_to_date += certificate_value;
-        let certificates_revenue = certificates_contract.recognise(
-            certificates_honoured_to_date,
-            certificates_honoured_to_date
-                + m.certificates_outstanding as f64 / 100.0 * (1.0 - certificate_breakage),
-        );
-        // Certificates are one pool: on redemption, the value used at the pool's deferred
-        // revenue per unit of value issued.
-        let on_redemption_to_date = if certificates_issued_to_date > 0.0 {
-            certificates_contract.deferred() * certificates_honoured_to_date
-                / certificates_issued_to_date
-        } else {
-            0.0
-        };
-        let certificates_month_on_redemption = on_redemption_to_date - certificates_on_redemption;
-        certificates_on_redemption = on_redemption_to_date;
+        let certificates_month = certificate_months.get(i).copied().unwrap_or_default();
         let year = i as u32 / 12 + 1;
         if rollforward.last().is_none_or(|y| y.year != year) {
             let opening = rollforward.last().map_or(0.0, |y| y.closing);
@@ -705,11 +703,11 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
             });
         }
         if let Some(y) = rollforward.last_mut() {
-            let deferred = points_month.deferred + certificates_deferred;
+            let deferred = points_month.deferred + certificates_month.deferred;
             let on_redemption =
-                points_month.recognised_on_redemption + certificates_month_on_redemption;
-            let on_breakage = points_month.recognised_on_breakage
-                + (certificates_revenue - certificates_month_on_redemption);
+                points_month.recognised_on_redemption + certificates_month.recognised_on_redemption;
+            let on_breakage =
+                points_month.recognised_on_breakage + certificates_month.recognised_on_breakage;
             if points.is_some() {
                 y.points_sales_to_goods += (m.member_revenue - m.discount_given).max(0.0)
                     - (points_month.deferred - partner_revenue);
@@ -717,10 +715,10 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
             y.deferred += deferred;
             y.recognised_on_redemption += on_redemption;
             y.recognised_on_breakage += on_breakage;
-            y.closing = points_month.contract_liability + certificates_contract.balance();
+            y.closing = points_month.contract_liability + certificates_month.contract_liability;
         }
         let liability = points_month.points_expected_to_redeem * point_cost
-            + m.certificates_outstanding as f64 / 100.0 * (1.0 - certificate_breakage);
+            + certificates_month.points_expected_to_redeem / 100.0;
 
         r[Series::Members] = m.members_total() as f64;
         r[Series::ActiveCustomers] = m.active_program_total() as f64;
@@ -762,7 +760,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         };
         r[Series::Liability] = liability;
         r[Series::Ifrs15ContractLiability] =
-            points_month.contract_liability + certificates_contract.balance();
+            points_month.contract_liability + certificates_month.contract_liability;
         r[Series::CompetitorPromotion] = trial_totals.timeline.promotion_in(month_no);
         months.push(r);
         types.push(std::array::from_fn(|ty| {

@@ -3,6 +3,7 @@
 //!
 //! Management view: the points of each cohort still expected to be redeemed × the cost of a
 //! redeemed point — the fate of *these* points, not the breakage of all points issued.
+//! Certificates are kept the same way, by value in cents (a "point" worth 0.01).
 //!
 //! IFRS 15 view (IFRS 15 B39–B43, Illustrative Example 52): points are a material right and a
 //! separate performance obligation. Each month's member sales are split between goods and the
@@ -29,55 +30,6 @@ pub fn breakage_estimate(issued: u128, ever_redeemed: u128) -> f64 {
         return 0.0;
     }
     1.0 - ever_redeemed.min(issued) as f64 / issued as f64
-}
-
-/// The IFRS 15 contract liability of one pool of rewards (certificates), kept cumulatively.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ContractLiability {
-    /// Transaction price allocated to points so far.
-    deferred: f64,
-    /// Of it, recognised as revenue so far.
-    recognised: f64,
-}
-
-impl ContractLiability {
-    /// Allocates `sales` between goods and points whose stand-alone selling price is
-    /// `points_ssp`; defers the points' part and returns it.
-    pub fn defer(&mut self, sales: f64, points_ssp: f64) -> f64 {
-        let total_ssp = sales + points_ssp;
-        let to_points = if total_ssp > 0.0 {
-            sales * points_ssp / total_ssp
-        } else {
-            0.0
-        };
-        self.deferred += to_points;
-        to_points
-    }
-
-    /// Brings recognised revenue to `redeemed_to_date / expected_total_redemptions` of
-    /// everything deferred (all of it when no redemption is expected any more) and returns
-    /// the revenue recognised by this step (negative if expectations rose).
-    pub fn recognise(&mut self, redeemed_to_date: f64, expected_total_redemptions: f64) -> f64 {
-        let share = if expected_total_redemptions > 0.0 {
-            (redeemed_to_date / expected_total_redemptions).min(1.0)
-        } else {
-            1.0
-        };
-        let target = self.deferred * share;
-        let revenue = target - self.recognised;
-        self.recognised = target;
-        revenue
-    }
-
-    /// Everything deferred so far.
-    pub fn deferred(&self) -> f64 {
-        self.deferred
-    }
-
-    /// The contract liability: deferred and not yet recognised.
-    pub fn balance(&self) -> f64 {
-        self.deferred - self.recognised
-    }
 }
 
 /// What a month's sales give a cohort of points.
@@ -190,26 +142,6 @@ pub fn points_accounts(
 mod tests {
     use super::*;
 
-    #[test]
-    fn ifrs15_illustrative_example_52() {
-        // IFRS 15 IE267–IE270: sales of 100,000 earn 10,000 points; each point's stand-alone
-        // selling price is 0.95 (a 1-unit discount, 95% expected to be redeemed).
-        let mut liability = ContractLiability::default();
-        let to_points = liability.defer(100_000.0, 10_000.0 * 0.95);
-        assert_eq!(to_points.round(), 8_676.0);
-        assert_eq!((100_000.0 - to_points).round(), 91_324.0);
-
-        // Year 1: 4,500 points redeemed of 9,500 expected.
-        let year1 = liability.recognise(4_500.0, 9_500.0);
-        assert_eq!(year1.round(), 4_110.0);
-        assert_eq!(liability.balance().round(), 4_566.0);
-
-        // Year 2: 8,500 redeemed in total; 9,700 now expected.
-        let year2 = liability.recognise(8_500.0, 9_700.0);
-        assert_eq!(year2.round(), 3_493.0);
-        assert_eq!(liability.balance().round(), 1_073.0);
-    }
-
     /// IE52 as one cohort in a ledger: 10,000 points issued in month 1 for sales of 100,000,
     /// 4,500 redeemed by month 12 and 8,500 by month 24; breakage 5% revised to 3% at month 24.
     #[test]
@@ -279,14 +211,6 @@ mod tests {
         // 50 × d2 / 200 on redemption, the rest of d2 / 3 on breakage.
         assert!((months[1].recognised_on_redemption - d2 / 4.0).abs() < 1e-9);
         assert!((months[1].recognised_on_breakage - d2 / 12.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn nothing_left_to_redeem_recognises_everything() {
-        let mut l = ContractLiability::default();
-        l.defer(1_000.0, 100.0);
-        l.recognise(0.0, 0.0);
-        assert_eq!(l.balance(), 0.0);
     }
 
     #[test]

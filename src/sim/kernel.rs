@@ -34,7 +34,9 @@
 //! expired or has been forfeited (oldest points are spent and expire first, so the horizon's
 //! points go before any earned later), for at most [`RUNOFF_MONTHS`]; points still held then
 //! count as never redeemed. This gives the ultimate fate of what was issued over the horizon,
-//! from which breakage is estimated.
+//! from which breakage is estimated; the wallet writes each point's fate to its issue month's
+//! row of the block's [`super::ledger::CohortLedger`], horizon and run-off alike, and the
+//! certificates holder likewise for certificate value.
 
 use rand::RngExt;
 
@@ -249,10 +251,12 @@ pub fn simulate_customers(
     let mut state = MemberState::new(&model.scenario.program);
     // The wallet writes each point's fate to the block's ledger.
     state.wallet.ledger = std::mem::take(&mut totals.points_cohorts);
+    state.certificates.ledger = std::mem::take(&mut totals.certificates_cohorts);
     for spec in customers {
         simulate_customer(model, timeline, trial, &spec, &mut state, totals);
     }
     totals.points_cohorts = std::mem::take(&mut state.wallet.ledger);
+    totals.certificates_cohorts = std::mem::take(&mut state.certificates.ledger);
 }
 
 fn draw_type(mix: &[f64; 4], u: f64) -> usize {
@@ -452,7 +456,7 @@ fn simulate_customer(
                     );
                     add(
                         &mut month.certificates_settled,
-                        state.certificates.take_all(),
+                        state.certificates.settle(month_no),
                         &mut overflow,
                     );
                 }
@@ -464,7 +468,7 @@ fn simulate_customer(
                     );
                     add(
                         &mut month.certificates_expired,
-                        state.certificates.take_all(),
+                        state.certificates.take_all(month_no),
                         &mut overflow,
                     );
                 }
@@ -744,6 +748,7 @@ fn runoff(
         {
             // Paid out in cash: honoured, not broken.
             state.wallet.settle(month_no);
+            state.certificates.settle(month_no);
             add(&mut out.points_redeemed, points_left, &mut overflow);
             add(
                 &mut out.certificates_redeemed,
@@ -761,7 +766,7 @@ fn runoff(
             && month_no >= exit.month + exit.grace_months
         {
             expired += state.wallet.forfeit(month_no);
-            certificates_expired += state.certificates.take_all();
+            certificates_expired += state.certificates.take_all(month_no);
         }
         let expired = expired.min(points_left);
         points_left -= expired;
@@ -818,6 +823,7 @@ fn runoff(
     }
     // What is left (of a member who lapsed, or still held at the end) is never redeemed.
     state.wallet.forfeit(months + RUNOFF_MONTHS);
+    state.certificates.take_all(months + RUNOFF_MONTHS);
     add(&mut out.points_broken, points_left, &mut overflow);
     add(
         &mut out.certificates_broken,

@@ -90,7 +90,7 @@ impl MemberState {
         );
         add(
             &mut totals.certificates_forfeited,
-            self.certificates.take_all(),
+            self.certificates.take_all(month),
             overflow,
         );
     }
@@ -258,7 +258,7 @@ pub fn member_month(
     }
     if m.purchases > 0 && !state.certificates.is_empty() {
         let q = m.behaviour.redemption_per_month;
-        let used = state.certificates.redeem_with(|cents| {
+        let used = state.certificates.redeem_with(m.month, |cents| {
             let value = cents as f64 / 100.0;
             let wants = own.random::<f64>() < q;
             if wants && given + value <= cap {

@@ -109,6 +109,8 @@ pub struct TrialTotals {
     pub runoff: RunoffTotals,
     /// Points issued over the horizon, by issue month, and when each was redeemed or broken.
     pub points_cohorts: CohortLedger,
+    /// Certificate value (cents) issued over the horizon, by issue month, and its fate.
+    pub certificates_cohorts: CohortLedger,
     /// The trial's market events.
     pub timeline: Timeline,
 }
@@ -131,7 +133,7 @@ fn simulate_in_blocks(
     let months = model.scenario.simulation.months as usize;
     // The ledgers are exact integers, whose sum does not depend on the order: each block's is
     // added as soon as it is done, so that only one per worker is held at a time.
-    let ledger = std::sync::Mutex::new(CohortLedger::new(months));
+    let ledgers = std::sync::Mutex::new((CohortLedger::new(months), CohortLedger::new(months)));
     let per_block: Vec<BlockTotals> = (0..count.div_ceil(BLOCK_CUSTOMERS))
         .into_par_iter()
         .map(|b| {
@@ -139,12 +141,14 @@ fn simulate_in_blocks(
             let last = (first + BLOCK_CUSTOMERS).min(count);
             let mut totals = BlockTotals::new(months);
             simulate_customers(model, timeline, trial, (first..last).map(spec), &mut totals);
-            let block_ledger = std::mem::take(&mut totals.points_cohorts);
+            let points = std::mem::take(&mut totals.points_cohorts);
+            let certificates = std::mem::take(&mut totals.certificates_cohorts);
             // A poisoned lock (a panicking worker) still holds a consistent sum.
-            ledger
+            let mut sums = ledgers
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .add(&block_ledger);
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            sums.0.add(&points);
+            sums.1.add(&certificates);
             totals
         })
         .collect();
@@ -152,7 +156,7 @@ fn simulate_in_blocks(
     for block in &per_block {
         sum.add(block);
     }
-    sum.points_cohorts = ledger
+    (sum.points_cohorts, sum.certificates_cohorts) = ledgers
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     sum
@@ -224,6 +228,7 @@ pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
         months: totals.months,
         runoff: totals.runoff,
         points_cohorts: totals.points_cohorts,
+        certificates_cohorts: totals.certificates_cohorts,
         timeline,
     }
 }

@@ -257,6 +257,8 @@ pub struct BlockTotals {
     pub runoff: RunoffTotals,
     /// Points issued over the horizon, by issue month, and when each was redeemed or broken.
     pub points_cohorts: CohortLedger,
+    /// Certificate value (cents) issued over the horizon, by issue month, and its fate.
+    pub certificates_cohorts: CohortLedger,
 }
 
 impl BlockTotals {
@@ -266,6 +268,7 @@ impl BlockTotals {
             months: vec![MonthTotals::default(); months],
             runoff: RunoffTotals::default(),
             points_cohorts: CohortLedger::new(months),
+            certificates_cohorts: CohortLedger::new(months),
         }
     }
 
@@ -276,5 +279,6 @@ impl BlockTotals {
         }
         self.runoff += &other.runoff;
         self.points_cohorts.add(&other.points_cohorts);
+        self.certificates_cohorts.add(&other.certificates_cohorts);
     }
 }
