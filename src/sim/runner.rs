@@ -223,6 +223,14 @@ pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
             totals.add(&cohort);
         }
     }
+    // What each cohort was issued is what the months earned (kept out of the hot path).
+    for (c, m) in totals.months.iter().enumerate() {
+        let month = c as u32 + 1;
+        totals.points_cohorts.issue(month, m.points_earned);
+        totals
+            .certificates_cohorts
+            .issue(month, m.certificates_issued);
+    }
     TrialTotals {
         trial,
         months: totals.months,
