@@ -13,11 +13,13 @@ use std::borrow::Cow;
 use rand::RngExt;
 use rayon::prelude::*;
 
-use crate::metrics::finance::{Series, TrialMetrics, TrialResult, TypeSeries, evaluate_trial};
+use crate::metrics::finance::{
+    Series, TrialMetrics, TrialResult, TypeSeries, YearRollForward, evaluate_trial,
+};
 use crate::metrics::stats::{mean, sample_sd};
 use crate::metrics::summary::{
     Metrics, MonthBands, PrecisionOutcome, RunMetadata, Summary, TypeMonthBands, diagnostics,
-    monthly_bands, monthly_type_bands, precision_diagnostics,
+    monthly_bands, monthly_type_bands, precision_diagnostics, rollforward_bands,
 };
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::kernel::Model;
@@ -66,6 +68,8 @@ pub struct RunOutput {
     pub trials: Vec<TrialMetrics>,
     /// The values drawn for the uncertain inputs, one row per trial.
     pub inputs: Vec<Vec<f64>>,
+    /// The contract liability's roll-forward, year by year, one list per trial.
+    pub rollforward: Vec<Vec<YearRollForward>>,
     /// Monthly bands.
     pub monthly: Vec<MonthBands>,
     /// Monthly bands by loyalty type.
@@ -321,10 +325,12 @@ pub fn summarize(
         ]
         .concat(),
         metrics,
+        contract_liability_rollforward: rollforward_bands(results),
     };
     RunOutput {
         summary,
         inputs: results.iter().map(|r| r.inputs.clone()).collect(),
+        rollforward: results.iter().map(|r| r.rollforward.clone()).collect(),
         monthly: monthly_bands(results),
         monthly_by_type: monthly_type_bands(results),
         trials,

@@ -241,3 +241,24 @@ fn points_and_tiers_combine_a_multiplier_with_the_base_rate() {
         assert_eq!(r.metrics.points_earned, 21_000);
     }
 }
+
+/// The certificates liability at the horizon is the certificate value the run-off sees used
+/// of what was held: the fate of those very certificates, not the breakage of all issued.
+#[test]
+fn certificates_liability_is_the_value_the_runoff_sees_used() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/retail_cumulative_discount.toml");
+    let mut file = loyalty_sim::scenario::load(&path).unwrap();
+    file.scenario.simulation.customers = 3_000;
+    file.scenario.simulation.months = 18;
+    file.scenario.simulation.trials = 3;
+    for (t, r) in run(&file.scenario) {
+        let used = t.runoff.certificates_redeemed as f64 / 100.0;
+        assert!(used > 0.0);
+        assert!(
+            (r.metrics.liability_end - used).abs() < 1e-6,
+            "{} against {used}",
+            r.metrics.liability_end
+        );
+    }
+}

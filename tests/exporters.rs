@@ -260,9 +260,31 @@ fn the_workbook_reopens_with_its_sheets_and_the_run_s_values() {
     let mut book = Xlsx::new(Cursor::new(file(files, "workbook.xlsx").to_vec())).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["Summary", "Assumptions", "Monthly", "Trials"]
+        [
+            "Summary",
+            "Assumptions",
+            "Monthly",
+            "Roll-forward",
+            "Trials"
+        ]
     );
     let m = &run.summary.metrics;
+
+    // Roll-forward: one row per year, the summary's means, adding up.
+    let roll = book.worksheet_range("Roll-forward").unwrap();
+    let years = &run.summary.contract_liability_rollforward;
+    assert_eq!(roll.rows().count(), years.len() + 1);
+    for (row, y) in roll.rows().skip(1).zip(years) {
+        let at = |title: &str| match row[column(&roll, title)] {
+            Data::Float(v) => v,
+            ref other => panic!("{title}: {other:?}"),
+        };
+        assert_eq!(at("Closing contract liability"), y.closing.mean);
+        let sum = at("Opening contract liability") + at("Deferred")
+            - at("Recognised on redemption")
+            - at("Recognised on breakage");
+        assert!((sum - y.closing.mean).abs() < 0.5, "{sum} against {y:?}");
+    }
 
     // Summary: the rows of the printed summary, the run's numbers as numbers, money in
     // euros and shares as percentages.

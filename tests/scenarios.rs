@@ -3,23 +3,16 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use std::path::Path;
+mod common;
 
 use loyalty_sim::{RunOptions, run, scenario};
 
 #[test]
 fn every_shipped_scenario_loads_and_runs() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = common::shipped_scenarios();
     assert!(
         files.len() >= 3,
-        "expected the shipped scenarios in {}",
-        dir.display()
+        "expected the shipped scenarios in scenarios/"
     );
     for path in files {
         let mut file = scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));

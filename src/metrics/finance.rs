@@ -23,11 +23,13 @@
 //! - breakage (unless fixed by the scenario) = the share of the points (or certificate value)
 //!   issued over the horizon that is never redeemed, what is held at the horizon followed
 //!   through the run-off (see [`crate::sim::kernel`]); paid out in cash counts as honoured;
-//!   the liabilities of every month use it.
+//!   the liabilities by cohort use each cohort's own fate (see [`super::liability`]);
+//! - the cost of a point (and, for a catalogue, its value to members) is the scenario's if
+//!   stated, else what the points redeemed in the trial cost (were worth) per point.
 
 use serde::Serialize;
 
-use super::liability::{ContractLiability, breakage_estimate, points_liability};
+use super::liability::{CohortSales, breakage_estimate, points_accounts};
 use crate::model::program::Phase;
 use crate::scenario::Scenario;
 use crate::sim::runner::TrialTotals;
@@ -488,6 +490,31 @@ impl std::ops::Index<TypeSeries> for TypeRecord {
     }
 }
 
+/// One year of the contract liability's roll-forward (IFRS 15 disclosure, points and
+/// certificates together): opening + deferred − recognised on redemption − recognised on
+/// breakage = closing. The last year may be part of one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct YearRollForward {
+    /// Year of the horizon, 1-based (months 12 × (year − 1) + 1 to 12 × year).
+    pub year: u32,
+    /// What members paid in the year for the purchases that earned points, less the part
+    /// allocated to the points: the revenue recognised on those goods.
+    pub points_sales_to_goods: f64,
+    /// Contract liability at the start of the year.
+    pub opening: f64,
+    /// Transaction price allocated to the points and certificates issued in the year
+    /// (including what partners paid for their points).
+    pub deferred: f64,
+    /// Revenue recognised for points redeemed and certificates used, each at its cohort's
+    /// deferred revenue per unit issued.
+    pub recognised_on_redemption: f64,
+    /// Revenue recognised for expected and actual breakage, with the cumulative catch-up of
+    /// revised estimates (negative when more redemptions came to be expected).
+    pub recognised_on_breakage: f64,
+    /// Contract liability at the end of the year.
+    pub closing: f64,
+}
+
 /// A trial's business case: headline results and its months.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TrialResult {
@@ -500,6 +527,9 @@ pub struct TrialResult {
     pub types: Vec<[TypeRecord; 4]>,
     /// The values drawn for the scenario's uncertain inputs, in the scenario's order.
     pub inputs: Vec<f64>,
+    /// The contract liability's roll-forward, one row per year of the horizon.
+    #[serde(default)]
+    pub rollforward: Vec<YearRollForward>,
 }
 
 /// Sums a count over the months without wrapping.
@@ -522,8 +552,9 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
     let earned = total(totals, |m| m.points_earned);
     let redeemed = total(totals, |m| m.points_redeemed);
     let settled = total(totals, |m| m.points_settled);
+    let months_count = totals.len() as u32;
     let breakage = points.map_or(0.0, |p| {
-        p.breakage.unwrap_or_else(|| {
+        p.breakage_at(months_count).unwrap_or_else(|| {
             breakage_estimate(
                 earned,
                 redeemed + settled + u128::from(runoff.points_redeemed),
@@ -538,8 +569,27 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         c.breakage
             .unwrap_or_else(|| breakage_estimate(issued, certificates_honoured))
     });
-    let point_cost = points.map_or(0.0, |p| p.point_cost);
-    let point_value = points.map_or(0.0, |p| p.point_value);
+    // A point costs what the points redeemed in the run cost (and is worth what they were
+    // worth to members), unless the scenario states it.
+    let redeemed_at = |f: fn(&MonthTotals) -> f64, stated: f64, is_stated: bool| {
+        let spent: f64 = totals.iter().map(|m| m.points_redeemed as f64).sum();
+        if is_stated || spent == 0.0 {
+            stated
+        } else {
+            totals.iter().map(f).sum::<f64>() / spent
+        }
+    };
+    let point_cost = points.map_or(0.0, |p| {
+        redeemed_at(|m| m.reward_cost, p.point_cost, p.point_cost_stated)
+    });
+    let point_value = points.map_or(0.0, |p| {
+        let single = p.rewards.len() == 1;
+        redeemed_at(
+            |m| m.reward_value,
+            p.point_value,
+            p.point_value_stated || single,
+        )
+    });
     let supplier_share = points.map_or(0.0, |p| p.supplier_funded_share);
     let partner_price = points
         .and_then(|p| p.partner)
@@ -549,9 +599,49 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
     let mut types = Vec::with_capacity(totals.len());
     let mut cash_flows = Vec::with_capacity(totals.len());
     let mut cumulative = -investment;
-    let (mut points_contract, mut certificates_contract) =
-        (ContractLiability::default(), ContractLiability::default());
-    let (mut points_redeemed_to_date, mut certificates_honoured_to_date) = (0.0, 0.0);
+    // Certificates by cohort likewise: the period sales that earned them against their face
+    // value (in cents, at 0.01 each).
+    let certificate_months = program
+        .cumulative_discount
+        .as_ref()
+        .map_or_else(Vec::new, |c| {
+            let sales: Vec<CohortSales> = totals
+                .iter()
+                .map(|m| CohortSales {
+                    member_paid: m.certificate_sales,
+                    purchase_points: m.certificates_issued,
+                    point_value: 0.01,
+                    partner_payment: 0.0,
+                })
+                .collect();
+            let stated = c.breakage.map(|b| vec![b; totals.len()]);
+            points_accounts(
+                &trial_totals.certificates_cohorts,
+                &sales,
+                stated.as_deref(),
+            )
+        });
+    let mut rollforward: Vec<YearRollForward> = Vec::new();
+    // IFRS 15 and the points liability by cohort: the consideration of each month's points
+    // is what members paid (list price less the discounts given) for the purchases that
+    // earned them, and what partners paid for theirs.
+    let points_months = points.map_or_else(Vec::new, |p| {
+        let sales: Vec<CohortSales> = totals
+            .iter()
+            .map(|m| CohortSales {
+                member_paid: (m.member_revenue - m.discount_given).max(0.0),
+                purchase_points: m.points_earned - m.points_earned_partner - m.points_earned_bonus,
+                point_value,
+                partner_payment: m.points_earned_partner as f64 * partner_price,
+            })
+            .collect();
+        let stated: Option<Vec<f64>> = p.breakage.map(|_| {
+            (1..=months_count)
+                .filter_map(|t| p.breakage_at(t))
+                .collect()
+        });
+        points_accounts(&trial_totals.points_cohorts, &sales, stated.as_deref())
+    });
     let (mut incr_revenue, mut incr_margin, mut rewards, mut running_total) = (0.0, 0.0, 0.0, 0.0);
     let (
         mut discounts,
@@ -599,35 +689,36 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         running_total += running_cost;
         exit_costs += exit_cost;
 
-        // IFRS 15: points from purchases take part of members' sales; partners' payments are
-        // deferred whole; both are recognised as points are redeemed.
-        let purchase_points = m.points_earned - m.points_earned_partner - m.points_earned_bonus;
-        // The transaction price is what members paid: list price less the discounts given.
-        let member_paid = (m.member_revenue - m.discount_given).max(0.0);
-        points_contract.defer(
-            member_paid,
-            purchase_points as f64 * point_value * (1.0 - breakage),
-        );
-        points_contract.add_deferred(partner_revenue);
-        points_redeemed_to_date += (m.points_redeemed + m.points_settled) as f64;
-        points_contract.recognise(
-            points_redeemed_to_date,
-            points_redeemed_to_date + m.points_outstanding as f64 * (1.0 - breakage),
-        );
+        let points_month = points_months.get(i).copied().unwrap_or_default();
         let certificate_value = m.certificates_issued as f64 / 100.0;
-        certificates_contract.defer(
-            m.certificate_sales,
-            certificate_value * (1.0 - certificate_breakage),
-        );
-        certificates_honoured_to_date +=
-            (m.certificates_redeemed + m.certificates_settled) as f64 / 100.0;
-        certificates_contract.recognise(
-            certificates_honoured_to_date,
-            certificates_honoured_to_date
-                + m.certificates_outstanding as f64 / 100.0 * (1.0 - certificate_breakage),
-        );
-        let liability = points_liability(m.points_outstanding, point_cost, breakage)
-            + m.certificates_outstanding as f64 / 100.0 * (1.0 - certificate_breakage);
+        let certificates_month = certificate_months.get(i).copied().unwrap_or_default();
+        let year = i as u32 / 12 + 1;
+        if rollforward.last().is_none_or(|y| y.year != year) {
+            let opening = rollforward.last().map_or(0.0, |y| y.closing);
+            rollforward.push(YearRollForward {
+                year,
+                opening,
+                closing: opening,
+                ..YearRollForward::default()
+            });
+        }
+        if let Some(y) = rollforward.last_mut() {
+            let deferred = points_month.deferred + certificates_month.deferred;
+            let on_redemption =
+                points_month.recognised_on_redemption + certificates_month.recognised_on_redemption;
+            let on_breakage =
+                points_month.recognised_on_breakage + certificates_month.recognised_on_breakage;
+            if points.is_some() {
+                y.points_sales_to_goods += (m.member_revenue - m.discount_given).max(0.0)
+                    - (points_month.deferred - partner_revenue);
+            }
+            y.deferred += deferred;
+            y.recognised_on_redemption += on_redemption;
+            y.recognised_on_breakage += on_breakage;
+            y.closing = points_month.contract_liability + certificates_month.contract_liability;
+        }
+        let liability = points_month.points_expected_to_redeem * point_cost
+            + certificates_month.points_expected_to_redeem / 100.0;
 
         r[Series::Members] = m.members_total() as f64;
         r[Series::ActiveCustomers] = m.active_program_total() as f64;
@@ -669,7 +760,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         };
         r[Series::Liability] = liability;
         r[Series::Ifrs15ContractLiability] =
-            points_contract.balance() + certificates_contract.balance();
+            points_month.contract_liability + certificates_month.contract_liability;
         r[Series::CompetitorPromotion] = trial_totals.timeline.promotion_in(month_no);
         months.push(r);
         types.push(std::array::from_fn(|ty| {
@@ -702,7 +793,9 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         ) / horizon,
         cumulative_cash_flow_end: cumulative,
         liability_end: months.last().map_or(0.0, |r| r[Series::Liability]),
-        ifrs15_contract_liability_end: points_contract.balance() + certificates_contract.balance(),
+        ifrs15_contract_liability_end: months
+            .last()
+            .map_or(0.0, |r| r[Series::Ifrs15ContractLiability]),
         breakage_rate: breakage,
         certificate_breakage_rate: certificate_breakage,
         burn_earn_ratio: if earned > 0 {
@@ -733,6 +826,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         months,
         types,
         inputs: Vec::new(),
+        rollforward,
     }
 }
 

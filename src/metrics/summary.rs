@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::finance::{Series, TrialMetrics, TrialResult, TypeSeries};
+use super::finance::{Series, TrialMetrics, TrialResult, TypeSeries, YearRollForward};
 use super::stats::{MonthStats, Stats};
 use crate::model::population::LoyaltyType;
 
@@ -131,6 +131,52 @@ pub struct Summary {
     pub metrics: Metrics,
     /// Warnings about the design's earn/burn balance.
     pub diagnostics: Vec<Diagnostic>,
+    /// The contract liability's roll-forward, year by year, over the trials.
+    pub contract_liability_rollforward: Vec<RollForwardBands>,
+}
+
+/// One year of the contract liability's roll-forward over the trials (each row a
+/// [`crate::metrics::finance::YearRollForward`] field). The means add up like each trial's
+/// rows: opening + deferred − recognised on redemption − recognised on breakage = closing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RollForwardBands {
+    /// Year of the horizon, 1-based.
+    pub year: u32,
+    /// Sales that earned points less the part allocated to the points.
+    pub points_sales_to_goods: Stats,
+    /// Contract liability at the start of the year.
+    pub opening: Stats,
+    /// Transaction price allocated to what was issued in the year.
+    pub deferred: Stats,
+    /// Revenue recognised on redemption.
+    pub recognised_on_redemption: Stats,
+    /// Revenue recognised on breakage, with the catch-up of revised estimates.
+    pub recognised_on_breakage: Stats,
+    /// Contract liability at the end of the year.
+    pub closing: Stats,
+}
+
+/// The roll-forward's bands, year by year.
+pub fn rollforward_bands(trials: &[TrialResult]) -> Vec<RollForwardBands> {
+    let years = trials.first().map_or(0, |t| t.rollforward.len());
+    (0..years)
+        .map(|y| {
+            // Every trial of a run has the first's number of years, so y is in range.
+            let stats = |f: fn(&YearRollForward) -> f64| {
+                let values: Vec<f64> = trials.iter().map(|t| f(&t.rollforward[y])).collect();
+                Stats::of(&values)
+            };
+            RollForwardBands {
+                year: y as u32 + 1,
+                points_sales_to_goods: stats(|r| r.points_sales_to_goods),
+                opening: stats(|r| r.opening),
+                deferred: stats(|r| r.deferred),
+                recognised_on_redemption: stats(|r| r.recognised_on_redemption),
+                recognised_on_breakage: stats(|r| r.recognised_on_breakage),
+                closing: stats(|r| r.closing),
+            }
+        })
+        .collect()
 }
 
 impl Metrics {

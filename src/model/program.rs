@@ -111,6 +111,15 @@ pub struct PointsRules {
     pub point_value: f64,
     /// Expected breakage fixed by the scenario; `None` = simulated.
     pub breakage: Option<f64>,
+    /// Revised estimates of the stated breakage: (month, breakage) in force from that month's
+    /// end on, months ascending.
+    pub breakage_revisions: Vec<(u32, f64)>,
+    /// Whether `point_cost` was stated; if not, the cost of a point is what the points
+    /// redeemed in the run cost.
+    pub point_cost_stated: bool,
+    /// Whether `point_value` was stated; if not, a catalogue's point value is what the points
+    /// redeemed in the run were worth to members.
+    pub point_value_stated: bool,
     /// Earning at partners.
     pub partner: Option<PartnerEarning>,
     /// Earning for engagement.
@@ -132,6 +141,19 @@ impl PointsRules {
             Some(cap) => points.min(cap),
             None => points,
         }
+    }
+
+    /// The stated breakage in force at the end of `month`, with its revisions; `None` when
+    /// breakage is simulated.
+    pub fn breakage_at(&self, month: u32) -> Option<f64> {
+        let stated = self.breakage?;
+        Some(
+            self.breakage_revisions
+                .iter()
+                .rev()
+                .find(|(from, _)| *from <= month)
+                .map_or(stated, |&(_, b)| b),
+        )
     }
 
     /// Price of the cheapest reward: the first goal a member works towards.
@@ -421,6 +443,9 @@ mod tests {
             point_cost: 0.01,
             point_value: 0.01,
             breakage: None,
+            breakage_revisions: Vec::new(),
+            point_cost_stated: true,
+            point_value_stated: true,
             partner: None,
             engagement: None,
             referral: None,

@@ -217,6 +217,23 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                         tbody { @for r in &section.rows { (row_html(r, run)) } }
                     }
                 }
+                @if run.summary.contract_liability_rollforward.iter().any(|y| y.deferred.mean != 0.0) {
+                    h3 { "Contract liability roll-forward (IFRS 15), year by year" }
+                    p.note { "Means over the trials, which add up like each trial's rows: opening + deferred − recognised on redemption − recognised on breakage = closing. Breakage includes the catch-up of revised estimates." }
+                    table {
+                        thead { tr {
+                            th { "Year" } th.num { "Opening" } th.num { "Deferred" }
+                            th.num { "Recognised on redemption" } th.num { "Recognised on breakage" }
+                            th.num { "Closing" }
+                        } }
+                        tbody { @for y in &run.summary.contract_liability_rollforward { tr {
+                            td { (y.year) }
+                            @for st in [&y.opening, &y.deferred, &y.recognised_on_redemption, &y.recognised_on_breakage, &y.closing] {
+                                td.num { (show(st.mean, Unit::Money, c)) }
+                            }
+                        } } }
+                    }
+                }
                 @if !charts.is_empty() {
                     h2 id="charts" { "Charts" }
                     @for chart in charts {

@@ -358,6 +358,53 @@ fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
     Ok(())
 }
 
+/// The Roll-forward sheet: the contract liability year by year, means over the trials (which
+/// add up like each trial's rows).
+fn rollforward(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
+    header(
+        sheet,
+        0,
+        &[
+            "Year",
+            "Sales earning points, to goods",
+            "Opening contract liability",
+            "Deferred",
+            "Recognised on redemption",
+            "Recognised on breakage",
+            "Closing contract liability",
+        ],
+    )?;
+    for (r, y) in run
+        .summary
+        .contract_liability_rollforward
+        .iter()
+        .enumerate()
+    {
+        let row = r as u32 + 1;
+        sheet
+            .write_number(row, 0, f64::from(y.year))
+            .map_err(xlsx)?;
+        for (i, st) in [
+            &y.points_sales_to_goods,
+            &y.opening,
+            &y.deferred,
+            &y.recognised_on_redemption,
+            &y.recognised_on_breakage,
+            &y.closing,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            number(sheet, row, 1 + i as u16, Some(st.mean), &f.money)?;
+        }
+    }
+    for col in 1..=6 {
+        sheet.set_column_width(col, 18).map_err(xlsx)?;
+    }
+    sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
+    Ok(())
+}
+
 /// The Trials sheet: one row per trial, every metric as a number.
 fn trials(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
     let mut titles = vec!["trial", "payback_month"];
@@ -409,6 +456,13 @@ impl Exporter for WorkbookXlsx {
         )?;
         monthly(
             book.add_worksheet().set_name("Monthly").map_err(xlsx)?,
+            run,
+            &f,
+        )?;
+        rollforward(
+            book.add_worksheet()
+                .set_name("Roll-forward")
+                .map_err(xlsx)?,
             run,
             &f,
         )?;

@@ -252,6 +252,8 @@ pub struct RawPoints {
     pub choice: Leaf,
     /// Expected breakage fixed by the user.
     pub breakage: Leaf,
+    /// Later estimates of the stated breakage, each from a month end on.
+    pub breakage_revisions: TableArray<RawBreakageRevision>,
     /// Earning at partners.
     pub partner: Table<RawPartner>,
     /// Points for engagement.
@@ -275,6 +277,16 @@ pub struct RawReward {
     pub value: Leaf,
     /// Relative appeal.
     pub appeal: Leaf,
+}
+
+/// `[[program.points.breakage_revisions]]`: a revised estimate of the stated breakage.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreakageRevision {
+    /// Month at whose end the estimate is revised.
+    pub month: Leaf,
+    /// The breakage expected from then on.
+    pub breakage: Leaf,
 }
 
 /// `expiry = { policy = …, months = … }`.

@@ -6,7 +6,9 @@
 //! `joining_per_visit`: 0.08, or 1 for a population stated in fixed lifts; `enrolment_ramp_months = 1`; no
 //! reward cap; points: `point_value = point_cost`, `expiry = none`, `choice =
 //! "most_valuable"`, for a catalogue `point_cost` and `point_value` = the catalogue's mean
-//! cost and value per point; `instant_discount.min_basket = 0`; `cumulative_discount`:
+//! cost and value per point here, replaced in a trial's accounts by the cost and value per
+//! point of the rewards as redeemed in it (see [`crate::metrics::finance`]); no breakage
+//! revisions; `instant_discount.min_basket = 0`; `cumulative_discount`:
 //! monthly periods on spend; `tiers`: spend over a 12-month window reviewed every 3 months,
 //! each level with no discount and a points multiplier of 1; `exit`: no grace, honour, no cost.
 
@@ -76,7 +78,7 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
     let points = p
         .points
         .as_ref()
-        .map(|t| points(c, &at.table("points", &p.points), t.get_ref()));
+        .map(|t| points(c, &at.table("points", &p.points), t.get_ref(), horizon));
     let instant = p.instant_discount.as_ref().map(|t| {
         instant_discount(
             c,
@@ -224,7 +226,7 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
     })
 }
 
-fn points(c: &mut Checker, at: &At, p: &raw::RawPoints) -> Option<PointsRules> {
+fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<PointsRules> {
     let earn_rate = c.required_number(
         at,
         "earn_rate",
@@ -291,6 +293,7 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints) -> Option<PointsRules> {
             "expected share of points never redeemed",
         )
         .optional();
+    let revisions = breakage_revisions(c, at, p, horizon, matches!(breakage, Some(Some(_))));
     let supplier = c
         .number(
             at,
@@ -408,6 +411,8 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints) -> Option<PointsRules> {
     let mean_per_point = |f: fn(&Reward) -> f64| {
         rewards.iter().map(|r| f(r) / r.points as f64).sum::<f64>() / rewards.len() as f64
     };
+    let point_cost_stated = matches!(point_cost, Got::Valid(_));
+    let point_value_stated = matches!(point_value, Got::Valid(_));
     let point_cost = match point_cost {
         Got::Valid(v) => v,
         _ => mean_per_point(|r| r.cost),
@@ -426,6 +431,9 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints) -> Option<PointsRules> {
         point_cost,
         point_value,
         breakage: breakage?,
+        breakage_revisions: revisions?,
+        point_cost_stated,
+        point_value_stated,
         partner: partner.map_or(Some(None), |p| p.map(Some))?,
         engagement: engagement.map_or(Some(None), |p| p.map(Some))?,
         referral: referral.map_or(Some(None), |p| p.map(Some))?,
@@ -434,6 +442,73 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints) -> Option<PointsRules> {
 }
 
 /// `[[program.points.rewards]]`, sorted cheapest first.
+/// `[[program.points.breakage_revisions]]`: months within the horizon, ascending, each with a
+/// breakage; only with a stated `breakage`.
+fn breakage_revisions(
+    c: &mut Checker,
+    at: &At,
+    p: &raw::RawPoints,
+    horizon: u64,
+    stated: bool,
+) -> Option<Vec<(u32, f64)>> {
+    let Some(list) = &p.breakage_revisions else {
+        return Some(Vec::new());
+    };
+    if !stated {
+        c.problem(
+            Some(list.span()),
+            at.child("breakage_revisions"),
+            "revisions of the breakage need a stated `breakage` to revise; give one, or remove the revisions to simulate breakage".into(),
+        );
+        return None;
+    }
+    let fixed = c
+        .fixed_only
+        .replace("a revision of the estimate is a stated number");
+    let mut revisions = Vec::new();
+    let mut ok = true;
+    let mut previous = 1;
+    for (i, r) in list.get_ref().iter().enumerate() {
+        let r_at = at.element("breakage_revisions", i, r);
+        let rr = r.get_ref();
+        let month = c.required_whole(
+            &r_at,
+            "month",
+            &rr.month,
+            2,
+            horizon.max(2),
+            "the month at whose end the estimate is revised, within the horizon",
+        );
+        let breakage = c.required_number(
+            &r_at,
+            "breakage",
+            &rr.breakage,
+            Bounds {
+                max_open: true,
+                ..Bounds::SHARE
+            },
+            "expected share of points never redeemed",
+        );
+        match (month, breakage) {
+            (Some(m), Some(b)) if m > previous => {
+                previous = m;
+                revisions.push((m as u32, b));
+            }
+            (Some(m), Some(_)) => {
+                c.problem(
+                    rr.month.as_ref().map(toml::Spanned::span),
+                    format!("{}.month", r_at.path),
+                    format!("expected a month after {previous} (revisions in order, one per month), found {m}"),
+                );
+                ok = false;
+            }
+            _ => ok = false,
+        }
+    }
+    c.fixed_only = fixed;
+    ok.then_some(revisions)
+}
+
 fn catalogue(
     c: &mut Checker,
     at: &At,

@@ -1,15 +1,20 @@
 //! A member's certificates (cumulative discount): each worth a whole number of cents, valid
 //! from the month after it is issued for a stated number of months.
 
-/// One member's outstanding certificates, oldest first. Reused from member to member.
+use super::ledger::{CohortLedger, Fate};
+
+/// One member's outstanding certificates, oldest first. Reused from member to member; the
+/// ledger accumulates over every member of a block.
 #[derive(Debug, Clone, Default)]
 pub struct Certificates {
-    /// (last month it can be used, value in cents), in order of issue.
-    held: Vec<(u32, u64)>,
+    /// (last month it can be used, value in cents, month issued), in order of issue.
+    held: Vec<(u32, u64, u32)>,
+    /// The fate of the certificate value of every member of the block, by issue month.
+    pub ledger: CohortLedger,
 }
 
 impl Certificates {
-    /// Empties the holder for a new member.
+    /// Empties the holder for a new member (the ledger is kept).
     pub fn clear(&mut self) {
         self.held.clear();
     }
@@ -18,31 +23,49 @@ impl Certificates {
     /// after it.
     pub fn issue(&mut self, month: u32, validity: u32, cents: u64) {
         if cents > 0 {
-            self.held.push((month + validity, cents));
+            self.held.push((month + validity, cents, month));
         }
     }
 
     /// Removes the certificates that can no longer be used in `month` and returns their value.
     pub fn expire(&mut self, month: u32) -> u64 {
         let mut expired = 0;
-        self.held.retain(|&(last, cents)| {
+        let ledger = &mut self.ledger;
+        self.held.retain(|&(last, cents, issued)| {
             let keep = last >= month;
             if !keep {
                 expired += cents;
+                ledger.record(issued, month, Fate::Broken, cents);
             }
             keep
         });
         expired
     }
 
-    /// Removes every certificate (lapse, exit) and returns their value.
-    pub fn take_all(&mut self) -> u64 {
-        self.held.drain(..).map(|(_, c)| c).sum()
+    /// Removes every certificate in `month` (lapse, close) and returns their value.
+    pub fn take_all(&mut self, month: u32) -> u64 {
+        self.remove_all(month, Fate::Broken)
+    }
+
+    /// Pays out every certificate in cash in `month` (honoured) and returns their value.
+    pub fn settle(&mut self, month: u32) -> u64 {
+        self.remove_all(month, Fate::Redeemed)
+    }
+
+    fn remove_all(&mut self, month: u32, fate: Fate) -> u64 {
+        let ledger = &mut self.ledger;
+        self.held
+            .drain(..)
+            .map(|(_, cents, issued)| {
+                ledger.record(issued, month, fate, cents);
+                cents
+            })
+            .sum()
     }
 
     /// Value held, in cents.
     pub fn outstanding(&self) -> u64 {
-        self.held.iter().map(|&(_, c)| c).sum()
+        self.held.iter().map(|&(_, c, _)| c).sum()
     }
 
     /// True when nothing is held.
@@ -50,14 +73,16 @@ impl Certificates {
         self.held.is_empty()
     }
 
-    /// Uses certificates oldest first: `redeem(cents)` says whether a certificate of that value
-    /// is used now. Returns the value used.
-    pub fn redeem_with(&mut self, mut redeem: impl FnMut(u64) -> bool) -> u64 {
+    /// Uses certificates oldest first in `month`: `redeem(cents)` says whether a certificate of
+    /// that value is used now. Returns the value used.
+    pub fn redeem_with(&mut self, month: u32, mut redeem: impl FnMut(u64) -> bool) -> u64 {
         let mut used = 0;
-        self.held.retain(|&(_, cents)| {
+        let ledger = &mut self.ledger;
+        self.held.retain(|&(_, cents, issued)| {
             let use_it = redeem(cents);
             if use_it {
                 used += cents;
+                ledger.record(issued, month, Fate::Redeemed, cents);
             }
             !use_it
         });
@@ -87,14 +112,14 @@ mod tests {
         c.issue(2, 6, 200);
         c.issue(3, 6, 300);
         let mut calls = Vec::new();
-        let used = c.redeem_with(|cents| {
+        let used = c.redeem_with(4, |cents| {
             calls.push(cents);
             cents != 200
         });
         assert_eq!(calls, [100, 200, 300]);
         assert_eq!(used, 400);
         assert_eq!(c.outstanding(), 200);
-        assert_eq!(c.take_all(), 200);
+        assert_eq!(c.take_all(5), 200);
         c.issue(5, 1, 0); // a certificate worth nothing is not issued
         assert!(c.is_empty());
     }

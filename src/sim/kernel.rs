@@ -34,7 +34,9 @@
 //! expired or has been forfeited (oldest points are spent and expire first, so the horizon's
 //! points go before any earned later), for at most [`RUNOFF_MONTHS`]; points still held then
 //! count as never redeemed. This gives the ultimate fate of what was issued over the horizon,
-//! from which breakage is estimated.
+//! from which breakage is estimated; the wallet writes each point's fate to its issue month's
+//! row of the block's [`super::ledger::CohortLedger`], horizon and run-off alike, and the
+//! certificates holder likewise for certificate value.
 
 use rand::RngExt;
 
@@ -256,9 +258,14 @@ pub fn simulate_customers(
     totals: &mut BlockTotals,
 ) {
     let mut state = MemberState::new(&model.scenario.program);
+    // The wallet writes each point's fate to the block's ledger.
+    state.wallet.ledger = std::mem::take(&mut totals.points_cohorts);
+    state.certificates.ledger = std::mem::take(&mut totals.certificates_cohorts);
     for spec in customers {
         simulate_customer(model, timeline, trial, &spec, &mut state, totals);
     }
+    totals.points_cohorts = std::mem::take(&mut state.wallet.ledger);
+    totals.certificates_cohorts = std::mem::take(&mut state.certificates.ledger);
 }
 
 fn draw_type(mix: &[f64; 4], u: f64) -> usize {
@@ -407,6 +414,7 @@ impl Life<'_, '_> {
     fn bad_experience(
         &mut self,
         shared: &mut SimRng,
+        ctx: &MonthContext,
         month: &mut MonthTotals,
         state: &mut MemberState,
         overflow: &mut bool,
@@ -432,7 +440,7 @@ impl Life<'_, '_> {
             month.word_of_mouth_program -= d.deterred_prospects;
             if u_silent < d.silent_share {
                 self.alive_prog = false;
-                state.forfeit(month, overflow);
+                state.forfeit(ctx.month_no, month, overflow);
             } else {
                 self.ty_prog = NO_LOYALTY;
             }
@@ -489,7 +497,7 @@ impl Life<'_, '_> {
         let sensitivity = b_prog.competitor_sensitivity * effects.pull;
         if self.alive_prog && u < promotion(attrition, sensitivity) {
             self.alive_prog = false;
-            state.forfeit(month, overflow);
+            state.forfeit(ctx.month_no, month, overflow);
         }
     }
 
@@ -519,18 +527,26 @@ impl Life<'_, '_> {
             return;
         };
         if month_no == exit.month && exit.settlement == Settlement::Cash {
-            add(&mut month.points_settled, state.wallet.forfeit(), overflow);
+            add(
+                &mut month.points_settled,
+                state.wallet.settle(month_no),
+                overflow,
+            );
             add(
                 &mut month.certificates_settled,
-                state.certificates.take_all(),
+                state.certificates.settle(month_no),
                 overflow,
             );
         }
         if month_no == exit.month + exit.grace_months {
-            add(&mut month.points_expired, state.wallet.forfeit(), overflow);
+            add(
+                &mut month.points_expired,
+                state.wallet.forfeit(month_no),
+                overflow,
+            );
             add(
                 &mut month.certificates_expired,
-                state.certificates.take_all(),
+                state.certificates.take_all(month_no),
                 overflow,
             );
         }
@@ -757,7 +773,7 @@ fn simulate_customer(
     {
         let mut overflow = month.points_overflow;
         let ctx = life.context(timeline, m as u32 + 1, state);
-        life.bad_experience(&mut shared, month, state, &mut overflow);
+        life.bad_experience(&mut shared, &ctx, month, state, &mut overflow);
         life.change_type(&mut shared, &ctx);
         let effects = if ctx.running_member && life.alive_prog {
             life.effects(state, ctx.effect)
@@ -942,6 +958,8 @@ fn runoff(
             && month_no >= exit.month
         {
             // Paid out in cash: honoured, not broken.
+            state.wallet.settle(month_no);
+            state.certificates.settle(month_no);
             add(&mut out.points_redeemed, points_left, &mut overflow);
             add(
                 &mut out.certificates_redeemed,
@@ -958,8 +976,8 @@ fn runoff(
         if let Some(exit) = program.exit
             && month_no >= exit.month + exit.grace_months
         {
-            expired += state.wallet.forfeit();
-            certificates_expired += state.certificates.take_all();
+            expired += state.wallet.forfeit(month_no);
+            certificates_expired += state.certificates.take_all(month_no);
         }
         let expired = expired.min(points_left);
         points_left -= expired;
@@ -1013,6 +1031,9 @@ fn runoff(
     if !settled {
         add(&mut out.points_unsettled, points_left, &mut overflow);
     }
+    // What is left (of a member who lapsed, or still held at the end) is never redeemed.
+    state.wallet.forfeit(months + RUNOFF_MONTHS);
+    state.certificates.take_all(months + RUNOFF_MONTHS);
     add(&mut out.points_broken, points_left, &mut overflow);
     add(
         &mut out.certificates_broken,

@@ -81,16 +81,16 @@ impl MemberState {
         progress.min(1.0)
     }
 
-    /// Everything outstanding is lost (the member lapsed) and counted as forfeited.
-    pub fn forfeit(&mut self, totals: &mut MonthTotals, overflow: &mut bool) {
+    /// Everything outstanding is lost in `month` (the member lapsed) and counted as forfeited.
+    pub fn forfeit(&mut self, month: u32, totals: &mut MonthTotals, overflow: &mut bool) {
         add(
             &mut totals.points_forfeited,
-            self.wallet.forfeit(),
+            self.wallet.forfeit(month),
             overflow,
         );
         add(
             &mut totals.certificates_forfeited,
-            self.certificates.take_all(),
+            self.certificates.take_all(month),
             overflow,
         );
     }
@@ -258,7 +258,7 @@ pub fn member_month(
     }
     if m.purchases > 0 && !state.certificates.is_empty() {
         let q = m.behaviour.redemption_per_month;
-        let used = state.certificates.redeem_with(|cents| {
+        let used = state.certificates.redeem_with(m.month, |cents| {
             let value = cents as f64 / 100.0;
             let wants = own.random::<f64>() < q;
             if wants && given + value <= cap {

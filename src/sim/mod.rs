@@ -1,9 +1,10 @@
-//! The Monte Carlo engine: keyed generators ([`rng`]), what a member holds ([`wallet`],
+//! The Monte Carlo engine: keyed generators ([`rng`]), what a member holds ([`wallet`], [`ledger`],
 //! [`certificates`], [`tiers`], [`member`]), the pure month-by-month kernel ([`kernel`]),
 //! its totals ([`totals`]) and the parallel runner ([`runner`]).
 
 pub mod certificates;
 pub mod kernel;
+pub mod ledger;
 pub mod member;
 pub mod rng;
 pub mod runner;

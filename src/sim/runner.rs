@@ -18,6 +18,7 @@ use rand::RngExt;
 use rayon::prelude::*;
 
 use super::kernel::{CustomerSpec, Model, simulate_customers};
+use super::ledger::CohortLedger;
 use super::rng::{Stream, trial_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals};
 use crate::model::dist::poisson_inverse;
@@ -106,6 +107,10 @@ pub struct TrialTotals {
     pub months: Vec<MonthTotals>,
     /// Fate after the horizon of what members held at the horizon.
     pub runoff: RunoffTotals,
+    /// Points issued over the horizon, by issue month, and when each was redeemed or broken.
+    pub points_cohorts: CohortLedger,
+    /// Certificate value (cents) issued over the horizon, by issue month, and its fate.
+    pub certificates_cohorts: CohortLedger,
     /// The trial's market events.
     pub timeline: Timeline,
 }
@@ -126,6 +131,9 @@ fn simulate_in_blocks(
     spec: &(dyn Fn(u64) -> CustomerSpec + Sync),
 ) -> BlockTotals {
     let months = model.scenario.simulation.months as usize;
+    // The ledgers are exact integers, whose sum does not depend on the order: each block's is
+    // added as soon as it is done, so that only one per worker is held at a time.
+    let ledgers = std::sync::Mutex::new((CohortLedger::new(months), CohortLedger::new(months)));
     let per_block: Vec<BlockTotals> = (0..count.div_ceil(BLOCK_CUSTOMERS))
         .into_par_iter()
         .map(|b| {
@@ -133,6 +141,14 @@ fn simulate_in_blocks(
             let last = (first + BLOCK_CUSTOMERS).min(count);
             let mut totals = BlockTotals::new(months);
             simulate_customers(model, timeline, trial, (first..last).map(spec), &mut totals);
+            let points = std::mem::take(&mut totals.points_cohorts);
+            let certificates = std::mem::take(&mut totals.certificates_cohorts);
+            // A poisoned lock (a panicking worker) still holds a consistent sum.
+            let mut sums = ledgers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            sums.0.add(&points);
+            sums.1.add(&certificates);
             totals
         })
         .collect();
@@ -140,6 +156,9 @@ fn simulate_in_blocks(
     for block in &per_block {
         sum.add(block);
     }
+    (sum.points_cohorts, sum.certificates_cohorts) = ledgers
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     sum
 }
 
@@ -204,10 +223,20 @@ pub fn simulate_trial(model: &Model<'_>, trial: u64) -> TrialTotals {
             totals.add(&cohort);
         }
     }
+    // What each cohort was issued is what the months earned (kept out of the hot path).
+    for (c, m) in totals.months.iter().enumerate() {
+        let month = c as u32 + 1;
+        totals.points_cohorts.issue(month, m.points_earned);
+        totals
+            .certificates_cohorts
+            .issue(month, m.certificates_issued);
+    }
     TrialTotals {
         trial,
         months: totals.months,
         runoff: totals.runoff,
+        points_cohorts: totals.points_cohorts,
+        certificates_cohorts: totals.certificates_cohorts,
         timeline,
     }
 }

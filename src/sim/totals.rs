@@ -3,6 +3,8 @@
 //! points and certificate cents are exact integers added with overflow checks; money is
 //! summed in customer order.
 
+use super::ledger::CohortLedger;
+
 /// Adds `x` to `total`, or records an overflow and leaves `total` as it was.
 pub(crate) fn add(total: &mut u64, x: u64, overflow: &mut bool) {
     match total.checked_add(x) {
@@ -245,13 +247,18 @@ impl std::ops::AddAssign<&RunoffTotals> for RunoffTotals {
     }
 }
 
-/// What one block of customers adds to a trial: totals per month and the run-off.
+/// What one block of customers adds to a trial: totals per month, the run-off, and the fate
+/// of the points by issue month.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BlockTotals {
     /// One entry per month of the horizon.
     pub months: Vec<MonthTotals>,
     /// Fate after the horizon of what members held at the horizon.
     pub runoff: RunoffTotals,
+    /// Points issued over the horizon, by issue month, and when each was redeemed or broken.
+    pub points_cohorts: CohortLedger,
+    /// Certificate value (cents) issued over the horizon, by issue month, and its fate.
+    pub certificates_cohorts: CohortLedger,
 }
 
 impl BlockTotals {
@@ -260,6 +267,8 @@ impl BlockTotals {
         BlockTotals {
             months: vec![MonthTotals::default(); months],
             runoff: RunoffTotals::default(),
+            points_cohorts: CohortLedger::new(months),
+            certificates_cohorts: CohortLedger::new(months),
         }
     }
 
@@ -269,5 +278,7 @@ impl BlockTotals {
             *s += o;
         }
         self.runoff += &other.runoff;
+        self.points_cohorts.add(&other.points_cohorts);
+        self.certificates_cohorts.add(&other.certificates_cohorts);
     }
 }

@@ -1,39 +1,42 @@
-//! A member's points: the balance and, under fixed-life expiry, the exact first-in-first-out
-//! buckets of points by the month they were earned.
+//! A member's points: the balance and the exact first-in-first-out lots of points by the
+//! month they were earned, so that expiry, spending and forfeits take the oldest points first
+//! and every point's fate is written to its cohort in the block's [`CohortLedger`].
 
+use std::collections::VecDeque;
+
+use super::ledger::{CohortLedger, Fate};
 use crate::model::program::Expiry;
 
-/// One member's points. Reused from customer to customer to avoid allocation.
+/// One member's points. Reused from customer to customer to avoid allocation; the ledger
+/// accumulates over every member of a block.
 #[derive(Debug, Clone)]
 pub struct Wallet {
     balance: u64,
-    /// Under fixed life L: points earned in month m sit in `buckets[m % L]` until they are
-    /// spent or expire at the start of month m + L. Empty for the other policies.
-    buckets: Vec<u64>,
+    /// (month earned, points left of it), oldest first; the points sum to `balance`.
+    lots: VecDeque<(u32, u64)>,
     /// Month of the last purchase (0 = enrolment at launch), for inactivity expiry.
     last_purchase: u32,
     expiry: Expiry,
+    /// The fate of the points of every member of the block, by cohort.
+    pub ledger: CohortLedger,
 }
 
 impl Wallet {
     /// An empty wallet for `expiry`.
     pub fn new(expiry: Expiry) -> Self {
-        let buckets = match expiry {
-            Expiry::Fixed { months } => vec![0; months as usize],
-            Expiry::Never | Expiry::Inactivity { .. } => Vec::new(),
-        };
         Wallet {
             balance: 0,
-            buckets,
+            lots: VecDeque::new(),
             last_purchase: 0,
             expiry,
+            ledger: CohortLedger::default(),
         }
     }
 
-    /// Empties the wallet for a new member.
+    /// Empties the wallet for a new member (the ledger is kept).
     pub fn reset(&mut self) {
         self.balance = 0;
-        self.buckets.iter_mut().for_each(|b| *b = 0);
+        self.lots.clear();
         self.last_purchase = 0;
     }
 
@@ -42,29 +45,48 @@ impl Wallet {
         self.balance
     }
 
+    /// Takes `points` (≤ balance) oldest first, recording their `fate` in `month`.
+    fn take(&mut self, month: u32, points: u64, fate: Fate) {
+        debug_assert!(points <= self.balance);
+        self.balance -= points;
+        let mut left = points;
+        while left > 0 {
+            let Some(front) = self.lots.front_mut() else {
+                break;
+            };
+            let n = left.min(front.1);
+            self.ledger.record(front.0, month, fate, n);
+            front.1 -= n;
+            left -= n;
+            if front.1 == 0 {
+                self.lots.pop_front();
+            }
+        }
+    }
+
     /// Expires what is due at the start of `month` (1-based) and returns how many points.
     pub fn expire(&mut self, month: u32) -> u64 {
-        let expired = match self.expiry {
+        match self.expiry {
             Expiry::Never => 0,
             Expiry::Fixed { months } => {
-                // Points earned in month − L live in this slot; month ≥ 1 and L ≥ 1 (validated),
-                // and `buckets` has L entries (`new`; the expiry never changes), so slot < L.
-                let slot = (month % months) as usize;
-                std::mem::take(&mut self.buckets[slot])
+                // Points earned in month m live through month m + L − 1.
+                let due: u64 = self
+                    .lots
+                    .iter()
+                    .take_while(|(earned, _)| earned + months <= month)
+                    .map(|&(_, n)| n)
+                    .sum();
+                self.take(month, due, Fate::Broken);
+                due
             }
             Expiry::Inactivity { months } => {
                 if month - self.last_purchase > months {
-                    self.buckets.iter_mut().for_each(|b| *b = 0);
-                    std::mem::take(&mut self.balance)
+                    self.forfeit(month)
                 } else {
                     0
                 }
             }
-        };
-        if matches!(self.expiry, Expiry::Fixed { .. }) {
-            self.balance -= expired;
         }
-        expired
     }
 
     /// Records a purchase month (for inactivity) and credits `points` earned in `month`.
@@ -76,38 +98,36 @@ impl Wallet {
             return false;
         };
         self.balance = balance;
-        if let Expiry::Fixed { months } = self.expiry {
-            // A bucket holds part of the balance, so it cannot overflow when the balance did not.
-            // `buckets` has L ≥ 1 entries (see `expire`), so the slot is in range.
-            self.buckets[(month % months) as usize] += points;
+        if points > 0 {
+            // (What is issued is in the month totals; the runner copies it to the ledger.)
+            match self.lots.back_mut() {
+                // A lot holds part of the balance, so it cannot overflow when the balance did not.
+                Some(last) if last.0 == month => last.1 += points,
+                _ => self.lots.push_back((month, points)),
+            }
         }
         true
     }
 
     /// Spends `points` (≤ balance) oldest first, in `month`.
     pub fn spend(&mut self, month: u32, points: u64) {
-        debug_assert!(points <= self.balance);
-        self.balance -= points;
-        if let Expiry::Fixed { months } = self.expiry {
-            let mut left = points;
-            // Oldest live month is month − L + 1, whose slot is (month + 1) % L.
-            for age in 0..months {
-                if left == 0 {
-                    break;
-                }
-                // < L = buckets.len() (see `expire`).
-                let slot = ((month + 1 + age) % months) as usize;
-                let take = left.min(self.buckets[slot]);
-                self.buckets[slot] -= take;
-                left -= take;
-            }
-        }
+        self.take(month, points, Fate::Redeemed);
     }
 
-    /// Removes every point (a member who lapses forfeits them) and returns how many.
-    pub fn forfeit(&mut self) -> u64 {
-        self.buckets.iter_mut().for_each(|b| *b = 0);
-        std::mem::take(&mut self.balance)
+    /// Removes every point in `month` (a member who lapses forfeits them; expiry at the close
+    /// of a program) and returns how many.
+    pub fn forfeit(&mut self, month: u32) -> u64 {
+        let all = self.balance;
+        self.take(month, all, Fate::Broken);
+        all
+    }
+
+    /// Pays out every point in cash in `month` (honoured, like a redemption) and returns how
+    /// many.
+    pub fn settle(&mut self, month: u32) -> u64 {
+        let all = self.balance;
+        self.take(month, all, Fate::Redeemed);
+        all
     }
 }
 
@@ -150,7 +170,7 @@ mod tests {
         assert_eq!(w.expire(4), 10); // months 2 and 3 passed without a purchase
         assert!(w.earn(4, 5));
         assert_eq!(w.expire(6), 0);
-        assert_eq!(w.forfeit(), 5);
+        assert_eq!(w.forfeit(7), 5);
     }
 
     #[test]
@@ -162,11 +182,28 @@ mod tests {
     }
 
     #[test]
+    fn every_point_s_fate_is_written_to_its_cohort() {
+        let mut w = Wallet::new(Expiry::Fixed { months: 3 });
+        w.ledger = CohortLedger::new(4);
+        assert!(w.earn(1, 10));
+        assert!(w.earn(2, 20));
+        w.spend(2, 15); // all 10 of month 1, 5 of month 2
+        assert_eq!(w.expire(5), 15); // the rest of month 2 expires at the start of month 5
+        assert!(w.earn(4, 8));
+        assert_eq!(w.settle(9), 8); // paid out after the horizon
+        let l = &w.ledger;
+        assert_eq!(l.in_month(1, 2, Fate::Redeemed), 10);
+        assert_eq!(l.in_month(2, 2, Fate::Redeemed), 5);
+        assert_eq!(l.in_month(2, 5, Fate::Broken), 15);
+        assert_eq!(l.ever_redeemed(4), 8);
+    }
+
+    #[test]
     fn never_keeps_points_until_spent_or_forfeited() {
         let mut w = Wallet::new(Expiry::Never);
         assert!(w.earn(1, 7));
         assert_eq!(w.expire(100), 0);
         w.spend(100, 4);
-        assert_eq!(w.forfeit(), 3);
+        assert_eq!(w.forfeit(100), 3);
     }
 }

@@ -12,6 +12,18 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The shipped scenario files (`scenarios/*.toml`), sorted.
+pub fn shipped_scenarios() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap_or_else(|e| panic!("{e}")).path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Parses and validates scenario text, panicking with the problems if it is invalid.
 pub fn scenario(text: &str) -> Scenario {
     match loyalty_sim::scenario::parse(text, Path::new("test.toml")) {
