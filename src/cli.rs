@@ -299,6 +299,12 @@ fn say(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
+/// Prints a line on stderr; a closed stderr is not an error either.
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
@@ -371,10 +377,10 @@ fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Resul
     })?;
     let axis = Axis::even(path, a, b, steps as usize, whole);
     if axis.values.len() < steps as usize {
-        eprintln!(
+        note(&format!(
             "note: {path} holds whole numbers: {} distinct values from {a} to {b}, not {steps}",
             axis.values.len()
-        );
+        ));
     }
     Ok(axis)
 }
@@ -748,7 +754,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     );
 
     let bytes =
-        std::fs::read(&args.transactions).map_err(|source| transactions::ReadError::Io {
+        loyalty_sim::input::read_limited(&args.transactions, loyalty_sim::input::LOG_LIMIT, true)
+            .map_err(|source| transactions::ReadError::Io {
             path: args.transactions.clone(),
             source,
         })?;
@@ -850,26 +857,24 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             files.push((format!("{}.svg", figure.name), svg.into_bytes()));
         }
     }
-    let scenario_dir = scenario_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let scenario_name = scenario_path.file_name().map_or_else(
-        || "scenario.toml".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    // Everything is rendered; now the writes, the scenario first (the report names it), both
-    // under one guard so that Ctrl-C cannot fall between them.
-    let _writing = output::Writing::start()?;
-    // Both folders first: one that cannot be made stops the command before any file exists.
-    for dir in [scenario_dir, report_dir.as_path()] {
-        std::fs::create_dir_all(dir).map_err(|source| output::OutputError::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    // Everything is rendered; now one write: the scenario goes into the report folder when it
+    // belongs there, else it is staged beside its own path and renamed into place just after
+    // the folder is swapped in, so a failure while writing leaves neither.
+    let in_folder =
+        scenario_path.parent() == Some(report_dir.as_path()) && scenario_path.file_name().is_some();
+    let mut beside = Vec::new();
+    if in_folder {
+        let name = scenario_path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        files.push((name, text.into_bytes()));
+    } else {
+        beside.push((scenario_path.clone(), text.into_bytes()));
     }
-    output::write_atomically(scenario_dir, &[(scenario_name, text.into_bytes())])?;
-    let written = output::write_atomically(&report_dir, &files)?;
+    let written: Vec<PathBuf> = output::write_folder(&report_dir, &files, &beside)?
+        .into_iter()
+        .filter(|p| p.parent() == Some(report_dir.as_path()))
+        .collect();
 
     say(&report.text());
     if log.skipped > 0 {
@@ -896,10 +901,10 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         scenario_path.display()
     ));
     if args.currency.is_none() {
-        eprintln!(
+        note(&format!(
             "note: amounts are taken to be in {} (the template's currency); give --currency if they are not",
             report.currency.code
-        );
+        ));
     }
     Ok(())
 }
@@ -1032,7 +1037,10 @@ fn run_shard(
             source,
         })?;
     let dir = out.unwrap_or_else(|| {
-        default_out(scenario_path).join(format!("part-{}-of-{}", shard.index, shard.count))
+        // Beside, not inside, the merged run's folder, which the merge replaces whole.
+        let mut parts = default_out(scenario_path).into_os_string();
+        parts.push("-parts");
+        PathBuf::from(parts).join(format!("part-{}-of-{}", shard.index, shard.count))
     });
     output::write_atomically(&dir, &[(loyalty_sim::shard::PART_FILE.to_string(), bytes)])?;
     let m = &part.manifest;

@@ -165,10 +165,13 @@ pub enum ReadError {
 
 /// Reads the log at `path`.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<TransactionLog, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::input::read_limited(path, crate::input::LOG_LIMIT, true).map_err(|source| {
+            ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     parse(path, &bytes, options)
 }
 

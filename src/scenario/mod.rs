@@ -321,10 +321,12 @@ pub enum LoadError {
 
 /// Reads, parses and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::input::read_limited(path, crate::input::SCENARIO_LIMIT, false).map_err(
+        |source| LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
     let source = std::str::from_utf8(&bytes).map_err(|e| LoadError::NotText {
         path: path.to_path_buf(),
         offset: e.valid_up_to(),
