@@ -979,8 +979,13 @@ fn shard(
             if let Some(i) = number("SLURM_ARRAY_TASK_ID")? {
                 // Slurm numbers tasks from the array's minimum (usually 0).
                 let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+                let index = i.checked_sub(min).ok_or_else(|| {
+                    Error::Argument(format!(
+                        "SLURM_ARRAY_TASK_ID={i} is below SLURM_ARRAY_TASK_MIN={min}"
+                    ))
+                })?;
                 (
-                    Some(i.saturating_sub(min)),
+                    Some(index),
                     count.or(number("SLURM_ARRAY_TASK_COUNT")?),
                     "SLURM_ARRAY_TASK_ID",
                 )

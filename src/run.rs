@@ -337,30 +337,32 @@ pub fn summarize(
 /// output. Validation is meant to make this unreachable; this is the last line of defence.
 pub(crate) fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
     for r in results {
-        let m = &r.metrics;
-        let headline = TrialMetrics::NAMES
-            .iter()
-            .filter_map(|&n| m.value(n).map(|v| (n, v)));
-        let monthly = r
-            .months
-            .iter()
-            .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
-        let by_type = r.types.iter().flat_map(|types| {
-            types
-                .iter()
-                .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
-        });
-        if let Some((metric, value)) = headline
-            .chain(monthly)
-            .chain(by_type)
-            .find(|(_, v)| !v.is_finite())
-        {
+        if let Some((metric, value)) = reported_values(r).find(|(_, v)| !v.is_finite()) {
             return Err(RunError::NonFinite {
-                trial: m.trial,
+                trial: r.metrics.trial,
                 metric,
                 value,
             });
         }
     }
     Ok(())
+}
+
+/// Every value of a trial that reaches an output, with its name: the headline metrics, the
+/// monthly series and the monthly series by type.
+pub(crate) fn reported_values(r: &TrialResult) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+    let m = &r.metrics;
+    let headline = TrialMetrics::NAMES
+        .iter()
+        .filter_map(|&n| m.value(n).map(|v| (n, v)));
+    let monthly = r
+        .months
+        .iter()
+        .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
+    let by_type = r.types.iter().flat_map(|types| {
+        types
+            .iter()
+            .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
+    });
+    headline.chain(monthly).chain(by_type)
 }

@@ -4,6 +4,22 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// Longest value quoted in a message, in characters.
+pub const QUOTE_LIMIT: usize = 60;
+
+/// `text` as quoted in a message: whole if short, else its first [`QUOTE_LIMIT`] characters
+/// and "…" with the full length, so a huge value never makes a huge message.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTE_LIMIT) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} characters)",
+            &text[..end],
+            text.chars().count()
+        )),
+    }
+}
+
 /// One problem in a scenario file, before it is located in the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
