@@ -179,7 +179,8 @@ enum Command {
 /// The options of `calibrate`.
 #[derive(Debug, clap::Args)]
 struct CalibrateArgs {
-    /// Transaction log: CSV with a header row, or the whitespace-separated CDNOW layout.
+    /// Transaction log: CSV with a header row, or the whitespace-separated CDNOW layout; `-`
+    /// reads standard input.
     transactions: PathBuf,
     /// Last day of the calibration period (YYYY-MM-DD, inclusive); it starts with the log.
     #[arg(long, value_name = "DATE")]
@@ -215,6 +216,10 @@ struct CalibrateArgs {
     /// Skip rows that cannot be read (and count them) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Decimal mark of the amounts: `.` (1234.50) or `,` (1234,50, in a file separated by
+    /// semicolons or tabs, or quoted). Thousands separators are refused either way.
+    #[arg(long, value_parser = [".", ","], default_value = ".")]
+    decimal: String,
     /// Time unit of the models.
     #[arg(long, value_parser = ["days", "weeks", "months"], default_value = "weeks")]
     time_unit: String,
@@ -776,6 +781,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             },
             date_format: args.date_format.clone(),
             skip_bad_rows: args.skip_bad_rows,
+            decimal_comma: args.decimal == ",",
         },
     )?;
     let calibration = loyalty_sim::calibrate::calibrate(
@@ -792,7 +798,11 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         },
     )?;
 
-    let name = stem(&args.transactions);
+    let name = if args.transactions.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        stem(&args.transactions)
+    };
     let report_dir = args
         .report_dir
         .clone()
