@@ -35,8 +35,15 @@ pub const MAX_CUSTOMERS: u64 = 100_000_000;
 pub const MAX_MONTHS: u64 = 360;
 /// Most trials accepted.
 pub const MAX_TRIALS: u64 = 10_000_000;
-/// How far shares that must sum to one may miss it.
+/// How far shares that must sum to one may miss it, either way.
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// Whether `sum` is within [`SHARE_SUM_TOLERANCE`] of 1 either way. The decimal shares a user
+/// writes are not exact in binary, so 0.999999 and 1.000001 miss 1 by a hair more or less
+/// than 10⁻⁶; a few units in the last place of slack treat the two the same.
+pub fn shares_sum_to_one(sum: f64) -> bool {
+    (sum - 1.0).abs() <= SHARE_SUM_TOLERANCE + 8.0 * f64::EPSILON
+}
 
 /// Validates `raw`, returning the scenario or every problem found.
 pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
@@ -189,7 +196,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
     let shares: Option<Vec<(LoyaltyType, f64)>> = shares.into_iter().collect();
     let shares = shares?;
     let sum: f64 = shares.iter().map(|(_, s)| s).sum();
-    if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
+    if !shares_sum_to_one(sum) {
         let parts = shares
             .iter()
             .filter(|(_, s)| *s > 0.0)
@@ -293,7 +300,7 @@ fn matrix(
             continue;
         }
         let leaving: f64 = values.iter().sum();
-        if leaving > 1.0 + SHARE_SUM_TOLERANCE {
+        if leaving > 1.0 && !shares_sum_to_one(leaving) {
             c.problem(
                 row_at.span.clone(),
                 row_at.path.clone(),
