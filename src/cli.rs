@@ -658,6 +658,20 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
         format_number(sim.trials as f64, 0),
         sim.seed
     ));
+    let referrals = s
+        .program
+        .points
+        .as_ref()
+        .and_then(|p| p.referral)
+        .map_or(0.0, |r| r.per_member_per_month);
+    let (_, ever) =
+        scenario::validate::projected_customers(sim, &s.population, &s.market, referrals);
+    if ever >= sim.customers as f64 + 1.0 {
+        say(&format!(
+            "with arrivals: about {} customers over the horizon (projected)\n",
+            format_number(ever, 0)
+        ));
+    }
     let mix: Vec<String> = s
         .population
         .types

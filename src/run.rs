@@ -196,14 +196,18 @@ pub const BYTES_PER_TRIAL_MONTH: u64 = 1024;
 /// Bytes a run needs whatever its size: the program, the worker threads, the charts.
 pub const BASE_BYTES: u64 = 256 << 20;
 
-/// The memory a run of `scenario` needs, estimated up front. Customers are simulated one
-/// block at a time and never kept, so the customer count does not enter.
+/// The memory a run of `scenario` needs, estimated up front: its results, and the block
+/// totals of the trials in flight (one per worker thread), which are bounded whatever the
+/// customers (blocks are reduced a group at a time), so the customer count does not enter.
 pub fn estimated_memory(scenario: &crate::Scenario) -> u64 {
     let sim = &scenario.simulation;
+    let in_flight = (rayon::current_num_threads() as u64)
+        .saturating_mul(crate::sim::runner::trial_in_flight_bytes(sim.months));
     sim.trials
         .saturating_mul(u64::from(sim.months))
         .saturating_mul(BYTES_PER_TRIAL_MONTH)
         .saturating_add(BASE_BYTES)
+        .saturating_add(in_flight)
 }
 
 /// Memory the system can give a new process now (Linux `MemAvailable`), if it says.
