@@ -179,7 +179,8 @@ enum Command {
 /// The options of `calibrate`.
 #[derive(Debug, clap::Args)]
 struct CalibrateArgs {
-    /// Transaction log: CSV with a header row, or the whitespace-separated CDNOW layout.
+    /// Transaction log: CSV with a header row, or the whitespace-separated CDNOW layout; `-`
+    /// reads standard input.
     transactions: PathBuf,
     /// Last day of the calibration period (YYYY-MM-DD, inclusive); it starts with the log.
     #[arg(long, value_name = "DATE")]
@@ -215,6 +216,10 @@ struct CalibrateArgs {
     /// Skip rows that cannot be read (and count them) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Decimal mark of the amounts: `.` (1234.50) or `,` (1234,50, in a file separated by
+    /// semicolons or tabs, or quoted). Thousands separators are refused either way.
+    #[arg(long, value_parser = [".", ","], default_value = ".")]
+    decimal: String,
     /// Time unit of the models.
     #[arg(long, value_parser = ["days", "weeks", "months"], default_value = "weeks")]
     time_unit: String,
@@ -299,6 +304,12 @@ fn say(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
+/// Prints a line on stderr; a closed stderr is not an error either.
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
@@ -371,10 +382,10 @@ fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Resul
     })?;
     let axis = Axis::even(path, a, b, steps as usize, whole);
     if axis.values.len() < steps as usize {
-        eprintln!(
+        note(&format!(
             "note: {path} holds whole numbers: {} distinct values from {a} to {b}, not {steps}",
             axis.values.len()
-        );
+        ));
     }
     Ok(axis)
 }
@@ -647,6 +658,20 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
         format_number(sim.trials as f64, 0),
         sim.seed
     ));
+    let referrals = s
+        .program
+        .points
+        .as_ref()
+        .and_then(|p| p.referral)
+        .map_or(0.0, |r| r.per_member_per_month);
+    let (_, ever) =
+        scenario::validate::projected_customers(sim, &s.population, &s.market, referrals);
+    if ever >= sim.customers as f64 + 1.0 {
+        say(&format!(
+            "with arrivals: about {} customers over the horizon (projected)\n",
+            format_number(ever, 0)
+        ));
+    }
     let mix: Vec<String> = s
         .population
         .types
@@ -748,7 +773,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     );
 
     let bytes =
-        std::fs::read(&args.transactions).map_err(|source| transactions::ReadError::Io {
+        loyalty_sim::input::read_limited(&args.transactions, loyalty_sim::input::LOG_LIMIT, true)
+            .map_err(|source| transactions::ReadError::Io {
             path: args.transactions.clone(),
             source,
         })?;
@@ -769,6 +795,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             },
             date_format: args.date_format.clone(),
             skip_bad_rows: args.skip_bad_rows,
+            decimal_comma: args.decimal == ",",
         },
     )?;
     let calibration = loyalty_sim::calibrate::calibrate(
@@ -785,7 +812,11 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         },
     )?;
 
-    let name = stem(&args.transactions);
+    let name = if args.transactions.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        stem(&args.transactions)
+    };
     let report_dir = args
         .report_dir
         .clone()
@@ -850,26 +881,24 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             files.push((format!("{}.svg", figure.name), svg.into_bytes()));
         }
     }
-    let scenario_dir = scenario_path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let scenario_name = scenario_path.file_name().map_or_else(
-        || "scenario.toml".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    // Everything is rendered; now the writes, the scenario first (the report names it), both
-    // under one guard so that Ctrl-C cannot fall between them.
-    let _writing = output::Writing::start()?;
-    // Both folders first: one that cannot be made stops the command before any file exists.
-    for dir in [scenario_dir, report_dir.as_path()] {
-        std::fs::create_dir_all(dir).map_err(|source| output::OutputError::CreateDir {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    // Everything is rendered; now one write: the scenario goes into the report folder when it
+    // belongs there, else it is staged beside its own path and renamed into place just after
+    // the folder is swapped in, so a failure while writing leaves neither.
+    let in_folder =
+        scenario_path.parent() == Some(report_dir.as_path()) && scenario_path.file_name().is_some();
+    let mut beside = Vec::new();
+    if in_folder {
+        let name = scenario_path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        files.push((name, text.into_bytes()));
+    } else {
+        beside.push((scenario_path.clone(), text.into_bytes()));
     }
-    output::write_atomically(scenario_dir, &[(scenario_name, text.into_bytes())])?;
-    let written = output::write_atomically(&report_dir, &files)?;
+    let written: Vec<PathBuf> = output::write_folder(&report_dir, &files, &beside)?
+        .into_iter()
+        .filter(|p| p.parent() == Some(report_dir.as_path()))
+        .collect();
 
     say(&report.text());
     if log.skipped > 0 {
@@ -896,10 +925,10 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         scenario_path.display()
     ));
     if args.currency.is_none() {
-        eprintln!(
+        note(&format!(
             "note: amounts are taken to be in {} (the template's currency); give --currency if they are not",
             report.currency.code
-        );
+        ));
     }
     Ok(())
 }
@@ -974,8 +1003,13 @@ fn shard(
             if let Some(i) = number("SLURM_ARRAY_TASK_ID")? {
                 // Slurm numbers tasks from the array's minimum (usually 0).
                 let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+                let index = i.checked_sub(min).ok_or_else(|| {
+                    Error::Argument(format!(
+                        "SLURM_ARRAY_TASK_ID={i} is below SLURM_ARRAY_TASK_MIN={min}"
+                    ))
+                })?;
                 (
-                    Some(i.saturating_sub(min)),
+                    Some(index),
                     count.or(number("SLURM_ARRAY_TASK_COUNT")?),
                     "SLURM_ARRAY_TASK_ID",
                 )
@@ -1032,7 +1066,10 @@ fn run_shard(
             source,
         })?;
     let dir = out.unwrap_or_else(|| {
-        default_out(scenario_path).join(format!("part-{}-of-{}", shard.index, shard.count))
+        // Beside, not inside, the merged run's folder, which the merge replaces whole.
+        let mut parts = default_out(scenario_path).into_os_string();
+        parts.push("-parts");
+        PathBuf::from(parts).join(format!("part-{}-of-{}", shard.index, shard.count))
     });
     output::write_atomically(&dir, &[(loyalty_sim::shard::PART_FILE.to_string(), bytes)])?;
     let m = &part.manifest;

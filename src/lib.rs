@@ -15,6 +15,7 @@ pub mod bench;
 pub mod calibrate;
 pub mod decide;
 pub mod error;
+pub mod input;
 pub mod learn;
 pub mod metrics;
 pub mod model;

@@ -3,6 +3,7 @@
 
 mod cli;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -14,22 +15,33 @@ fn main() -> ExitCode {
     // Ctrl-C (or SIGTERM) stops at once: results are only written at the end, all at once, so
     // stopping before that leaves nothing behind; a write already under way finishes first
     // and the program then stops.
+    // The handler never panics (a closed stderr is not its concern, so write errors are
+    // ignored), and a second Ctrl-C stops at once even while a write finishes.
     let _ = ctrlc::set_handler(|| {
-        if loyalty_sim::output::request_stop() {
-            eprintln!("interrupted: stopped; nothing was written");
+        let second = loyalty_sim::output::stop_requested();
+        if loyalty_sim::output::request_stop() || second {
+            let message = if second {
+                "interrupted again: stopped at once; the output folder keeps its previous result"
+            } else {
+                "interrupted: stopped; nothing was written"
+            };
+            let _ = writeln!(std::io::stderr(), "{message}");
             std::process::exit(i32::from(INTERRUPTED));
         }
     });
     let result = cli::execute(cli::Cli::parse());
     if loyalty_sim::output::stop_requested() {
-        eprintln!("interrupted: stopped after finishing the files being written");
+        let _ = writeln!(
+            std::io::stderr(),
+            "interrupted: stopped after finishing the files being written"
+        );
         return ExitCode::from(INTERRUPTED);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Every message already carries its causes, so it is printed once, as is.
-            eprintln!("error: {e}");
+            let _ = writeln!(std::io::stderr(), "error: {e}");
             ExitCode::from(e.exit_code())
         }
     }

@@ -200,14 +200,18 @@ pub const BYTES_PER_TRIAL_MONTH: u64 = 1024;
 /// Bytes a run needs whatever its size: the program, the worker threads, the charts.
 pub const BASE_BYTES: u64 = 256 << 20;
 
-/// The memory a run of `scenario` needs, estimated up front. Customers are simulated one
-/// block at a time and never kept, so the customer count does not enter.
+/// The memory a run of `scenario` needs, estimated up front: its results, and the block
+/// totals of the trials in flight (one per worker thread), which are bounded whatever the
+/// customers (blocks are reduced a group at a time), so the customer count does not enter.
 pub fn estimated_memory(scenario: &crate::Scenario) -> u64 {
     let sim = &scenario.simulation;
+    let in_flight = (rayon::current_num_threads() as u64)
+        .saturating_mul(crate::sim::runner::trial_in_flight_bytes(sim.months));
     sim.trials
         .saturating_mul(u64::from(sim.months))
         .saturating_mul(BYTES_PER_TRIAL_MONTH)
         .saturating_add(BASE_BYTES)
+        .saturating_add(in_flight)
 }
 
 /// Memory the system can give a new process now (Linux `MemAvailable`), if it says.
@@ -343,30 +347,32 @@ pub fn summarize(
 /// output. Validation is meant to make this unreachable; this is the last line of defence.
 pub(crate) fn check_finite(results: &[TrialResult]) -> Result<(), RunError> {
     for r in results {
-        let m = &r.metrics;
-        let headline = TrialMetrics::NAMES
-            .iter()
-            .filter_map(|&n| m.value(n).map(|v| (n, v)));
-        let monthly = r
-            .months
-            .iter()
-            .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
-        let by_type = r.types.iter().flat_map(|types| {
-            types
-                .iter()
-                .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
-        });
-        if let Some((metric, value)) = headline
-            .chain(monthly)
-            .chain(by_type)
-            .find(|(_, v)| !v.is_finite())
-        {
+        if let Some((metric, value)) = reported_values(r).find(|(_, v)| !v.is_finite()) {
             return Err(RunError::NonFinite {
-                trial: m.trial,
+                trial: r.metrics.trial,
                 metric,
                 value,
             });
         }
     }
     Ok(())
+}
+
+/// Every value of a trial that reaches an output, with its name: the headline metrics, the
+/// monthly series and the monthly series by type.
+pub(crate) fn reported_values(r: &TrialResult) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+    let m = &r.metrics;
+    let headline = TrialMetrics::NAMES
+        .iter()
+        .filter_map(|&n| m.value(n).map(|v| (n, v)));
+    let monthly = r
+        .months
+        .iter()
+        .flat_map(|rec| Series::ALL.iter().map(move |&s| (s.name(), rec[s])));
+    let by_type = r.types.iter().flat_map(|types| {
+        types
+            .iter()
+            .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
+    });
+    headline.chain(monthly).chain(by_type)
 }

@@ -12,12 +12,14 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::{PART_LIMIT, read_limited};
 use crate::metrics::finance::TrialResult;
+use crate::output::{FolderManifest, MANIFEST_FILE};
 use crate::run::{
     RunOptions, RunOutput, available_memory, check_finite, check_memory, effective_scenario,
-    run_range, summarize,
+    reported_values, run_range, summarize,
 };
-use crate::scenario::{ScenarioFile, sha256_hex};
+use crate::scenario::{Scenario, ScenarioFile, sha256_hex};
 use crate::sim::kernel::Model;
 use crate::sim::runner::{RunError, in_pool};
 
@@ -40,6 +42,7 @@ impl Shard {
 
 /// What a part is part of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     /// Always "loyalty-sim".
     pub program: String,
@@ -61,15 +64,69 @@ pub struct Manifest {
     pub first_trial: u64,
     /// One past the last trial of this part.
     pub end_trial: u64,
+    /// SHA-256 of the part's results as JSON (their values: reformatting does not change it).
+    pub results_sha256: String,
+    /// The end of a hash chain over every field above, in order (see [`Manifest::chain`]):
+    /// anyone can recompute it, so it is a seal against damage and careless edits (an edited
+    /// value, a manifest claiming another seed), not a signature against a forger.
+    pub chain: String,
 }
+
+impl Manifest {
+    /// The hash chain over the manifest's fields and its results' hash: each link is the
+    /// SHA-256 of the previous link, the field's name and its value.
+    pub fn chain(&self) -> String {
+        let links: [(&str, String); 12] = [
+            ("program", self.program.clone()),
+            ("version", self.version.clone()),
+            ("scenario_path", self.scenario_path.clone()),
+            ("scenario_sha256", self.scenario_sha256.clone()),
+            ("seed", self.seed.to_string()),
+            ("trials", self.trials.to_string()),
+            ("shard.index", self.shard.index.to_string()),
+            ("shard.count", self.shard.count.to_string()),
+            ("first_trial", self.first_trial.to_string()),
+            ("end_trial", self.end_trial.to_string()),
+            ("results_sha256", self.results_sha256.clone()),
+            (
+                "scenario_source_bytes",
+                self.scenario_source.len().to_string(),
+            ),
+        ];
+        links
+            .iter()
+            .fold(sha256_hex(b"loyalty-sim part 1"), |link, (name, value)| {
+                sha256_hex(format!("{link}\n{name}={value}").as_bytes())
+            })
+    }
+}
+
+/// SHA-256 of `results` as JSON.
+fn results_sha256(results: &[TrialResult]) -> String {
+    // Serialising plain numbers and records cannot fail; an empty text would not match.
+    sha256_hex(&serde_json::to_vec(results).unwrap_or_default())
+}
+
+/// Largest magnitude a merged value may have: far beyond any business case, and small enough
+/// that the statistics' sums of squares over ten million trials stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e100;
 
 /// A shard's results: `part.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Part {
     /// What it is part of.
     pub manifest: Manifest,
     /// The results of its trials, in trial order.
     pub results: Vec<TrialResult>,
+}
+
+impl Part {
+    /// Sets the results' hash and the manifest's hash chain from the part as it is.
+    pub fn seal(&mut self) {
+        self.manifest.results_sha256 = results_sha256(&self.results);
+        self.manifest.chain = self.manifest.chain();
+    }
 }
 
 /// The name of a part's file within its folder.
@@ -95,7 +152,7 @@ pub fn run_shard(
         run_range(file, &scenario, &model, range.clone(), on_trial_done)
     })??;
     check_finite(&results)?;
-    Ok(Part {
+    let mut part = Part {
         manifest: Manifest {
             program: "loyalty-sim".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -107,9 +164,13 @@ pub fn run_shard(
             shard,
             first_trial: range.start,
             end_trial: range.end,
+            results_sha256: String::new(),
+            chain: String::new(),
         },
         results,
-    })
+    };
+    part.seal();
+    Ok(part)
 }
 
 /// Why parts could not be merged.
@@ -174,19 +235,50 @@ pub enum MergeError {
         /// What is wrong.
         why: String,
     },
+    /// A part does not match its own seal, or holds values no run gives.
+    #[error("{}: {why}; it cannot be merged (run its shard again)", path.display())]
+    Damaged {
+        /// The part.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// A part written by another version of the program.
+    #[error(
+        "{} was written by loyalty-sim {theirs}, and this is {ours}: merge with the version that ran the parts",
+        path.display()
+    )]
+    Version {
+        /// The part.
+        path: PathBuf,
+        /// The version that wrote it.
+        theirs: String,
+        /// This program's version.
+        ours: &'static str,
+    },
     /// The merged results hold a non-finite number.
     #[error(transparent)]
     Run(#[from] RunError),
 }
 
-/// Reads the part in `path` (a part's folder or its `part.json`).
+/// Reads the part in `path` (a part's folder or its `part.json`) and checks its seal: the
+/// folder's `manifest.json` if it has one, then [`verify_part`].
 pub fn read_part(path: &Path) -> Result<(PathBuf, Part), MergeError> {
-    let file = if path.is_dir() {
-        path.join(PART_FILE)
+    let (file, folder) = if path.is_dir() {
+        (path.join(PART_FILE), Some(path.to_path_buf()))
     } else {
-        path.to_path_buf()
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        (path.to_path_buf(), parent.map(Path::to_path_buf))
     };
-    let bytes = std::fs::read(&file).map_err(|e| MergeError::Read {
+    if let Some(folder) = folder
+        && folder.join(MANIFEST_FILE).is_file()
+    {
+        FolderManifest::verify(&folder).map_err(|why| MergeError::Damaged {
+            path: file.clone(),
+            why: format!("its folder does not match its {MANIFEST_FILE}: {why}"),
+        })?;
+    }
+    let bytes = read_limited(&file, PART_LIMIT, false).map_err(|e| MergeError::Read {
         path: file.clone(),
         why: e.to_string(),
     })?;
@@ -194,20 +286,110 @@ pub fn read_part(path: &Path) -> Result<(PathBuf, Part), MergeError> {
         path: file.clone(),
         why: format!("not a loyalty-sim part ({e})"),
     })?;
+    verify_part(&file, &part)?;
+    Ok((file, part))
+}
+
+/// Checks a part against its own seal: the scenario text against its SHA-256, the results
+/// against theirs, the manifest against its hash chain, and the trial range against the shard.
+pub fn verify_part(path: &Path, part: &Part) -> Result<(), MergeError> {
+    let damaged = |why: String| MergeError::Damaged {
+        path: path.to_path_buf(),
+        why,
+    };
     let m = &part.manifest;
-    if part.results.len() as u64 != m.end_trial.saturating_sub(m.first_trial)
+    if m.program != "loyalty-sim" {
+        return Err(damaged(format!(
+            "its manifest names the program `{}`, not loyalty-sim",
+            crate::scenario::diagnostic::shorten(&m.program)
+        )));
+    }
+    if sha256_hex(m.scenario_source.as_bytes()) != m.scenario_sha256 {
+        return Err(damaged(
+            "its scenario text does not match the scenario's SHA-256".into(),
+        ));
+    }
+    if results_sha256(&part.results) != m.results_sha256 {
+        return Err(damaged(
+            "its results were changed after it was written (their SHA-256 does not match its manifest)".into(),
+        ));
+    }
+    if m.chain() != m.chain {
+        return Err(damaged(
+            "its manifest was changed after it was written (the hash chain over its fields does not match)".into(),
+        ));
+    }
+    let shard_ok = m.trials > 0
+        && m.shard.count > 0
+        && m.shard.index < m.shard.count
+        && m.shard.range(m.trials) == (m.first_trial..m.end_trial);
+    if !shard_ok {
+        return Err(damaged(format!(
+            "its trials {}..{} are not shard {} of {} of {} trials",
+            m.first_trial, m.end_trial, m.shard.index, m.shard.count, m.trials
+        )));
+    }
+    if part.results.len() as u64 != m.end_trial - m.first_trial
         || part
             .results
             .iter()
             .zip(m.first_trial..)
             .any(|(r, t)| r.metrics.trial != t)
     {
-        return Err(MergeError::Read {
-            path: file,
-            why: "its results do not match its manifest's trial range".into(),
-        });
+        return Err(damaged(
+            "its results do not match its manifest's trial range".into(),
+        ));
     }
-    Ok((file, part))
+    Ok(())
+}
+
+/// Checks that every trial of a part has the shape of the scenario's trials (a record per
+/// month and per month and type, a value per uncertain input, payback within the horizon) and
+/// only finite values of a sane size.
+fn check_shape(path: &Path, part: &Part, scenario: &Scenario) -> Result<(), MergeError> {
+    let months = scenario.simulation.months as usize;
+    let inputs = scenario.uncertain.len();
+    for r in &part.results {
+        let m = &r.metrics;
+        let bad = |why: String| MergeError::Damaged {
+            path: path.to_path_buf(),
+            why: format!("trial {}: {why}", m.trial),
+        };
+        if r.months.len() != months || r.types.len() != months {
+            return Err(bad(format!(
+                "{} monthly and {} monthly-by-type records, where the scenario has {months} months",
+                r.months.len(),
+                r.types.len()
+            )));
+        }
+        if r.inputs.len() != inputs {
+            return Err(bad(format!(
+                "{} drawn inputs, where the scenario has {inputs} uncertain inputs",
+                r.inputs.len()
+            )));
+        }
+        for (name, month) in [
+            ("payback_month", m.payback_month),
+            ("break_even_month", m.break_even_month),
+        ] {
+            if let Some(month) = month
+                && month as usize > months
+            {
+                return Err(bad(format!(
+                    "{name} {month} is beyond the scenario's {months} months"
+                )));
+            }
+        }
+        let values = reported_values(r).chain(r.inputs.iter().map(|&v| ("an uncertain input", v)));
+        for (name, value) in values {
+            if !(value.is_finite() && value.abs() <= MAX_MAGNITUDE) {
+                return Err(bad(format!(
+                    "{name} is {value:e}: expected a finite number of magnitude at most {MAX_MAGNITUDE:e}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Merges `parts` (path, part) into the run they are parts of.
@@ -216,6 +398,14 @@ pub fn merge(mut parts: Vec<(PathBuf, Part)>) -> Result<RunOutput, MergeError> {
         return Err(MergeError::Nothing);
     };
     let f = &first.manifest;
+    let ours = env!("CARGO_PKG_VERSION");
+    if f.version != ours {
+        return Err(MergeError::Version {
+            path: first_path,
+            theirs: f.version.clone(),
+            ours,
+        });
+    }
     for (path, part) in &parts[1..] {
         let m = &part.manifest;
         let checks: [(&'static str, String, String); 5] = [
@@ -297,6 +487,9 @@ pub fn merge(mut parts: Vec<(PathBuf, Part)>) -> Result<RunOutput, MergeError> {
         ..RunOptions::default()
     };
     let scenario = effective_scenario(&file, &options);
+    for (path, part) in &parts {
+        check_shape(path, part, &scenario)?;
+    }
     let results: Vec<TrialResult> = parts.into_iter().flat_map(|(_, p)| p.results).collect();
     check_finite(&results)?;
     Ok(summarize(&file, scenario, &results, None))

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use assert_cmd::cargo::cargo_bin_cmd;
 use chrono::NaiveDate;
 use loyalty_sim::calibrate::bgnbd::BgNbd;
@@ -565,4 +567,144 @@ fn a_cdnow_file_with_invalid_bytes_is_refused_with_its_line() {
         .stderr(predicate::str::contains("bad.txt, line 3"))
         .stderr(predicate::str::contains("not UTF-8"));
     assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_row_split_by_a_thousands_separator_or_a_named_column_twice_is_refused() {
+    // `1,234.50` unquoted in a comma-separated file makes four fields of three: the amount
+    // would be read as 1 if the reader dropped the rest.
+    refused(
+        &with_line(23, "00012,1997-01-02,1,234.50"),
+        &[],
+        &[
+            "line 23, column `amount`",
+            "the row has 4 fields, the header 3",
+            "thousands separator",
+            "--decimal ,",
+        ],
+    );
+    // Quoted, it is one field, and still not an amount with a decimal point.
+    refused(
+        &with_line(24, "00012,1997-01-02,\"1,234.50\""),
+        &[],
+        &["line 24, column `amount`", "`1,234.50` has a comma"],
+    );
+    refused(
+        &cdnow_csv().replacen("amount", "amount,amount", 1),
+        &[],
+        &["line 1: the header names the column `amount` twice (fields 3 and 4)"],
+    );
+    // Case does not make two columns of one name either (columns are found ignoring it).
+    refused(
+        "customer_id,date,Amount,AMOUNT\n1,1997-01-01,1,2\n",
+        &[],
+        &["the header names the column `AMOUNT` twice (fields 3 and 4)"],
+    );
+    // A 10 MB value is quoted short.
+    let huge = "9".repeat(10_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    std::fs::write(&log, format!("customer_id,date,amount\n1,{huge},1\n")).unwrap();
+    let out = cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(&log)
+        .args(["--calibration-end", "1997-09-30", "--out"])
+        .arg(dir.path().join("s.toml"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.len() < 1000, "{} bytes of message", stderr.len());
+    assert!(stderr.contains("… (10000000 characters)"), "{stderr}");
+}
+
+#[test]
+fn amounts_with_a_decimal_comma_are_read_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    std::fs::write(
+        &path,
+        "customer_id;date;amount\n1;1997-01-01;12,50\n2;1997-01-02;\"1234,05\"\n",
+    )
+    .unwrap();
+    let options = ReadOptions {
+        decimal_comma: true,
+        ..ReadOptions::default()
+    };
+    let log = read(&path, &options).unwrap();
+    let amounts: Vec<f64> = log.transactions.iter().map(|t| t.amount).collect();
+    assert_eq!(amounts, [12.5, 1234.05]);
+    // Without --decimal , the comma is refused, not read as 12.
+    let err = read(&path, &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("line 2, column `amount`: `12,50` has a comma"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pipe_a_device_or_a_folder_is_refused_at_once_and_standard_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Opening a FIFO with no writer would wait for ever; /dev/zero never ends.
+    for path in [fifo.as_path(), Path::new("/dev/zero"), dir.path()] {
+        let started = std::time::Instant::now();
+        cargo_bin_cmd!("loyalty-sim")
+            .arg("calibrate")
+            .arg(path)
+            .args(["--calibration-end", "1997-09-30", "--out"])
+            .arg(dir.path().join("s.toml"))
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot read"))
+            .stderr(predicate::str::contains(path.display().to_string()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+    // `-` reads standard input.
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg("-")
+        .args(["--calibration-end", "1997-09-30", "--no-charts", "--out"])
+        .arg(dir.path().join("s.toml"))
+        .arg("--report-dir")
+        .arg(dir.path().join("r"))
+        .write_stdin(cdnow_csv())
+        .assert()
+        .success();
+    assert!(dir.path().join("s.toml").is_file());
+}
+
+#[test]
+fn line_numbers_are_exact_deep_in_a_long_file() {
+    // 200,000 rows, the bad one last: its line comes from a count that only moves forward.
+    let mut csv = String::from("customer_id,date,amount\r\n");
+    for i in 0..200_000 {
+        csv.push_str(&format!("{},1997-01-01,1.00\r\n", i % 97));
+        if i % 1000 == 0 {
+            csv.push_str("\r\n"); // blank lines count as an editor counts them
+        }
+    }
+    csv.push_str("5,1997-01-01,oops\r\n");
+    let err = loyalty_sim::calibrate::transactions::parse(
+        Path::new("long.csv"),
+        csv.as_bytes(),
+        &ReadOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    // 1 header + 200,000 rows + 200 blank lines, then the bad row.
+    assert!(
+        err.contains("long.csv, line 200202, column `amount`"),
+        "{err}"
+    );
 }

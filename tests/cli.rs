@@ -47,6 +47,7 @@ fn run_writes_its_files_to_output_scenario_stem_and_prints_the_summary() {
         "rewards",
     ];
     let mut expected: Vec<String> = [
+        "manifest.json",
         "monthly.csv",
         "monthly_by_type.csv",
         "report.html",

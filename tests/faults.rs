@@ -119,10 +119,17 @@ fn a_run_too_big_for_the_memory_is_refused_up_front() {
 fn the_memory_estimate_grows_with_trials_and_months_only() {
     let s = common::scenario(&common::plain_scenario(1000, 12, 100, ""));
     let base = loyalty_sim::run::estimated_memory(&s);
+    // Results, the fixed base, and each worker thread's trial in flight: a bounded group of
+    // block totals, whatever the customers.
+    let in_flight =
+        rayon::current_num_threads() as u64 * loyalty_sim::sim::runner::trial_in_flight_bytes(12);
     assert_eq!(
         base,
-        100 * 12 * loyalty_sim::run::BYTES_PER_TRIAL_MONTH + loyalty_sim::run::BASE_BYTES
+        100 * 12 * loyalty_sim::run::BYTES_PER_TRIAL_MONTH
+            + loyalty_sim::run::BASE_BYTES
+            + in_flight
     );
+    assert!(loyalty_sim::sim::runner::trial_in_flight_bytes(12) < 16 << 20);
     let more_customers = common::scenario(&common::plain_scenario(1_000_000, 12, 100, ""));
     assert_eq!(loyalty_sim::run::estimated_memory(&more_customers), base);
     assert!(loyalty_sim::run::check_memory(&s, Some(base)).is_ok());

@@ -44,3 +44,12 @@ fn transaction_inputs_read_and_calibrate_or_are_refused_without_panicking() {
     // The corpus holds both: logs that are read and logs that are refused.
     assert!(read > 0 && read < total, "{read} of {total}");
 }
+
+#[test]
+fn merge_inputs_merge_or_are_refused_without_panicking() {
+    let (merged, total) = replay("merge", exercise::merge);
+    assert!(total >= 12, "the corpus is missing");
+    // Whole runs merge (sealed as written, or sealed again); a missing shard, an edited
+    // manifest, a month short and a value too large are refused.
+    assert!(merged > 0 && merged < total, "{merged} of {total}");
+}

@@ -143,3 +143,72 @@ fn bad_arguments_exit_with_code_2() {
         assert_eq!(output.status.code(), Some(2), "{args:?}");
     }
 }
+
+/// A valid scenario's text with `line` replaced by `with`.
+fn small_with(line: &str, with: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/small_points.toml"),
+    )
+    .unwrap();
+    assert!(text.contains(line), "{line}");
+    text.replacen(line, with, 1)
+}
+
+fn validate_text(text: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_share_tolerance_is_the_same_either_way() {
+    // small_points.toml's shares are 0.2, 0.25, … summing to 1; the true share moves by
+    // 10⁻⁶ either way (accepted) or 2·10⁻⁶ (refused).
+    for (share, accepted) in [
+        ("0.199999", true),
+        ("0.200001", true),
+        ("0.199998", false),
+        ("0.200002", false),
+    ] {
+        let out = validate_text(&small_with("share = 0.2\n", &format!("share = {share}\n")));
+        assert_eq!(
+            out.status.success(),
+            accepted,
+            "{share}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_huge_value_gives_a_short_message_and_deep_nesting_its_line() {
+    // A 10 MB string where a number belongs: quoted short, its line cut.
+    let huge = "x".repeat(10_000_000);
+    let out = validate_text(&small_with(
+        "gross_margin = 0.5",
+        &format!("gross_margin = \"{huge}\""),
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.len() < 1_000, "{} bytes of message", stderr.len());
+    assert!(stderr.contains("`finance.gross_margin`"), "{stderr}");
+    assert!(stderr.contains("… (10000000 characters)"), "{stderr}");
+    // A dotted key 5,000 levels deep on the last line: the parser gives up there.
+    let mut text = small_with("seed = 99", "seed = 99");
+    let line = text.lines().count() + 1;
+    text.push_str(&"a.".repeat(5_000));
+    text.push_str("b = 1\n");
+    let out = validate_text(&text);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.contains(&format!("s.toml:{line}:1: TOML syntax")),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 1_000, "{} bytes of message", stderr.len());
+}

@@ -151,6 +151,15 @@ fn the_shard_comes_from_the_array_job_variables() {
             "slurm",
         ),
         (
+            // An array numbered 4-6: its ids start at SLURM_ARRAY_TASK_MIN.
+            vec![
+                ("SLURM_ARRAY_TASK_ID", "5"),
+                ("SLURM_ARRAY_TASK_MIN", "4"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ],
+            "slurm-from-4",
+        ),
+        (
             vec![
                 ("JOB_COMPLETION_INDEX", "1"),
                 ("LOYALTY_SIM_SHARD_COUNT", "3"),
@@ -183,6 +192,22 @@ fn the_shard_comes_from_the_array_job_variables() {
             "{name}"
         );
     }
+    // An id below the array's minimum is refused, not taken as shard 0.
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(&scenario)
+        .args(["--trials", TRIALS, "--out"])
+        .arg(dir.path().join("below"))
+        .envs([
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_MIN", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "SLURM_ARRAY_TASK_ID=3 is below SLURM_ARRAY_TASK_MIN=4",
+        ));
     // An index without a count is refused.
     cargo_bin_cmd!("loyalty-sim")
         .arg("run")

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use crate::scenario::diagnostic::shorten;
+
 /// Which layout the file has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -54,6 +56,9 @@ pub struct ReadOptions {
     pub date_format: Option<String>,
     /// Skip and count bad rows instead of stopping at the first.
     pub skip_bad_rows: bool,
+    /// Amounts are written with a decimal comma (`12,50`), in a CSV file not separated by
+    /// commas; otherwise with a decimal point. Thousands separators are refused either way.
+    pub decimal_comma: bool,
 }
 
 /// One purchase.
@@ -141,6 +146,18 @@ pub enum ReadError {
         /// The header's column names.
         found: String,
     },
+    /// The header names a column twice.
+    #[error("{}, line 1: the header names the column `{column}` twice (fields {first} and {second}); rename one, so that it is clear which is read", path.display())]
+    DuplicateColumn {
+        /// The file.
+        path: PathBuf,
+        /// The name.
+        column: String,
+        /// Its first field (1-based).
+        first: usize,
+        /// Its second field (1-based).
+        second: usize,
+    },
     /// A row is malformed.
     #[error("{}, {row}{}", path.display(), if *skippable { " (or pass --skip-bad-rows to skip such rows)" } else { "" })]
     BadRow {
@@ -165,10 +182,13 @@ pub enum ReadError {
 
 /// Reads the log at `path`.
 pub fn read(path: &Path, options: &ReadOptions) -> Result<TransactionLog, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::input::read_limited(path, crate::input::LOG_LIMIT, true).map_err(|source| {
+            ReadError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     parse(path, &bytes, options)
 }
 
@@ -205,13 +225,37 @@ pub fn parse(
 /// The 1-based line of the byte at `offset` (counting every `\n`, so blank lines and CRLF
 /// line ends count as an editor shows them).
 fn line_at(bytes: &[u8], offset: usize) -> u64 {
-    // The CSV reader may place a record at the line end before it (CRLF, blank lines):
-    // its line is that of its first byte.
-    let mut end = offset.min(bytes.len());
-    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
-        end += 1;
+    LineCounter::default().line_at(bytes, offset)
+}
+
+/// Lines of offsets that only grow, in linear time over the file: each call counts the line
+/// ends from where the previous one stopped.
+#[derive(Debug, Default)]
+struct LineCounter {
+    /// Bytes counted so far.
+    offset: usize,
+    /// Line ends among them.
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, bytes: &[u8], offset: usize) -> u64 {
+        // The CSV reader may place a record at the line end before it (CRLF, blank lines):
+        // its line is that of its first byte.
+        let mut end = offset.min(bytes.len());
+        while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end < self.offset {
+            *self = LineCounter::default();
+        }
+        self.newlines += bytes[self.offset..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.offset = end;
+        self.newlines + 1
     }
-    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// CDNOW if the first non-empty line is five whitespace-separated fields with an 8-digit
@@ -289,7 +333,10 @@ impl<'a> Reader<'a> {
             return NaiveDate::parse_and_remainder(text, format)
                 .map(|(d, _)| d)
                 .map_err(|_| {
-                    format!("`{text}` is not a date in the format {format} (from --date-format)")
+                    format!(
+                        "`{}` is not a date in the format {format} (from --date-format)",
+                        shorten(text)
+                    )
                 });
         }
         // The built-in formats: a time after the date ("2024-03-01 14:22",
@@ -303,7 +350,8 @@ impl<'a> Reader<'a> {
             return NaiveDate::parse_from_str(day, format).map_err(|_| {
                 let given = self.options.date_format.is_some();
                 format!(
-                    "`{text}` is not a date in the format {format}{}",
+                    "`{}` is not a date in the format {format}{}",
+                    shorten(text),
                     if given {
                         " (from --date-format)"
                     } else {
@@ -320,7 +368,8 @@ impl<'a> Reader<'a> {
         }
         let known: Vec<&str> = DATE_FORMATS.iter().map(|f| f.1).collect();
         Err(format!(
-            "`{text}` is not a date; expected {}, or give its format with --date-format (e.g. --date-format %d/%m/%Y)",
+            "`{}` is not a date; expected {}, or give its format with --date-format (e.g. --date-format %d/%m/%Y)",
+            shorten(text),
             known.join(", ")
         ))
     }
@@ -349,7 +398,7 @@ impl<'a> Reader<'a> {
             Ok(d) => d,
             Err(message) => return self.bad(bad(names[1], message)),
         };
-        let amount = match parse_amount(amount) {
+        let amount = match parse_amount(amount, self.options.decimal_comma) {
             Ok(a) => a,
             Err(message) => return self.bad(bad(names[2], message)),
         };
@@ -360,7 +409,10 @@ impl<'a> Reader<'a> {
                 _ => {
                     return self.bad(bad(
                         name,
-                        format!("`{text}` is not a quantity (expected a number ≥ 0)"),
+                        format!(
+                            "`{}` is not a quantity (expected a number ≥ 0)",
+                            shorten(text)
+                        ),
                     ));
                 }
             },
@@ -444,6 +496,19 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         self.header = true;
+        for (second, name) in header.iter().enumerate() {
+            if let Some(first) = header[..second]
+                .iter()
+                .position(|h| !h.is_empty() && h.eq_ignore_ascii_case(name))
+            {
+                return Err(ReadError::DuplicateColumn {
+                    path: self.path.to_path_buf(),
+                    column: shorten(name).into_owned(),
+                    first: first + 1,
+                    second: second + 1,
+                });
+            }
+        }
         let find = |name: &str, role: &'static str, flag: &'static str| {
             header
                 .iter()
@@ -477,13 +542,19 @@ impl<'a> Reader<'a> {
             header[amount].clone(),
         ];
         let quantity_name = quantity.map(|q| header[q].clone());
+        let mut lines = LineCounter::default();
+        let separator = match delimiter {
+            b'\t' => "tab",
+            b';' => "semicolon",
+            _ => "comma",
+        };
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e
                         .position()
-                        .map_or(0, |p| line_at(bytes, p.byte() as usize));
+                        .map_or(0, |p| lines.line_at(bytes, p.byte() as usize));
                     // A byte that is not UTF-8 is in a known field; name its column.
                     let column = match e.kind() {
                         csv::ErrorKind::Utf8 { err, .. } => header
@@ -503,8 +574,22 @@ impl<'a> Reader<'a> {
             };
             let line = record
                 .position()
-                .map_or(0, |p| line_at(bytes, p.byte() as usize));
+                .map_or(0, |p| lines.line_at(bytes, p.byte() as usize));
             if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.len() > header.len() {
+                // Never read by position alone: the extra field shifted something.
+                self.rows += 1;
+                self.bad(BadRow {
+                    line,
+                    column: header.last().cloned().unwrap_or_default(),
+                    message: format!(
+                        "the row has {} fields, the header {}: an unquoted {separator} inside a value split it (a thousands separator as in 1,234.50, or a decimal comma as in 12,50); quote such values, remove thousands separators, or for decimal commas use a semicolon-separated file with --decimal ,",
+                        record.len(),
+                        header.len()
+                    ),
+                })?;
                 continue;
             }
             let field = |i: usize| record.get(i);
@@ -563,19 +648,37 @@ impl<'a> Reader<'a> {
 /// another unit (or not an amount), and sums could overflow.
 pub const MAX_AMOUNT: f64 = 1e9;
 
-/// An amount: a finite number from 0 to [`MAX_AMOUNT`], with `.` as the decimal point.
-fn parse_amount(text: &str) -> Result<f64, String> {
+/// An amount: a finite number from 0 to [`MAX_AMOUNT`], with `.` (or, with `decimal_comma`,
+/// `,`) as the decimal point and no thousands separators.
+fn parse_amount(text: &str, decimal_comma: bool) -> Result<f64, String> {
     let t = text.trim();
-    match t.parse::<f64>() {
+    let shown = shorten(t);
+    if decimal_comma && t.contains('.') {
+        return Err(format!(
+            "`{shown}` has a `.`: with --decimal , amounts are written as 1234,50, without thousands separators"
+        ));
+    }
+    if !decimal_comma && t.contains(',') {
+        return Err(format!(
+            "`{shown}` has a comma: write amounts as 1234.50, without thousands separators; if the comma is the decimal point, give --decimal ,"
+        ));
+    }
+    let number = if decimal_comma {
+        std::borrow::Cow::Owned(t.replace(',', "."))
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    };
+    let point = if decimal_comma { "`,`" } else { "`.`" };
+    match number.parse::<f64>() {
         Ok(a) if a.is_finite() && a > MAX_AMOUNT => Err(format!(
-            "`{t}` is more than 1,000,000,000 for one purchase; is the column in another unit?"
+            "`{shown}` is more than 1,000,000,000 for one purchase; is the column in another unit?"
         )),
         Ok(a) if a.is_finite() && a >= 0.0 => Ok(a),
         Ok(a) if a < 0.0 => Err(format!(
-            "`{t}` is negative; returns and refunds are not purchases: remove them (or net them against their purchase) before calibrating"
+            "`{shown}` is negative; returns and refunds are not purchases: remove them (or net them against their purchase) before calibrating"
         )),
         _ => Err(format!(
-            "`{t}` is not an amount (expected a number ≥ 0 with `.` as the decimal point, without currency symbols)"
+            "`{shown}` is not an amount (expected a number ≥ 0 with {point} as the decimal point, without currency symbols)"
         )),
     }
 }

@@ -12,7 +12,8 @@ use crate::model::dist::poisson_inverse;
 /// sensitivity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Competitor {
-    /// Mean number of promotions a year (Poisson arrivals; at most one runs at a time).
+    /// Mean number of promotions that start a year: starts are a Poisson process, whether or
+    /// not another promotion is running; where promotions overlap, the strongest counts.
     pub promotions_per_year: f64,
     /// A single planned promotion starting in this month, instead of random arrivals.
     pub month: Option<u32>,
@@ -105,6 +106,8 @@ pub struct Timeline {
     pub promotion: Vec<f64>,
     /// First month in which a copy of the program exists, if any within the horizon.
     pub copycat_from: Option<u32>,
+    /// Promotions that start within the horizon.
+    pub promotion_starts: u32,
 }
 
 impl Timeline {
@@ -125,18 +128,20 @@ impl Timeline {
 
 /// Draws the market's events for a trial of `months` months.
 pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R) -> Timeline {
-    let mut promotion = vec![0.0; months as usize];
-    // Sets the months `start..start + duration` (1-based) to `strength`, within the horizon.
+    let mut promotion: Vec<f64> = vec![0.0; months as usize];
+    let mut promotion_starts = 0u32;
+    // Runs a promotion over the months `start..start + duration` (1-based), within the
+    // horizon; where another runs too, the stronger one counts.
     let mut run = |start: u32, (duration, strength): (u32, f64)| {
+        promotion_starts += 1;
         for m in start..start.saturating_add(duration) {
             if let Some(p) = (m as usize)
                 .checked_sub(1)
                 .and_then(|i| promotion.get_mut(i))
             {
-                *p = strength;
+                *p = p.max(strength);
             }
         }
-        duration
     };
     match &market.competitor {
         // A planned promotion: its duration and strength are drawn as for any other.
@@ -148,15 +153,13 @@ pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R)
             run(*start, c.draw_promotion(rng));
         }
         Some(c) => {
+            // Starts are a Poisson process of the stated rate: each month's number of starts
+            // is Poisson with a twelfth of the yearly mean, whatever runs already, so the
+            // mean number of starts a year is the rate the scenario states.
             let rate = c.promotions_per_year / 12.0;
-            let mut month = 1u32;
-            // Waiting times between promotions: months until the next start are the month
-            // counts of a Poisson process; a new one starts only after the current one ends.
-            while month <= months {
-                if poisson_inverse(rng.random::<f64>(), rate) > 0 {
-                    month += run(month, c.draw_promotion(rng));
-                } else {
-                    month += 1;
+            for month in 1..=months {
+                for _ in 0..poisson_inverse(rng.random::<f64>(), rate) {
+                    run(month, c.draw_promotion(rng));
                 }
             }
         }
@@ -172,6 +175,7 @@ pub fn draw_timeline<R: Rng + ?Sized>(market: &Market, months: u32, rng: &mut R)
     Timeline {
         promotion,
         copycat_from,
+        promotion_starts,
     }
 }
 
@@ -182,7 +186,7 @@ mod tests {
     use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
-    fn promotions_arrive_at_their_rate_and_last_their_duration() {
+    fn promotions_start_at_the_stated_mean_rate_and_last_their_duration() {
         let market = Market {
             competitor: Some(Competitor {
                 promotions_per_year: 2.0,
@@ -194,30 +198,33 @@ mod tests {
             ..Market::quiet()
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(4);
-        let (mut starts, mut promo_months, trials) = (0, 0, 2_000);
-        for _ in 0..trials {
-            let t = draw_timeline(&market, 120, &mut rng);
-            promo_months += t.promotion.iter().filter(|&&s| s > 0.0).count();
-            let mut previous = 0.0;
-            for &s in &t.promotion {
-                if s > 0.0 && previous == 0.0 {
-                    starts += 1;
-                }
-                previous = s;
-                assert!(s == 0.0 || s == 0.5);
-            }
-        }
-        // A promotion can start only in a month with none running, with probability
-        // p = 1 − e^(−1/6); idle months before a start number (1 − p)/p on average, so the
-        // share of promotion months is d / ((1 − p)/p + d) = 2 / (1/p + 1) ≈ 0.266.
-        let share = promo_months as f64 / (trials * 120) as f64;
-        let p = 1.0 - (-1.0f64 / 6.0).exp();
-        let expected = 2.0 / (1.0 / p + 1.0);
+        // 1,000 trials of five years: promotions starting a year, per trial.
+        let (trials, years) = (1_000, 5);
+        let mut promo_months = 0;
+        let per_year: Vec<f64> = (0..trials)
+            .map(|_| {
+                let t = draw_timeline(&market, 12 * years, &mut rng);
+                promo_months += t.promotion.iter().filter(|&&s| s > 0.0).count();
+                assert!(t.promotion.iter().all(|&s| s == 0.0 || s == 0.5));
+                f64::from(t.promotion_starts) / f64::from(years)
+            })
+            .collect();
+        let n = per_year.len() as f64;
+        let mean = per_year.iter().sum::<f64>() / n;
+        let sd = (per_year.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let error = 1.96 * sd / n.sqrt();
+        // The stated mean, within its Monte Carlo error (about ±0.04 here: a Poisson count of
+        // mean 10 over five years has sd √10, so the yearly rate's sd is √10/5 ≈ 0.63).
+        assert!((mean - 2.0).abs() < error, "{mean} ± {error}");
+        assert!(error < 0.05);
+        // A month is free of promotions when none started in it or the month before (each
+        // lasts two): e^(−2/6) of months in the long run, fewer in the first month.
+        let share = promo_months as f64 / f64::from(trials * 12 * years);
+        let expected = 1.0 - (-2.0f64 / 6.0).exp();
         assert!(
             (share - expected).abs() < 0.01,
             "share {share} vs {expected}"
         );
-        assert!(starts > 0);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use toml::Spanned;
 use toml::Value;
 
 use super::Problem;
+use super::diagnostic::shorten;
 use super::raw::{self, Leaf};
 use crate::model::uncertain::{InputDist, UncertainInput};
 use crate::money::format_number;
@@ -158,7 +159,7 @@ pub(crate) struct Checker {
 /// How a value is described in "found …".
 pub(crate) fn found(v: &Value) -> String {
     match v {
-        Value::String(s) => format!("found the text {s:?}"),
+        Value::String(s) => format!("found the text {:?}", shorten(s)),
         Value::Integer(i) => format!("found {i}"),
         Value::Float(f) if *f != 0.0 && (f.abs() < 1e-4 || f.abs() >= 1e15) => {
             format!("found {f:e}")
@@ -227,6 +228,16 @@ impl Checker {
                 return Got::Invalid;
             }
         };
+        if x != 0.0 && x.abs() < f64::MIN_POSITIVE {
+            // A subnormal number: so close to zero that arithmetic on it loses all precision
+            // or overflows (a division by it is infinite).
+            let msg = format!(
+                "expected {expected}, {}: too close to zero to compute with (below 2.2e-308, numbers lose their precision)",
+                found(v.get_ref())
+            );
+            self.problem(Some(v.span()), at.child(key), msg);
+            return Got::Invalid;
+        }
         if !x.is_finite() || !bounds.contains(x) {
             let msg = format!("expected {expected}, {}", found(v.get_ref()));
             self.problem(Some(v.span()), at.child(key), msg);

@@ -4,6 +4,22 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// Longest value quoted in a message, in characters.
+pub const QUOTE_LIMIT: usize = 60;
+
+/// `text` as quoted in a message: whole if short, else its first [`QUOTE_LIMIT`] characters
+/// and "…" with the full length, so a huge value never makes a huge message.
+pub fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTE_LIMIT) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} characters)",
+            &text[..end],
+            text.chars().count()
+        )),
+    }
+}
+
 /// One problem in a scenario file, before it is located in the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
@@ -163,13 +179,14 @@ impl fmt::Display for ScenarioError {
                 p.message
             )?;
             let gutter = p.line.to_string().len();
-            writeln!(f, "  {:>gutter$} | {}", p.line, p.source_line)?;
+            let (shown, before, width) = window(&p.source_line, p.column, p.width);
+            writeln!(f, "  {:>gutter$} | {shown}", p.line)?;
             write!(
                 f,
                 "  {:>gutter$} | {}{}",
                 "",
-                " ".repeat(p.column.saturating_sub(1)),
-                "^".repeat(p.width)
+                " ".repeat(before),
+                "^".repeat(width)
             )?;
             if i + 1 < n {
                 writeln!(f)?;
@@ -180,6 +197,33 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// Longest source line shown whole under a problem, in characters.
+const LINE_LIMIT: usize = 120;
+
+/// The part of `line` shown under a problem at `column` (1-based) spanning `width`
+/// characters: the whole line if short, else a window around the column with "…" where it
+/// is cut; with the characters before the caret and the caret's width.
+fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let at = column.saturating_sub(1);
+    let length = line.chars().count();
+    if length <= LINE_LIMIT {
+        return (line.to_string(), at, width);
+    }
+    let start = at.saturating_sub(20).min(length);
+    let end = (start + LINE_LIMIT - 20).min(length);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(end - start));
+    if end < length {
+        shown.push('…');
+    }
+    let before = at - start + usize::from(start > 0);
+    let width = width.min(end.saturating_sub(at)).max(1);
+    (shown, before, width)
+}
 
 #[cfg(test)]
 mod tests {
@@ -193,6 +237,28 @@ mod tests {
         let l = LocatedProblem::locate(p, src);
         assert_eq!((l.line, l.column, l.width), (3, 8, 4));
         assert_eq!(l.source_line, "name = \"€x\" ");
+    }
+
+    #[test]
+    fn a_long_line_and_a_long_value_are_shown_short() {
+        let value = "x".repeat(1_000_000);
+        let src = format!("name = \"{value}\"\n");
+        let p = Problem::new(
+            Some(7..src.len() - 1),
+            "name",
+            format!("found {}", shorten(&value)),
+        );
+        let e = ScenarioError::new(Path::new("s.toml"), &src, vec![p]);
+        let text = e.to_string();
+        assert!(text.len() < 600, "{} bytes", text.len());
+        assert!(text.contains("s.toml:1:8: `name`: found xxx"), "{text}");
+        assert!(text.contains("… (1000000 characters)"), "{text}");
+        // The line shown is cut after 100 characters, and the caret stays under the value.
+        let shown = text.lines().nth(2).unwrap();
+        assert_eq!(shown, format!("  1 | name = \"{}…", "x".repeat(92)));
+        let caret = text.lines().nth(3).unwrap();
+        assert_eq!(caret, format!("    | {}{}", " ".repeat(7), "^".repeat(93)));
+        assert_eq!(shorten("short"), "short");
     }
 
     #[test]

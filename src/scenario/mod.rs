@@ -321,10 +321,12 @@ pub enum LoadError {
 
 /// Reads, parses and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<ScenarioFile, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = crate::input::read_limited(path, crate::input::SCENARIO_LIMIT, false).map_err(
+        |source| LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
     let source = std::str::from_utf8(&bytes).map_err(|e| LoadError::NotText {
         path: path.to_path_buf(),
         offset: e.valid_up_to(),
@@ -349,7 +351,17 @@ pub fn parse(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         return Err(fail(
             syntax_errors
                 .iter()
-                .map(|e| Problem::new(e.span(), "", format!("TOML syntax: {}", e.message().trim())))
+                .map(|e| {
+                    let message = e.message().trim();
+                    // The parser gives up on deep nesting without saying where: point at the line
+                    // that nests deepest.
+                    let span = match e.span() {
+                        Some(span) if !span.is_empty() => Some(span),
+                        _ if message.contains("recursion limit") => Some(deepest_line(source)),
+                        other => other,
+                    };
+                    Problem::new(span, "", format!("TOML syntax: {message}"))
+                })
                 .collect(),
         ));
     }
@@ -368,10 +380,16 @@ pub fn parse(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
                 .span()
                 .and_then(|span| value_at(located.get_ref(), source, &span))
                 .unwrap_or_default();
+            let said = e.message().trim();
             let message = if field.is_empty() {
-                e.message().trim().to_string()
+                said.to_string()
+            } else if beyond_64_bits(&found) {
+                format!(
+                    "found {}, a whole number beyond 64 bits (at most 9,223,372,036,854,775,807 either way); write it as a decimal number (e.g. 1e20) if it is meant",
+                    diagnostic::shorten(&found)
+                )
             } else {
-                format!("expected a table, found {found}")
+                format!("expected a table, found {}", diagnostic::shorten(&found))
             };
             return Err(fail(vec![Problem::new(e.span(), field, message)]));
         }
@@ -390,6 +408,33 @@ pub fn parse(source: &str, file: &Path) -> Result<Scenario, ScenarioError> {
             Err(fail(problems))
         }
     }
+}
+
+/// Whether `text` is a whole number too large for 64 bits.
+fn beyond_64_bits(text: &str) -> bool {
+    let digits = text.replace('_', "");
+    let unsigned = digits.trim_start_matches(['-', '+']);
+    !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit())
+        && digits.parse::<i64>().is_err()
+}
+
+/// The span of the line of `source` with the most dots, brackets and braces: where a nesting
+/// too deep to parse is.
+fn deepest_line(source: &str) -> std::ops::Range<usize> {
+    let mut best = (0, 0..0);
+    let mut start = 0;
+    for line in source.split_inclusive('\n') {
+        let depth = line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count();
+        if depth > best.0 {
+            best = (depth, start..start + line.trim_end().len());
+        }
+        start += line.len();
+    }
+    best.1
 }
 
 /// The keys of a path reported by `serde_ignored`, without the wrappers serde adds for

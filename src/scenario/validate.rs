@@ -33,7 +33,7 @@ use crate::model::population::{
 use crate::model::response::{
     DEFAULT_CURVES, DEFAULT_HEADROOM, DEFAULT_JOINING_PER_VISIT, Form, ResponseCurves,
 };
-use crate::money::Currency;
+use crate::money::{Currency, format_number};
 
 /// Largest sizes accepted: beyond them a run is a typo, not a plan.
 pub const MAX_CUSTOMERS: u64 = 100_000_000;
@@ -41,8 +41,15 @@ pub const MAX_CUSTOMERS: u64 = 100_000_000;
 pub const MAX_MONTHS: u64 = 360;
 /// Most trials accepted.
 pub const MAX_TRIALS: u64 = 10_000_000;
-/// How far shares that must sum to one may miss it.
+/// How far shares that must sum to one may miss it, either way.
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// Whether `sum` is within [`SHARE_SUM_TOLERANCE`] of 1 either way. The decimal shares a user
+/// writes are not exact in binary, so 0.999999 and 1.000001 miss 1 by a hair more or less
+/// than 10⁻⁶; a few units in the last place of slack treat the two the same.
+pub fn shares_sum_to_one(sum: f64) -> bool {
+    (sum - 1.0).abs() <= SHARE_SUM_TOLERANCE + 8.0 * f64::EPSILON
+}
 
 /// Validates `raw`, returning the scenario or every problem found.
 pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
@@ -56,8 +63,13 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     let program = validate_program::program(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let market = validate_market::market(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let finance = finance(&mut c, raw);
-    if let (Some(s), Some(p), Some(m)) = (&simulation, &population, &market) {
-        runaway_growth(&mut c, raw, s, p, m);
+    if let (Some(s), Some(p), Some(m), Some(prog)) = (&simulation, &population, &market, &program) {
+        let referrals = prog
+            .points
+            .as_ref()
+            .and_then(|p| p.referral)
+            .map_or(0.0, |r| r.per_member_per_month);
+        runaway_growth(&mut c, raw, s, p, m, referrals);
     }
     match (simulation, population, program, market, finance) {
         (Some(simulation), Some(population), Some(mut program), Some(market), Some(finance))
@@ -92,44 +104,92 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
 /// never end.
 pub const MAX_WORD_OF_MOUTH_GROWTH: f64 = 10.0;
 
-/// Refuses word of mouth that outruns attrition so far that the customer base explodes. The
-/// expected base is projected month by month (attrition, base arrivals, word of mouth by the
-/// newcomers' mix; type changes and the program left out).
-fn runaway_growth(
-    c: &mut Checker,
-    raw: &RawScenario,
+/// The expected customer base, projected month by month from the launch customers with
+/// attrition, base arrivals, word of mouth and referrals (by the newcomers' mix; type changes
+/// and the program's effect on attrition left out): the customers at the horizon, and all
+/// who were ever there.
+pub fn projected_customers(
     sim: &Simulation,
     pop: &Population,
     market: &Market,
-) {
-    if pop.types.iter().all(|t| t.word_of_mouth == 0.0) {
-        return;
-    }
+    referrals_per_member: f64,
+) -> (f64, f64) {
     let base = market.acquisition.map_or(0.0, |a| a.per_month);
     // `pop` is from `population`, which gives it all four types: types[i] for i < 4 is in range.
     let mix: [f64; 4] = market
         .acquisition
         .map_or_else(|| std::array::from_fn(|i| pop.types[i].share), |a| a.mix);
     let mut n: [f64; 4] = std::array::from_fn(|i| pop.types[i].share * sim.customers as f64);
+    let mut ever = sim.customers as f64;
     for _ in 0..sim.months {
         let arrivals = base
             + (0..4)
-                .map(|i| n[i] * pop.types[i].word_of_mouth)
+                .map(|i| {
+                    let t = &pop.types[i];
+                    n[i] * (t.word_of_mouth + referrals_per_member * t.response.enrolment)
+                })
                 .sum::<f64>();
+        ever += arrivals;
         for i in 0..4 {
             n[i] = n[i] * (1.0 - pop.types[i].attrition_per_month) + arrivals * mix[i];
         }
     }
+    (n.iter().sum(), ever)
+}
+
+/// A large count as people read it: grouped digits, or powers of ten when astronomical.
+fn readable_count(x: f64) -> String {
+    if x.is_finite() && x < 1e15 {
+        format_number(x, 0)
+    } else if x.is_finite() {
+        format!("{x:.1e}")
+    } else {
+        "more than 10³⁰⁸".into()
+    }
+}
+
+/// Refuses growth that would not finish: word of mouth or referrals that outrun attrition so
+/// far that the customer base explodes, and arrivals that bring more customers over the
+/// horizon than a run simulates at launch.
+fn runaway_growth(
+    c: &mut Checker,
+    raw: &RawScenario,
+    sim: &Simulation,
+    pop: &Population,
+    market: &Market,
+    referrals: f64,
+) {
+    let (end, ever) = projected_customers(sim, pop, market, referrals);
+    let base = market.acquisition.map_or(0.0, |a| a.per_month);
     let reach = sim.customers as f64 + base * f64::from(sim.months);
-    let growth = n.iter().sum::<f64>() / reach;
+    let growth = end / reach;
+    let span = raw.population.as_ref().map(toml::Spanned::span);
     if growth > MAX_WORD_OF_MOUTH_GROWTH {
-        let span = raw.population.as_ref().map(toml::Spanned::span);
+        let cause = if referrals > 0.0 {
+            "word of mouth and referrals outrun attrition"
+        } else {
+            "word of mouth outruns attrition"
+        };
         c.problem(
             span,
             "population".into(),
             format!(
-                "word of mouth outruns attrition: the customer base would grow about {growth:.0} times over {} months (at most {MAX_WORD_OF_MOUTH_GROWTH:.0} is simulated); lower word_of_mouth below attrition_per_month or shorten the horizon",
-                sim.months
+                "{cause}: the customer base would grow about {} times over {} months (at most {MAX_WORD_OF_MOUTH_GROWTH:.0} is simulated); lower word_of_mouth{} below attrition_per_month or shorten the horizon",
+                readable_count(growth),
+                sim.months,
+                if referrals > 0.0 { " and program.points.referral.per_member_per_month" } else { "" }
+            ),
+        );
+    } else if ever > MAX_CUSTOMERS as f64 {
+        let span = raw.acquisition.as_ref().map(toml::Spanned::span).or(span);
+        c.problem(
+            span,
+            "acquisition".into(),
+            format!(
+                "arrivals would bring about {} customers over {} months, more than the {} a run simulates; lower acquisition.per_month or shorten the horizon",
+                readable_count(ever),
+                sim.months,
+                format_number(MAX_CUSTOMERS as f64, 0)
             ),
         );
     }
@@ -206,7 +266,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
     let shares: Option<Vec<(LoyaltyType, f64)>> = shares.into_iter().collect();
     let shares = shares?;
     let sum: f64 = shares.iter().map(|(_, s)| s).sum();
-    if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
+    if !shares_sum_to_one(sum) {
         let parts = shares
             .iter()
             .filter(|(_, s)| *s > 0.0)
@@ -328,7 +388,7 @@ fn matrix(
             continue;
         }
         let leaving: f64 = values.iter().sum();
-        if leaving > 1.0 + SHARE_SUM_TOLERANCE {
+        if leaving > 1.0 && !shares_sum_to_one(leaving) {
             c.problem(
                 row_at.span.clone(),
                 row_at.path.clone(),

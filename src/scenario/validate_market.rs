@@ -8,7 +8,7 @@
 
 use super::checker::{At, Bounds, Checker, readable_sum};
 use super::raw::{self, RawScenario};
-use super::validate::SHARE_SUM_TOLERANCE;
+use super::validate::shares_sum_to_one;
 use crate::model::market::{Acquisition, Competitor, Copycat, Dissatisfaction, Market};
 
 /// Validates `[market]` and `[acquisition]`; `months` is the horizon, when it could be read.
@@ -271,7 +271,7 @@ fn acquisition(
             c.fixed_only = None;
             let values = values?;
             let sum: f64 = values.iter().sum();
-            if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
+            if !shares_sum_to_one(sum) {
                 c.problem(
                     m_at.span.clone(),
                     m_at.path.clone(),

@@ -28,6 +28,15 @@ use crate::scenario::Scenario;
 /// Customers per unit of parallel work within a trial.
 pub const BLOCK_CUSTOMERS: u64 = 4096;
 
+/// Blocks whose totals are held at once within a trial: enough to keep any pool busy, and a
+/// bound on the memory a trial in flight needs ([`trial_in_flight_bytes`]).
+pub const GROUP_BLOCKS: u64 = 64;
+
+/// The most memory one trial in flight holds in block totals, whatever its customers.
+pub fn trial_in_flight_bytes(months: u32) -> u64 {
+    (GROUP_BLOCKS + 1) * u64::from(months) * (std::mem::size_of::<MonthTotals>() as u64)
+}
+
 /// Keys of arriving customers have the top bit set, so they never meet a launch customer's.
 const ARRIVAL_KEY: u64 = 1 << 63;
 
@@ -134,27 +143,32 @@ fn simulate_in_blocks(
     // The ledgers are exact integers, whose sum does not depend on the order: each block's is
     // added as soon as it is done, so that only one per worker is held at a time.
     let ledgers = std::sync::Mutex::new((CohortLedger::new(months), CohortLedger::new(months)));
-    let per_block: Vec<BlockTotals> = (0..count.div_ceil(BLOCK_CUSTOMERS))
-        .into_par_iter()
-        .map(|b| {
-            let first = b * BLOCK_CUSTOMERS;
-            let last = (first + BLOCK_CUSTOMERS).min(count);
-            let mut totals = BlockTotals::new(months);
-            simulate_customers(model, timeline, trial, (first..last).map(spec), &mut totals);
-            let points = std::mem::take(&mut totals.points_cohorts);
-            let certificates = std::mem::take(&mut totals.certificates_cohorts);
-            // A poisoned lock (a panicking worker) still holds a consistent sum.
-            let mut sums = ledgers
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            sums.0.add(&points);
-            sums.1.add(&certificates);
-            totals
-        })
-        .collect();
+    let blocks = count.div_ceil(BLOCK_CUSTOMERS);
     let mut sum = BlockTotals::new(months);
-    for block in &per_block {
-        sum.add(block);
+    // The blocks run in groups: only one group's totals are held at once, so the memory of a
+    // trial does not grow with its customers; the sum still adds every block in block order.
+    for group in (0..blocks).step_by(GROUP_BLOCKS as usize) {
+        let per_block: Vec<BlockTotals> = (group..(group + GROUP_BLOCKS).min(blocks))
+            .into_par_iter()
+            .map(|b| {
+                let first = b * BLOCK_CUSTOMERS;
+                let last = (first + BLOCK_CUSTOMERS).min(count);
+                let mut totals = BlockTotals::new(months);
+                simulate_customers(model, timeline, trial, (first..last).map(spec), &mut totals);
+                let points = std::mem::take(&mut totals.points_cohorts);
+                let certificates = std::mem::take(&mut totals.certificates_cohorts);
+                // A poisoned lock (a panicking worker) still holds a consistent sum.
+                let mut sums = ledgers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                sums.0.add(&points);
+                sums.1.add(&certificates);
+                totals
+            })
+            .collect();
+        for block in &per_block {
+            sum.add(block);
+        }
     }
     (sum.points_cohorts, sum.certificates_cohorts) = ledgers
         .into_inner()

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
-use loyalty_sim::calibrate::transactions::{ReadOptions, parse};
+use loyalty_sim::calibrate::transactions::{Format, ReadOptions, parse};
 use loyalty_sim::calibrate::types::Attitude;
 
 /// Loads and validates `data` as a scenario file; true when it is a valid scenario.
@@ -15,9 +15,23 @@ pub fn scenario(data: &[u8]) -> bool {
 }
 
 /// Reads `data` as a transaction log and, when it is read and small, calibrates from it;
-/// true when the log was read.
+/// true when the log was read. A first byte of `\x01`–`\x07` chooses the reading options
+/// (bit 0: a decimal comma, bit 1: skip bad rows, bit 2: force CSV) and is not part of the
+/// log; any other first byte is.
 pub fn transactions(data: &[u8]) -> bool {
-    let Ok(log) = parse(Path::new("fuzz.csv"), data, &ReadOptions::default()) else {
+    let (options, data) = match data.split_first() {
+        Some((&flags @ 1..=7, rest)) => (
+            ReadOptions {
+                decimal_comma: flags & 1 != 0,
+                skip_bad_rows: flags & 2 != 0,
+                format: (flags & 4 != 0).then_some(Format::Csv),
+                ..ReadOptions::default()
+            },
+            rest,
+        ),
+        _ => (ReadOptions::default(), data),
+    };
+    let Ok(log) = parse(Path::new("fuzz.csv"), data, &options) else {
         return false;
     };
     // Only small logs go on to the fit, so each input stays fast.
@@ -45,4 +59,31 @@ pub fn transactions(data: &[u8]) -> bool {
         },
     );
     true
+}
+
+/// Reads `data` as the parts of a sharded run and merges them; true when the merge succeeds.
+/// The parts are `part.json` texts separated by a `\xFF` byte (never in UTF-8 text). A first
+/// byte of `\x01` seals each part again before the checks (as one who edits a part and knows
+/// the format would), so the checks of shape and value past the seal are reached too.
+pub fn merge(data: &[u8]) -> bool {
+    use loyalty_sim::shard::{Part, merge, verify_part};
+    let (reseal, data) = match data.split_first() {
+        Some((1, rest)) => (true, rest),
+        _ => (false, data),
+    };
+    let mut parts = Vec::new();
+    for (i, text) in data.split(|&b| b == 0xFF).enumerate() {
+        let Ok(mut part) = serde_json::from_slice::<Part>(text) else {
+            return false;
+        };
+        if reseal {
+            part.seal();
+        }
+        let path = std::path::PathBuf::from(format!("part-{i}.json"));
+        if verify_part(&path, &part).is_err() {
+            return false;
+        }
+        parts.push((path, part));
+    }
+    merge(parts).is_ok()
 }
