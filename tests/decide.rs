@@ -145,10 +145,10 @@ fn a_design_compared_with_itself_differs_by_exactly_zero() {
 }
 
 #[test]
-fn a_sweep_of_the_redemption_threshold_on_a_shipped_scenario_names_the_best() {
+fn a_sweep_of_the_reward_price_on_a_shipped_scenario_names_the_best() {
     let file = shipped("coffee_points.toml", 1_500, 18);
     let options = trials(6);
-    let axis = Axis::even("program.points.redemption_threshold", 20.0, 150.0, 4, true);
+    let axis = Axis::even("program.points.rewards[0].points", 20.0, 150.0, 4, true);
     assert_eq!(axis.values, [20.0, 63.0, 107.0, 150.0]);
     let s = sweep(&file, std::slice::from_ref(&axis), "npv", None, &options).unwrap();
     assert_eq!(s.points.len(), 4);
@@ -156,7 +156,7 @@ fn a_sweep_of_the_redemption_threshold_on_a_shipped_scenario_names_the_best() {
     // Each point is the run of the scenario with that threshold, nothing else.
     let direct = run(
         &file
-            .variant(&[("program.points.redemption_threshold", 63.0)])
+            .variant(&[("program.points.rewards[0].points", 63.0)])
             .unwrap(),
         &options,
         &|| {},
@@ -179,9 +179,7 @@ fn a_sweep_of_the_redemption_threshold_on_a_shipped_scenario_names_the_best() {
     let text = sweep_text(&s, currency, &provenance);
     let best = s.points[s.best].at[0];
     assert!(
-        text.contains(&format!(
-            "Best redemption_threshold (highest mean NPV): {best:.0},"
-        )),
+        text.contains(&format!("Best points (highest mean NPV): {best:.0},")),
         "{text}"
     );
 

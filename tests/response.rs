@@ -85,29 +85,31 @@ fn a_higher_earn_rate_moves_more_with_diminishing_returns() {
     assert!(slopes[2] < slopes[0], "{slopes:?}");
 }
 
-/// A threshold far beyond what anyone reaches gives almost no lift: on the coffee card, a free
-/// drink for 2,000 points (€2,000 of coffee) moves members less than a tenth of what one for
-/// 50 does.
+/// The price of the free drink on the coffee card: a drink for 10 points gives 45% back and
+/// loses money on every cup; one for 2,000 points (€2,000 of coffee) is beyond what anyone
+/// reaches and moves members less than a tenth of what one for 60 does; NPV is best between.
 #[test]
-fn a_reward_nobody_reaches_moves_almost_nobody() {
+fn a_reward_nobody_reaches_moves_almost_nobody_and_the_best_price_is_between() {
     let file = common::reduced(
         &common::data("../../scenarios/coffee_points.toml"),
         3_000,
-        12,
+        24,
     );
     let results = means(
         &file,
-        "program.points.redemption_threshold",
-        &[50.0, 2000.0],
+        "program.points.rewards[0].points",
+        &[10.0, 60.0, 2000.0],
         6,
     );
-    assert!(results[0].0 > 0.0);
+    let (revenue, npv): (Vec<f64>, Vec<f64>) = results.into_iter().unzip();
+    assert!(revenue[1] > 0.0);
     assert!(
-        results[1].0 < 0.1 * results[0].0,
+        revenue[2] < 0.1 * revenue[1],
         "reachable {} vs out of reach {}",
-        results[0].0,
-        results[1].0
+        revenue[1],
+        revenue[2]
     );
+    assert!(npv[1] > npv[0] && npv[1] > npv[2], "{npv:?}");
 }
 
 fn two_buyers(program: &str, extra_population: &str) -> String {
