@@ -861,8 +861,10 @@ pub fn breakeven_text(b: &BreakEven, currency: &Currency, provenance: &Provenanc
     let mut t = provenance.header_line();
     t.push_str("\n\n");
     let lever = match b.lever {
-        Lever::Lift => "the members' response (frequency and basket lift, attrition reduction)",
-        Lever::Membership => "membership (every type's enrolment)",
+        Lever::Lift => {
+            "the members' response (the maxima of the frequency, basket, retention and insulation curves)"
+        }
+        Lever::Membership => "membership (every type's most enrolment)",
     };
     t.push_str(&format!(
         "Break-even of {lever}, on the median NPV ({} trials per evaluation)\n",
