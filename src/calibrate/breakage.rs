@@ -88,7 +88,9 @@ pub enum BreakageError {
         message: String,
     },
     /// A tail factor below 1 or not finite.
-    #[error("--tail {0}: expected a factor ≥ 1 (1 when no redemptions follow the last development month)")]
+    #[error(
+        "--tail {0}: expected a factor ≥ 1 (1 when no redemptions follow the last development month)"
+    )]
     Tail(f64),
 }
 
@@ -177,7 +179,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(bytes, p.byte() as usize));
+                let line = e
+                    .position()
+                    .map_or(0, |p| line_at(bytes, p.byte() as usize));
                 return Err(bad(
                     line,
                     &names[0],
@@ -598,7 +602,11 @@ fn fit_curve(history: &History, ages: usize) -> Curve {
                 rr += h.issued * r * r;
             }
         }
-        let u = if pp > 0.0 { (rp / pp).clamp(0.0, 1.0) } else { 0.0 };
+        let u = if pp > 0.0 {
+            (rp / pp).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         // Σ w (r − u p)² = rr − 2u rp + u² pp.
         (rr - 2.0 * u * rp + u * u * pp, u)
     };
@@ -608,7 +616,11 @@ fn fit_curve(history: &History, ages: usize) -> Curve {
     let steps = 200;
     let at = |i: usize| lo + (hi - lo) * i as f64 / steps as f64;
     let best = (0..=steps)
-        .min_by(|&a, &b| sse_and_u(at(a).exp()).0.total_cmp(&sse_and_u(at(b).exp()).0))
+        .min_by(|&a, &b| {
+            sse_and_u(at(a).exp())
+                .0
+                .total_cmp(&sse_and_u(at(b).exp()).0)
+        })
         .unwrap_or(0);
     let (mut a, mut b) = (at(best.saturating_sub(1)), at((best + 1).min(steps)));
     let g = (5f64.sqrt() - 1.0) / 2.0;
@@ -725,12 +737,7 @@ pub fn synthetic(design: &Synthetic) -> (String, Vec<u64>) {
         for k in 0..design.months - m {
             let r = draw(left, hazard, &mut rng);
             left -= r;
-            let _ = writeln!(
-                text,
-                "{},{k},{},{r}",
-                month.format("%Y-%m"),
-                design.issued
-            );
+            let _ = writeln!(text, "{},{k},{},{r}", month.format("%Y-%m"), design.issued);
         }
     }
     (text, truth)
@@ -783,11 +790,10 @@ impl Projection {
                 st.chi2, st.df, st.p_value
             );
         } else {
-            let worst = st
-                .z
-                .iter()
-                .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-                .map_or(0, |z| z.0);
+            let worst =
+                st.z.iter()
+                    .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+                    .map_or(0, |z| z.0);
             let _ = writeln!(
                 s,
                 "\nNOT STABLE: the newer issue months redeem differently from the older ones (χ² {:.1} on {} months, p = {:.1e}; the largest difference is in the factor from month {worst}). The chain ladder assumes one development pattern: project the newer issue months on their own, or find what changed.",
@@ -835,22 +841,47 @@ mod tests {
             ("2024-1,0,100,1", 2, "issue_month", "YYYY-MM"),
             ("2024-01,x,100,1", 2, "development_month", "whole number"),
             ("2024-01,0,-5,1", 2, "points_issued", "number of points"),
-            ("2024-01,0,100,1\n2024-01,2,100,1", 3, "development_month", "gap"),
-            ("2024-01,0,100,1\n2024-01,0,100,1", 3, "development_month", "also on line 2"),
-            ("2024-01,0,100,1\n2024-01,1,90,1", 3, "points_issued", "same on every row"),
-            ("2024-01,0,100,60\n2024-01,1,100,50", 3, "points_redeemed", "more than"),
+            (
+                "2024-01,0,100,1\n2024-01,2,100,1",
+                3,
+                "development_month",
+                "gap",
+            ),
+            (
+                "2024-01,0,100,1\n2024-01,0,100,1",
+                3,
+                "development_month",
+                "also on line 2",
+            ),
+            (
+                "2024-01,0,100,1\n2024-01,1,90,1",
+                3,
+                "points_issued",
+                "same on every row",
+            ),
+            (
+                "2024-01,0,100,60\n2024-01,1,100,50",
+                3,
+                "points_redeemed",
+                "more than",
+            ),
             ("2024-01,0,100", 2, "points_redeemed", "3 fields"),
         ];
         for (rows, line, column, expected) in cases {
-            let text = format!("issue_month,development_month,points_issued,points_redeemed\n{rows}\n");
+            let text =
+                format!("issue_month,development_month,points_issued,points_redeemed\n{rows}\n");
             let e = history(&text).unwrap_err().to_string();
             assert!(
-                e.contains(&format!("h.csv, line {line}, column `{column}`")) && e.contains(expected),
+                e.contains(&format!("h.csv, line {line}, column `{column}`"))
+                    && e.contains(expected),
                 "{rows}: {e}"
             );
         }
         let e = history("issue_month,age,points_issued,points_redeemed\n").unwrap_err();
-        assert!(e.to_string().contains("no column `development_month`"), "{e}");
+        assert!(
+            e.to_string().contains("no column `development_month`"),
+            "{e}"
+        );
     }
 
     fn design(seed: u64) -> Synthetic {
@@ -883,18 +914,33 @@ mod tests {
             let se = p.chain_ladder_se;
             eprintln!(
                 "seed {seed}: cl {:.5} ± {:.5}, drawn {drawn:.5}, curve {:.5} (U {:.4}, λ {:.4}), p {:.3}",
-                p.chain_ladder_breakage, se, p.curve_breakage, p.curve.ultimate_rate, p.curve.decay, p.stability.p_value
+                p.chain_ladder_breakage,
+                se,
+                p.curve_breakage,
+                p.curve.ultimate_rate,
+                p.curve.decay,
+                p.stability.p_value
             );
             assert!(se > 0.0 && se < 0.01, "{se}");
-            assert!((p.chain_ladder_breakage - drawn).abs() < 3.0 * se, "seed {seed}");
+            assert!(
+                (p.chain_ladder_breakage - drawn).abs() < 3.0 * se,
+                "seed {seed}"
+            );
             // Mack's error is that of predicting these points' fate; the 30% they were drawn
             // from is further off by the binomial draw of which points are to be redeemed,
             // sd √(0.7 × 0.3 / points issued).
             let draw_sd = (0.7f64 * 0.3 / (36.0 * 200_000.0)).sqrt();
             let total = (se * se + draw_sd * draw_sd).sqrt();
-            assert!((p.chain_ladder_breakage - 0.3).abs() < 3.0 * total, "seed {seed}");
+            assert!(
+                (p.chain_ladder_breakage - 0.3).abs() < 3.0 * total,
+                "seed {seed}"
+            );
             assert!((p.curve.decay - 0.2).abs() < 0.01, "{}", p.curve.decay);
-            assert!((p.curve_breakage - 0.3).abs() < 0.01, "{}", p.curve_breakage);
+            assert!(
+                (p.curve_breakage - 0.3).abs() < 0.01,
+                "{}",
+                p.curve_breakage
+            );
             assert!(p.stability.stable, "seed {seed}: {:?}", p.stability);
         }
     }
