@@ -12,8 +12,9 @@
 //!
 //! Sources: T. Mack (1993), "Distribution-free calculation of the standard error of chain
 //! ladder reserve estimates", ASTIN Bulletin 23(2), 213–225 (the factors, σ², the standard
-//! error of each cohort and of the total); the exponential decay of redemptions by age is the
-//! curve the Casualty Actuarial Society's papers on loyalty-program breakage fit.
+//! error of each cohort and of the total); T. A. Gault, L. Llaguno and M. Ménard, "Loyalty
+//! Rewards and Gift Card Programs: Basic Actuarial Estimation Techniques" (Casualty Actuarial
+//! Society E-Forum): breakage from issue-cohort triangles and fitted redemption curves.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
