@@ -150,6 +150,14 @@ enum Command {
         /// Output directory (default: output/<history file stem>).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Scenario file to set program.points.breakage in (to the chain ladder's breakage),
+        /// edited in place; the rest of the file is kept.
+        #[arg(long, value_name = "SCENARIO")]
+        write: Option<PathBuf>,
+        /// With --write: write the breakage as an uncertain input, { dist = "normal", mean,
+        /// sd } with Mack's standard error as sd, instead of a fixed share.
+        #[arg(long, requires = "write")]
+        uncertain: bool,
     },
     /// Check a scenario file and report every problem; runs nothing.
     Validate {
@@ -432,7 +440,13 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => merge(&parts, out, !no_charts),
         Command::Validate { scenario } => validate(&scenario),
         Command::Calibrate(args) => calibrate(&args),
-        Command::Breakage { history, tail, out } => breakage(&history, tail, out),
+        Command::Breakage {
+            history,
+            tail,
+            out,
+            write,
+            uncertain,
+        } => breakage(&history, tail, out, write.as_deref(), uncertain),
         Command::Compare { scenarios, common } => {
             let files = scenarios
                 .iter()
@@ -694,10 +708,48 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
 
 /// `calibrate`: reads the log, fits, and writes the report files and the scenario, all checked
 /// before anything is written.
-fn breakage(history: &Path, tail: f64, out: Option<PathBuf>) -> Result<(), Error> {
+fn breakage(
+    history: &Path,
+    tail: f64,
+    out: Option<PathBuf>,
+    write: Option<&Path>,
+    uncertain: bool,
+) -> Result<(), Error> {
     use loyalty_sim::calibrate::breakage;
     let read = breakage::read(history)?;
     let projection = breakage::project(&read, tail, history)?;
+    let input = history
+        .file_name()
+        .map_or_else(|| stem(history), |n| n.to_string_lossy().into_owned());
+    // The scenario is edited and checked before anything is written.
+    let edited = match write {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| breakage::BreakageError::Scenario {
+                    path: path.to_path_buf(),
+                    why: e.to_string(),
+                })?;
+            let edited = breakage::write_into(&text, path, &projection, uncertain, &input)?;
+            // The edited file must still load; say why not, naming the field.
+            if let Err(e) = scenario::parse(&edited, path) {
+                let problems: Vec<String> = e
+                    .problems
+                    .iter()
+                    .map(|p| format!("`{}`: {}", p.field, p.message))
+                    .collect();
+                return Err(breakage::BreakageError::Scenario {
+                    path: path.to_path_buf(),
+                    why: format!(
+                        "with the breakage set it is not valid: {}",
+                        problems.join("; ")
+                    ),
+                }
+                .into());
+            }
+            Some((path, edited))
+        }
+        None => None,
+    };
     let bytes = serde_json::to_vec_pretty(&projection).map_err(|source| {
         loyalty_sim::report::ReportError::Json {
             file: "breakage.json",
@@ -705,12 +757,32 @@ fn breakage(history: &Path, tail: f64, out: Option<PathBuf>) -> Result<(), Error
         }
     })?;
     let dir = out.unwrap_or_else(|| Path::new("output").join(stem(history)));
+    let _writing = output::Writing::start()?;
+    if let Some((path, text)) = &edited {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path.file_name().map_or_else(
+            || "scenario.toml".into(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        output::write_atomically(folder, &[(name, text.clone().into_bytes())])?;
+    }
     output::write_atomically(&dir, &[("breakage.json".to_string(), bytes)])?;
-    let input = history
-        .file_name()
-        .map_or_else(|| stem(history), |n| n.to_string_lossy().into_owned());
     say(&projection.text(&input));
     say(&format!("\nWrote breakage.json to {}\n", dir.display()));
+    if let Some((path, _)) = &edited {
+        say(&format!(
+            "Set program.points.breakage in {} ({})\n",
+            path.display(),
+            if uncertain {
+                "normal, sd = Mack's standard error"
+            } else {
+                "fixed"
+            }
+        ));
+    }
     Ok(())
 }
 

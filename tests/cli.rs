@@ -284,3 +284,59 @@ fn a_bad_history_row_names_file_line_and_column_and_writes_nothing() {
         );
     assert!(!dir.path().join("output").exists());
 }
+
+/// `--write` sets program.points.breakage in the scenario, here as an uncertain input whose sd
+/// is Mack's standard error, keeps the rest of the file, and the scenario still loads; a
+/// scenario without points is refused with exit 2 and left as it was.
+#[test]
+fn breakage_writes_itself_into_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("shop.toml");
+    std::fs::copy(common::data("small_points.toml"), &scenario).unwrap();
+    let before = std::fs::read_to_string(&scenario).unwrap();
+    let history = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/history/points_history.csv");
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args(["breakage", history.to_str().unwrap(), "--tail", "1.0135"])
+        .args(["--write", "shop.toml", "--uncertain"])
+        .assert()
+        .success();
+    let after = std::fs::read_to_string(&scenario).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("output/points_history/breakage.json")).unwrap(),
+    )
+    .unwrap();
+    let mean = (json["chain_ladder_breakage"].as_f64().unwrap() * 1e4).round() / 1e4;
+    let line = after
+        .lines()
+        .find(|l| l.starts_with("breakage = "))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!(
+            "breakage = {{ dist = \"normal\", mean = {mean}, sd = 0.0007 }}"
+        )),
+        "{line}"
+    );
+    assert_eq!(after.lines().count(), before.lines().count() + 1);
+    loyalty_sim::scenario::load(&scenario).unwrap();
+
+    let discount = dir.path().join("discount.toml");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/retail_instant_discount.toml"),
+        &discount,
+    )
+    .unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args([
+            "breakage",
+            history.to_str().unwrap(),
+            "--write",
+            "discount.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no [program.points] table"));
+}

@@ -88,6 +88,14 @@ pub enum BreakageError {
         /// What is missing.
         message: String,
     },
+    /// The scenario to write the breakage into cannot take it.
+    #[error("{}: cannot write the breakage into it: {why}; nothing was written", path.display())]
+    Scenario {
+        /// The scenario file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
     /// A tail factor below 1 or not finite.
     #[error(
         "--tail {0}: expected a factor ≥ 1 (1 when no redemptions follow the last development month)"
@@ -685,6 +693,49 @@ fn stability(c: &[Vec<f64>], last: &[usize], factors: &[Factor]) -> Stability {
         p_value: if df == 0 { 1.0 } else { p_value },
         z,
     }
+}
+
+/// `scenario` (a scenario's TOML text) with `program.points.breakage` set to the chain
+/// ladder's breakage: fixed, or when `uncertain` as `{ dist = "normal", mean, sd }` with Mack's
+/// standard error as the sd; a comment names `source`. Everything else in the file is kept.
+pub fn write_into(
+    scenario: &str,
+    path: &Path,
+    projection: &Projection,
+    uncertain: bool,
+    source: &str,
+) -> Result<String, BreakageError> {
+    use toml_edit::{DocumentMut, InlineTable, Item, Value};
+    let bad = |why: String| BreakageError::Scenario {
+        path: path.to_path_buf(),
+        why,
+    };
+    let mut doc: DocumentMut = scenario.parse().map_err(|e| bad(format!("{e}")))?;
+    let points = doc
+        .get_mut("program")
+        .and_then(|p| p.get_mut("points"))
+        .and_then(Item::as_table_mut)
+        .ok_or_else(|| bad("it has no [program.points] table (breakage is of points)".into()))?;
+    // Four decimals of a share: a hundredth of a percentage point, below any standard error a
+    // history of realistic size supports.
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    let mean = round(projection.chain_ladder_breakage);
+    let sd = round(projection.chain_ladder_se).max(1e-4);
+    let mut value = if uncertain {
+        let mut t = InlineTable::new();
+        t.insert("dist", "normal".into());
+        t.insert("mean", mean.into());
+        t.insert("sd", sd.into());
+        Value::InlineTable(t)
+    } else {
+        Value::from(mean)
+    };
+    value.decor_mut().set_suffix(format!(
+        "    # chain ladder on {source}, tail {}; Mack's standard error {sd}",
+        projection.tail
+    ));
+    points["breakage"] = Item::Value(value);
+    Ok(doc.to_string())
 }
 
 /// What to draw in a synthetic history.
