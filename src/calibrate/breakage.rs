@@ -27,7 +27,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::transactions::{BadRow, ReadError};
+use super::transactions::{BadRow, ReadError, csv_header, csv_reader, line_at};
 
 /// Column names of a history file.
 pub const ISSUE_MONTH: &str = "issue_month";
@@ -134,27 +134,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
             skippable: false,
         })
     };
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(bytes);
-    let io = |e: csv::Error| {
-        BreakageError::Read(ReadError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        })
-    };
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(io)?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let mut reader = csv_reader(bytes);
+    let header = csv_header(&mut reader, path)?;
     if header.iter().all(String::is_empty) {
         return Err(ReadError::Empty {
             path: path.to_path_buf(),
@@ -339,15 +320,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
         });
     }
     Ok(History { cohorts })
-}
-
-/// The 1-based line of the byte at `offset`.
-fn line_at(bytes: &[u8], offset: usize) -> u64 {
-    let mut end = offset.min(bytes.len());
-    while end < bytes.len() && matches!(bytes[end], b'\r' | b'\n') {
-        end += 1;
-    }
-    bytes[..end].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 /// The chain ladder's age-to-age factor from one development month to the next.
