@@ -510,13 +510,20 @@ pub fn project(history: &History, tail: f64, path: &Path) -> Result<Projection, 
             .sum();
         mse[i] = ultimate[i].powi(2) * s;
     }
+    // Mack's covariance of two issue months: 2 Û_i Û_j Σ_{k ≥ the later of their last
+    // months} σ²_k / (f_k² S_k). With g(m) that sum from m, taken in order of the last month
+    // each pair is counted once with the g of the more developed: O(n log n), not O(n²).
+    let mut g = vec![0.0; ages];
+    for k in (0..ages - 1).rev() {
+        g[k] = g[k + 1] + 2.0 * term(k) / sums[k];
+    }
+    let mut order: Vec<usize> = (0..c.len()).collect();
+    order.sort_by_key(|&i| (last[i], i));
     let mut total_mse: f64 = mse.iter().sum();
-    for i in 0..c.len() {
-        for j in i + 1..c.len() {
-            let from = last[i].max(last[j]);
-            let s: f64 = (from..ages - 1).map(|k| 2.0 * term(k) / sums[k]).sum();
-            total_mse += ultimate[i] * ultimate[j] * s;
-        }
+    let mut before = 0.0;
+    for &i in &order {
+        total_mse += ultimate[i] * g[last[i]] * before;
+        before += ultimate[i];
     }
     let issued: f64 = cohorts.iter().map(|h| h.issued).sum();
     let redeemed: f64 = c.iter().map(|v| v[v.len() - 1]).sum();
@@ -571,17 +578,25 @@ pub fn project(history: &History, tail: f64, path: &Path) -> Result<Projection, 
 /// `U (1 − e^{−λ}) e^{−λk}`, each weighted by the points issued: U is solved in closed form
 /// for each λ and λ by golden-section search on the profile sum of squares.
 fn fit_curve(history: &History, ages: usize) -> Curve {
+    // The sums the fit needs, by age: Σ w r = points redeemed, Σ w = points issued of the
+    // issue months observed at that age; Σ w r² over all rows.
+    let mut redeemed = vec![0.0; ages];
+    let mut issued = vec![0.0; ages];
+    let mut rr = 0.0;
+    for h in &history.cohorts {
+        for (k, r) in h.redeemed.iter().enumerate() {
+            redeemed[k] += r;
+            issued[k] += h.issued;
+            rr += r * r / h.issued;
+        }
+    }
     let sse_and_u = |lambda: f64| {
-        let (mut rp, mut pp, mut rr) = (0.0, 0.0, 0.0);
+        let (mut rp, mut pp) = (0.0, 0.0);
         let shape = 1.0 - (-lambda).exp();
-        for h in &history.cohorts {
-            for (k, r) in h.redeemed.iter().enumerate() {
-                let r = r / h.issued;
-                let p = shape * (-lambda * k as f64).exp();
-                rp += h.issued * r * p;
-                pp += h.issued * p * p;
-                rr += h.issued * r * r;
-            }
+        for k in 0..ages {
+            let p = shape * (-lambda * k as f64).exp();
+            rp += redeemed[k] * p;
+            pp += issued[k] * p * p;
         }
         let u = if pp > 0.0 {
             (rp / pp).clamp(0.0, 1.0)
