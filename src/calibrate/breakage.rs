@@ -80,6 +80,14 @@ pub enum BreakageError {
         /// The header's column names.
         found: String,
     },
+    /// The file holds no rows.
+    #[error("{} holds no history{}", path.display(), if *header_only { " (only a header row)" } else { " (it is empty)" })]
+    Empty {
+        /// The file.
+        path: PathBuf,
+        /// Whether there was a header.
+        header_only: bool,
+    },
     /// The history cannot support a projection.
     #[error("{}: {message}", path.display())]
     TooShort {
@@ -137,11 +145,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
     let mut reader = csv_reader(bytes);
     let header = csv_header(&mut reader, path)?;
     if header.iter().all(String::is_empty) {
-        return Err(ReadError::Empty {
+        return Err(BreakageError::Empty {
             path: path.to_path_buf(),
             header_only: false,
-        }
-        .into());
+        });
     }
     let find = |names: &[&str]| {
         header
@@ -165,6 +172,11 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
     ];
     let names: Vec<String> = columns.iter().map(|&i| header[i].clone()).collect();
     let mut by_month: BTreeMap<NaiveDate, Vec<Row>> = BTreeMap::new();
+    let mut lines = Lines {
+        bytes,
+        end: 0,
+        newlines: 0,
+    };
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -179,9 +191,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
                 ));
             }
         };
-        let line = record
-            .position()
-            .map_or(0, |p| line_at(bytes, p.byte() as usize));
+        let line = record.position().map_or(0, |p| lines.at(p.byte() as usize));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -254,11 +264,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
         });
     }
     if by_month.is_empty() {
-        return Err(ReadError::Empty {
+        return Err(BreakageError::Empty {
             path: path.to_path_buf(),
             header_only: true,
-        }
-        .into());
+        });
     }
     let mut cohorts = Vec::with_capacity(by_month.len());
     for (month, mut rows) in by_month {
@@ -320,6 +329,32 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<History, BreakageError> {
         });
     }
     Ok(History { cohorts })
+}
+
+/// Lines of records met in file order, counted from the last one (as [`line_at`] counts them,
+/// without scanning the file from its start for each record).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    end: usize,
+    newlines: u64,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, offset: usize) -> u64 {
+        let mut end = offset.min(self.bytes.len());
+        while end < self.bytes.len() && matches!(self.bytes[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end < self.end {
+            return line_at(self.bytes, offset);
+        }
+        self.newlines += self.bytes[self.end..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        self.end = end;
+        self.newlines + 1
+    }
 }
 
 /// The chain ladder's age-to-age factor from one development month to the next.
