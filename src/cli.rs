@@ -130,6 +130,35 @@ enum Command {
     /// Fit a population to a transaction log (RFM groups, BG/NBD purchases, Gamma-Gamma spend,
     /// loyalty types) and write a ready-to-run scenario.
     Calibrate(Box<CalibrateArgs>),
+    /// Breakage from redemption history: the issue-month × development-month triangle,
+    /// projected by chain ladder (with Mack's standard error) and by an exponential decay of
+    /// redemptions by age, with a check that the development is stable. Writes breakage.json.
+    ///
+    /// HISTORY is a CSV file with a header row and one row per issue month and development
+    /// month: issue_month (YYYY-MM), development_month (or months_since_issue: months since
+    /// the issue month, 0 for the month of issue), points_issued (the issue month's points
+    /// issued, the same on each of its rows) and points_redeemed (points of that issue month
+    /// redeemed in that development month). Each issue month runs from development month 0
+    /// without a gap. A bad row stops the command (exit 2) naming its line and column.
+    Breakage {
+        /// Redemption history (CSV).
+        history: PathBuf,
+        /// Tail factor applied after the last development month observed (≥ 1; 1 when no
+        /// redemptions follow it).
+        #[arg(long, default_value_t = 1.0)]
+        tail: f64,
+        /// Output directory (default: output/<history file stem>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Scenario file to set program.points.breakage in (to the chain ladder's breakage),
+        /// edited in place; the rest of the file is kept.
+        #[arg(long, value_name = "SCENARIO")]
+        write: Option<PathBuf>,
+        /// With --write: write the breakage as an uncertain input, { dist = "normal", mean,
+        /// sd } with Mack's standard error as sd, instead of a fixed share.
+        #[arg(long, requires = "write")]
+        uncertain: bool,
+    },
     /// Check a scenario file and report every problem; runs nothing.
     Validate {
         /// Scenario file (TOML).
@@ -422,6 +451,13 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => merge(&parts, out, !no_charts),
         Command::Validate { scenario } => validate(&scenario),
         Command::Calibrate(args) => calibrate(&args),
+        Command::Breakage {
+            history,
+            tail,
+            out,
+            write,
+            uncertain,
+        } => breakage(&history, tail, out, write.as_deref(), uncertain),
         Command::Compare { scenarios, common } => {
             let files = scenarios
                 .iter()
@@ -697,6 +733,77 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
 
 /// `calibrate`: reads the log, fits, and writes the report files and the scenario, all checked
 /// before anything is written.
+fn breakage(
+    history: &Path,
+    tail: f64,
+    out: Option<PathBuf>,
+    write: Option<&Path>,
+    uncertain: bool,
+) -> Result<(), Error> {
+    use loyalty_sim::calibrate::breakage;
+    let read = breakage::read(history)?;
+    let projection = breakage::project(&read, tail, history)?;
+    let input = history
+        .file_name()
+        .map_or_else(|| stem(history), |n| n.to_string_lossy().into_owned());
+    // The scenario is edited and checked before anything is written.
+    let edited = match write {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| breakage::BreakageError::Scenario {
+                    path: path.to_path_buf(),
+                    why: e.to_string(),
+                })?;
+            let edited = breakage::write_into(&text, path, &projection, uncertain, &input)?;
+            // The edited file must still load; say why not, naming the field.
+            if let Err(e) = scenario::parse(&edited, path) {
+                let problems: Vec<String> = e
+                    .problems
+                    .iter()
+                    .map(|p| format!("`{}`: {}", p.field, p.message))
+                    .collect();
+                return Err(breakage::BreakageError::Scenario {
+                    path: path.to_path_buf(),
+                    why: format!(
+                        "with the breakage set it is not valid: {}",
+                        problems.join("; ")
+                    ),
+                }
+                .into());
+            }
+            Some((path, edited))
+        }
+        None => None,
+    };
+    let bytes = serde_json::to_vec_pretty(&projection).map_err(|source| {
+        loyalty_sim::report::ReportError::Json {
+            file: "breakage.json",
+            source,
+        }
+    })?;
+    let dir = out.unwrap_or_else(|| Path::new("output").join(stem(history)));
+    // The edited scenario is written beside the folder, in the same all-or-nothing step.
+    let beside: Vec<(PathBuf, Vec<u8>)> = edited
+        .iter()
+        .map(|(path, text)| (path.to_path_buf(), text.clone().into_bytes()))
+        .collect();
+    output::write_folder(&dir, &[("breakage.json".to_string(), bytes)], &beside)?;
+    say(&projection.text(&input));
+    say(&format!("\nWrote breakage.json to {}\n", dir.display()));
+    if let Some((path, _)) = &edited {
+        say(&format!(
+            "Set program.points.breakage in {} ({})\n",
+            path.display(),
+            if uncertain {
+                "normal, sd = Mack's standard error"
+            } else {
+                "fixed"
+            }
+        ));
+    }
+    Ok(())
+}
+
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
     use loyalty_sim::calibrate::scenario_file::{self, Source};

@@ -1,6 +1,7 @@
 //! The errors a command can end with, and the exit code of each.
 
 use crate::calibrate::CalibrationError;
+use crate::calibrate::breakage::BreakageError;
 use crate::calibrate::scenario_file::ScenarioFileError;
 use crate::calibrate::transactions::ReadError;
 use crate::decide::breakeven::BreakEvenError;
@@ -47,6 +48,9 @@ pub enum Error {
     /// A transaction log could not be read.
     #[error(transparent)]
     Transactions(#[from] ReadError),
+    /// A redemption history could not be read or projected.
+    #[error(transparent)]
+    Breakage(#[from] BreakageError),
     /// A calibration could not be made from the log.
     #[error(transparent)]
     Calibration(#[from] CalibrationError),
@@ -79,7 +83,10 @@ impl Error {
             Error::Scenario(_) | Error::Argument(_) => 2,
             // A log that cannot be read, or that cannot support the models, is the input's
             // fault; so is a template that cannot take a population.
-            Error::Transactions(_) | Error::Calibration(_) | Error::ScenarioFile(_) => 2,
+            Error::Transactions(_)
+            | Error::Calibration(_)
+            | Error::ScenarioFile(_)
+            | Error::Breakage(_) => 2,
             Error::Merge(MergeError::Run(e)) => run_code(e),
             Error::Merge(_) => 2,
             // The scenario is valid but asks for what cannot be computed exactly or drew an

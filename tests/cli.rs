@@ -229,3 +229,115 @@ fn a_reader_that_goes_away_does_not_break_a_run() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(dir.path().join("out/summary.json").exists());
 }
+
+/// The shipped history was drawn with an ultimate redemption rate of 78% (breakage 22%) and
+/// redemptions decaying by e^{−0.18} a month (the README's worked example says how). With the
+/// tail that decay implies after 24 months, 1 / (1 − e^{−0.18 × 24}) = 1.0135, the chain
+/// ladder finds 22% within three standard errors (plus the draw's own binomial noise,
+/// √(0.78 × 0.22 / 1,200,000) = 0.04%), the curve finds the decay, and the triangle is stable.
+#[test]
+fn breakage_projects_the_shipped_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/history/points_history.csv");
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args(["breakage", history.to_str().unwrap(), "--tail", "1.0135"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("24 issue months (2023-01 to 2024-12)")
+                .and(predicate::str::contains(
+                    "chain ladder (tail 1.0135): 22.0%",
+                ))
+                .and(predicate::str::contains("Stable")),
+        );
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("output/points_history/breakage.json")).unwrap(),
+    )
+    .unwrap();
+    let breakage = json["chain_ladder_breakage"].as_f64().unwrap();
+    let se = json["chain_ladder_se"].as_f64().unwrap();
+    let total = (se * se + 0.78 * 0.22 / 1.2e6).sqrt();
+    assert!((breakage - 0.22).abs() < 3.0 * total, "{breakage} ± {se}");
+    assert!((json["curve"]["decay"].as_f64().unwrap() - 0.18).abs() < 0.01);
+    assert_eq!(json["stability"]["stable"], true);
+    assert_eq!(json["cohorts"].as_array().unwrap().len(), 24);
+}
+
+#[test]
+fn a_bad_history_row_names_file_line_and_column_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("h.csv"),
+        "issue_month,development_month,points_issued,points_redeemed\n\
+         2024-01,0,1000,100\n2024-01,1,1000,abc\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args(["breakage", "h.csv"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("h.csv, line 3, column `points_redeemed`")
+                .and(predicate::str::contains("not a number of points redeemed")),
+        );
+    assert!(!dir.path().join("output").exists());
+}
+
+/// `--write` sets program.points.breakage in the scenario, here as an uncertain input whose sd
+/// is Mack's standard error, keeps the rest of the file, and the scenario still loads; a
+/// scenario without points is refused with exit 2 and left as it was.
+#[test]
+fn breakage_writes_itself_into_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("shop.toml");
+    std::fs::copy(common::data("small_points.toml"), &scenario).unwrap();
+    let before = std::fs::read_to_string(&scenario).unwrap();
+    let history = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/history/points_history.csv");
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args(["breakage", history.to_str().unwrap(), "--tail", "1.0135"])
+        .args(["--write", "shop.toml", "--uncertain"])
+        .assert()
+        .success();
+    let after = std::fs::read_to_string(&scenario).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("output/points_history/breakage.json")).unwrap(),
+    )
+    .unwrap();
+    let mean = (json["chain_ladder_breakage"].as_f64().unwrap() * 1e4).round() / 1e4;
+    let line = after
+        .lines()
+        .find(|l| l.starts_with("breakage = "))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!(
+            "breakage = {{ dist = \"normal\", mean = {mean}, sd = 0.0007 }}"
+        )),
+        "{line}"
+    );
+    assert_eq!(after.lines().count(), before.lines().count() + 1);
+    loyalty_sim::scenario::load(&scenario).unwrap();
+
+    let discount = dir.path().join("discount.toml");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/retail_instant_discount.toml"),
+        &discount,
+    )
+    .unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args([
+            "breakage",
+            history.to_str().unwrap(),
+            "--write",
+            "discount.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no [program.points] table"));
+}

@@ -10,6 +10,7 @@
 //! ready-to-run scenario. [`synthetic`] draws logs from known parameters, to test the fits.
 
 pub mod bgnbd;
+pub mod breakage;
 pub mod checks;
 pub mod cohort;
 pub mod fit;

@@ -222,9 +222,39 @@ pub fn parse(
     reader.finish()
 }
 
+/// A CSV reader of `bytes` (rows of any length), its delimiter the one of comma, semicolon and
+/// tab found most often in the first line.
+pub(crate) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(csv_delimiter(bytes))
+        .flexible(true)
+        .from_reader(bytes)
+}
+
+/// The one of comma, semicolon and tab found most often in the first line of `bytes`.
+pub(crate) fn csv_delimiter(bytes: &[u8]) -> u8 {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',')
+}
+
+/// The header row's column names, trimmed.
+pub(crate) fn csv_header(
+    reader: &mut csv::Reader<&[u8]>,
+    path: &Path,
+) -> Result<Vec<String>, ReadError> {
+    let header = reader.headers().map_err(|e| ReadError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    Ok(header.iter().map(|h| h.trim().to_string()).collect())
+}
+
 /// The 1-based line of the byte at `offset` (counting every `\n`, so blank lines and CRLF
 /// line ends count as an editor shows them).
-fn line_at(bytes: &[u8], offset: usize) -> u64 {
+pub(crate) fn line_at(bytes: &[u8], offset: usize) -> u64 {
     LineCounter::default().line_at(bytes, offset)
 }
 
@@ -473,25 +503,9 @@ impl<'a> Reader<'a> {
     }
 
     fn csv(&mut self, bytes: &[u8], columns: &Columns) -> Result<(), ReadError> {
-        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        let delimiter = [b',', b';', b'\t']
-            .into_iter()
-            .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
-            .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(bytes);
-        let io = |e: csv::Error| ReadError::Io {
-            path: self.path.to_path_buf(),
-            source: std::io::Error::other(e.to_string()),
-        };
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(io)?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let delimiter = csv_delimiter(bytes);
+        let mut reader = csv_reader(bytes);
+        let header = csv_header(&mut reader, self.path)?;
         if header.iter().all(String::is_empty) {
             return Ok(());
         }
