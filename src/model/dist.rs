@@ -21,7 +21,47 @@ pub fn poisson_inverse(u: f64, lambda: f64) -> u32 {
     if lambda >= SEARCH_FROM_MODE {
         return poisson_inverse_from_mode(u, lambda);
     }
-    let mut term = (-lambda).exp();
+    poisson_inverse_from_zero(u, lambda, (-lambda).exp())
+}
+
+/// [`poisson_inverse`] for a rate that mostly repeats from one call to the next (a customer's
+/// own rate, month after month): e^-λ is kept from the last call. Same counts as
+/// [`poisson_inverse`], bit for bit.
+#[derive(Debug, Clone, Copy)]
+pub struct PoissonInverse {
+    lambda: f64,
+    exp_neg: f64,
+}
+
+impl Default for PoissonInverse {
+    fn default() -> Self {
+        PoissonInverse {
+            lambda: f64::NAN,
+            exp_neg: f64::NAN,
+        }
+    }
+}
+
+impl PoissonInverse {
+    /// The count for uniform `u` at rate `lambda` (see [`poisson_inverse`]).
+    pub fn draw(&mut self, u: f64, lambda: f64) -> u32 {
+        if lambda.is_nan() || lambda <= 0.0 {
+            return 0;
+        }
+        if lambda >= SEARCH_FROM_MODE {
+            return poisson_inverse_from_mode(u, lambda);
+        }
+        if lambda != self.lambda {
+            self.lambda = lambda;
+            self.exp_neg = (-lambda).exp();
+        }
+        poisson_inverse_from_zero(u, lambda, self.exp_neg)
+    }
+}
+
+/// The search from 0 for 0 < `lambda` < [`SEARCH_FROM_MODE`], given `exp_neg` = e^-λ.
+fn poisson_inverse_from_zero(u: f64, lambda: f64, exp_neg: f64) -> u32 {
+    let mut term = exp_neg;
     let mut cdf = term;
     let mut k = 0u32;
     while u > cdf {
@@ -118,6 +158,32 @@ mod tests {
         // u just below 1 still ends, at a plausible count.
         let k = poisson_inverse(1.0 - f64::EPSILON, 500.0);
         assert!(k > 550 && k < 750, "{k}");
+    }
+
+    #[test]
+    fn the_kept_exponential_gives_the_search_s_counts_bit_for_bit() {
+        // Rates repeat and change, small and large, and u reaches the extremes: every count
+        // equals the plain search's.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut kept = PoissonInverse::default();
+        let rates = [
+            0.05, 0.05, 2.0, 2.0, 9.3, 9.3, 9.3, 20.0, 20.0, 40.0, 40.0, 120.0, 120.0, 149.9,
+            150.0, 0.0,
+        ];
+        for &lambda in &rates {
+            for i in 0..2_000 {
+                let u = match i {
+                    0 => f64::EPSILON,
+                    1 => 1.0 - f64::EPSILON,
+                    _ => rng.random::<f64>(),
+                };
+                assert_eq!(
+                    kept.draw(u, lambda),
+                    poisson_inverse(u, lambda),
+                    "λ={lambda} u={u}"
+                );
+            }
+        }
     }
 
     #[test]

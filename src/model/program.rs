@@ -135,8 +135,9 @@ impl PointsRules {
     /// capped.
     pub fn points_for(&self, spend: f64, multiplier: f64) -> u64 {
         // The relative nudge of 10⁻¹² keeps binary fractions from losing a point (0.57 × 100
-        // is 56.99999999999999 in floating point); `as` saturates, so nothing can wrap.
-        let points = (spend * self.earn_rate * multiplier * (1.0 + 1e-12)).floor() as u64;
+        // is 56.99999999999999 in floating point); `as` truncates (the floor of what is not
+        // negative, 0 for what is) and saturates, so nothing can wrap.
+        let points = (spend * self.earn_rate * multiplier * (1.0 + 1e-12)) as u64;
         match self.earn_cap_per_month {
             Some(cap) => points.min(cap),
             None => points,

@@ -394,12 +394,14 @@ impl Profile {
             let chance = if missing == 0.0 {
                 1.0
             } else if let Some(per_purchase) = p.per_purchase {
-                let k = (missing / per_purchase).ceil();
-                if k < REACH_TABLE as f64 {
-                    // k is a whole number below the table's length.
-                    p.tail[k as usize]
+                let q = missing / per_purchase;
+                // ⌈q⌉ for the table without a call to `ceil`: q ≥ 0, and below the table's
+                // length truncation is exact.
+                if q <= (REACH_TABLE - 1) as f64 {
+                    let whole = q as usize;
+                    p.tail[whole + usize::from((whole as f64) < q)]
                 } else {
-                    reach(k, p.mu)
+                    reach(q.ceil(), p.mu)
                 }
             } else if months <= p.horizon {
                 1.0
@@ -463,36 +465,87 @@ pub struct Situation {
 
 /// The effects of a design worth `worth` on a member with `curves` in `situation`.
 pub fn effects(curves: &ResponseCurves, worth: &Worth, situation: &Situation) -> Effects {
-    let s = curves.saturation(worth.value);
-    if s == 0.0 {
-        return Effects::NONE;
-    }
-    let e = situation.effect;
-    let [f, b, r, a] = situation.scale;
-    let lift = curves.frequency * f * s * situation.headroom;
-    let pressure = situation.goal_gradient * situation.progress.clamp(0.0, 1.0);
-    let pull_to_goal = if pressure > 0.0 {
-        let reference = curves.saturation(GOAL_GRADIENT_REFERENCE_VALUE);
-        if reference > 0.0 {
-            pressure * s / reference
-        } else {
-            0.0
+    Responder::new(
+        curves,
+        situation.headroom,
+        situation.goal_gradient,
+        situation.scale,
+    )
+    .effects(worth, situation.progress, situation.effect)
+}
+
+/// One member's response curves with what stays fixed while their type and tier do (headroom,
+/// goal-gradient strength, the design's scaling) worked out once, so that the month's
+/// [`Responder::effects`] is a few products and the Hill curves at the month's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Responder {
+    curves: ResponseCurves,
+    /// Most rise of the purchase rate × the design's scaling.
+    frequency: f64,
+    /// Most rise of the spend per purchase × the design's scaling.
+    basket: f64,
+    /// Most fall of attrition × the design's scaling.
+    retention: f64,
+    /// The design's scaling of attachment.
+    attachment: f64,
+    headroom: f64,
+    goal_gradient: f64,
+    /// The saturation at [`GOAL_GRADIENT_REFERENCE_VALUE`].
+    reference: f64,
+}
+
+impl Responder {
+    /// `curves` for a member with `headroom` ([`headroom`]), `goal_gradient` (the program's
+    /// strength × the type's response) and the design's `scale` of each maximum (frequency,
+    /// basket, retention, attachment).
+    pub fn new(
+        curves: &ResponseCurves,
+        headroom: f64,
+        goal_gradient: f64,
+        scale: [f64; 4],
+    ) -> Responder {
+        let [f, b, r, a] = scale;
+        Responder {
+            curves: *curves,
+            frequency: curves.frequency * f,
+            basket: curves.basket * b,
+            retention: curves.retention * r,
+            attachment: a,
+            headroom,
+            goal_gradient,
+            reference: curves.saturation(GOAL_GRADIENT_REFERENCE_VALUE),
         }
-    } else {
-        0.0
-    };
-    let rate = (1.0 + lift) * (1.0 + pull_to_goal);
-    let held = hill(worth.stake, curves.stake_half, 1.0);
-    Effects {
-        rate: 1.0 + (rate - 1.0) * e,
-        basket: 1.0 + curves.basket * b * s * e,
-        attrition: 1.0 - curves.retention * r * s * e,
-        pull: (1.0 - curves.insulation * s * e) * (1.0 - curves.insulation * held * e),
-        attachment: if a > 0.0 && worth.deferred > 0.0 {
-            (a * curves.saturation(worth.deferred) * e).clamp(0.0, 1.0)
+    }
+
+    /// The effects of a design worth `worth` on the member at `progress` (0–1) towards the
+    /// nearest goal, with `effect` (0–1) of the program's effect left.
+    pub fn effects(&self, worth: &Worth, progress: f64, effect: f64) -> Effects {
+        let curves = &self.curves;
+        let s = curves.saturation(worth.value);
+        if s == 0.0 {
+            return Effects::NONE;
+        }
+        let e = effect;
+        let lift = self.frequency * s * self.headroom;
+        let pressure = self.goal_gradient * progress.clamp(0.0, 1.0);
+        let pull_to_goal = if pressure > 0.0 && self.reference > 0.0 {
+            pressure * s / self.reference
         } else {
             0.0
-        },
+        };
+        let rate = (1.0 + lift) * (1.0 + pull_to_goal);
+        let held = hill(worth.stake, curves.stake_half, 1.0);
+        Effects {
+            rate: 1.0 + (rate - 1.0) * e,
+            basket: 1.0 + self.basket * s * e,
+            attrition: 1.0 - self.retention * s * e,
+            pull: (1.0 - curves.insulation * s * e) * (1.0 - curves.insulation * held * e),
+            attachment: if self.attachment > 0.0 && worth.deferred > 0.0 {
+                (self.attachment * curves.saturation(worth.deferred) * e).clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
+        }
     }
 }
 

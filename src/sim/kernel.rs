@@ -43,11 +43,11 @@ use rand::RngExt;
 use super::member::{MemberMonth, MemberState, member_month};
 use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
-use crate::model::dist::poisson_inverse;
+use crate::model::dist::PoissonInverse;
 use crate::model::market::Timeline;
 use crate::model::population::{Timing, TypeSampler};
-use crate::model::program::{Phase, Settlement};
-use crate::model::response::{Effects, Profile, Situation, Worth, effects, headroom};
+use crate::model::program::{Phase, Program, Settlement};
+use crate::model::response::{Effects, Profile, Responder, Worth, headroom};
 use crate::scenario::Scenario;
 
 /// Longest run-off after the horizon, in months (ten years).
@@ -154,9 +154,9 @@ impl<'a> Model<'a> {
 }
 
 /// A purchase count for a rate `lambda` from the uniform `u`, by the type's timing.
-fn purchases(u: f64, lambda: f64, timing: Timing) -> u32 {
+fn purchases(u: f64, lambda: f64, timing: Timing, draw: &mut PoissonInverse) -> u32 {
     match timing {
-        Timing::Random => poisson_inverse(u, lambda),
+        Timing::Random => draw.draw(u, lambda),
         Timing::Regular => {
             let whole = lambda.floor();
             (whole + f64::from(u8::from(u < lambda - whole))).min(f64::from(u32::MAX)) as u32
@@ -198,55 +198,78 @@ impl Traits {
     }
 }
 
-/// What the design is worth to a member of type `ty` in `tier`, for any balance.
-fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Profile {
-    let scenario = model.scenario;
-    // ty < 4 (see `Model`).
-    Profile::new(
-        &scenario.program,
-        &scenario.population.types[ty].response,
-        traits.rate_in(model, ty),
-        traits.spend_in(model, ty),
-        tier,
-    )
+/// What the design is worth to a member of one type in one tier, for any balance, and how they
+/// respond to it: made when the type or the tier changes, used every month.
+struct Response {
+    ty: usize,
+    tier: Option<usize>,
+    profile: Profile,
+    responder: Responder,
+    /// The last balance the profile was evaluated at and its worth (a month without a
+    /// purchase or a reward keeps the balance).
+    last: Option<(u64, Worth)>,
 }
 
-/// What the program does to a member of type `ty` this month: the value of the design to them
-/// (`profile` at their balance) through their type's response curves, with `effect` (0–1) of
-/// the program's behavioural effect left.
-fn member_effects(
-    model: &Model<'_>,
-    traits: &Traits,
-    ty: usize,
-    profile: &Profile,
-    state: &MemberState,
-    effect: f64,
-) -> (Worth, Effects) {
-    let scenario = model.scenario;
-    let program = &scenario.program;
-    // ty < 4 (see `Model`).
-    let b = &scenario.population.types[ty];
-    let worth = profile.worth(state.wallet.balance());
-    if worth.value <= 0.0 {
-        return (worth, Effects::NONE);
-    }
-    let r = &program.response;
-    let situation = Situation {
-        headroom: headroom(
-            traits.rate_in(model, ty),
-            model.mean_rate,
-            scenario.population.headroom,
-        ),
-        progress: if program.goal_gradient > 0.0 {
-            state.progress(program)
+impl Response {
+    fn new(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Response {
+        let scenario = model.scenario;
+        let program = &scenario.program;
+        // ty < 4 (see `Model`).
+        let b = &scenario.population.types[ty];
+        let r = &program.response;
+        let rate = traits.rate_in(model, ty);
+        // Attachment acts only through type changes: without them it is not worked out.
+        let attachment = if scenario.population.transitions.is_some() {
+            r.attachment
         } else {
             0.0
-        },
-        goal_gradient: program.goal_gradient * b.goal_gradient_response,
-        effect,
-        scale: [r.frequency, r.basket, r.retention, r.attachment],
+        };
+        Response {
+            ty,
+            tier,
+            profile: Profile::new(program, &b.response, rate, traits.spend_in(model, ty), tier),
+            responder: Responder::new(
+                &b.response,
+                headroom(rate, model.mean_rate, scenario.population.headroom),
+                program.goal_gradient * b.goal_gradient_response,
+                [r.frequency, r.basket, r.retention, attachment],
+            ),
+            last: None,
+        }
+    }
+
+    /// What the design is worth to the member holding `balance` points.
+    fn worth(&mut self, balance: u64) -> Worth {
+        match self.last {
+            Some((b, worth)) if b == balance => worth,
+            _ => {
+                let worth = self.profile.worth(balance);
+                self.last = Some((balance, worth));
+                worth
+            }
+        }
+    }
+}
+
+/// What the program does to a member this month: the value of the design to them (`response`'s
+/// profile at their balance) through their type's response curves, with `effect` (0–1) of the
+/// program's behavioural effect left.
+fn member_effects(
+    program: &Program,
+    response: &mut Response,
+    state: &MemberState,
+    effect: f64,
+) -> Effects {
+    let worth = response.worth(state.wallet.balance());
+    if worth.value <= 0.0 {
+        return Effects::NONE;
+    }
+    let progress = if program.goal_gradient > 0.0 {
+        state.progress(program)
+    } else {
+        0.0
     };
-    (worth, effects(&b.response, &worth, &situation))
+    response.responder.effects(&worth, progress, effect)
 }
 
 /// Simulates `customers` of trial `trial` in the market `timeline`, adding to `totals`.
@@ -289,22 +312,26 @@ fn join_month(
     model: &Model<'_>,
     spec: &CustomerSpec,
     traits: &Traits,
+    response: &mut Option<Response>,
     own: &mut SimRng,
-) -> (Option<u32>, Option<Profile>) {
+) -> Option<u32> {
     let program = &model.scenario.program;
     let ty = traits.first_type;
     let u_join = own.random::<f64>();
     if !spec.in_program || program.phase(spec.start) != Phase::Running {
-        return (None, None);
+        return None;
     }
-    let first = profile(model, traits, ty, None);
-    let value = first.worth(0).value;
+    let value = response
+        .insert(Response::new(model, traits, ty, None))
+        .profile
+        .worth(0)
+        .value;
     // ty < 4 (see `Model`).
     let share = model.scenario.population.types[ty]
         .response
         .enrolment_share(value);
     if u_join >= share {
-        return (None, Some(first));
+        return None;
     }
     let reached = if spec.at_launch && program.enrolment_ramp_months > 1 {
         let ramp = program.enrolment_ramp_months;
@@ -321,23 +348,20 @@ fn join_month(
         let per_month = -(-q * traits.rate).exp_m1();
         let u = 1.0 - own.random::<f64>(); // in (0, 1]
         if per_month <= 0.0 {
-            return (None, Some(first));
+            return None;
         }
         if per_month >= 1.0 {
             reached
         } else {
             let wait = (u.ln() / (-per_month).ln_1p()).floor();
             if wait >= f64::from(model.scenario.simulation.months) {
-                return (None, Some(first));
+                return None;
             }
             reached + wait as u32
         }
     };
     // A join month the program does not reach (it ended first) is no join at all.
-    (
-        (program.phase(month) == Phase::Running).then_some(month),
-        Some(first),
-    )
+    (program.phase(month) == Phase::Running).then_some(month)
 }
 
 /// One customer's two lives, month by month: the world without the program (`base`) and the
@@ -354,7 +378,10 @@ struct Life<'m, 'a> {
     /// Share of the members' extra type changes delivered, from last month's value.
     attachment: f64,
     /// What the design is worth to the member, for the type and tier it was made for.
-    profile: (usize, Option<usize>, Profile),
+    response: Response,
+    /// Each world's last purchase rate, for the draw of the month's purchases.
+    draw_base: PoissonInverse,
+    draw_prog: PoissonInverse,
 }
 
 /// Where the program and the market stand for this customer in one month.
@@ -374,10 +401,15 @@ impl Life<'_, '_> {
     /// type or the tier has changed.
     fn effects(&mut self, state: &MemberState, effect: f64) -> Effects {
         let (ty, tier) = (self.ty_prog, state.tier.level());
-        if (self.profile.0, self.profile.1) != (ty, tier) {
-            self.profile = (ty, tier, profile(self.model, &self.traits, ty, tier));
+        if (self.response.ty, self.response.tier) != (ty, tier) {
+            self.response = Response::new(self.model, &self.traits, ty, tier);
         }
-        let (_, e) = member_effects(self.model, &self.traits, ty, &self.profile.2, state, effect);
+        let e = member_effects(
+            &self.model.scenario.program,
+            &mut self.response,
+            state,
+            effect,
+        );
         self.attachment = e.attachment;
         e
     }
@@ -554,7 +586,12 @@ impl Life<'_, '_> {
 
     /// 5. Purchases: one shared uniform inverted through each world's count distribution; the
     ///    program world's rate carries the member's effects, or a former member's reaction.
-    fn purchases(&self, shared: &mut SimRng, ctx: &MonthContext, effects: &Effects) -> (u32, u32) {
+    fn purchases(
+        &mut self,
+        shared: &mut SimRng,
+        ctx: &MonthContext,
+        effects: &Effects,
+    ) -> (u32, u32) {
         let model = self.model;
         let types = &model.scenario.population.types;
         // ty < 4 (see `Model`).
@@ -566,7 +603,12 @@ impl Life<'_, '_> {
             if ctx.strength != 0.0 {
                 rate *= cut(b_base.competitor_sensitivity);
             }
-            purchases(u, rate, b_base.purchases_per_month.timing)
+            purchases(
+                u,
+                rate,
+                b_base.purchases_per_month.timing,
+                &mut self.draw_base,
+            )
         } else {
             0
         };
@@ -582,7 +624,12 @@ impl Life<'_, '_> {
             if ctx.strength != 0.0 {
                 rate *= cut(b_prog.competitor_sensitivity * effects.pull);
             }
-            purchases(u, rate, b_prog.purchases_per_month.timing)
+            purchases(
+                u,
+                rate,
+                b_prog.purchases_per_month.timing,
+                &mut self.draw_prog,
+            )
         } else {
             0
         };
@@ -720,7 +767,8 @@ fn simulate_customer(
         // (the spend mean is drawn after the rate: that order is part of the streams)
     };
     state.reset(program);
-    let (enrolled_from, first_profile) = join_month(model, spec, &traits, &mut own);
+    let mut first_response = None;
+    let enrolled_from = join_month(model, spec, &traits, &mut first_response, &mut own);
 
     if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
         same_life_in_both_worlds(
@@ -744,11 +792,10 @@ fn simulate_customer(
     }
     // Joining counts as a reward: interest starts whole.
     state.last_reward = enrolled_from.unwrap_or(0);
-    let first_profile = first_profile.unwrap_or_else(|| profile(model, &traits, first_type, None));
-    let attachment = if enrolled_from.is_some() {
-        member_effects(model, &traits, first_type, &first_profile, state, 1.0)
-            .1
-            .attachment
+    let mut response =
+        first_response.unwrap_or_else(|| Response::new(model, &traits, first_type, None));
+    let attachment = if enrolled_from.is_some() && scenario.population.transitions.is_some() {
+        member_effects(program, &mut response, state, 1.0).attachment
     } else {
         0.0
     };
@@ -761,7 +808,9 @@ fn simulate_customer(
         ty_base: first_type,
         ty_prog: first_type,
         attachment,
-        profile: (first_type, None, first_profile),
+        response,
+        draw_base: PoissonInverse::default(),
+        draw_prog: PoissonInverse::default(),
     };
 
     for (m, month) in totals
@@ -818,6 +867,7 @@ fn same_life_in_both_worlds(
     let scenario = model.scenario;
     let market = &scenario.market;
     let transitions = scenario.population.transitions.as_ref();
+    let mut draw = PoissonInverse::default();
     let mut ty = first_type;
     let start_index = spec.start as usize - 1;
     if !spec.at_launch
@@ -870,7 +920,12 @@ fn same_life_in_both_worlds(
         } else {
             rate * (1.0 - strength * b.competitor_sensitivity)
         };
-        let n = purchases(shared.random::<f64>(), rate, b.purchases_per_month.timing);
+        let n = purchases(
+            shared.random::<f64>(),
+            rate,
+            b.purchases_per_month.timing,
+            &mut draw,
+        );
         let spend = model.samplers[ty].draw_spend(n, traits.spend_in(model, ty), shared);
         month.customers_program[ty] += 1;
         month.customers_baseline[ty] += 1;
@@ -928,23 +983,18 @@ fn runoff(
     let mut overflow = out.points_overflow;
     let mut scratch = MonthTotals::default();
     let mut settled = false;
-    let mut profile = (
-        state.tier.level(),
-        self::profile(model, traits, ty, state.tier.level()),
-    );
+    let mut response = Response::new(model, traits, ty, state.tier.level());
+    let mut draw = PoissonInverse::default();
     for month_no in months + 1..=months + RUNOFF_MONTHS {
         let phase = program.phase(month_no);
         let effects = if phase == Phase::Running {
             let interest = program
                 .disengagement
                 .interest(month_no.saturating_sub(state.last_reward));
-            if profile.0 != state.tier.level() {
-                profile = (
-                    state.tier.level(),
-                    self::profile(model, traits, ty, state.tier.level()),
-                );
+            if response.tier != state.tier.level() {
+                response = Response::new(model, traits, ty, state.tier.level());
             }
-            member_effects(model, traits, ty, &profile.1, state, interest).1
+            member_effects(program, &mut response, state, interest)
         } else {
             Effects::NONE
         };
@@ -998,6 +1048,7 @@ fn runoff(
             shared.random::<f64>(),
             rate,
             behaviour.purchases_per_month.timing,
+            &mut draw,
         );
         let spend = sampler.draw_spend(n, traits.spend_in(model, ty), shared) * effects.basket;
         let before = (scratch.points_redeemed, scratch.certificates_redeemed);

@@ -287,7 +287,8 @@ pub fn member_month(
                 Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
             };
             if reached && m.issue_certificates {
-                let cents = (state.period_spend * c.rate * 100.0 * (1.0 + 1e-12)).floor() as u64;
+                // (`as` truncates: the floor of what is not negative, 0 for what is.)
+                let cents = (state.period_spend * c.rate * 100.0 * (1.0 + 1e-12)) as u64;
                 if cents > 0 {
                     state.certificates.issue(m.month, c.validity_months, cents);
                     add(&mut totals.certificates_issued, cents, overflow);
