@@ -362,6 +362,15 @@ fn check_shape(path: &Path, part: &Part, scenario: &Scenario) -> Result<(), Merg
                 r.types.len()
             )));
         }
+        // One roll-forward row per year of the horizon (a year begun counts), as the
+        // summary reads them trial by trial.
+        let years = months.div_ceil(12);
+        if r.rollforward.len() != years {
+            return Err(bad(format!(
+                "{} contract-liability roll-forward years, where the scenario has {years}",
+                r.rollforward.len()
+            )));
+        }
         if r.inputs.len() != inputs {
             return Err(bad(format!(
                 "{} drawn inputs, where the scenario has {inputs} uncertain inputs",
