@@ -443,3 +443,82 @@ fn help_and_errors_list_the_metric_names() {
                 .and(predicate::str::contains("liability_end")),
         );
 }
+
+#[test]
+fn merge_refuses_leftover_parts_of_an_earlier_split() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::data("small_points.toml"),
+        dir.path().join("shop.toml"),
+    )
+    .unwrap();
+    let shard = |index: u32, count: u32| {
+        cargo_bin_cmd!("loyalty-sim")
+            .current_dir(dir.path())
+            .args(["-q", "run", "shop.toml", "--trials", "6", "--shard-index"])
+            .arg(index.to_string())
+            .arg("--shard-count")
+            .arg(count.to_string())
+            .assert()
+            .success();
+    };
+    // An earlier split in two, then this one in three, into the same folder.
+    shard(0, 2);
+    shard(1, 2);
+    for i in 0..3 {
+        shard(i, 3);
+    }
+    let parts = dir.path().join("output/shop-parts");
+    let mut all: Vec<_> = std::fs::read_dir(&parts)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    all.sort();
+    assert_eq!(all.len(), 5);
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("merge")
+        .args(&all)
+        .args(["--no-charts", "--out"])
+        .arg(dir.path().join("merged"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("part-0-of-2/part.json is one of 2 shards")
+                .and(predicate::str::contains("part-0-of-3/part.json is one of 3"))
+                .and(predicate::str::contains(
+                    "two different splits (an earlier split's parts left beside this one's?); merge the parts of one split (part-*-of-2 or part-*-of-3)",
+                )),
+        );
+    assert!(!dir.path().join("merged").exists());
+    // The parts of one split merge, into what a single run writes.
+    let three: Vec<_> = all
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with("-of-3"))
+        .collect();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("-q")
+        .arg("merge")
+        .args(&three)
+        .args(["--no-charts", "--out"])
+        .arg(dir.path().join("merged"))
+        .assert()
+        .success();
+    cargo_bin_cmd!("loyalty-sim")
+        .current_dir(dir.path())
+        .args([
+            "-q",
+            "run",
+            "shop.toml",
+            "--trials",
+            "6",
+            "--no-charts",
+            "--out",
+            "single",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(dir.path().join("merged/summary.json")).unwrap(),
+        std::fs::read(dir.path().join("single/summary.json")).unwrap()
+    );
+}
