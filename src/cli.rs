@@ -511,7 +511,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 .map(|p| scenario::load(p))
                 .collect::<Result<Vec<_>, _>>()?;
             let options = common.options(None);
-            let out = compare(&files, &options)?;
+            let spinner = conventions::working("compare");
+            let out = compare(&files, &options);
+            spinner.finish_and_clear();
+            let out = out?;
             // `compare` refuses fewer than two files (and clap requires two).
             let first = &files[0].scenario.simulation;
             let refs: Vec<&loyalty_sim::ScenarioFile> = files.iter().collect();
@@ -564,7 +567,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 )));
             }
             let options = common.many_runs(&file);
-            let s = sweep(&file, &axes, &metric, goal, &options)?;
+            let spinner = conventions::working("sweep");
+            let s = sweep(&file, &axes, &metric, goal, &options);
+            spinner.finish_and_clear();
+            let s = s?;
             let provenance = provenance(&file, &options, s.trials);
             let currency = &file.scenario.finance.currency;
             publish(
@@ -581,7 +587,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => {
             let file = scenario::load(&path)?;
             let options = common.many_runs(&file);
-            let t = tornado(&file, &metric, &options)?;
+            let spinner = conventions::working("tornado");
+            let t = tornado(&file, &metric, &options);
+            spinner.finish_and_clear();
+            let t = t?;
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
             publish(
@@ -603,7 +612,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 Lever::Lift
             };
             let options = common.many_runs(&file);
-            let b = break_even(&file, lever, &options)?;
+            let spinner = conventions::working("breakeven");
+            let b = break_even(&file, lever, &options);
+            spinner.finish_and_clear();
+            let b = b?;
             let provenance = provenance(&file, &options, b.trials);
             publish(
                 &common,

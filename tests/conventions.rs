@@ -522,3 +522,32 @@ fn merge_refuses_leftover_parts_of_an_earlier_split() {
         std::fs::read(dir.path().join("single/summary.json")).unwrap()
     );
 }
+
+#[test]
+fn a_long_analysis_shows_that_it_works_on_a_terminal() {
+    // `script` gives the command a terminal, as a person at a shell has; the spinner is drawn
+    // on it (standard error) while the tornado runs, and cleared before the text.
+    let dir = tempfile::tempdir().unwrap();
+    let command = |quiet: &str| {
+        format!(
+            "{} {quiet} tornado {} --trials 4 --no-charts --out {}",
+            bin().display(),
+            common::data("small_uncertain.toml").display(),
+            dir.path().join("t").display()
+        )
+    };
+    let shown = Command::new("script")
+        .args(["-qec", &command(""), "/dev/null"])
+        .output()
+        .expect("script (util-linux) is installed");
+    assert!(shown.status.success());
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("tornado: working…"), "{text}");
+    assert!(text.contains("What drives NPV"), "{text}");
+    let quiet = Command::new("script")
+        .args(["-qec", &command("-q"), "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout), "");
+}

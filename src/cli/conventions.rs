@@ -51,6 +51,19 @@ pub fn progress_target() -> ProgressDrawTarget {
     }
 }
 
+/// A spinner with the elapsed time on standard error while a command that makes many runs
+/// works (`tornado: working… 0:23`), so a long analysis is not silent; hidden under `-q` and
+/// when standard error is not a terminal. Clear it with `finish_and_clear`.
+pub fn working(what: &str) -> indicatif::ProgressBar {
+    let spinner = indicatif::ProgressBar::with_draw_target(None, progress_target());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(format!("{what}: working…"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    spinner
+}
+
 /// Prints the list of files written (the `Wrote …` lines) on standard error, where messages go,
 /// so that standard output holds data alone; nothing under `-q`. A closed stderr is not an error.
 pub fn wrote(text: &str) {
