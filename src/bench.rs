@@ -11,6 +11,15 @@ use crate::run::{RunOptions, effective_scenario};
 use crate::scenario::ScenarioFile;
 use crate::sim::runner::{RunError, simulate_trials};
 
+/// The reference scenario, built into the program so that `bench` measures the same work from
+/// any folder.
+pub const REFERENCE: &str = include_str!("../scenarios/reference.toml");
+
+/// The built-in reference scenario, named `reference.toml` in what it reports.
+pub fn reference_scenario() -> Result<ScenarioFile, crate::scenario::ScenarioError> {
+    ScenarioFile::from_text(std::path::PathBuf::from("reference.toml"), REFERENCE)
+}
+
 /// What to measure.
 #[derive(Debug, Clone)]
 pub struct BenchOptions {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use loyalty_sim::bench::{self, BenchOptions};
 use loyalty_sim::decide::breakeven::{Lever, break_even};
@@ -18,10 +18,17 @@ use loyalty_sim::report::{console, render_all};
 use loyalty_sim::run::{HalfWidth, Precision};
 use loyalty_sim::{Error, RunOptions, output, scenario};
 
+mod conventions;
+pub use conventions::parse;
+use conventions::{metric_names, parse_seed, wrote};
+
 /// Will a loyalty program pay, when, and what will it owe? A Monte Carlo business case.
 #[derive(Debug, Parser)]
 #[command(name = "loyalty-sim", version, about, long_about = None)]
 pub struct Cli {
+    /// Print nothing but errors (and what --json asks for).
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,7 +43,7 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
         trials: Option<u64>,
         /// Seed of the random numbers (overrides [simulation] seed).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = parse_seed)]
         seed: Option<u64>,
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -47,6 +54,9 @@ enum Command {
         /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
         #[arg(long)]
         no_charts: bool,
+        /// Print summary.json on standard output instead of the text summary.
+        #[arg(long)]
+        json: bool,
         /// Stop once a metric's 95% interval is this narrow: METRIC=HALF_WIDTH, the half-width
         /// in the metric's unit (npv=5000) or as a share of its mean (npv=2%). Checked at 50,
         /// 100, 200, … trials, up to --trials.
@@ -98,7 +108,7 @@ enum Command {
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=100))]
         steps: u32,
         /// Metric whose mean picks the best value.
-        #[arg(long, default_value = "npv")]
+        #[arg(long, default_value = "npv", value_parser = metric_names())]
         metric: String,
         /// Whether the best value has the highest (max) or lowest (min) mean of the metric
         /// (default: the metric's own way: highest NPV, lowest reward cost or liability).
@@ -112,7 +122,7 @@ enum Command {
         /// Scenario file with inputs given as distributions.
         scenario: PathBuf,
         /// Metric to rank by.
-        #[arg(long, default_value = "npv")]
+        #[arg(long, default_value = "npv", value_parser = metric_names())]
         metric: String,
         #[command(flatten)]
         common: Common,
@@ -179,7 +189,7 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
         customers: Option<u64>,
         /// Seed of the random numbers (default: the lesson's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = parse_seed)]
         seed: Option<u64>,
         /// Worker threads (default: all cores). The numbers do not depend on it.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -187,9 +197,8 @@ enum Command {
     },
     /// Measure simulation throughput in customer-months per second.
     Bench {
-        /// Scenario to time.
-        #[arg(default_value = "scenarios/reference.toml")]
-        scenario: PathBuf,
+        /// Scenario to time (default: the reference scenario built into the program).
+        scenario: Option<PathBuf>,
         /// Trials per measurement (default: the scenario's).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
         trials: Option<u64>,
@@ -202,6 +211,19 @@ enum Command {
         /// Customers instead of the scenario's (e.g. 10000000 for a national retailer).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
         customers: Option<u64>,
+    },
+    /// Print a shell's completion script: e.g. `loyalty-sim completions bash >
+    /// ~/.local/share/bash-completion/completions/loyalty-sim`.
+    Completions {
+        /// The shell (bash, zsh, fish, powershell, elvish).
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on standard output, or write one page per command into a
+    /// folder: `loyalty-sim man | man -l -`.
+    Man {
+        /// Folder to write loyalty-sim.1 and a page per command (loyalty-sim-run.1, …) into.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -285,6 +307,9 @@ struct CalibrateArgs {
     /// Skip the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Print calibration.json on standard output instead of the text report.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Options shared by the decision commands.
@@ -295,7 +320,7 @@ struct Common {
     #[arg(long, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
     trials: Option<u64>,
     /// Seed of the random numbers (overrides [simulation] seed).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_seed)]
     seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -306,6 +331,9 @@ struct Common {
     /// Skip the charts (PNG and SVG).
     #[arg(long)]
     no_charts: bool,
+    /// Print the analysis's JSON file on standard output instead of the text.
+    #[arg(long)]
+    json: bool,
 }
 
 impl Common {
@@ -329,6 +357,9 @@ impl Common {
 /// are written regardless, and the command ends normally.
 fn say(text: &str) {
     use std::io::Write;
+    if conventions::text_hidden() {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
@@ -336,6 +367,9 @@ fn say(text: &str) {
 /// Prints a line on stderr; a closed stderr is not an error either.
 fn note(text: &str) {
     use std::io::Write;
+    if conventions::quiet() {
+        return;
+    }
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
@@ -361,10 +395,8 @@ fn publish(
     text: &str,
     files: Vec<loyalty_sim::report::decisions::Rendered>,
 ) -> Result<(), Error> {
-    say(text);
-    let dir = common
-        .out
-        .clone()
+    conventions::set_json(common.json);
+    let dir = conventions::out_folder(common.out.clone())?
         .unwrap_or_else(|| Path::new("output").join(name));
     let dir = dir.as_path();
     let charts = !common.no_charts;
@@ -374,11 +406,13 @@ fn publish(
         .filter(|(name, _)| charts || !(name.ends_with(".png") || name.ends_with(".svg")))
         .collect();
     let written = output::write_atomically(dir, &files)?;
+    say(text);
+    conventions::print_json(&files);
     let names: Vec<String> = written
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    say(&format!(
+    wrote(&format!(
         "\nWrote {} to {}\n",
         names.join(", "),
         dir.display()
@@ -421,6 +455,7 @@ fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Resul
 
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> Result<(), Error> {
+    conventions::set_quiet(cli.quiet);
     match cli.command {
         Command::Run {
             scenario,
@@ -429,10 +464,13 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             threads,
             out,
             no_charts,
+            json,
             precision,
             shard_index,
             shard_count,
         } => {
+            conventions::set_json(json);
+            let out = conventions::out_folder(out)?;
             let options = RunOptions {
                 trials,
                 seed,
@@ -448,23 +486,35 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             parts,
             out,
             no_charts,
-        } => merge(&parts, out, !no_charts),
+        } => merge(&parts, conventions::out_folder(out)?, !no_charts),
         Command::Validate { scenario } => validate(&scenario),
-        Command::Calibrate(args) => calibrate(&args),
+        Command::Calibrate(args) => {
+            conventions::set_json(args.json);
+            calibrate(&args)
+        }
         Command::Breakage {
             history,
             tail,
             out,
             write,
             uncertain,
-        } => breakage(&history, tail, out, write.as_deref(), uncertain),
+        } => breakage(
+            &history,
+            tail,
+            conventions::out_folder(out)?,
+            write.as_deref(),
+            uncertain,
+        ),
         Command::Compare { scenarios, common } => {
             let files = scenarios
                 .iter()
                 .map(|p| scenario::load(p))
                 .collect::<Result<Vec<_>, _>>()?;
             let options = common.options(None);
-            let out = compare(&files, &options)?;
+            let spinner = conventions::working("compare");
+            let out = compare(&files, &options);
+            spinner.finish_and_clear();
+            let out = out?;
             // `compare` refuses fewer than two files (and clap requires two).
             let first = &files[0].scenario.simulation;
             let refs: Vec<&loyalty_sim::ScenarioFile> = files.iter().collect();
@@ -517,7 +567,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 )));
             }
             let options = common.many_runs(&file);
-            let s = sweep(&file, &axes, &metric, goal, &options)?;
+            let spinner = conventions::working("sweep");
+            let s = sweep(&file, &axes, &metric, goal, &options);
+            spinner.finish_and_clear();
+            let s = s?;
             let provenance = provenance(&file, &options, s.trials);
             let currency = &file.scenario.finance.currency;
             publish(
@@ -534,7 +587,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => {
             let file = scenario::load(&path)?;
             let options = common.many_runs(&file);
-            let t = tornado(&file, &metric, &options)?;
+            let spinner = conventions::working("tornado");
+            let t = tornado(&file, &metric, &options);
+            spinner.finish_and_clear();
+            let t = t?;
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
             publish(
@@ -556,7 +612,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 Lever::Lift
             };
             let options = common.many_runs(&file);
-            let b = break_even(&file, lever, &options)?;
+            let spinner = conventions::working("breakeven");
+            let b = break_even(&file, lever, &options);
+            spinner.finish_and_clear();
+            let b = b?;
             let provenance = provenance(&file, &options, b.trials);
             publish(
                 &common,
@@ -574,7 +633,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             threads,
         } => learn(
             lesson.as_deref(),
-            out,
+            conventions::out_folder(out)?,
             &loyalty_sim::learn::LessonOptions {
                 trials,
                 customers,
@@ -589,7 +648,10 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             repeat,
             customers,
         } => {
-            let file = scenario::load(&scenario)?;
+            let file = match scenario {
+                Some(path) => scenario::load(&path)?,
+                None => bench::reference_scenario().map_err(scenario::LoadError::from)?,
+            };
             let report = bench::bench(
                 &file,
                 &BenchOptions {
@@ -602,6 +664,11 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             say(&report.text());
             Ok(())
         }
+        Command::Completions { shell } => {
+            conventions::completions(shell);
+            Ok(())
+        }
+        Command::Man { out } => conventions::man(conventions::out_folder(out)?),
     }
 }
 
@@ -657,7 +724,7 @@ fn run(
     let file = scenario::load(scenario_path)?;
     let trials = options.trials.unwrap_or(file.scenario.simulation.trials);
     // Hidden automatically when stderr is not a terminal.
-    let bar = ProgressBar::with_draw_target(Some(trials), ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(Some(trials), conventions::progress_target());
     if let Ok(style) =
         ProgressStyle::with_template("{bar:40} {pos}/{len} trials  {elapsed} (about {eta} left)")
     {
@@ -670,11 +737,12 @@ fn run(
     let dir = out.unwrap_or_else(|| default_out(scenario_path));
     let written = output::write_atomically(&dir, &files)?;
     say(&console::summary_text(&result));
+    conventions::print_json(&files);
     let names: Vec<String> = written
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    say(&format!(
+    wrote(&format!(
         "\nWrote {} to {}\n",
         names.join(", "),
         dir.display()
@@ -789,9 +857,9 @@ fn breakage(
         .collect();
     output::write_folder(&dir, &[("breakage.json".to_string(), bytes)], &beside)?;
     say(&projection.text(&input));
-    say(&format!("\nWrote breakage.json to {}\n", dir.display()));
+    wrote(&format!("\nWrote breakage.json to {}\n", dir.display()));
     if let Some((path, _)) = &edited {
-        say(&format!(
+        wrote(&format!(
             "Set program.points.breakage in {} ({})\n",
             path.display(),
             if uncertain {
@@ -972,8 +1040,9 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         currency,
         scenario: Some(scenario_path.display().to_string()),
     };
+    let files_json = vec![("calibration.json".to_string(), report.json()?)];
     let mut files = vec![
-        ("calibration.json".to_string(), report.json()?),
+        files_json[0].clone(),
         ("customers.csv".to_string(), report.customers_csv()?),
     ];
     if !args.no_charts {
@@ -1008,6 +1077,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         .collect();
 
     say(&report.text());
+    conventions::print_json(&files_json);
     if log.skipped > 0 {
         let examples: Vec<String> = log
             .skipped_examples
@@ -1024,7 +1094,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    say(&format!(
+    wrote(&format!(
         "\nWrote {} to {}\nWrote the scenario {} (run it: loyalty-sim run {})\n",
         names.join(", "),
         report_dir.display(),
@@ -1180,7 +1250,7 @@ fn run_shard(
     });
     output::write_atomically(&dir, &[(loyalty_sim::shard::PART_FILE.to_string(), bytes)])?;
     let m = &part.manifest;
-    say(&format!(
+    wrote(&format!(
         "shard {} of {}: trials {} to {} of {} written to {}\nmerge the parts with: loyalty-sim merge {}\n",
         shard.index,
         shard.count,
@@ -1211,7 +1281,7 @@ fn merge(parts: &[PathBuf], out: Option<PathBuf>, charts: bool) -> Result<(), Er
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    say(&format!(
+    wrote(&format!(
         "\nMerged {} parts. Wrote {} to {}\n",
         parts.len(),
         names.join(", "),
@@ -1243,7 +1313,7 @@ fn learn(
     say(&output.text());
     let dir = out.unwrap_or_else(|| output.default_dir());
     output::write_atomically(&dir, &files)?;
-    say(&format!(
+    wrote(&format!(
         "\nWrote lesson.html, lesson.json and {} charts (PNG and SVG) to {}\n",
         output.figures.len(),
         dir.display()

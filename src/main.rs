@@ -6,8 +6,6 @@ mod cli;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Exit code of a run stopped by Ctrl-C (128 + SIGINT), as shells expect.
 const INTERRUPTED: u8 = 130;
 
@@ -29,7 +27,7 @@ fn main() -> ExitCode {
             std::process::exit(i32::from(INTERRUPTED));
         }
     });
-    let result = cli::execute(cli::Cli::parse());
+    let result = cli::execute(cli::parse());
     if loyalty_sim::output::stop_requested() {
         let _ = writeln!(
             std::io::stderr(),

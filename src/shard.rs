@@ -187,6 +187,22 @@ pub enum MergeError {
     /// No parts were given.
     #[error("no parts to merge")]
     Nothing,
+    /// Parts of two different splits (leftovers of an earlier split beside this one's).
+    #[error(
+        "{} is one of {count} shards but {} is one of {other}: these are parts of two different splits (an earlier split's parts left beside this one's?); merge the parts of one split (part-*-of-{count} or part-*-of-{other}) and delete the other's",
+        first.display(),
+        path.display()
+    )]
+    Splits {
+        /// The first part.
+        first: PathBuf,
+        /// Its number of shards.
+        count: u64,
+        /// A part of another split.
+        path: PathBuf,
+        /// That part's number of shards.
+        other: u64,
+    },
     /// Parts of different runs.
     #[error(
         "{} is not part of the same run as {}: its {what} is {theirs}, not {ours}",
@@ -362,6 +378,15 @@ fn check_shape(path: &Path, part: &Part, scenario: &Scenario) -> Result<(), Merg
                 r.types.len()
             )));
         }
+        // One roll-forward row per year of the horizon (a year begun counts), or none in a
+        // part written before the roll-forward was kept.
+        let years = months.div_ceil(12);
+        if !r.rollforward.is_empty() && r.rollforward.len() != years {
+            return Err(bad(format!(
+                "{} contract-liability roll-forward years, where the scenario has {years}",
+                r.rollforward.len()
+            )));
+        }
         if r.inputs.len() != inputs {
             return Err(bad(format!(
                 "{} drawn inputs, where the scenario has {inputs} uncertain inputs",
@@ -392,6 +417,25 @@ fn check_shape(path: &Path, part: &Part, scenario: &Scenario) -> Result<(), Merg
     Ok(())
 }
 
+/// Parts of two splits of the same run (`part-*` matching both an earlier split's parts and
+/// this one's) are refused as such, naming the split to merge, before they could be taken for
+/// overlapping or missing trials.
+fn leftover_split(parts: &[(PathBuf, Part)]) -> Result<(), MergeError> {
+    let Some((first_path, first)) = parts.first() else {
+        return Ok(());
+    };
+    let count = first.manifest.shard.count;
+    match parts.iter().find(|(_, p)| p.manifest.shard.count != count) {
+        Some((path, other)) => Err(MergeError::Splits {
+            first: first_path.clone(),
+            count,
+            path: path.clone(),
+            other: other.manifest.shard.count,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Merges `parts` (path, part) into the run they are parts of.
 pub fn merge(mut parts: Vec<(PathBuf, Part)>) -> Result<RunOutput, MergeError> {
     let Some((first_path, first)) = parts.first().cloned() else {
@@ -406,6 +450,7 @@ pub fn merge(mut parts: Vec<(PathBuf, Part)>) -> Result<RunOutput, MergeError> {
             ours,
         });
     }
+    leftover_split(&parts)?;
     for (path, part) in &parts[1..] {
         let m = &part.manifest;
         let checks: [(&'static str, String, String); 5] = [

@@ -127,19 +127,20 @@ fn summary_json_has_every_required_metric_and_the_run_metadata() {
 }
 
 #[test]
-fn an_unwritable_output_path_is_an_error_with_exit_1_and_leaves_nothing() {
+fn an_unwritable_output_path_is_an_error_and_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("not-a-directory");
     std::fs::write(&file, b"keep me").unwrap();
+    // A file given as --out is a mistake in the command line (exit 2), said before any work.
     cargo_bin_cmd!("loyalty-sim")
         .arg("run")
         .arg(common::data("small_points.toml"))
         .args(["--trials", "2", "--no-charts", "--out"])
         .arg(&file)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(
-            predicate::str::contains("cannot create output directory")
+            predicate::str::contains("that is a file; --out names a folder")
                 .and(predicate::str::contains("not-a-directory")),
         );
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");

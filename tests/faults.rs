@@ -88,8 +88,10 @@ fn a_file_where_the_output_directory_should_be_is_an_error() {
         .arg(&file)
         .arg(common::data("small_points.toml"))
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("cannot create output directory"))
+        .code(2)
+        .stderr(predicate::str::contains(
+            "that is a file; --out names a folder",
+        ))
         .stderr(predicate::str::contains("taken"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
 }

@@ -66,7 +66,7 @@ fn three_and_seven_shards_merge_into_the_single_run() {
             let merged = dir.path().join(format!("merged{count}"));
             merge(&parts, &merged)
                 .success()
-                .stdout(predicate::str::contains(format!("Merged {count} parts")));
+                .stderr(predicate::str::contains(format!("Merged {count} parts")));
             for file in [
                 "summary.json",
                 "trials.csv",
@@ -183,7 +183,7 @@ fn the_shard_comes_from_the_array_job_variables() {
             .envs(vars)
             .assert()
             .success()
-            .stdout(predicate::str::contains(
+            .stderr(predicate::str::contains(
                 "shard 1 of 3: trials 7 to 13 of 21",
             ));
         assert_eq!(

@@ -158,10 +158,15 @@ pub struct RollForwardBands {
 
 /// The roll-forward's bands, year by year.
 pub fn rollforward_bands(trials: &[TrialResult]) -> Vec<RollForwardBands> {
-    let years = trials.first().map_or(0, |t| t.rollforward.len());
+    // Every trial of a run has the same number of years; a part written before the
+    // roll-forward was kept has none, and then neither have the merged bands.
+    let years = trials
+        .iter()
+        .map(|t| t.rollforward.len())
+        .min()
+        .unwrap_or(0);
     (0..years)
         .map(|y| {
-            // Every trial of a run has the first's number of years, so y is in range.
             let stats = |f: fn(&YearRollForward) -> f64| {
                 let values: Vec<f64> = trials.iter().map(|t| f(&t.rollforward[y])).collect();
                 Stats::of(&values)

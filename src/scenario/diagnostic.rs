@@ -153,7 +153,10 @@ impl fmt::Display for ScenarioError {
             n,
             if n == 1 { "" } else { "s" }
         )?;
-        for (i, p) in self.problems.iter().enumerate() {
+        // A file that is not a scenario (a CSV, a README) has thousands of problems: the first
+        // few say enough.
+        let n_shown = n.min(PROBLEMS_SHOWN);
+        for (i, p) in self.problems.iter().take(n_shown).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
@@ -164,7 +167,7 @@ impl fmt::Display for ScenarioError {
             };
             if p.line == 0 {
                 write!(f, "{}: {}{}", self.file.display(), field, p.message)?;
-                if i + 1 < n {
+                if i + 1 < n_shown {
                     writeln!(f)?;
                 }
                 continue;
@@ -188,11 +191,36 @@ impl fmt::Display for ScenarioError {
                 " ".repeat(before),
                 "^".repeat(width)
             )?;
-            if i + 1 < n {
+            if i + 1 < n_shown {
                 writeln!(f)?;
             }
         }
+        if n > n_shown {
+            write!(
+                f,
+                "\n\n…and {} more problem{}",
+                n - n_shown,
+                if n - n_shown == 1 { "" } else { "s" }
+            )?;
+            if self.looks_foreign() {
+                write!(f, "; is this a scenario file?")?;
+            }
+        }
         Ok(())
+    }
+}
+
+/// Problems shown of one file; the rest are counted.
+pub const PROBLEMS_SHOWN: usize = 10;
+
+impl ScenarioError {
+    /// Whether the file seems not to be a scenario at all: every problem shown is a TOML syntax
+    /// error or a missing top-level table.
+    fn looks_foreign(&self) -> bool {
+        self.problems.iter().take(PROBLEMS_SHOWN).all(|p| {
+            p.message.starts_with("TOML syntax")
+                || (p.message.starts_with("missing; expected a [") && !p.field.contains('.'))
+        })
     }
 }
 
