@@ -112,6 +112,19 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
                 td.num { (month_mean(s)) }
             }
         },
+        Row::Text {
+            label: l,
+            value,
+            band,
+            error,
+        } => html! {
+            tr {
+                (label(l))
+                td.num { (value) }
+                td.num colspan="2" { (band) }
+                td.num { (error) }
+            }
+        },
         Row::Chance { label: l, stats: p } => html! {
             tr {
                 (label(l))
@@ -120,7 +133,7 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
                     "95% interval " (show(p.probability_ci95[0], Unit::Percent, c))
                     " … " (show(p.probability_ci95[1], Unit::Percent, c))
                 }
-                td.num { "± " (show_error(p.probability_sem, Unit::Percent, c)) }
+                td.num { (super::console::chance_error(p.probability_sem)) }
             }
         },
     }
@@ -210,10 +223,17 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                 @for section in sections(run) {
                     h3 { (section.title) }
                     table {
-                        thead { tr {
-                            th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
-                            th.num { "Mean ± MC std. error" }
-                        } }
+                        @if section.rows.iter().all(|r| matches!(r, Row::Text { .. })) {
+                            thead { tr {
+                                th { "" } th.num { "Value" } th.num colspan="2" { "Interval, or what it is" }
+                                th.num { "MC std. error" }
+                            } }
+                        } @else {
+                            thead { tr {
+                                th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
+                                th.num { "Mean ± MC std. error" }
+                            } }
+                        }
                         tbody { @for r in &section.rows { (row_html(r, run)) } }
                     }
                 }
