@@ -49,6 +49,12 @@ figure { margin: 1.4rem 0 2rem; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #333; margin-top: 0.3rem; }
 .note { color: #555; font-size: 0.92rem; }
+@media (max-width: 700px) {
+  body { padding: 0 0.7rem; margin: 1rem auto; font-size: 14px; }
+  table { display: block; overflow-x: auto; max-width: 100%; }
+  th, td { padding: 0.25rem 0.4rem; }
+  td:first-child { min-width: 9rem; }
+}
 "#;
 
 /// What each chart shows, for its caption.
