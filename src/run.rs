@@ -10,20 +10,20 @@
 
 use std::borrow::Cow;
 
-use rand::RngExt;
 use rayon::prelude::*;
 
 use crate::metrics::finance::{
     Series, TrialMetrics, TrialResult, TypeSeries, YearRollForward, evaluate_trial,
 };
+use crate::metrics::risk::Downside;
 use crate::metrics::stats::{mean, sample_sd};
 use crate::metrics::summary::{
     Metrics, MonthBands, PrecisionOutcome, RunMetadata, Summary, TypeMonthBands, diagnostics,
-    monthly_bands, monthly_type_bands, precision_diagnostics, rollforward_bands,
+    monthly_bands, monthly_type_bands, p95_by_month, precision_diagnostics, rollforward_bands,
 };
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::sim::kernel::Model;
-use crate::sim::rng::{Stream, trial_rng};
+use crate::sim::plan::InputPlan;
 use crate::sim::runner::{RunError, in_pool, simulate_trial};
 
 /// How narrow the 95% interval of a metric's mean must be for `--precision` to stop.
@@ -90,30 +90,18 @@ pub fn effective_scenario(file: &ScenarioFile, options: &RunOptions) -> Scenario
     scenario
 }
 
-/// The values of `scenario`'s uncertain inputs in `trial`.
-pub fn draw_inputs(scenario: &Scenario, trial: u64) -> Vec<f64> {
-    let seed = scenario.simulation.seed;
-    scenario
-        .uncertain
-        .iter()
-        .map(|input| {
-            let u = trial_rng(seed, trial, input.key(), Stream::Inputs).random::<f64>();
-            input.value_at(u)
-        })
-        .collect()
-}
-
 /// The scenario of `trial`: `scenario` itself, or with the trial's draws of its uncertain
-/// inputs (rebuilt from `file` and checked again).
+/// inputs from `plan` (rebuilt from `file` and checked again).
 pub fn trial_scenario<'a>(
     file: &ScenarioFile,
     scenario: &'a Scenario,
+    plan: &InputPlan,
     trial: u64,
 ) -> Result<(Cow<'a, Scenario>, Vec<f64>), RunError> {
     if scenario.uncertain.is_empty() {
         return Ok((Cow::Borrowed(scenario), Vec::new()));
     }
-    let draws = draw_inputs(scenario, trial);
+    let draws = plan.draws(scenario, trial);
     let values: Vec<(&str, f64)> = scenario
         .uncertain
         .iter()
@@ -140,13 +128,14 @@ pub(crate) fn run_range(
     file: &ScenarioFile,
     scenario: &Scenario,
     model: &Model<'_>,
+    plan: &InputPlan,
     trials: std::ops::Range<u64>,
     on_trial_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<TrialResult>, RunError> {
     let results: Vec<Result<TrialResult, RunError>> = trials
         .into_par_iter()
         .map(|t| {
-            let (s, inputs) = trial_scenario(file, scenario, t)?;
+            let (s, inputs) = trial_scenario(file, scenario, plan, t)?;
             let totals = match &s {
                 Cow::Borrowed(_) => simulate_trial(model, t),
                 Cow::Owned(own) => simulate_trial(&Model::new(own), t),
@@ -247,15 +236,21 @@ pub fn run(
     check_memory(&scenario, available_memory())?;
     let model = Model::new(&scenario);
     let results = in_pool(options.threads, || match &options.precision {
-        None => run_range(file, &scenario, &model, 0..max, on_trial_done),
+        None => {
+            let plan = InputPlan::new(&scenario, 0..max);
+            run_range(file, &scenario, &model, &plan, 0..max, on_trial_done)
+        }
         Some(p) => {
             let mut results: Vec<TrialResult> = Vec::new();
             for stop in precision_checkpoints(max) {
                 let done = results.len() as u64;
+                // Each batch up to a checkpoint is sampled as a whole (stratified, correlated).
+                let plan = InputPlan::new(&scenario, done..stop);
                 results.extend(run_range(
                     file,
                     &scenario,
                     &model,
+                    &plan,
                     done..stop,
                     on_trial_done,
                 )?);
@@ -288,6 +283,13 @@ pub fn summarize(
     let trials: Vec<TrialMetrics> = results.iter().map(|r| r.metrics.clone()).collect();
     let sim = &scenario.simulation;
     let metrics = Metrics::of(&trials);
+    let monthly = monthly_bands(results);
+    let npv: Vec<f64> = trials.iter().map(|t| t.npv).collect();
+    let downside = Downside::of(
+        &npv,
+        scenario.risk.loss_limit,
+        p95_by_month(&monthly, Series::Liability),
+    );
     let summary = Summary {
         metadata: RunMetadata {
             program: "loyalty-sim",
@@ -330,12 +332,13 @@ pub fn summarize(
         .concat(),
         metrics,
         contract_liability_rollforward: rollforward_bands(results),
+        downside,
     };
     RunOutput {
         summary,
         inputs: results.iter().map(|r| r.inputs.clone()).collect(),
         rollforward: results.iter().map(|r| r.rollforward.clone()).collect(),
-        monthly: monthly_bands(results),
+        monthly,
         monthly_by_type: monthly_type_bands(results),
         trials,
         scenario,

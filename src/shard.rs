@@ -148,8 +148,10 @@ pub fn run_shard(
     check_memory(&scenario, available_memory())?;
     scenario.simulation.trials = total;
     let model = Model::new(&scenario);
+    // The plan of the whole run's trials, of which this shard takes its rows.
+    let plan = crate::sim::plan::InputPlan::new(&scenario, 0..total);
     let results = in_pool(options.threads, || {
-        run_range(file, &scenario, &model, range.clone(), on_trial_done)
+        run_range(file, &scenario, &model, &plan, range.clone(), on_trial_done)
     })??;
     check_finite(&results)?;
     let mut part = Part {
@@ -365,6 +367,13 @@ pub fn verify_part(path: &Path, part: &Part) -> Result<(), MergeError> {
 fn check_shape(path: &Path, part: &Part, scenario: &Scenario) -> Result<(), MergeError> {
     let months = scenario.simulation.months as usize;
     let inputs = scenario.uncertain.len();
+    // A part written before the roll-forward was recorded has none in any trial.
+    let years = months.div_ceil(12);
+    let expected_years = if part.results.iter().all(|r| r.rollforward.is_empty()) {
+        0
+    } else {
+        years
+    };
     for r in &part.results {
         let m = &r.metrics;
         let bad = |why: String| MergeError::Damaged {
@@ -391,6 +400,12 @@ fn check_shape(path: &Path, part: &Part, scenario: &Scenario) -> Result<(), Merg
             return Err(bad(format!(
                 "{} drawn inputs, where the scenario has {inputs} uncertain inputs",
                 r.inputs.len()
+            )));
+        }
+        if r.rollforward.len() != expected_years {
+            return Err(bad(format!(
+                "{} years of the liability's roll-forward, where the scenario has {years}",
+                r.rollforward.len()
             )));
         }
         for (name, month) in [
@@ -534,6 +549,19 @@ pub fn merge(mut parts: Vec<(PathBuf, Part)>) -> Result<RunOutput, MergeError> {
     let scenario = effective_scenario(&file, &options);
     for (path, part) in &parts {
         check_shape(path, part, &scenario)?;
+    }
+    // Parts with a roll-forward and parts without cannot be summarised together.
+    let recorded = |p: &Part| p.results.iter().any(|r| !r.rollforward.is_empty());
+    if let Some((path, _)) = parts
+        .iter()
+        .find(|(_, p)| recorded(p) != recorded(&parts[0].1))
+    {
+        return Err(MergeError::Damaged {
+            path: path.clone(),
+            why:
+                "its trials and the first part's disagree on recording the liability's roll-forward"
+                    .into(),
+        });
     }
     let results: Vec<TrialResult> = parts.into_iter().flat_map(|(_, p)| p.results).collect();
     check_finite(&results)?;

@@ -133,6 +133,9 @@ pub struct Summary {
     pub diagnostics: Vec<Diagnostic>,
     /// The contract liability's roll-forward, year by year, over the trials.
     pub contract_liability_rollforward: Vec<RollForwardBands>,
+    /// The downside: chances of a positive NPV and of a loss, expected shortfall, the
+    /// liability's 95th percentile by month.
+    pub downside: super::risk::Downside,
 }
 
 /// One year of the contract liability's roll-forward over the trials (each row a
@@ -406,6 +409,15 @@ pub fn monthly_type_bands(trials: &[TrialResult]) -> Vec<TypeMonthBands> {
         }
     }
     out
+}
+
+/// The 95th percentile of `series` at each month of `bands`.
+pub fn p95_by_month(bands: &[MonthBands], series: Series) -> Vec<f64> {
+    let i = Series::ALL.iter().position(|&s| s == series);
+    bands
+        .iter()
+        .filter_map(|b| i.and_then(|i| b.series.get(i)).map(|s| s.p95))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The behaviour model: who the customers are and how they buy ([`population`]), the market
 //! around them ([`market`]), what the program promises ([`program`]), how members respond to what it is worth to them
 //! ([`response`]), and the random draws
-//! they need ([`dist`]), and inputs given as distributions ([`uncertain`]).
+//! they need ([`dist`]), and inputs given as distributions ([`uncertain`]), drawn together by [`sampling`].
 
 pub mod dist;
 pub mod market;
 pub mod population;
 pub mod program;
 pub mod response;
+pub mod sampling;
 pub mod uncertain;

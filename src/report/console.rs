@@ -67,6 +67,17 @@ pub enum Row<'a> {
         /// Its distribution.
         stats: &'a MonthStats,
     },
+    /// A figure already formatted: its value, what stands in the band's place, its error.
+    Text {
+        /// What it is.
+        label: String,
+        /// The figure.
+        value: String,
+        /// Its interval or what it is made of.
+        band: String,
+        /// Its Monte Carlo error, or empty.
+        error: String,
+    },
     /// The chance of reaching a month within the horizon.
     Chance {
         /// What it is.
@@ -127,10 +138,21 @@ fn text_row(out: &mut String, row: &Row<'_>, currency: &Currency, months: u32) {
                 month_mean(s)
             ));
         }
+        Row::Text {
+            label,
+            value,
+            band,
+            error,
+        } => {
+            out.push_str(
+                format!("  {label:<LABEL$}{value:>COLUMN$}   {band:<BAND$} {error}").trim_end(),
+            );
+            out.push('\n');
+        }
         Row::Chance { label, stats: p } => {
             let [lo, hi] = p.probability_ci95;
-            out.push_str(&format!(
-                "  {label:<LABEL$}{:>COLUMN$}   {:<BAND$} ± {} pp\n",
+            let line = format!(
+                "  {label:<LABEL$}{:>COLUMN$}   {:<BAND$} {}",
                 format!(
                     "{}%",
                     format_number(p.probability_within_horizon * 100.0, 1)
@@ -140,9 +162,22 @@ fn text_row(out: &mut String, row: &Row<'_>, currency: &Currency, months: u32) {
                     format_number(lo * 100.0, 1),
                     format_number(hi * 100.0, 1)
                 ),
-                format_number(p.probability_sem * 100.0, 1)
-            ));
+                chance_error(p.probability_sem)
+            );
+            out.push_str(line.trim_end());
+            out.push('\n');
         }
+    }
+}
+
+/// A chance's standard error in percentage points, or nothing when it is zero (every trial
+/// or none): then only the interval says how precisely the trials know the chance, and
+/// "± 0.0 pp" beside it would claim a precision they do not have.
+pub fn chance_error(sem: f64) -> String {
+    if sem > 0.0 {
+        format!("± {} pp", format_number(sem * 100.0, 1))
+    } else {
+        String::new()
     }
 }
 
@@ -199,10 +234,12 @@ pub fn verdict(run: &RunOutput) -> String {
             format!("the program pays back within {months} months in only {share}% of trials")
         }
     };
+    let positive = &run.summary.downside.npv_positive;
     format!(
-        "{payback}; median NPV {} {}; it owes {} {} at the end.",
+        "{payback}; median NPV {} {} (positive in {}% of trials); it owes {} {} at the end.",
         c.format(m.npv.p50),
         discounting(run),
+        format_number(positive.probability * 100.0, 0),
         c.format(m.liability_end.p50),
         match (
             run.scenario.program.points.is_some(),
@@ -345,6 +382,7 @@ pub fn sections(run: &RunOutput) -> Vec<Section<'_>> {
             ),
             rows: case,
         },
+        super::downside::section(run),
         Section {
             title: format!("What the program owes at month {months}"),
             rows: owed,

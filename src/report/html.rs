@@ -49,6 +49,12 @@ figure { margin: 1.4rem 0 2rem; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #333; margin-top: 0.3rem; }
 .note { color: #555; font-size: 0.92rem; }
+@media (max-width: 700px) {
+  body { padding: 0 0.7rem; margin: 1rem auto; font-size: 14px; }
+  table { display: block; overflow-x: auto; max-width: 100%; }
+  th, td { padding: 0.25rem 0.4rem; }
+  td:first-child { min-width: 9rem; }
+}
 "#;
 
 /// What each chart shows, for its caption.
@@ -112,6 +118,19 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
                 td.num { (month_mean(s)) }
             }
         },
+        Row::Text {
+            label: l,
+            value,
+            band,
+            error,
+        } => html! {
+            tr {
+                (label(l))
+                td.num { (value) }
+                td.num colspan="2" { (band) }
+                td.num { (error) }
+            }
+        },
         Row::Chance { label: l, stats: p } => html! {
             tr {
                 (label(l))
@@ -120,7 +139,7 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
                     "95% interval " (show(p.probability_ci95[0], Unit::Percent, c))
                     " … " (show(p.probability_ci95[1], Unit::Percent, c))
                 }
-                td.num { "± " (show_error(p.probability_sem, Unit::Percent, c)) }
+                td.num { (super::console::chance_error(p.probability_sem)) }
             }
         },
     }
@@ -210,10 +229,17 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                 @for section in sections(run) {
                     h3 { (section.title) }
                     table {
-                        thead { tr {
-                            th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
-                            th.num { "Mean ± MC std. error" }
-                        } }
+                        @if section.rows.iter().all(|r| matches!(r, Row::Text { .. })) {
+                            thead { tr {
+                                th { "" } th.num { "Value" } th.num colspan="2" { "Interval, or what it is" }
+                                th.num { "MC std. error" }
+                            } }
+                        } @else {
+                            thead { tr {
+                                th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
+                                th.num { "Mean ± MC std. error" }
+                            } }
+                        }
                         tbody { @for r in &section.rows { (row_html(r, run)) } }
                     }
                 }

@@ -130,6 +130,15 @@ fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
     r += 1;
     let months = md.months;
     for section in sections(run) {
+        if section
+            .rows
+            .iter()
+            .all(|row| matches!(row, Row::Text { .. }))
+        {
+            // Figures formatted for reading: the workbook writes their numbers instead.
+            r = downside_block(sheet, r, run, f, &section.title)?;
+            continue;
+        }
         sheet
             .write_string_with_format(r, 0, &section.title, &f.bold)
             .map_err(xlsx)?;
@@ -194,6 +203,7 @@ fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
                         }
                     }
                 }
+                Row::Text { .. } => {}
                 Row::Chance { label, stats: p } => {
                     sheet.write_string(r, 0, label.as_str()).map_err(xlsx)?;
                     number(sheet, r, 1, Some(p.probability_within_horizon), &f.percent)?;
@@ -473,4 +483,70 @@ impl Exporter for WorkbookXlsx {
         )?;
         book.save_to_buffer().map_err(xlsx)
     }
+}
+
+/// The downside figures at row `r` under `title`, as numbers: chances with their standard
+/// error and Wilson interval, the NPV's value at risk and expected shortfall with its error,
+/// the liability's 95th percentile at its peak. Returns the next free row.
+fn downside_block(
+    sheet: &mut Worksheet,
+    mut r: u32,
+    run: &RunOutput,
+    f: &Formats,
+    title: &str,
+) -> Result<u32, ReportError> {
+    let d = &run.summary.downside;
+    let c = &run.scenario.finance.currency;
+    sheet
+        .write_string_with_format(r, 0, title, &f.bold)
+        .map_err(xlsx)?;
+    r += 1;
+    header(
+        sheet,
+        r,
+        &[
+            "Figure",
+            "Value",
+            "",
+            "MC std. error",
+            "95% interval: low",
+            "high",
+        ],
+    )?;
+    r += 1;
+    let mut shares = vec![("Chance the NPV is positive".to_string(), d.npv_positive)];
+    if let (Some(limit), Some(s)) = (d.loss_limit, d.loss_beyond_limit) {
+        shares.push((format!("Chance of losing more than {}", c.format(limit)), s));
+    }
+    for (label, s) in shares {
+        sheet.write_string(r, 0, label).map_err(xlsx)?;
+        number(sheet, r, 1, Some(s.probability), &f.percent)?;
+        number(sheet, r, 3, Some(s.sem), &f.percent)?;
+        number(sheet, r, 4, Some(s.ci95[0]), &f.percent)?;
+        number(sheet, r, 5, Some(s.ci95[1]), &f.percent)?;
+        r += 1;
+    }
+    sheet
+        .write_string(r, 0, "NPV in the worst 5% (5th percentile, value at risk)")
+        .map_err(xlsx)?;
+    number(sheet, r, 1, Some(d.npv_value_at_risk_5), &f.money)?;
+    r += 1;
+    sheet
+        .write_string(r, 0, "Expected shortfall (mean NPV of the worst 5%)")
+        .map_err(xlsx)?;
+    number(sheet, r, 1, Some(d.npv_expected_shortfall_5), &f.money)?;
+    number(sheet, r, 3, d.npv_expected_shortfall_5_sem, &f.money)?;
+    r += 1;
+    if let Some((month, value)) = super::downside::peak(&d.liability_p95_by_month) {
+        sheet
+            .write_string(
+                r,
+                0,
+                format!("Liability, 95th percentile, at its peak (month {month})"),
+            )
+            .map_err(xlsx)?;
+        number(sheet, r, 1, Some(value), &f.money)?;
+        r += 1;
+    }
+    Ok(r + 1)
 }

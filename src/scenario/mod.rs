@@ -12,6 +12,7 @@ pub mod raw;
 pub mod validate;
 mod validate_market;
 mod validate_program;
+mod validate_risk;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -98,6 +99,8 @@ pub struct Scenario {
     pub uncertain: Vec<UncertainInput>,
     /// The business-case inputs.
     pub finance: Finance,
+    /// How the uncertain inputs are drawn together, and the loss whose chance is reported.
+    pub risk: crate::model::sampling::RiskSettings,
 }
 
 /// A scenario together with where it came from.
@@ -194,6 +197,8 @@ impl ScenarioFile {
     /// hash.
     pub fn variant(&self, values: &[(&str, f64)]) -> Result<ScenarioFile, ScenarioError> {
         let mut document = self.document()?;
+        let fixed: Vec<&str> = values.iter().map(|(p, _)| *p).collect();
+        validate_risk::drop_from_correlation(&mut document, &fixed);
         for (path, value) in values {
             if let Err(why) = set_path(&mut document, path, number(*value)) {
                 return Err(ScenarioError::new(

@@ -33,6 +33,8 @@ pub struct RawScenario {
     pub acquisition: Table<RawAcquisition>,
     /// `[finance]`: money, margin, costs.
     pub finance: Table<RawFinance>,
+    /// `[risk]`: how the uncertain inputs are drawn together, and the loss to report.
+    pub risk: Table<RawRisk>,
 }
 
 /// `[simulation]`.
@@ -531,6 +533,86 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["acquisition", "mix"] => keys::<RawTypeValues>(),
         ["finance"] => keys::<RawFinance>(),
         ["finance", "running_costs"] => keys::<RawRunningCosts>(),
+        ["risk"] => keys::<RawRisk>(),
+        ["risk", "correlation"] => keys::<RawCorrelation>(),
         _ => &[],
+    }
+}
+
+/// `[risk]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRisk {
+    /// `"random"` or `"latin_hypercube"`.
+    pub sampling: Leaf,
+    /// The loss whose probability is reported (a positive amount).
+    pub loss_limit: Leaf,
+    /// `[risk.correlation]`.
+    pub correlation: Table<RawCorrelation>,
+}
+
+/// `[risk.correlation]`: rank correlations between uncertain inputs.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawCorrelation {
+    /// Paths of the uncertain inputs, in the matrix's order.
+    pub inputs: Option<Spanned<RawList>>,
+    /// The matrix, one list per row.
+    pub matrix: Option<Spanned<RawList>>,
+}
+
+/// A value that should be a list, each entry kept with its span (so a problem in one entry or
+/// one row of a matrix points at it); anything else is kept as what was found.
+#[derive(Debug)]
+pub enum RawList {
+    /// A list, entry by entry.
+    List(Vec<Spanned<toml::Value>>),
+    /// Not a list: what was found, as a message says it (e.g. "found 5").
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for RawList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<RawList, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = a.next_element::<Spanned<toml::Value>>()? {
+                    items.push(item);
+                }
+                Ok(RawList::List(items))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<RawList, E> {
+                Ok(RawList::Other(format!("found the boolean {v}")))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawList, E> {
+                Ok(RawList::Other(format!("found {v}")))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawList, E> {
+                Ok(RawList::Other(format!("found {v}")))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawList, E> {
+                Ok(RawList::Other(format!("found {v}")))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawList, E> {
+                Ok(RawList::Other(format!("found the text {v:?}")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<RawList, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(RawList::Other("found a table".into()))
+            }
+        }
+        d.deserialize_any(Visitor)
     }
 }

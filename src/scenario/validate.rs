@@ -63,6 +63,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     let program = validate_program::program(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let market = validate_market::market(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let finance = finance(&mut c, raw);
+    let risk = super::validate_risk::risk(&mut c, raw);
     if let (Some(s), Some(p), Some(m), Some(prog)) = (&simulation, &population, &market, &program) {
         let referrals = prog
             .points
@@ -71,10 +72,15 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
             .map_or(0.0, |r| r.per_member_per_month);
         runaway_growth(&mut c, raw, s, p, m, referrals);
     }
-    match (simulation, population, program, market, finance) {
-        (Some(simulation), Some(population), Some(mut program), Some(market), Some(finance))
-            if c.problems.is_empty() =>
-        {
+    match (simulation, population, program, market, finance, risk) {
+        (
+            Some(simulation),
+            Some(population),
+            Some(mut program),
+            Some(market),
+            Some(finance),
+            Some(risk),
+        ) if c.problems.is_empty() => {
             if program.joining_per_visit == 0.0 {
                 let fixed = population
                     .types
@@ -93,6 +99,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
                 market,
                 finance,
                 uncertain: c.uncertain,
+                risk,
             })
         }
         _ => Err(c.problems),

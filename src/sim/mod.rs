@@ -1,11 +1,13 @@
 //! The Monte Carlo engine: keyed generators ([`rng`]), what a member holds ([`wallet`], [`ledger`],
 //! [`certificates`], [`tiers`], [`member`]), the pure month-by-month kernel ([`kernel`]),
-//! its totals ([`totals`]) and the parallel runner ([`runner`]).
+//! its totals ([`totals`]), the parallel runner ([`runner`]) and the draws of the uncertain
+//! inputs over a batch of trials ([`plan`]).
 
 pub mod certificates;
 pub mod kernel;
 pub mod ledger;
 pub mod member;
+pub mod plan;
 pub mod rng;
 pub mod runner;
 pub mod tiers;

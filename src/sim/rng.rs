@@ -28,6 +28,10 @@ pub enum Stream {
     Arrivals = 0x4152_5249_5645,
     /// A trial's draw of an uncertain input.
     Inputs = 0x494e_5055_5453,
+    /// A batch's Latin hypercube strata of an uncertain input.
+    Strata = 0x5354_5241_5441,
+    /// A batch's permuted scores of an uncertain input (Iman–Conover).
+    Scores = 0x5343_4f52_4553,
 }
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijection on u64 with good
