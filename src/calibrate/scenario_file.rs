@@ -117,7 +117,10 @@ pub fn write(
         ),
         None => with_comment(
             Value::from(i64::try_from(alive).unwrap_or(i64::MAX)),
-            "customers expected alive at the calibration end (BG/NBD)",
+            &format!(
+                "customers expected alive at the calibration end ({})",
+                calibration.comparison.chosen.name()
+            ),
         ),
     };
     if let Some(code) = currency {
@@ -179,7 +182,10 @@ pub fn write(
         rate.insert("cv", readable(b.purchases_cv).into());
         table["purchases_per_month"] = with_comment(
             Value::InlineTable(rate),
-            &format!("BG/NBD posterior, {group}-patronage customers alive"),
+            &format!(
+                "{} posterior, {group}-patronage customers alive",
+                calibration.comparison.chosen.name()
+            ),
         );
         let mut spend = InlineTable::new();
         spend.insert("mean", readable(b.spend_mean).into());
@@ -189,7 +195,7 @@ pub fn write(
             with_comment(Value::InlineTable(spend), "Gamma-Gamma posterior");
         table["attrition_per_month"] = with_comment(
             Value::from(readable(b.attrition_per_month)),
-            "BG/NBD dropout after purchases",
+            &format!("{} dropout", calibration.comparison.chosen.name()),
         );
     }
 
@@ -200,6 +206,7 @@ pub fn write(
     let header = format!(
         "# Calibrated by loyalty-sim {} from {} (SHA-256 {}),\n\
          # calibration period {} to {}{holdout}, time in {}.\n\
+         # Purchase model: {} ({}), chosen from {}: {}.\n\
          # [population] and [simulation] customers come from the fit (see calibration.json);\n\
          # the program, market and finance are the template's ({}): review them for your business.\n\
          #\n\
@@ -210,6 +217,16 @@ pub fn write(
         calibration.cohort.first_day,
         calibration.cohort.periods.calibration_end,
         unit.name(),
+        calibration.comparison.chosen.name(),
+        calibration.comparison.chosen.source(),
+        calibration
+            .comparison
+            .rows
+            .iter()
+            .map(|r| r.model.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        calibration.comparison.reason,
         source.template,
     );
     Ok(header + &doc.to_string())

@@ -22,9 +22,9 @@
 
 use serde::Serialize;
 
-use super::bgnbd::BgNbd;
 use super::cohort::{Customer, TimeUnit};
 use super::gamma_gamma::GammaGamma;
+use super::purchase::PurchaseModel;
 use crate::metrics::stats::wilson95;
 use crate::model::population::LoyaltyType;
 
@@ -141,7 +141,7 @@ const CV_RANGE: (f64, f64) = (0.001, 10.0);
 /// Derives the population from the fitted models.
 pub fn population(
     customers: &[Customer],
-    purchases: &BgNbd,
+    purchases: &PurchaseModel,
     spend: &GammaGamma,
     unit: TimeUnit,
     high_patronage_from: u32,
@@ -221,7 +221,7 @@ pub fn population(
 /// A group's behaviour, each customer weighted by the probability of being alive.
 fn behaviour(
     members: &[&Customer],
-    purchases: &BgNbd,
+    purchases: &PurchaseModel,
     spend: &GammaGamma,
     unit: TimeUnit,
     warnings: &mut Vec<String>,
