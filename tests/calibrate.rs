@@ -936,3 +936,46 @@ fn an_excel_workbook_is_read_with_its_rows_and_columns() {
         "{err}"
     );
 }
+
+#[test]
+fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("mbg.toml");
+    let report = dir.path().join("report");
+    cargo_bin_cmd!("loyalty-sim")
+        .args(["calibrate"])
+        .arg(common::data("cdnow/CDNOW_sample.txt"))
+        .args(["--calibration-end", "1997-09-30", "--currency", "USD"])
+        .args(["--model", "mbgnbd", "--no-charts"])
+        .arg("--out")
+        .arg(&scenario)
+        .arg("--report-dir")
+        .arg(&report)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Purchase models compared"))
+        .stdout(predicate::str::contains("Pareto/NBD       -9,594.98"))
+        .stdout(predicate::str::contains(
+            "the scenario takes the MBG/NBD (given with --model)",
+        ));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("calibration.json")).unwrap()).unwrap();
+    let rows = json["model_comparison"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["model"], "pareto_nbd");
+    assert!(rows[2]["estimates"]["beta"]["standard_error"].is_f64());
+    assert_eq!(json["model_comparison"]["chosen"], "mbgnbd");
+    // Without a holdout the rule is the lowest BIC, which the MBG/NBD has on CDNOW.
+    assert_eq!(json["model_comparison"]["rule_picks"], "mbgnbd");
+    assert_eq!(json["purchase_model"]["model"], "mbgnbd");
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    assert!(
+        text.contains("# Purchase model: MBG/NBD (Batislam, Denizel & Filiztekin 2007), chosen from BG/NBD, MBG/NBD, Pareto/NBD: given with --model."),
+        "{text}"
+    );
+    // The MBG/NBD counts one-time buyers as possibly gone: fewer customers than the BG/NBD's
+    // 1,917.
+    let alive = json["population"]["alive"].as_f64().unwrap();
+    assert!((alive - rows[1]["alive"].as_f64().unwrap()).abs() < 1e-9);
+    assert!(alive < 1200.0, "{alive}");
+}

@@ -14,7 +14,7 @@
 //! the log scale with a log-sum-exp.
 
 use super::bgnbd::{BgNbd, Histories, History, nbd_probability};
-use super::fit::{Convergence, Estimate, FitError, Likelihood, maximise};
+use super::fit::{Convergence, Estimate, FitError, Likelihood, maximise_within};
 use super::pareto_nbd::log_add_exp;
 use super::special::ln_beta;
 use statrs::function::gamma::ln_gamma;
@@ -148,12 +148,13 @@ pub struct FittedMbgNbd {
 
 /// Fits the MBG/NBD model to `histories` by maximum likelihood, from the BG/NBD's start.
 pub fn fit(histories: &Histories) -> Result<FittedMbgNbd, FitError> {
-    let (estimates, convergence) = maximise(
+    let (estimates, convergence) = maximise_within(
         &MbgNbdData(histories),
         "MBG/NBD",
         [1.0, histories.mean_time_per_purchase(), 1.0, 1.0],
         "the calibration period may hold too few repeat purchases: end it later, or choose \
          another model with --model",
+        super::purchase::COMPARED_MODEL_ITERATIONS,
     )?;
     let [r, alpha, a, b] = estimates.map(|e| e.value);
     Ok(FittedMbgNbd {

@@ -4,10 +4,14 @@
 //! [`cohort::cohort`] turns it into customers of the calibration period (same-day purchases
 //! merged; x, t_x, T; average repeat value; holdout purchases) → [`rfm`] groups them by
 //! frequency and spend → [`bgnbd::fit`] and [`gamma_gamma::fit`] fit the purchase and spend
-//! models by maximum likelihood ([`fit`]) → [`checks`] compares the fit with the data →
+//! models by maximum likelihood ([`fit`]) → [`purchase::compare`] fits the other purchase
+//! models ([`mbgnbd`], [`pareto_nbd`]), compares them and picks the one that feeds the rest →
+//! [`checks`] compares the fit with the data →
 //! [`types::population`] crosses patronage with the survey's attitude into the four loyalty
 //! types and their behaviour → [`scenario_file::write`] puts that population into a
 //! ready-to-run scenario. [`synthetic`] draws logs from known parameters, to test the fits.
+//! [`log_formats`] reads the layouts besides CSV (space-separated columns, the CDNOW layouts,
+//! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories.
 
 pub mod bgbb;
 pub mod bgnbd;

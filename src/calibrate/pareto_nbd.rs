@@ -14,13 +14,14 @@
 //! after their last purchase. The integral is s/(r+s+x) · A₀ with A₀ a difference of two
 //! Gauss hypergeometric functions, each ₂F₁(r+s+x, b; r+s+x+1; z) / (m+u)^(r+s+x) at u = t_x
 //! and u = T, where m = max(α, β), z = |α−β| / (m+u) and b = s+1 when α ≥ β, r+x otherwise:
-//! taking the larger of α and β keeps z in [0, 1), where the series converges. Everything is
+//! taking the larger of α and β keeps z in [0, 1), where the series converges, and Euler's
+//! transformation makes its terms fall from the first even when r+x is large. Everything is
 //! kept on the log scale: the two ₂F₁ terms are subtracted as ln(e^l₁ − e^l₂) = l₁ +
 //! ln(1 − e^(l₂−l₁)), and the alive and dropped terms added by a log-sum-exp, so neither large
 //! x nor long T overflows or underflows.
 
 use super::bgnbd::{History, nbd_probability};
-use super::fit::{Convergence, Estimate, FitError, Likelihood, maximise};
+use super::fit::{Convergence, Estimate, FitError, Likelihood, maximise_within};
 use super::special::hyp2f1;
 use statrs::function::gamma::ln_gamma;
 
@@ -68,7 +69,12 @@ impl ParetoNbd {
             if z > MAX_Z {
                 return None;
             }
-            Some(hyp2f1(rsx, b, rsx + 1.0, z)?.ln() - rsx * (m + u).ln())
+            // Euler's transformation, ₂F₁(a, b; a+1; z) = (1−z)^(1−b) ₂F₁(1, a+1−b; a+1; z):
+            // the new series' terms fall from the first (their ratio is below z), where the
+            // original's rise first by a factor of about (1−z)^−b, b = r+x being large for a
+            // frequent buyer.
+            let f = hyp2f1(1.0, rsx + 1.0 - b, rsx + 1.0, z)?;
+            Some((1.0 - b) * (-z).ln_1p() + f.ln() - rsx * (m + u).ln())
         };
         let l1 = term(h.t_x)?;
         let l2 = term(h.t)?;
@@ -202,12 +208,13 @@ pub struct FittedParetoNbd {
 /// at the mean time observed over the mean purchases (scale-free, as the BG/NBD's start).
 pub fn fit(histories: &super::bgnbd::Histories) -> Result<FittedParetoNbd, FitError> {
     let alpha = histories.mean_time_per_purchase();
-    let (estimates, convergence) = maximise(
+    let (estimates, convergence) = maximise_within(
         &ParetoNbdData(histories),
         "Pareto/NBD",
         [1.0, alpha, 1.0, alpha],
         "the calibration period may hold too few repeat purchases: end it later, or choose \
          another model with --model",
+        super::purchase::COMPARED_MODEL_ITERATIONS,
     )?;
     let [r, alpha, s, beta] = estimates.map(|e| e.value);
     Ok(FittedParetoNbd {

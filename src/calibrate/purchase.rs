@@ -20,6 +20,11 @@ use super::mbgnbd::{self, MbgNbd};
 use super::pareto_nbd::{self, ParetoNbd};
 use super::rfm::Thresholds;
 
+/// Most Nelder-Mead iterations in each pass for the models fitted beside the BG/NBD: on
+/// CDNOW they converge in a few hundred; a search still wandering after this many is on data
+/// that do not pin the model down, and is refused (shown as such, never chosen) in bounded time.
+pub const COMPARED_MODEL_ITERATIONS: u64 = 3_000;
+
 /// Which purchase model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ModelKind {

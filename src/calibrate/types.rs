@@ -7,8 +7,9 @@
 //! none = low × low.
 //!
 //! The scenario starts with the customers alive at the calibration end, so each customer
-//! counts with the BG/NBD probability of being alive, and each patronage group's behaviour is
-//! that of its living customers (posterior means, BG/NBD and Gamma-Gamma):
+//! counts with the chosen purchase model's probability of being alive, and each patronage
+//! group's behaviour is that of its living customers (posterior means of the purchase model —
+//! shown here for the BG/NBD — and of the Gamma-Gamma):
 //! - purchases per month: λ | alive ~ Gamma(r + x, α + T) per customer; the group's mean and
 //!   its spread across customers (the mixture's variance: mean of variances + variance of means);
 //! - attrition per month: 1 − exp(−mean E[λp]) over a month, the hazard of dropping out after
