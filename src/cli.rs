@@ -310,6 +310,11 @@ struct CalibrateArgs {
     /// Print calibration.json on standard output instead of the text report.
     #[arg(long)]
     json: bool,
+    /// Purchase model feeding the scenario: bgnbd (default), mbgnbd, pareto-nbd, or auto (the
+    /// smallest holdout error by repeat-purchase group, or without a holdout the lowest BIC).
+    /// All are fitted and compared either way.
+    #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto"], default_value = "bgnbd")]
+    model: String,
 }
 
 /// Options shared by the decision commands.
@@ -984,6 +989,12 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             frequent_from: args.frequent_from,
             large_from: args.large_from,
             attitude,
+            model: if args.model == "bgnbd" {
+                loyalty_sim::calibrate::purchase::ModelChoice::Default
+            } else {
+                loyalty_sim::calibrate::purchase::ModelChoice::parse(&args.model)
+                    .unwrap_or_default()
+            },
         },
     )?;
 

@@ -69,6 +69,50 @@ impl Histories {
     pub fn customers(&self) -> f64 {
         self.distinct.iter().map(|d| d.1).sum()
     }
+
+    /// Time observed per repeat purchase, over all customers (1 if there are none): the scale
+    /// of the purchase rate, where the fits start.
+    pub fn mean_time_per_purchase(&self) -> f64 {
+        let (purchases, time) = self.distinct.iter().fold((0.0, 0.0), |(x, t), (h, n)| {
+            (x + n * f64::from(h.x), t + n * h.t)
+        });
+        if time > 0.0 && purchases > 0.0 {
+            time / purchases
+        } else {
+            1.0
+        }
+    }
+
+    /// Σ over customers of `ll(history)`: once per distinct history, weighted by its
+    /// customers, in parallel chunks of fixed size summed in order, so the result does not
+    /// depend on the number of threads.
+    pub fn sum_by_history(&self, ll: impl Fn(&History) -> f64 + Sync) -> f64 {
+        use rayon::prelude::*;
+        let partial: Vec<f64> = self
+            .distinct
+            .par_chunks(CHUNK)
+            .map(|chunk| chunk.iter().map(|(h, n)| n * ll(h)).sum())
+            .collect();
+        partial.iter().sum()
+    }
+
+    /// The largest number of repeat purchases.
+    pub fn max_x(&self) -> u32 {
+        self.max_x
+    }
+}
+
+/// The NBD probability of `x` purchases in (0, t] at Gamma(r, α)-distributed Poisson rates:
+/// Γ(r+x) / (Γ(r) x!) · (α/(α+t))^r · (t/(α+t))^x (1 for x = 0 at t = 0).
+pub fn nbd_probability(r: f64, alpha: f64, x: u32, t: f64) -> f64 {
+    if t <= 0.0 {
+        return if x == 0 { 1.0 } else { 0.0 };
+    }
+    let xf = f64::from(x);
+    (ln_gamma(r + xf) - ln_gamma(r) - ln_gamma(xf + 1.0)
+        + r * (alpha / (alpha + t)).ln()
+        + xf * (t / (alpha + t)).ln())
+    .exp()
 }
 
 impl BgNbd {
@@ -226,21 +270,10 @@ pub struct FittedBgNbd {
 pub fn fit(histories: &Histories) -> Result<FittedBgNbd, FitError> {
     // Start from r = 1 with α matching the mean purchase rate, and a = b = 1 (uniform dropout
     // probability): scale-free, so the same start serves days, weeks or months.
-    let (purchases, time) = histories
-        .distinct
-        .iter()
-        .fold((0.0, 0.0), |(x, t), (h, n)| {
-            (x + n * f64::from(h.x), t + n * h.t)
-        });
-    let rate = if time > 0.0 && purchases > 0.0 {
-        purchases / time
-    } else {
-        1.0
-    };
     let (estimates, convergence) = maximise(
         histories,
         "BG/NBD",
-        [1.0, 1.0 / rate, 1.0, 1.0],
+        [1.0, histories.mean_time_per_purchase(), 1.0, 1.0],
         "the calibration period may hold too few repeat purchases: end it later, or check that \
          the customer and date columns are the right ones",
     )?;

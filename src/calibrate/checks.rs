@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::bgnbd::BgNbd;
 use super::cohort::Customer;
+use super::purchase::PurchaseModel;
 use super::rfm::{Group, Thresholds};
 
 /// Repeat purchases are counted 0, 1, …, `LAST_BIN − 1` and `LAST_BIN` or more (the paper's
@@ -25,7 +25,7 @@ pub struct FrequencyBin {
 }
 
 /// Observed against expected repeat purchases in the calibration period.
-pub fn repeat_histogram(customers: &[Customer], model: &BgNbd) -> Vec<FrequencyBin> {
+pub fn repeat_histogram(customers: &[Customer], model: &PurchaseModel) -> Vec<FrequencyBin> {
     let mut observed = [0u64; LAST_BIN as usize + 1];
     let mut by_t: std::collections::HashMap<u64, (f64, f64)> = Default::default();
     for c in customers {
@@ -91,7 +91,7 @@ pub struct Holdout {
 /// Compares each customer's holdout purchases with the model's conditional expectation.
 pub fn holdout(
     customers: &[Customer],
-    model: &BgNbd,
+    model: &PurchaseModel,
     length: f64,
     thresholds: &Thresholds,
 ) -> Option<Holdout> {

@@ -114,6 +114,19 @@ pub fn maximise<L: Likelihood<N>, const N: usize>(
     start: [f64; N],
     hint: &'static str,
 ) -> Result<([Estimate; N], Convergence), FitError> {
+    maximise_within(model, model_name, start, hint, MAX_ITERATIONS)
+}
+
+/// [`maximise`] with at most `max_iterations` Nelder-Mead iterations in each pass: for models
+/// whose likelihood is costly where the data do not pin them down, so a search that wanders
+/// ends (refused) in bounded time.
+pub fn maximise_within<L: Likelihood<N>, const N: usize>(
+    model: &L,
+    model_name: &'static str,
+    start: [f64; N],
+    hint: &'static str,
+    max_iterations: u64,
+) -> Result<([Estimate; N], Convergence), FitError> {
     let cost = Cost { model };
     let theta0: Vec<f64> = start.iter().map(|p| p.ln()).collect();
     if !cost.value(&theta0).is_finite() {
@@ -124,8 +137,8 @@ pub fn maximise<L: Likelihood<N>, const N: usize>(
     }
     // Two passes: a wide simplex to find the peak, then a fresh, small one from the best point,
     // which undoes any collapse of the first simplex onto a line.
-    let (theta1, iters1, _) = nelder_mead(&cost, &theta0, 0.5)?;
-    let (theta, iters2, status) = nelder_mead(&cost, &theta1, 0.05)?;
+    let (theta1, iters1, _) = nelder_mead(&cost, &theta0, 0.5, max_iterations)?;
+    let (theta, iters2, status) = nelder_mead(&cost, &theta1, 0.05, max_iterations)?;
     let iterations = iters1 + iters2;
     let names = |theta: &[f64]| {
         L::NAMES
@@ -143,7 +156,7 @@ pub fn maximise<L: Likelihood<N>, const N: usize>(
     };
     if let TerminationStatus::Terminated(TerminationReason::MaxItersReached) = status {
         return Err(refuse_at(
-            format!("no settled peak after {MAX_ITERATIONS} iterations"),
+            format!("no settled peak after {max_iterations} iterations"),
             &theta,
         ));
     }
@@ -234,6 +247,7 @@ fn nelder_mead<L: Likelihood<N>, const N: usize>(
     cost: &Cost<'_, L, N>,
     theta: &[f64],
     step: f64,
+    max_iterations: u64,
 ) -> Result<(Vec<f64>, u64, TerminationStatus), FitError> {
     let mut simplex = vec![theta.to_vec()];
     for i in 0..theta.len() {
@@ -254,7 +268,7 @@ fn nelder_mead<L: Likelihood<N>, const N: usize>(
         .with_sd_tolerance(tolerance)
         .map_err(internal)?;
     let result = Executor::new(Cost { model: cost.model }, solver)
-        .configure(|state| state.max_iters(MAX_ITERATIONS))
+        .configure(|state| state.max_iters(max_iterations))
         .run()
         .map_err(internal)?;
     let state = result.state();

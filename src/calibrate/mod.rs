@@ -4,17 +4,26 @@
 //! [`cohort::cohort`] turns it into customers of the calibration period (same-day purchases
 //! merged; x, t_x, T; average repeat value; holdout purchases) → [`rfm`] groups them by
 //! frequency and spend → [`bgnbd::fit`] and [`gamma_gamma::fit`] fit the purchase and spend
-//! models by maximum likelihood ([`fit`]) → [`checks`] compares the fit with the data →
+//! models by maximum likelihood ([`fit`]) → [`purchase::compare`] fits the other purchase
+//! models ([`mbgnbd`], [`pareto_nbd`]), compares them and picks the one that feeds the rest →
+//! [`checks`] compares the fit with the data →
 //! [`types::population`] crosses patronage with the survey's attitude into the four loyalty
 //! types and their behaviour → [`scenario_file::write`] puts that population into a
 //! ready-to-run scenario. [`synthetic`] draws logs from known parameters, to test the fits.
+//! [`log_formats`] reads the layouts besides CSV (space-separated columns, the CDNOW layouts,
+//! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories.
 
+pub mod bgbb;
 pub mod bgnbd;
 pub mod breakage;
 pub mod checks;
 pub mod cohort;
 pub mod fit;
 pub mod gamma_gamma;
+pub mod log_formats;
+pub mod mbgnbd;
+pub mod pareto_nbd;
+pub mod purchase;
 pub mod rfm;
 pub mod scenario_file;
 pub mod special;
@@ -27,6 +36,7 @@ use checks::{FrequencyBin, Holdout};
 use cohort::{Cohort, PeriodError, Periods};
 use fit::FitError;
 use gamma_gamma::{FittedGammaGamma, Spends};
+use purchase::{Comparison, FittedPurchases, ModelChoice};
 use rfm::{GroupSummary, Thresholds};
 use transactions::TransactionLog;
 use types::{Attitude, Population};
@@ -43,6 +53,8 @@ pub struct Options {
     pub large_from: Option<f64>,
     /// Where attitude comes from.
     pub attitude: Attitude,
+    /// Which purchase model feeds the population.
+    pub model: ModelChoice,
 }
 
 /// Everything a calibration found.
@@ -54,8 +66,12 @@ pub struct Calibration {
     pub thresholds: Thresholds,
     /// The four RFM groups.
     pub rfm: Vec<GroupSummary>,
-    /// The purchase model.
+    /// The BG/NBD purchase model (always fitted: the reference the others are compared with).
     pub bgnbd: FittedBgNbd,
+    /// The purchase model chosen to feed the checks and the population.
+    pub purchases: FittedPurchases,
+    /// The purchase models compared, and why the chosen one was.
+    pub comparison: Comparison,
     /// The spend model.
     pub gamma_gamma: FittedGammaGamma,
     /// Customers the spend model was fitted on (with a repeat purchase of positive value).
@@ -105,6 +121,9 @@ pub enum CalibrationError {
     /// A model could not be fitted.
     #[error(transparent)]
     Fit(#[from] FitError),
+    /// The purchase model asked for could not be fitted.
+    #[error("{0}; choose another model with --model")]
+    Model(String),
     /// A forecast for the holdout could not be computed.
     #[error(
         "the holdout forecast did not converge (the hypergeometric series of the BG/NBD forecast); shorten the holdout"
@@ -140,24 +159,34 @@ pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration,
     }
     let thresholds = Thresholds::new(customers, options.frequent_from, options.large_from);
     let rfm = rfm::summarise(customers, &thresholds);
-    let bgnbd = bgnbd::fit(&Histories::new(customers.iter().map(|c| c.history)))?;
+    let histories = Histories::new(customers.iter().map(|c| c.history));
+    let bgnbd = bgnbd::fit(&histories)?;
     let gamma_gamma = gamma_gamma::fit(&spends)?;
     if gamma_gamma.model.q <= 1.0 {
         return Err(CalibrationError::SpendWithoutMean {
             q: gamma_gamma.model.q,
         });
     }
-    let histogram = checks::repeat_histogram(customers, &bgnbd.model);
+    let (comparison, purchases) = purchase::compare(
+        customers,
+        &histories,
+        &bgnbd,
+        cohort.holdout_length,
+        &thresholds,
+        options.model,
+    )
+    .map_err(CalibrationError::Model)?;
+    let histogram = checks::repeat_histogram(customers, &purchases.model);
     let holdout = match cohort.holdout_length {
         Some(length) => Some(
-            checks::holdout(customers, &bgnbd.model, length, &thresholds)
+            checks::holdout(customers, &purchases.model, length, &thresholds)
                 .ok_or(CalibrationError::Forecast)?,
         ),
         None => None,
     };
     let population = types::population(
         customers,
-        &bgnbd.model,
+        &purchases.model,
         &gamma_gamma.model,
         options.periods.unit,
         thresholds.frequent_from,
@@ -169,6 +198,8 @@ pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration,
         thresholds,
         rfm,
         bgnbd,
+        purchases,
+        comparison,
         gamma_gamma,
         histogram,
         holdout,

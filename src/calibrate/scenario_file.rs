@@ -104,6 +104,9 @@ pub fn write(
             ),
         );
     }
+    if let Some(template_base) = template_base {
+        scale_fixed_costs(&mut doc, base as f64 / template_base as f64, template_base);
+    }
     let simulation = doc
         .get_mut("simulation")
         .and_then(Item::as_table_mut)
@@ -117,7 +120,10 @@ pub fn write(
         ),
         None => with_comment(
             Value::from(i64::try_from(alive).unwrap_or(i64::MAX)),
-            "customers expected alive at the calibration end (BG/NBD)",
+            &format!(
+                "customers expected alive at the calibration end ({})",
+                calibration.comparison.chosen.name()
+            ),
         ),
     };
     if let Some(code) = currency {
@@ -179,7 +185,10 @@ pub fn write(
         rate.insert("cv", readable(b.purchases_cv).into());
         table["purchases_per_month"] = with_comment(
             Value::InlineTable(rate),
-            &format!("BG/NBD posterior, {group}-patronage customers alive"),
+            &format!(
+                "{} posterior, {group}-patronage customers alive",
+                calibration.comparison.chosen.name()
+            ),
         );
         let mut spend = InlineTable::new();
         spend.insert("mean", readable(b.spend_mean).into());
@@ -189,7 +198,7 @@ pub fn write(
             with_comment(Value::InlineTable(spend), "Gamma-Gamma posterior");
         table["attrition_per_month"] = with_comment(
             Value::from(readable(b.attrition_per_month)),
-            "BG/NBD dropout after purchases",
+            &format!("{} dropout", calibration.comparison.chosen.name()),
         );
     }
 
@@ -200,6 +209,7 @@ pub fn write(
     let header = format!(
         "# Calibrated by loyalty-sim {} from {} (SHA-256 {}),\n\
          # calibration period {} to {}{holdout}, time in {}.\n\
+         # Purchase model: {} ({}), chosen from {}: {}.\n\
          # [population] and [simulation] customers come from the fit (see calibration.json);\n\
          # the program, market and finance are the template's ({}): review them for your business.\n\
          #\n\
@@ -210,14 +220,75 @@ pub fn write(
         calibration.cohort.first_day,
         calibration.cohort.periods.calibration_end,
         unit.name(),
+        calibration.comparison.chosen.name(),
+        calibration.comparison.chosen.source(),
+        calibration
+            .comparison
+            .rows
+            .iter()
+            .map(|r| r.model.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        calibration.comparison.reason,
         source.template,
     );
     Ok(header + &doc.to_string())
 }
 
+/// Scales the template's fixed costs — each plain number of `[finance.investment]` and
+/// `[finance.running_costs] per_month` — by `factor`, this base over the template's: they were
+/// set for the template's customers, and a base a hundred times smaller would otherwise carry
+/// the whole of them. Costs per member and per transaction follow the base by themselves;
+/// costs given as distributions are left as they are (their parameters do not all scale).
+fn scale_fixed_costs(doc: &mut DocumentMut, factor: f64, template_base: i64) {
+    if (factor - 1.0).abs() < 1e-12 {
+        return;
+    }
+    let scale = |item: &mut Item| {
+        let number = item
+            .as_float()
+            .or_else(|| item.as_integer().map(|i| i as f64));
+        if let Some(v) = number {
+            *item = with_comment(
+                Value::from(readable(v * factor)),
+                &format!("the template's {v} for {template_base} customers, scaled to this base"),
+            );
+        }
+    };
+    let Some(finance) = doc.get_mut("finance").and_then(Item::as_table_mut) else {
+        return;
+    };
+    if let Some(investment) = finance.get_mut("investment").and_then(Item::as_table_mut) {
+        for (_, item) in investment.iter_mut() {
+            scale(item);
+        }
+    }
+    if let Some(per_month) = finance
+        .get_mut("running_costs")
+        .and_then(Item::as_table_mut)
+        .and_then(|t| t.get_mut("per_month"))
+    {
+        scale(per_month);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_costs_follow_the_base_and_distributions_are_kept() {
+        let mut doc: DocumentMut = "[finance.investment]\nplatform = 180000\nlaunch = { dist = \"normal\", mean = 60000.0, sd = 5000.0 }\n[finance.running_costs]\nper_month = 9000\nper_member = 0.03\n"
+            .parse()
+            .unwrap();
+        // A base of 2,000 customers for the template's 40,000: a twentieth of the fixed costs.
+        scale_fixed_costs(&mut doc, 2000.0 / 40000.0, 40000);
+        let f = &doc["finance"];
+        assert_eq!(f["investment"]["platform"].as_float(), Some(9000.0));
+        assert_eq!(f["running_costs"]["per_month"].as_float(), Some(450.0));
+        assert_eq!(f["running_costs"]["per_member"].as_float(), Some(0.03));
+        assert!(f["investment"]["launch"].is_inline_table());
+    }
 
     #[test]
     fn readable_keeps_four_significant_digits() {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use super::log_formats;
 use crate::scenario::diagnostic::shorten;
 
 /// Which layout the file has.
@@ -14,9 +15,13 @@ use crate::scenario::diagnostic::shorten;
 pub enum Format {
     /// CSV with a header row naming the columns.
     Csv,
-    /// The CDNOW layout: no header; customer id, id within the sample, `YYYYMMDD`, quantity,
-    /// amount, separated by whitespace.
+    /// The CDNOW layout: customer id, id within the sample, `YYYYMMDD`, quantity, amount
+    /// (the 1/10 sample), or customer id, `YYYYMMDD`, quantity, amount (the full cohort),
+    /// separated by whitespace, with or without a header line.
     Cdnow,
+    /// Columns separated by runs of spaces, with a header row naming them (read by name as a
+    /// CSV file is); fields with spaces in double quotes.
+    Whitespace,
 }
 
 /// Names of the CSV columns to read.
@@ -168,6 +173,14 @@ pub enum ReadError {
         /// Whether --skip-bad-rows would help.
         skippable: bool,
     },
+    /// A zip file that is not an `.xlsx` workbook calamine can read.
+    #[error("cannot read {} as an Excel workbook (.xlsx): {why}; save it as .xlsx or CSV", path.display())]
+    Workbook {
+        /// The file.
+        path: PathBuf,
+        /// What the reader said.
+        why: String,
+    },
     /// Every row was bad.
     #[error("{}: all {skipped} rows were skipped as bad; the first: {first}", path.display())]
     NothingValid {
@@ -200,6 +213,21 @@ pub fn parse(
 ) -> Result<TransactionLog, ReadError> {
     // A UTF-8 byte-order mark (Excel's CSV export) is not part of the first column's name.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if log_formats::is_zip(bytes) {
+        // An .xlsx workbook: its first sheet as CSV, one line per sheet row; numbers come as
+        // numbers, so a decimal comma does not apply.
+        let csv = log_formats::xlsx_to_csv(bytes).map_err(|why| ReadError::Workbook {
+            path: path.to_path_buf(),
+            why,
+        })?;
+        let options = ReadOptions {
+            decimal_comma: false,
+            ..options.clone()
+        };
+        let mut reader = Reader::new(path, &options);
+        reader.csv(csv.as_bytes(), &options.columns)?;
+        return reader.finish();
+    }
     let text = String::from_utf8_lossy(bytes);
     let format = options.format.unwrap_or_else(|| detect(&text));
     let mut reader = Reader::new(path, options);
@@ -218,6 +246,20 @@ pub fn parse(
             reader.cdnow(text)?;
         }
         Format::Csv => reader.csv(bytes, &options.columns)?,
+        Format::Whitespace => {
+            let csv = log_formats::whitespace_to_csv(&text).map_err(|(line, field)| {
+                ReadError::BadRow {
+                    path: path.to_path_buf(),
+                    row: BadRow {
+                        line,
+                        column: format!("field {field}"),
+                        message: "a quote `\"` is opened and never closed on this line".into(),
+                    },
+                    skippable: false,
+                }
+            })?;
+            reader.csv(csv.as_bytes(), &options.columns)?;
+        }
     }
     reader.finish()
 }
@@ -288,17 +330,18 @@ impl LineCounter {
     }
 }
 
-/// CDNOW if the first non-empty line is five whitespace-separated fields with an 8-digit
-/// date in the third; CSV otherwise.
+/// The layout of `text`, from its first lines: a comma, semicolon or tab in the first
+/// non-empty line makes it CSV; else rows of one of the CDNOW layouts (after a header line or
+/// not) make it CDNOW; else two or more space-separated fields make it a whitespace-separated
+/// file with a header; anything else is read as CSV (and refused there with its reason).
 fn detect(text: &str) -> Format {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let fields: Vec<&str> = first.split_whitespace().collect();
-    let looks_cdnow = fields.len() == 5
-        && fields[2].len() == 8
-        && fields[2].bytes().all(|b| b.is_ascii_digit())
-        && !first.contains([',', ';', '\t']);
-    if looks_cdnow {
+    if first.contains([',', ';', '\t']) {
+        Format::Csv
+    } else if log_formats::cdnow_layout(text).is_some() {
         Format::Cdnow
+    } else if log_formats::split_whitespace_quoted(first).is_ok_and(|f| f.len() >= 2) {
+        Format::Whitespace
     } else {
         Format::Csv
     }
@@ -468,35 +511,46 @@ impl<'a> Reader<'a> {
     }
 
     fn cdnow(&mut self, text: &str) -> Result<(), ReadError> {
-        const NAMES: [&str; 5] = ["customer", "sample id", "date", "quantity", "amount"];
+        // The sample's five columns, or the full cohort's four (no sample id); a header line
+        // before the first row is skipped. Forced on a file of neither layout, the five.
+        const SAMPLE: [&str; 5] = ["customer", "sample id", "date", "quantity", "amount"];
+        const FULL: [&str; 4] = ["customer", "date", "quantity", "amount"];
+        let (width, mut header) = log_formats::cdnow_layout(text).unwrap_or((5, false));
+        let names: &[&str] = if width == 4 { &FULL } else { &SAMPLE };
+        let expected = names.join(", ").replace("date", "YYYYMMDD date");
         self.log.has_quantity = true;
         for (i, raw) in text.lines().enumerate() {
             let line = i as u64 + 1;
             if raw.trim().is_empty() {
                 continue;
             }
+            if std::mem::take(&mut header) {
+                continue;
+            }
             let fields: Vec<&str> = raw.split_whitespace().collect();
-            if fields.len() != 5 {
-                let column = NAMES.get(fields.len()).copied().unwrap_or("amount");
+            if fields.len() != width {
+                let column = names.get(fields.len()).copied().unwrap_or("amount");
                 self.rows += 1;
                 self.bad(BadRow {
                     line,
                     column: column.into(),
                     message: format!(
-                        "expected 5 fields (customer, sample id, YYYYMMDD date, quantity, amount), found {}",
+                        "expected {width} fields ({expected}), found {}",
                         fields.len()
                     ),
                 })?;
                 continue;
             }
-            // fields.len() == 5 here (checked above).
+            // fields.len() == width here (checked above): the date is third from the end, then
+            // the quantity and the amount.
+            let date = width - 3;
             self.row(
                 line,
-                [NAMES[0], NAMES[2], NAMES[4]],
+                [names[0], names[date], names[width - 1]],
                 fields[0],
-                fields[2],
-                fields[4],
-                Some((NAMES[3], fields[3])),
+                fields[date],
+                fields[width - 1],
+                Some((names[width - 2], fields[width - 2])),
             )?;
         }
         Ok(())

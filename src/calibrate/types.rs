@@ -7,8 +7,9 @@
 //! none = low × low.
 //!
 //! The scenario starts with the customers alive at the calibration end, so each customer
-//! counts with the BG/NBD probability of being alive, and each patronage group's behaviour is
-//! that of its living customers (posterior means, BG/NBD and Gamma-Gamma):
+//! counts with the chosen purchase model's probability of being alive, and each patronage
+//! group's behaviour is that of its living customers (posterior means of the purchase model —
+//! shown here for the BG/NBD — and of the Gamma-Gamma):
 //! - purchases per month: λ | alive ~ Gamma(r + x, α + T) per customer; the group's mean and
 //!   its spread across customers (the mixture's variance: mean of variances + variance of means);
 //! - attrition per month: 1 − exp(−mean E[λp]) over a month, the hazard of dropping out after
@@ -22,9 +23,9 @@
 
 use serde::Serialize;
 
-use super::bgnbd::BgNbd;
 use super::cohort::{Customer, TimeUnit};
 use super::gamma_gamma::GammaGamma;
+use super::purchase::PurchaseModel;
 use crate::metrics::stats::wilson95;
 use crate::model::population::LoyaltyType;
 
@@ -141,7 +142,7 @@ const CV_RANGE: (f64, f64) = (0.001, 10.0);
 /// Derives the population from the fitted models.
 pub fn population(
     customers: &[Customer],
-    purchases: &BgNbd,
+    purchases: &PurchaseModel,
     spend: &GammaGamma,
     unit: TimeUnit,
     high_patronage_from: u32,
@@ -221,7 +222,7 @@ pub fn population(
 /// A group's behaviour, each customer weighted by the probability of being alive.
 fn behaviour(
     members: &[&Customer],
-    purchases: &BgNbd,
+    purchases: &PurchaseModel,
     spend: &GammaGamma,
     unit: TimeUnit,
     warnings: &mut Vec<String>,

@@ -179,6 +179,10 @@ impl CalibrationReport<'_> {
             pct(m.a / (m.a + m.b))
         ));
 
+        for l in comparison_lines(c, unit) {
+            line(l);
+        }
+
         let g = &c.gamma_gamma;
         line(String::new());
         line(format!(
@@ -228,7 +232,7 @@ impl CalibrationReport<'_> {
         ));
         line(format!(
             "  {:<18}{}",
-            "expected (BG/NBD)",
+            format!("expected ({})", c.comparison.chosen.name()),
             bins.iter()
                 .map(|b| format!("{:>8}", format_number(b.expected, 1)))
                 .collect::<String>()
@@ -388,6 +392,8 @@ impl CalibrationReport<'_> {
             },
             "rfm": { "thresholds": c.thresholds, "groups": c.rfm },
             "bgnbd": bgnbd,
+            "purchase_model": purchase_model_json(c),
+            "model_comparison": c.comparison,
             "gamma_gamma": gamma_gamma,
             "fit_checks": {
                 "repeat_purchases": c.histogram,
@@ -451,12 +457,12 @@ impl CalibrationReport<'_> {
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
                 if high { "high" } else { "low" }.to_string(),
-                c.bgnbd.model.p_alive(&cu.history).to_string(),
+                c.purchases.model.p_alive(&cu.history).to_string(),
             ];
             if let Some(length) = holdout {
                 row.push(cu.holdout_purchases.to_string());
                 row.push(
-                    c.bgnbd
+                    c.purchases
                         .model
                         .conditional_expected_purchases(length, &cu.history)
                         .map_or(String::new(), |v| v.to_string()),
@@ -479,7 +485,8 @@ impl CalibrationReport<'_> {
             footer: self.stamp(),
             chart: AnyChart::Bars(GroupedBarChart {
                 title: format!(
-                    "Repeat purchases in the calibration period: observed and BG/NBD ({} customers)",
+                    "Repeat purchases in the calibration period: observed and {} ({} customers)",
+                    c.comparison.chosen.name(),
                     format_number(c.cohort.customers.len() as f64, 0)
                 ),
                 x_label: "Repeat purchases per customer (same-day purchases counted once)".into(),
@@ -493,7 +500,7 @@ impl CalibrationReport<'_> {
                         c.histogram.iter().map(|b| b.observed as f64).collect(),
                     ),
                     (
-                        "expected (BG/NBD)".into(),
+                        format!("expected ({})", c.comparison.chosen.name()),
                         palette::ORANGE,
                         c.histogram.iter().map(|b| b.expected).collect(),
                     ),
@@ -520,7 +527,10 @@ impl CalibrationReport<'_> {
                             h.by_frequency.iter().map(|r| r.actual).collect(),
                         ),
                         (
-                            "predicted (BG/NBD, from the calibration period)".into(),
+                            format!(
+                                "predicted ({}, from the calibration period)",
+                                c.comparison.chosen.name()
+                            ),
                             palette::ORANGE,
                             h.by_frequency.iter().map(|r| r.predicted).collect(),
                         ),
@@ -534,4 +544,101 @@ impl CalibrationReport<'_> {
 
 fn unit_since(unit: &str) -> String {
     format!("{unit} since")
+}
+
+/// The chosen purchase model for `calibration.json`: its name, estimates with standard errors,
+/// log-likelihood and convergence.
+fn purchase_model_json(c: &crate::calibrate::Calibration) -> serde_json::Value {
+    let p = &c.purchases;
+    let values: serde_json::Map<String, serde_json::Value> = p
+        .estimates
+        .iter()
+        .map(|(n, e)| (n.to_string(), json!(e.value)))
+        .collect();
+    let errors: serde_json::Map<String, serde_json::Value> = p
+        .estimates
+        .iter()
+        .map(|(n, e)| (n.to_string(), json!(e.standard_error)))
+        .collect();
+    json!({
+        "model": p.model.kind(),
+        "name": p.model.kind().name(),
+        "estimates": values,
+        "standard_errors": errors,
+        "log_likelihood": p.convergence.log_likelihood,
+        "convergence": p.convergence,
+    })
+}
+
+/// The purchase models side by side, the chosen one's estimates if it is not the BG/NBD, and
+/// the rule.
+fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String> {
+    use crate::calibrate::purchase::ModelKind;
+    let cmp = &c.comparison;
+    let mut out = vec![String::new()];
+    let holdout = cmp.rows.iter().any(|r| r.holdout_error.is_some());
+    out.push(format!(
+        "Purchase models compared ({} customers; lower AIC, BIC and holdout error are better)",
+        format_number(c.cohort.customers.len() as f64, 0)
+    ));
+    out.push(format!(
+        "  {:<11} {:>14} {:>10} {:>10} {:>9}{}",
+        "model",
+        "log-likelihood",
+        "AIC",
+        "BIC",
+        "alive",
+        if holdout {
+            "  holdout error (purchases/customer by group)"
+        } else {
+            ""
+        }
+    ));
+    for r in &cmp.rows {
+        let mark = if r.model == cmp.chosen {
+            " ← chosen"
+        } else {
+            ""
+        };
+        match (&r.refused, r.log_likelihood) {
+            (None, Some(ll)) => out.push(format!(
+                "  {:<11} {:>14} {:>10} {:>10} {:>9}{}{mark}",
+                r.model.name(),
+                format_number(ll, 2),
+                format_number(r.aic.unwrap_or(f64::NAN), 1),
+                format_number(r.bic.unwrap_or(f64::NAN), 1),
+                format_number(r.alive.unwrap_or(f64::NAN), 0),
+                r.holdout_error
+                    .map_or(String::new(), |e| format!("  {:>10}", format!("{e:.3}")))
+            )),
+            (why, _) => out.push(format!(
+                "  {:<11} refused: {}{mark}",
+                r.model.name(),
+                why.as_deref().unwrap_or("no likelihood")
+            )),
+        }
+    }
+    out.push(format!(
+        "  the scenario takes the {} ({})",
+        cmp.chosen.name(),
+        cmp.reason
+    ));
+    if cmp.chosen != ModelKind::BgNbd {
+        let p = &c.purchases;
+        out.push(format!(
+            "Purchases: {} ({}), time in {unit}",
+            cmp.chosen.name(),
+            cmp.chosen.source()
+        ));
+        for (name, e) in &p.estimates {
+            out.push(estimate_line(name, e).trim_end().to_string());
+        }
+        out.push(format!(
+            "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
+            format_number(p.convergence.log_likelihood, 2),
+            p.convergence.iterations,
+            p.convergence.newton_decrement.max(1e-12)
+        ));
+    }
+    out
 }

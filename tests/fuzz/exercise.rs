@@ -56,6 +56,7 @@ pub fn transactions(data: &[u8]) -> bool {
                 high_patronage: 0.5,
                 low_patronage: 0.5,
             },
+            model: Default::default(),
         },
     );
     true
