@@ -72,9 +72,22 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
         runaway_growth(&mut c, raw, s, p, m, referrals);
     }
     match (simulation, population, program, market, finance) {
-        (Some(simulation), Some(population), Some(mut program), Some(market), Some(finance))
-            if c.problems.is_empty() =>
-        {
+        (
+            Some(simulation),
+            Some(population),
+            Some(mut program),
+            Some(market),
+            Some(mut finance),
+        ) if c.problems.is_empty() => {
+            // A privilege's set-up is a one-time item of the investment, at month 0.
+            if let Some(privileges) = &program.privileges {
+                for p in privileges.items.iter().filter(|p| p.set_up > 0.0) {
+                    finance.investment.push(crate::scenario::InvestmentItem {
+                        name: format!("privilege set-up: {}", p.name),
+                        amount: p.set_up,
+                    });
+                }
+            }
             if program.joining_per_visit == 0.0 {
                 let fixed = population
                     .types
