@@ -9,7 +9,8 @@
 //!   purchase that would have happened anyway is a cost like any other;
 //! - reward cost = discounts given at the till + the cost of points rewards net of what
 //!   suppliers fund + certificates used (their face value) + anything paid out in cash when
-//!   the program ends; revenue is counted at list price, so a discount is a cost, not lower
+//!   the program ends + the non-material privileges members held + the prizes they won;
+//!   revenue is counted at list price, so a discount is a cost, not lower
 //!   revenue;
 //! - running costs run until the program closes (the end of its grace months);
 //! - payback month: the first month whose cumulative cash flow (from −investment) is ≥ 0;
@@ -100,7 +101,7 @@ pub struct TrialMetrics {
     /// Gross margin on the incremental revenue.
     pub incremental_gross_margin: f64,
     /// Every reward handed out: discounts + points rewards (net of supplier funding) +
-    /// certificates used + cash settlements at the end.
+    /// certificates used + cash settlements at the end + privileges held + prizes won.
     pub reward_cost: f64,
     /// Discounts given at the till (instant and tier discounts).
     pub discount_cost: f64,
@@ -166,6 +167,20 @@ pub struct TrialMetrics {
     pub certificates_settled_cents: u128,
     /// Certificates held at the horizon, in cents.
     pub certificates_outstanding_end_cents: u64,
+    /// Cost of the non-material privileges members held (per member and per use), part of the
+    /// reward cost; their set-up is in the investment.
+    #[serde(default)]
+    pub privilege_cost: f64,
+    /// Members whom privileges moved up in attitude over the horizon (false → true, none →
+    /// latent).
+    #[serde(default)]
+    pub members_attached_by_privileges: u64,
+    /// Cost of the prizes members won, part of the reward cost.
+    #[serde(default)]
+    pub prize_cost: f64,
+    /// Prizes members won over the horizon.
+    #[serde(default)]
+    pub prizes_won: u64,
 }
 
 /// Which way a metric is better.
@@ -199,7 +214,7 @@ impl TrialMetrics {
 
     /// Names of the metrics [`TrialMetrics::value`] knows, for `--precision`, compare, sweep
     /// and tornado.
-    pub const NAMES: [&'static str; 22] = [
+    pub const NAMES: [&'static str; 24] = [
         "npv",
         "roi",
         "incremental_revenue",
@@ -222,6 +237,8 @@ impl TrialMetrics {
         "members_end",
         "points_outstanding_end",
         "new_customers_program",
+        "privilege_cost",
+        "prize_cost",
     ];
 
     /// The metric called `name`, if there is one.
@@ -249,6 +266,8 @@ impl TrialMetrics {
             "members_end" => self.members_end as f64,
             "points_outstanding_end" => self.points_outstanding_end as f64,
             "new_customers_program" => self.new_customers_program as f64,
+            "privilege_cost" => self.privilege_cost,
+            "prize_cost" => self.prize_cost,
             _ => return None,
         })
     }
@@ -651,6 +670,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         mut partner,
         mut exit_costs,
     ) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut privileges = 0.0;
     for (i, m) in totals.iter().enumerate() {
         let month_no = i as u32 + 1;
         let mut r = MonthRecord([0.0; Series::ALL.len()]);
@@ -661,7 +681,10 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         let points_reward = m.reward_cost + m.points_settled as f64 * point_cost;
         let supplier_funding = m.reward_cost * supplier_share;
         let certificate_cost = (m.certificates_redeemed + m.certificates_settled) as f64 / 100.0;
-        let reward_cost = m.discount_given + points_reward - supplier_funding + certificate_cost;
+        let reward_cost = m.discount_given + points_reward - supplier_funding
+            + certificate_cost
+            + m.privilege_cost
+            + m.prize_cost;
         let partner_revenue = m.points_earned_partner as f64 * partner_price;
         let fixed = if program.phase(month_no) == Phase::Closed {
             0.0
@@ -688,6 +711,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         partner += partner_revenue;
         running_total += running_cost;
         exit_costs += exit_cost;
+        privileges += m.privilege_cost;
 
         let points_month = points_months.get(i).copied().unwrap_or_default();
         let certificate_value = m.certificates_issued as f64 / 100.0;
@@ -820,6 +844,10 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         certificates_forfeited_cents: total(totals, |m| m.certificates_forfeited),
         certificates_settled_cents: total(totals, |m| m.certificates_settled),
         certificates_outstanding_end_cents: last.certificates_outstanding,
+        privilege_cost: privileges,
+        members_attached_by_privileges: totals.iter().map(|m| m.privilege_attached).sum(),
+        prize_cost: totals.iter().map(|m| m.prize_cost).sum(),
+        prizes_won: totals.iter().map(|m| m.prizes_won).sum(),
     };
     TrialResult {
         metrics,

@@ -111,6 +111,14 @@ pub struct Metrics {
     pub new_customers_program: Stats,
     /// New customers over the horizon without the program.
     pub new_customers_baseline: Stats,
+    /// Cost of the non-material privileges members held (part of the reward cost).
+    pub privilege_cost: Stats,
+    /// Members whom privileges moved up in attitude over the horizon.
+    pub members_attached_by_privileges: Stats,
+    /// Cost of the prizes members won (part of the reward cost).
+    pub prize_cost: Stats,
+    /// Prizes members won over the horizon.
+    pub prizes_won: Stats,
 }
 
 /// A plain-language warning about the run's results.
@@ -224,6 +232,10 @@ impl Metrics {
             members_end: stats(|t| t.members_end as f64),
             new_customers_program: stats(|t| t.new_customers_program as f64),
             new_customers_baseline: stats(|t| t.new_customers_baseline as f64),
+            privilege_cost: stats(|t| t.privilege_cost),
+            members_attached_by_privileges: stats(|t| t.members_attached_by_privileges as f64),
+            prize_cost: stats(|t| t.prize_cost),
+            prizes_won: stats(|t| t.prizes_won as f64),
         }
     }
 }

@@ -6,6 +6,8 @@
 pub mod dist;
 pub mod market;
 pub mod population;
+pub mod privileges;
+pub mod prizes;
 pub mod program;
 pub mod response;
 pub mod sampling;

@@ -172,6 +172,44 @@ pub struct InstantDiscount {
     pub min_basket: f64,
     /// Larger rates for larger baskets: (from basket size, rate), ascending.
     pub bands: Vec<(f64, f64)>,
+    /// How former members react to the list price once the discount has ended.
+    pub reference_price: ReferencePrice,
+}
+
+/// The reference-price effect of ending a discount (Kalyanaram & Winer 1995): members judge a
+/// price against the prices they have paid, so once the discount ends the list price is a loss
+/// of `d / (1 − d)` over their reference price, `d` the rate they had on their typical basket,
+/// and losses weigh on demand. The reference price adapts: the gap left `t` months after the
+/// end is that loss × `memory`ᵗ. A former member's purchase rate is multiplied by
+/// `max(0, 1 − loss × gap)`. Points and certificates leave the shelf price alone, so their end
+/// has no such effect (Zhang & Breugelmans 2012).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReferencePrice {
+    /// Relative fall of the purchase rate per unit of relative price rise over the reference.
+    pub loss: f64,
+    /// Share of the gap still remembered a month later (0 = forgotten at once).
+    pub memory: f64,
+}
+
+impl ReferencePrice {
+    /// The defaults: the mean price elasticity of 1,851 published estimates (−2.62, Bijmolt,
+    /// van Heerde & Pieters 2005) applied to the loss, and 70% of the gap remembered a month
+    /// later (a stated assumption: the effect is strongest right after the change and fades as
+    /// the reference adapts, Fibich, Gavious & Lowengart 2005).
+    pub const DEFAULT: ReferencePrice = ReferencePrice {
+        loss: 2.62,
+        memory: 0.7,
+    };
+
+    /// Multiplier of a former member's purchase rate `months_since_end` months after a
+    /// discount of `rate` on their typical basket ended (0 = the first month without it).
+    pub fn rate_factor(&self, rate: f64, months_since_end: u32) -> f64 {
+        if self.loss == 0.0 || rate <= 0.0 || rate >= 1.0 {
+            return 1.0;
+        }
+        let gap = rate / (1.0 - rate) * self.memory.powf(f64::from(months_since_end));
+        (1.0 - self.loss * gap).max(0.0)
+    }
 }
 
 impl InstantDiscount {
@@ -375,6 +413,10 @@ pub struct Program {
     pub joining_per_visit: f64,
     /// How members lose interest without rewards.
     pub disengagement: Disengagement,
+    /// Non-material privileges, if the design has them.
+    pub privileges: Option<super::privileges::Privileges>,
+    /// A prize draw on member purchases, if any.
+    pub prizes: Option<super::prizes::Prizes>,
 }
 
 impl Program {
@@ -402,12 +444,19 @@ impl Program {
         if self.tiers.is_some() {
             parts.push("tiers");
         }
+        if self.privileges.is_some() {
+            parts.push("privileges");
+        }
+        if self.prizes.is_some() {
+            parts.push("prizes");
+        }
         parts.join(" + ")
     }
 
     /// How much of the program's behavioural effect a copying competitor takes away, by
     /// default: discounts are easy to copy, points less so (DOMAIN §3). A stated assumption:
-    /// instant discount 1.0 (all of it), cumulative discount 0.7, tiers 0.5, points 0.3; a
+    /// instant discount 1.0 (all of it), cumulative discount 0.7, tiers 0.5, points and
+    /// non-material privileges (a service and a status specific to the brand) 0.3; a
     /// combination is as easy to copy as its hardest-to-copy part.
     pub fn default_copy_erosion(&self) -> f64 {
         let mut erosion: f64 = 1.0;
@@ -417,7 +466,7 @@ impl Program {
         if self.tiers.is_some() {
             erosion = erosion.min(0.5);
         }
-        if self.points.is_some() {
+        if self.points.is_some() || self.privileges.is_some() {
             erosion = erosion.min(0.3);
         }
         erosion
@@ -488,11 +537,30 @@ mod tests {
     }
 
     #[test]
+    fn the_end_of_a_discount_is_a_loss_that_fades() {
+        let r = ReferencePrice::DEFAULT;
+        // 5% off: the list price is 0.05/0.95 = 5.26% over the reference; × 2.62 = 13.8%
+        // fewer purchases in the first month without it, then 0.7 of that gap a month later.
+        assert!((r.rate_factor(0.05, 0) - (1.0 - 2.62 * 0.05 / 0.95)).abs() < 1e-12);
+        assert!((r.rate_factor(0.05, 1) - (1.0 - 2.62 * 0.05 / 0.95 * 0.7)).abs() < 1e-12);
+        assert!(r.rate_factor(0.05, 24) > 0.9999);
+        assert_eq!(r.rate_factor(0.0, 0), 1.0);
+        // A loss too large to bear stops purchases, never makes them negative.
+        assert_eq!(r.rate_factor(0.5, 0), 0.0);
+        let off = ReferencePrice {
+            loss: 0.0,
+            memory: 0.7,
+        };
+        assert_eq!(off.rate_factor(0.05, 0), 1.0);
+    }
+
+    #[test]
     fn instant_discount_bands_and_minimum_basket() {
         let d = InstantDiscount {
             rate: 0.05,
             min_basket: 10.0,
             bands: vec![(50.0, 0.07), (100.0, 0.10)],
+            reference_price: ReferencePrice::DEFAULT,
         };
         assert_eq!(d.rate_for(9.99), 0.0);
         assert_eq!(d.rate_for(10.0), 0.05);
@@ -504,6 +572,7 @@ mod tests {
             rate: 0.05,
             min_basket: 0.0,
             bands: vec![],
+            reference_price: ReferencePrice::DEFAULT,
         };
         assert!(!flat.needs_baskets());
     }
@@ -549,6 +618,8 @@ mod tests {
             response: Response::FULL,
             disengagement: Disengagement::DEFAULT,
             joining_per_visit: 1.0,
+            privileges: None,
+            prizes: None,
         };
         assert_eq!(p.phase(23), Phase::Running);
         assert_eq!(p.phase(24), Phase::Grace);

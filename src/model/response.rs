@@ -249,6 +249,8 @@ pub struct Profile {
     /// Most value: the reward cap over the member's spend, at most [`MAX_VALUE`].
     cap: f64,
     points: Option<PointsProfile>,
+    /// Value of the non-material privileges (not limited by the money reward cap).
+    privileges: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -286,6 +288,7 @@ impl Profile {
             later: 0.0,
             cap: 0.0,
             points: None,
+            privileges: 0.0,
         };
         let monthly_spend = rate * spend;
         if monthly_spend <= 0.0 || !monthly_spend.is_finite() {
@@ -381,7 +384,30 @@ impl Profile {
             later,
             cap,
             points,
+            privileges: 0.0,
         }
+    }
+
+    /// Adds non-material privileges worth `value` (a share of spend) to the member:
+    /// part of what holds them (the deferred part), outside the money reward cap. Raising the
+    /// cap by the same value keeps the money part capped as before: min(money + p, cap + p) =
+    /// min(money, cap) + p.
+    pub fn add_privileges(&mut self, value: f64) {
+        let p = value.max(0.0);
+        self.privileges = p;
+        self.later += p;
+        self.cap = (self.cap + p).min(MAX_VALUE);
+    }
+
+    /// Adds a component received at once worth `value` (a share of spend) to the member, such
+    /// as a prize draw at the till: part of the money value, within the reward cap.
+    pub fn add_now(&mut self, value: f64) {
+        self.now += value.max(0.0);
+    }
+
+    /// Value of the non-material privileges to the member (share of spend).
+    pub fn privileges(&self) -> f64 {
+        self.privileges
     }
 
     /// What the design is worth to the member holding `balance` points.
@@ -574,6 +600,8 @@ mod tests {
             response: Response::FULL,
             disengagement: Disengagement::DEFAULT,
             joining_per_visit: 1.0,
+            privileges: None,
+            prizes: None,
         }
     }
 
@@ -631,6 +659,7 @@ mod tests {
             rate: 0.05,
             min_basket: 20.0,
             bands: vec![],
+            reference_price: crate::model::program::ReferencePrice::DEFAULT,
         });
         let w = worth(&p, &plain(), &member(0));
         assert!(close(w.value, 0.05));
@@ -752,6 +781,7 @@ mod tests {
             rate: 0.2,
             min_basket: 0.0,
             bands: vec![],
+            reference_price: crate::model::program::ReferencePrice::DEFAULT,
         });
         p.reward_cap_per_member_per_month = Some(5.0);
         // €5 a month on €50 of spend: 10%.

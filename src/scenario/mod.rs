@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod raw;
 pub mod validate;
 mod validate_market;
+mod validate_privileges;
 mod validate_program;
 mod validate_risk;
 

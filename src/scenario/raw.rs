@@ -209,6 +209,55 @@ pub struct RawProgram {
     pub tiers: Table<RawTiers>,
     /// `[program.exit]`.
     pub exit: Table<RawExit>,
+    /// `[program.privileges]`.
+    pub privileges: Table<RawPrivileges>,
+    /// `[program.prizes]`.
+    pub prizes: Table<RawPrizes>,
+}
+
+/// `[program.prizes]`: a prize draw on member purchases.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPrizes {
+    /// Chance that a member purchase wins.
+    pub chance_per_purchase: Leaf,
+    /// Cost of one prize.
+    pub prize_cost: Leaf,
+    /// Money value of one prize to the member.
+    pub prize_value: Leaf,
+    /// Extra value of a chance of a prize over its expected money value.
+    pub emotional_premium: Leaf,
+}
+
+/// `[program.privileges]`: non-material privileges and how they attach members.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPrivileges {
+    /// Most monthly chance of moving up in attitude at full value, by type.
+    pub attachment: Table<RawTypeValues>,
+    /// Value giving half the most attachment.
+    pub attachment_half: Leaf,
+    /// `[[program.privileges.items]]`.
+    pub items: TableArray<RawPrivilege>,
+}
+
+/// `[[program.privileges.items]]`: one privilege.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawPrivilege {
+    /// Name.
+    pub name: Leaf,
+    /// `"all"` or the name of the lowest tier that gets it.
+    pub reach: Leaf,
+    /// Value to a member who weighs it fully, as a share of their spend.
+    pub value: Leaf,
+    /// Weight of that value by type.
+    pub weight: Table<RawTypeValues>,
+    /// Cost per member reached per month.
+    pub cost_per_member_per_month: Leaf,
+    /// Mean uses per member reached per month.
+    pub uses_per_member_per_month: Leaf,
+    /// Cost per use.
+    pub cost_per_use: Leaf,
+    /// One-time set-up cost.
+    pub set_up: Leaf,
 }
 
 /// `response = { frequency = …, basket = …, retention = …, attachment = … }`.
@@ -336,6 +385,17 @@ pub struct RawInstantDiscount {
     pub min_basket: Leaf,
     /// Higher rates for larger baskets.
     pub bands: TableArray<RawBand>,
+    /// The reference-price effect when the discount ends.
+    pub reference_price: Table<RawReferencePrice>,
+}
+
+/// `reference_price = { loss = …, memory = … }`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawReferencePrice {
+    /// Fall of the purchase rate per unit of relative price rise over the reference.
+    pub loss: Leaf,
+    /// Share of the gap remembered a month later.
+    pub memory: Leaf,
 }
 
 /// `bands = [{ from = …, rate = … }]`.
@@ -524,6 +584,12 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["program", "tiers"] => keys::<RawTiers>(),
         ["program", "tiers", "levels", _] => keys::<RawLevel>(),
         ["program", "exit"] => keys::<RawExit>(),
+        ["program", "privileges"] => keys::<RawPrivileges>(),
+        ["program", "prizes"] => keys::<RawPrizes>(),
+        ["program", "privileges", "attachment"] => keys::<RawTypeValues>(),
+        ["program", "privileges", "items", _] => keys::<RawPrivilege>(),
+        ["program", "privileges", "items", _, "weight"] => keys::<RawTypeValues>(),
+        ["program", "instant_discount", "reference_price"] => keys::<RawReferencePrice>(),
         ["market"] => keys::<RawMarket>(),
         ["market", "competitor"] => keys::<RawCompetitor>(),
         ["market", "competitor", "duration_months" | "strength"] => keys::<RawRange>(),

@@ -78,9 +78,18 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
             Some(population),
             Some(mut program),
             Some(market),
-            Some(finance),
+            Some(mut finance),
             Some(risk),
         ) if c.problems.is_empty() => {
+            // A privilege's set-up is a one-time item of the investment, at month 0.
+            if let Some(privileges) = &program.privileges {
+                for p in privileges.items.iter().filter(|p| p.set_up > 0.0) {
+                    finance.investment.push(crate::scenario::InvestmentItem {
+                        name: format!("privilege set-up: {}", p.name),
+                        amount: p.set_up,
+                    });
+                }
+            }
             if program.joining_per_visit == 0.0 {
                 let fixed = population
                     .types

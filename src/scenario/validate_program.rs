@@ -101,12 +101,32 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         .exit
         .as_ref()
         .map(|t| exit(c, &at.table("exit", &p.exit), t.get_ref(), horizon));
+    // Privileges name tiers: read them once the tiers could be read.
+    let privileges = match (&p.privileges, &tiers) {
+        (None, _) | (_, Some(None)) => None,
+        (Some(t), tiers) => Some(super::validate_privileges::privileges(
+            c,
+            &at.table("privileges", &p.privileges),
+            t.get_ref(),
+            tiers.as_ref().and_then(Option::as_ref),
+        )),
+    };
 
-    if points.is_none() && instant.is_none() && cumulative.is_none() && tiers.is_none() {
+    let prizes = p.prizes.as_ref().map(|t| {
+        super::validate_privileges::prizes(c, &at.table("prizes", &p.prizes), t.get_ref())
+    });
+
+    if points.is_none()
+        && instant.is_none()
+        && cumulative.is_none()
+        && tiers.is_none()
+        && p.privileges.is_none()
+        && prizes.is_none()
+    {
         c.problem(
             at.span.clone(),
             "program".into(),
-            "a program needs at least one currency: [program.points], [program.instant_discount], [program.cumulative_discount] or [program.tiers]".into(),
+            "a program needs at least one component: [program.points], [program.instant_discount], [program.cumulative_discount], [program.tiers], [program.privileges] or [program.prizes]".into(),
         );
         return None;
     }
@@ -223,6 +243,8 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         reward_cap_per_member_per_month: cap?,
         enrolment_ramp_months: ramp?,
         exit: exit.map_or(Some(None), |p| p.map(Some))?,
+        privileges: privileges.map_or(Some(None), |p| p.map(Some))?,
+        prizes: prizes.map_or(Some(None), |p| p.map(Some))?,
     })
 }
 
@@ -689,11 +711,13 @@ fn instant_discount(
             }
         }
     }
-    let (rate, min_basket) = (rate?, min_basket?);
+    let reference_price = super::validate_privileges::reference_price(c, at, &d.reference_price);
+    let (rate, min_basket, reference_price) = (rate?, min_basket?, reference_price?);
     ok.then_some(InstantDiscount {
         rate,
         min_basket,
         bands,
+        reference_price,
     })
 }
 

@@ -18,12 +18,15 @@
 //! 4. expiry, and the program's end: settlement in cash, or expiry at the end of the grace;
 //! 5. purchases: one shared uniform inverted through each world's count distribution; the
 //!    program world's rate carries the member's lift and goal-gradient pressure (eroded by a
-//!    copy), or a former member's exit reaction;
+//!    copy), or a former member's exit reaction (and the reference-price effect of an ended
+//!    instant discount);
 //! 6. spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps the
 //!    spend of the purchases both worlds share and draws only its extra purchases (or thins
 //!    the total when it has fewer), then applies the basket lift;
-//! 7. the member's month ([`member_month`]): discounts, points, certificates, tiers,
-//!    redemption.
+//! 7. with prizes or privileges, a running member's draw, privileges' cost (uses drawn from
+//!    the program stream) and move up in attitude (one program-stream uniform, see
+//!    [`crate::model::privileges`]); then the member's month ([`member_month`]): discounts,
+//!    points, certificates, tiers, redemption.
 //!
 //! A customer who is never a member and lives in both worlds lives the same life in both, so
 //! it is simulated once and counted in both.
@@ -43,9 +46,10 @@ use rand::RngExt;
 use super::member::{MemberMonth, MemberState, member_month};
 use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
-use crate::model::dist::PoissonInverse;
+use crate::model::dist::{PoissonInverse, poisson_inverse};
 use crate::model::market::Timeline;
 use crate::model::population::{Timing, TypeSampler};
+use crate::model::privileges::{ATTACHED_TYPE, Privileges};
 use crate::model::program::{Phase, Program, Settlement};
 use crate::model::response::{Effects, Profile, Responder, Worth, headroom};
 use crate::scenario::Scenario;
@@ -198,6 +202,51 @@ impl Traits {
     }
 }
 
+/// What the design is worth to a member of type `ty` in `tier`, for any balance.
+fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Profile {
+    let scenario = model.scenario;
+    // ty < 4 (see `Model`).
+    let curves = &scenario.population.types[ty].response;
+    let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
+    if scenario.program.privileges.is_none() && scenario.program.prizes.is_none() {
+        return Profile::new(&scenario.program, curves, rate, spend, tier);
+    }
+    let mut profile = Profile::new(&scenario.program, curves, rate, spend, tier);
+    add_components(&mut profile, model, ty, (rate, spend), tier);
+    profile
+}
+
+/// Adds what the privileges and the prize draw are worth to a member of type `ty` buying at
+/// `rate` for `spend` in `tier` to their `profile`. Out of line: designs without them never
+/// call it.
+#[cold]
+#[inline(never)]
+fn add_components(
+    profile: &mut Profile,
+    model: &Model<'_>,
+    ty: usize,
+    (rate, spend): (f64, f64),
+    tier: Option<usize>,
+) {
+    let program = &model.scenario.program;
+    // ty < 4 (see `Model`).
+    let curves = &model.scenario.population.types[ty].response;
+    if let Some(p) = &program.privileges {
+        profile.add_privileges(p.worth(
+            program.tiers.as_ref(),
+            ty,
+            rate,
+            spend,
+            tier,
+            curves.delay_discount,
+            curves.horizon_months,
+        ));
+    }
+    if let Some(p) = &program.prizes {
+        profile.add_now(p.worth(spend));
+    }
+}
+
 /// What the design is worth to a member of one type in one tier, for any balance, and how they
 /// respond to it: made when the type or the tier changes, used every month.
 struct Response {
@@ -227,7 +276,7 @@ impl Response {
         Response {
             ty,
             tier,
-            profile: Profile::new(program, &b.response, rate, traits.spend_in(model, ty), tier),
+            profile: profile(model, traits, ty, tier),
             responder: Responder::new(
                 &b.response,
                 headroom(rate, model.mean_rate, scenario.population.headroom),
@@ -617,7 +666,7 @@ impl Life<'_, '_> {
             let mut rate = if ctx.running_member {
                 base_rate * effects.rate
             } else if ctx.enrolled && ctx.phase != Phase::Running {
-                base_rate * (1.0 + b_prog.exit_reaction)
+                base_rate * (1.0 + b_prog.exit_reaction) * self.reference_price(ctx)
             } else {
                 base_rate
             };
@@ -634,6 +683,98 @@ impl Life<'_, '_> {
             0
         };
         (n_base, n_prog)
+    }
+
+    /// A former member's purchase-rate factor from the reference-price effect of the instant
+    /// discount that ended with the program (see [`crate::model::program::ReferencePrice`]).
+    /// Out of line: only former members call it.
+    #[cold]
+    #[inline(never)]
+    fn reference_price(&self, ctx: &MonthContext) -> f64 {
+        let program = &self.model.scenario.program;
+        match (&program.instant_discount, program.exit) {
+            (Some(d), Some(exit)) => {
+                let rate = d.rate_for(self.traits.spend_in(self.model, self.ty_prog));
+                d.reference_price
+                    .rate_factor(rate, ctx.month_no.saturating_sub(exit.month))
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// Privileges move a running member up in attitude (false → true, none → latent; counted
+    /// in the new type from this month's totals), with a chance that grows with their value to the member; one program-stream
+    /// uniform when the member's type can move.
+    fn attach(
+        &mut self,
+        privileges: &Privileges,
+        ctx: &MonthContext,
+        state: &MemberState,
+        own: &mut SimRng,
+        month: &mut MonthTotals,
+    ) {
+        let ty = self.ty_prog;
+        // ty < 4 (see `Model`).
+        if ATTACHED_TYPE[ty] == ty {
+            return;
+        }
+        let tier = state.tier.level();
+        if (self.response.ty, self.response.tier) != (ty, tier) {
+            self.response = Response::new(self.model, &self.traits, ty, tier);
+        }
+        let scale = self.model.scenario.program.response.attachment;
+        let chance = privileges.attachment_chance(
+            ty,
+            self.response.profile.privileges(),
+            ctx.effect * scale,
+        );
+        if chance > 0.0 && own.random::<f64>() < chance {
+            self.ty_prog = ATTACHED_TYPE[ty];
+            month.privilege_attached += 1;
+        }
+    }
+
+    /// 7a. A running member's prizes and privileges, once their purchases are known, from the
+    ///     program stream in this order: the prize draw (one uniform if they bought), each
+    ///     privilege's uses, the move up in attitude ([`Life::attach`]). A prize won, or a
+    ///     privilege held, is a reward that keeps their interest. Kept out of line: designs
+    ///     without prizes or privileges never call it, and the month's hot path stays as it was.
+    #[cold]
+    #[inline(never)]
+    fn extras_month(
+        &mut self,
+        ctx: &MonthContext,
+        purchases: u32,
+        state: &mut MemberState,
+        own: &mut SimRng,
+        month: &mut MonthTotals,
+    ) {
+        if !(ctx.running_member && self.alive_prog) {
+            return;
+        }
+        let program = &self.model.scenario.program;
+        if let Some(p) = &program.prizes
+            && purchases > 0
+        {
+            let wins = p.wins(purchases, own.random::<f64>());
+            if wins > 0 {
+                month.prizes_won += u64::from(wins);
+                month.prize_cost += f64::from(wins) * p.prize_cost;
+                state.last_reward = ctx.month_no;
+            }
+        }
+        let Some(privileges) = &program.privileges else {
+            return;
+        };
+        let tier = state.tier.level();
+        if privileges.items.iter().any(|p| p.reaches(tier)) {
+            let (cost, uses) =
+                privileges.month_cost(tier, |mean| poisson_inverse(own.random::<f64>(), mean));
+            month.privilege_cost += cost;
+            month.privilege_uses += uses;
+            state.last_reward = ctx.month_no;
+        }
+        self.attach(privileges, ctx, state, own, month);
     }
 
     /// 6. Spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps
@@ -794,6 +935,7 @@ fn simulate_customer(
     state.last_reward = enrolled_from.unwrap_or(0);
     let mut response =
         first_response.unwrap_or_else(|| Response::new(model, &traits, first_type, None));
+    let extras = program.privileges.is_some() || program.prizes.is_some();
     let attachment = if enrolled_from.is_some() && scenario.population.transitions.is_some() {
         member_effects(program, &mut response, state, 1.0).attachment
     } else {
@@ -837,6 +979,9 @@ fn simulate_customer(
         life.expiry_and_exit(&ctx, month, state, &mut overflow);
         let counts = life.purchases(&mut shared, &ctx, &effects);
         let spends = life.spend(counts, &effects, &mut shared, &mut own);
+        if extras {
+            life.extras_month(&ctx, counts.1, state, &mut own, month);
+        }
         life.count(&ctx, counts, spends, &mut own, month, state, &mut overflow);
         month.points_overflow = overflow;
     }

@@ -109,6 +109,17 @@ pub struct MonthTotals {
     pub certificate_sales: f64,
     /// Set when a count would have exceeded 2⁶⁴ − 1: the month's points are not exact.
     pub points_overflow: bool,
+    /// Cost of the non-material privileges members held this month (per member and per use),
+    /// in currency.
+    pub privilege_cost: f64,
+    /// Uses of privileges this month.
+    pub privilege_uses: u64,
+    /// Members whom privileges moved up in attitude this month (false → true, none → latent).
+    pub privilege_attached: u64,
+    /// Prizes won by members this month.
+    pub prizes_won: u64,
+    /// Cost of the prizes won this month, in currency.
+    pub prize_cost: f64,
 }
 
 impl MonthTotals {
@@ -174,6 +185,11 @@ impl std::ops::AddAssign<&MonthTotals> for MonthTotals {
         self.reward_cost += o.reward_cost;
         self.reward_value += o.reward_value;
         self.certificate_sales += o.certificate_sales;
+        self.privilege_cost += o.privilege_cost;
+        self.privilege_uses += o.privilege_uses;
+        self.privilege_attached += o.privilege_attached;
+        self.prizes_won += o.prizes_won;
+        self.prize_cost += o.prize_cost;
         let mut overflow = self.points_overflow || o.points_overflow;
         for (t, x) in [
             (&mut self.points_earned, o.points_earned),

@@ -1,0 +1,288 @@
+//! `[program.privileges]` → [`Privileges`], `[program.prizes]` → [`Prizes`], and an instant
+//! discount's `reference_price` → [`ReferencePrice`].
+//!
+//! Defaults: `attachment = { false = 0.02, none = 0.01 }` (true and latent 0),
+//! `attachment_half = 0.01`; each privilege reaches `"all"` members, `weight = { true = 1,
+//! latent = 0.8, false = 0.3, none = 0.2 }` (a type left out of a stated `weight` keeps its
+//! default), and costs nothing per member, per use or to set up unless stated;
+//! `reference_price = { loss = 2.62, memory = 0.7 }`; prizes: `prize_value = prize_cost`,
+//! `emotional_premium = 0.5`.
+
+use super::checker::{At, Bounds, Checker, Got};
+use super::raw::{self, Leaf, RawTypeValues};
+use crate::model::privileges::{
+    DEFAULT_ATTACHMENT, DEFAULT_ATTACHMENT_HALF, DEFAULT_WEIGHTS, Privilege, Privileges,
+};
+use crate::model::prizes::{DEFAULT_EMOTIONAL_PREMIUM, Prizes};
+use crate::model::program::{ReferencePrice, Tiers};
+
+const COST: Bounds = Bounds::closed(0.0, 1e9);
+
+/// A value per loyalty type where a type left out keeps its `default`.
+fn by_type(
+    c: &mut Checker,
+    at: &At,
+    values: Option<&RawTypeValues>,
+    default: [f64; 4],
+    bounds: Bounds,
+    unit: &str,
+) -> Option<[f64; 4]> {
+    let Some(v) = values else {
+        return Some(default);
+    };
+    let leaves: [(&str, &Leaf); 4] = [
+        ("true", &v.true_loyal),
+        ("latent", &v.latent),
+        ("false", &v.false_loyal),
+        ("none", &v.none),
+    ];
+    let mut out = default;
+    let mut ok = true;
+    for (i, (key, leaf)) in leaves.into_iter().enumerate() {
+        match c.number(at, key, leaf, bounds, unit).or(default[i]) {
+            Some(x) => out[i] = x,
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Validates `[program.privileges]`; `tiers` are the program's, to resolve `reach`.
+pub(crate) fn privileges(
+    c: &mut Checker,
+    at: &At,
+    p: &raw::RawPrivileges,
+    tiers: Option<&Tiers>,
+) -> Option<Privileges> {
+    let attachment = by_type(
+        c,
+        &at.table("attachment", &p.attachment),
+        p.attachment.as_ref().map(|t| t.get_ref()),
+        DEFAULT_ATTACHMENT,
+        Bounds::SHARE,
+        "most monthly chance of moving up in attitude at full value",
+    );
+    let half = c
+        .number(
+            at,
+            "attachment_half",
+            &p.attachment_half,
+            Bounds::SHARE,
+            "value (share of spend) giving half the most attachment",
+        )
+        .or(DEFAULT_ATTACHMENT_HALF);
+    let Some(list) = &p.items else {
+        return c.missing(
+            at,
+            "items",
+            "[[program.privileges.items]] tables, each with name and value",
+        );
+    };
+    if list.get_ref().is_empty() {
+        c.problem(
+            Some(list.span()),
+            at.child("items"),
+            "give at least one privilege".into(),
+        );
+        return None;
+    }
+    let mut items = Vec::new();
+    let mut ok = true;
+    for (i, item) in list.get_ref().iter().enumerate() {
+        let i_at = at.element("items", i, item);
+        match privilege(c, &i_at, item.get_ref(), tiers, i) {
+            Some(p) => items.push(p),
+            None => ok = false,
+        }
+    }
+    let (attachment, attachment_half) = (attachment?, half?);
+    ok.then_some(Privileges {
+        items,
+        attachment,
+        attachment_half,
+    })
+}
+
+fn privilege(
+    c: &mut Checker,
+    at: &At,
+    p: &raw::RawPrivilege,
+    tiers: Option<&Tiers>,
+    index: usize,
+) -> Option<Privilege> {
+    let name = c
+        .text(at, "name", &p.name, "the privilege's name")
+        .or(format!("privilege {}", index + 1));
+    let from_tier = match c.text(at, "reach", &p.reach, "\"all\" or a tier's name") {
+        Got::Absent => Some(None),
+        Got::Invalid => None,
+        Got::Valid(s) if s == "all" => Some(None),
+        Got::Valid(s) => {
+            let levels = tiers.map(|t| t.levels.as_slice()).unwrap_or_default();
+            match levels.iter().position(|l| l.name == s) {
+                Some(i) => Some(Some(i)),
+                None => {
+                    let names: Vec<String> =
+                        levels.iter().map(|l| format!("\"{}\"", l.name)).collect();
+                    let valid = if names.is_empty() {
+                        "\"all\" (the program has no [program.tiers])".to_string()
+                    } else {
+                        format!("\"all\" or one of the tiers: {}", names.join(", "))
+                    };
+                    let span = p.reach.as_ref().map(toml::Spanned::span);
+                    c.problem(
+                        span,
+                        at.child("reach"),
+                        format!("expected {valid}, found \"{s}\""),
+                    );
+                    None
+                }
+            }
+        }
+    };
+    let value = c.required_number(
+        at,
+        "value",
+        &p.value,
+        Bounds::SHARE,
+        "value to a member who weighs it fully, as a share of their spend, 0.02 = 2%",
+    );
+    let weights = by_type(
+        c,
+        &at.table("weight", &p.weight),
+        p.weight.as_ref().map(|t| t.get_ref()),
+        DEFAULT_WEIGHTS,
+        Bounds::closed(0.0, 2.0),
+        "weight of non-material value for this type, 1 = fully",
+    );
+    let per_member = c
+        .number(
+            at,
+            "cost_per_member_per_month",
+            &p.cost_per_member_per_month,
+            COST,
+            "cost per member reached per month, in currency",
+        )
+        .or(0.0);
+    let uses = c
+        .number(
+            at,
+            "uses_per_member_per_month",
+            &p.uses_per_member_per_month,
+            Bounds::closed(0.0, 100.0),
+            "mean uses per member reached per month",
+        )
+        .or(0.0);
+    let per_use = c
+        .number(
+            at,
+            "cost_per_use",
+            &p.cost_per_use,
+            COST,
+            "cost per use, in currency",
+        )
+        .or(0.0);
+    let set_up = c
+        .number(
+            at,
+            "set_up",
+            &p.set_up,
+            Bounds::closed(0.0, 1e12),
+            "one-time set-up cost, in currency",
+        )
+        .or(0.0);
+    Some(Privilege {
+        name: name?,
+        from_tier: from_tier?,
+        value: value?,
+        weights: weights?,
+        cost_per_member_per_month: per_member?,
+        uses_per_member_per_month: uses?,
+        cost_per_use: per_use?,
+        set_up: set_up?,
+    })
+}
+
+/// Validates an instant discount's `reference_price` table (absent: the defaults).
+pub(crate) fn reference_price(
+    c: &mut Checker,
+    at: &At,
+    table: &raw::Table<raw::RawReferencePrice>,
+) -> Option<ReferencePrice> {
+    let Some(r) = table else {
+        return Some(ReferencePrice::DEFAULT);
+    };
+    let r_at = at.table("reference_price", table);
+    let r = r.get_ref();
+    let loss = c
+        .number(
+            &r_at,
+            "loss",
+            &r.loss,
+            Bounds::closed(0.0, 20.0),
+            "fall of the purchase rate per unit of price rise over the reference, 0 = none",
+        )
+        .or(ReferencePrice::DEFAULT.loss);
+    let memory = c
+        .number(
+            &r_at,
+            "memory",
+            &r.memory,
+            Bounds {
+                max_open: true,
+                ..Bounds::SHARE
+            },
+            "share of the gap still remembered a month later",
+        )
+        .or(ReferencePrice::DEFAULT.memory);
+    Some(ReferencePrice {
+        loss: loss?,
+        memory: memory?,
+    })
+}
+
+/// Validates `[program.prizes]`.
+pub(crate) fn prizes(c: &mut Checker, at: &At, p: &raw::RawPrizes) -> Option<Prizes> {
+    let chance = c.required_number(
+        at,
+        "chance_per_purchase",
+        &p.chance_per_purchase,
+        Bounds {
+            min_open: true,
+            ..Bounds::SHARE
+        },
+        "chance that a member purchase wins a prize, 0.01 = 1 in 100",
+    );
+    let cost = c.required_number(
+        at,
+        "prize_cost",
+        &p.prize_cost,
+        COST,
+        "cost of one prize to the company, in currency",
+    );
+    let value = c
+        .number(
+            at,
+            "prize_value",
+            &p.prize_value,
+            COST,
+            "money value of one prize to the member, in currency",
+        )
+        .optional();
+    let premium = c
+        .number(
+            at,
+            "emotional_premium",
+            &p.emotional_premium,
+            Bounds::closed(0.0, 10.0),
+            "extra value of a chance of a prize over its expected money value, 0.5 = +50%",
+        )
+        .or(DEFAULT_EMOTIONAL_PREMIUM);
+    let (chance, cost, value, premium) = (chance?, cost?, value?, premium?);
+    Some(Prizes {
+        chance_per_purchase: chance,
+        prize_cost: cost,
+        prize_value: value.unwrap_or(cost),
+        emotional_premium: premium,
+    })
+}
