@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod workbench;
+
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -203,6 +205,8 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
         customers: Option<u64>,
     },
+    #[command(flatten)]
+    Workbench(workbench::WorkbenchCommand),
 }
 
 /// The options of `calibrate`.
@@ -450,6 +454,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             no_charts,
         } => merge(&parts, out, !no_charts),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Workbench(command) => workbench::execute(command),
         Command::Calibrate(args) => calibrate(&args),
         Command::Breakage {
             history,

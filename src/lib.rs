@@ -25,6 +25,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod shard;
+pub mod shipped;
 pub mod sim;
 
 pub use error::Error;
