@@ -24,6 +24,7 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod shard;
 pub mod shipped;
 pub mod sim;

@@ -149,7 +149,14 @@ pub fn run_shard(
     scenario.simulation.trials = total;
     let model = Model::new(&scenario);
     let results = in_pool(options.threads, || {
-        run_range(file, &scenario, &model, range.clone(), on_trial_done)
+        run_range(
+            file,
+            &scenario,
+            &model,
+            range.clone(),
+            on_trial_done,
+            &std::sync::atomic::AtomicBool::new(false),
+        )
     })??;
     check_finite(&results)?;
     let mut part = Part {

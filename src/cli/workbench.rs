@@ -1,10 +1,10 @@
-//! The commands that help a person write and explore scenarios: `schema`, `init` (and, with
-//! the workbench, `serve`). Each maps its arguments to library calls.
+//! The commands that help a person write and explore scenarios: `schema`, `init` and the
+//! workbench, `serve`. Each maps its arguments to library calls.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use loyalty_sim::{Error, scenario, shipped};
+use loyalty_sim::{Error, scenario, serve, shipped};
 
 /// Commands for writing and exploring scenarios.
 #[derive(Debug, clap::Subcommand)]
@@ -27,6 +27,19 @@ pub enum WorkbenchCommand {
         /// List the templates and write nothing.
         #[arg(long)]
         list: bool,
+    },
+    /// Open the workbench: a local web page to edit a scenario, preview its run and compare
+    /// designs. Prints the page's address.
+    Serve {
+        /// Scenario files, or folders of them, the page may open (besides the shipped ones).
+        scenarios: Vec<PathBuf>,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8350)]
+        port: u16,
+        /// Address to listen on. Anything but the loopback address lets other machines run
+        /// simulations here: only on a network you trust.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
     },
 }
 
@@ -53,6 +66,28 @@ pub fn execute(command: WorkbenchCommand) -> Result<(), Error> {
                 return print(&names.concat());
             }
             init(&path, &template)
+        }
+        WorkbenchCommand::Serve {
+            scenarios,
+            port,
+            host,
+        } => {
+            if !serve::is_loopback(&host) {
+                eprintln!(
+                    "warning: listening on {host}: anyone who can reach this machine can open the workbench and run simulations on it"
+                );
+            }
+            let options = serve::ServeOptions {
+                host,
+                port,
+                scenarios,
+            };
+            serve::serve(&options, |url| {
+                println!("loyalty-sim workbench: {url}");
+                eprintln!("open it in a browser; Ctrl-C stops it");
+                let _ = std::io::stdout().flush();
+            })
+            .map_err(|e| Error::Argument(e.to_string()))
         }
     }
 }
