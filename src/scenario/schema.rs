@@ -394,8 +394,11 @@ fn push(keys: &[String], key: &str) -> Vec<String> {
 fn object_schema(rules: &Rules, keys: &[String], prefix: &str) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
+    // The keys in the order of the format (a JSON object's keys have none): for forms.
+    let mut order = Vec::new();
     for key in keys_of(rules, keys, prefix) {
         let key = key.as_str();
+        order.push(json!(key));
         let path = join(prefix, key);
         let schema = match child(rules, &path) {
             Child::Leaf(rule) => leaf_schema(rule),
@@ -422,6 +425,7 @@ fn object_schema(rules: &Rules, keys: &[String], prefix: &str) -> Value {
     }
     let mut schema = Map::new();
     schema.insert("type".into(), json!("object"));
+    schema.insert("x-order".into(), Value::Array(order));
     schema.insert("properties".into(), Value::Object(properties));
     if !required.is_empty() {
         schema.insert("required".into(), Value::Array(required));

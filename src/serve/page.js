@@ -92,8 +92,15 @@ function field(path, key, node, value) {
   return row;
 }
 
+// A table's keys in the format's order (the schema's x-order), not the alphabetical order
+// JSON objects arrive in.
+function keysOf(node) {
+  return node["x-order"] || Object.keys(node.properties || {});
+}
+
 function renderTable(container, node, doc, prefix) {
-  for (const [key, child] of Object.entries(node.properties || {})) {
+  for (const key of keysOf(node)) {
+    const child = node.properties[key];
     const path = prefix ? prefix + "." + key : key;
     const value = doc ? doc[key] : undefined;
     if (isTable(child)) {
@@ -137,7 +144,25 @@ function renderForm() {
     form.textContent = "The TOML source does not parse; fix it below.";
     return;
   }
-  renderTable(form, state.schema, state.doc, "");
+  // One group per top-level table, as the README groups the fields; the levers a design
+  // is made of (program, finance, simulation) open, the customers and market folded.
+  const open = new Set(["simulation", "program", "finance"]);
+  for (const key of keysOf(state.schema)) {
+    const node = state.schema.properties[key];
+    if (!state.doc[key]) continue;
+    const group = document.createElement("details");
+    group.className = "group";
+    group.open = open.has(key) || (state.open && state.open.has(key));
+    group.addEventListener("toggle", () => {
+      state.open = state.open || new Set();
+      if (group.open) state.open.add(key); else state.open.delete(key);
+    });
+    const summary = document.createElement("summary");
+    summary.textContent = key;
+    group.appendChild(summary);
+    if (isTable(node)) renderTable(group, node, state.doc[key], key);
+    form.appendChild(group);
+  }
   showProblems();
 }
 
@@ -150,6 +175,8 @@ function showProblems() {
     if (msg) {
       msg.textContent = p.message;
       msg.parentElement.classList.add("invalid");
+      const group = msg.closest("details.group");
+      if (group) group.open = true;
     } else {
       loose.push(p);
     }
@@ -268,17 +295,22 @@ async function run(trials) {
   }
 }
 
+// Negative amounts with a minus sign joined to the amount (a word joiner), so a line never
+// breaks between them ("-€947,668" may break after the hyphen).
+function minus(text) {
+  return text.replace(/(^|[\s(>])-(?=[€$£¥\d])/g, "$1\u2212\u2060");
+}
+
 function showResult(r) {
   state.run = r;
   $("run-status").textContent = "";
-  const verdict = r.verdict.charAt(0).toUpperCase() + r.verdict.slice(1);
-  $("verdict").textContent = verdict;
   const npv = $("npv");
   npv.dataset.value = r.npv_median;
-  npv.textContent = r.trials + " trials × " + r.customers.toLocaleString("en") + " customers × " + r.months +
-    " months. Median NPV " + r.npv_median_text + "; mean " + r.npv_mean_text +
+  npv.textContent = (r.trials === state.previewTrials ? "Preview: " : "Run: ") + r.trials + " trials × " +
+    r.customers.toLocaleString("en") + " customers × " + r.months + " months. Median NPV " +
+    minus(r.npv_median_text) + "; mean " + minus(r.npv_mean_text) +
     (r.npv_sem_text ? " ± " + r.npv_sem_text + " (Monte Carlo std. error)" : "") + ".";
-  $("tables").innerHTML = r.tables;
+  $("tables").innerHTML = minus(r.tables);
   const charts = $("charts");
   charts.replaceChildren();
   for (const chart of r.charts) {
@@ -366,6 +398,7 @@ async function start() {
     o.textContent = s.name + (s.origin === "file" ? "" : " (shipped)");
     select.appendChild(o);
   }
+  state.previewTrials = list.preview_trials;
   $("preview-btn").textContent = "Preview (" + list.preview_trials + " trials)";
   $("open-btn").addEventListener("click", () => open(select.value));
   $("upload").addEventListener("change", async (event) => {
