@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use loyalty_sim::scenario::schema::{json_schema, unruled_fields};
@@ -22,17 +22,6 @@ fn as_json(path: &Path) -> serde_json::Value {
     let value: toml::Table =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::to_value(value).unwrap()
-}
-
-fn toml_files(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
 }
 
 fn errors(v: &jsonschema::Validator, json: &serde_json::Value) -> Vec<String> {
@@ -50,7 +39,7 @@ fn every_field_of_the_format_has_a_rule() {
 fn schema_accepts_every_shipped_scenario_and_lesson() {
     let v = validator();
     let mut files = common::shipped_scenarios();
-    files.extend(toml_files("scenarios/lessons"));
+    files.extend(common::toml_files("scenarios/lessons"));
     assert!(files.len() >= 15, "{files:?}");
     for path in files {
         let errors = errors(&v, &as_json(&path));
@@ -145,7 +134,7 @@ fn schema_refuses_the_type_and_range_errors_of_the_bad_corpus() {
     let mut refused = Vec::new();
     let mut accepted = Vec::new();
     let mut syntax = Vec::new();
-    for path in toml_files("tests/bad") {
+    for path in common::toml_files("tests/bad") {
         let name = path.file_stem().unwrap().to_str().unwrap().to_string();
         let text = std::fs::read_to_string(&path).unwrap();
         match toml::from_str::<toml::Table>(&text) {
@@ -207,6 +196,9 @@ fn schema_command_prints_the_schema() {
     let cv = &printed["properties"]["population"]["properties"]["latent"]["properties"]["purchases_per_month"]
         ["properties"]["cv"];
     assert_eq!(cv["default"], 1.0, "{cv}");
+    // …and population.headroom defaults to 1 (DEFAULT_HEADROOM, model/response.rs).
+    let headroom = &printed["properties"]["population"]["properties"]["headroom"];
+    assert_eq!(headroom["default"], 1.0, "{headroom}");
 }
 
 #[test]

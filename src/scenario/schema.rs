@@ -43,27 +43,6 @@ competitor_sensitivity = 0.1
 word_of_mouth = 0.001
 exit_reaction = 0
 response = { frequency = 0.1, basket = 0.1, retention = 0.1, insulation = 0.1, enrolment = 0.5, half = 0.1, shape = 1, enrolment_half = 0.1, delay_discount = 0.9, horizon_months = 6, stake_half = 1 }
-[population.latent]
-share = 0.25
-purchases_per_month = { mean = 1 }
-spend_per_purchase = { mean = 10 }
-attrition_per_month = 0.01
-redemption_per_month = 0.5
-response = { frequency = 0.1, basket = 0.1, retention = 0.1, insulation = 0.1, enrolment = 0.5, half = 0.1, shape = 1, enrolment_half = 0.1, delay_discount = 0.9, horizon_months = 6, stake_half = 1 }
-[population.false]
-share = 0.25
-purchases_per_month = { mean = 1 }
-spend_per_purchase = { mean = 10 }
-attrition_per_month = 0.01
-redemption_per_month = 0.5
-response = { frequency = 0.1, basket = 0.1, retention = 0.1, insulation = 0.1, enrolment = 0.5, half = 0.1, shape = 1, enrolment_half = 0.1, delay_discount = 0.9, horizon_months = 6, stake_half = 1 }
-[population.none]
-share = 0.25
-purchases_per_month = { mean = 1 }
-spend_per_purchase = { mean = 10 }
-attrition_per_month = 0.01
-redemption_per_month = 0.5
-response = { frequency = 0.1, basket = 0.1, retention = 0.1, insulation = 0.1, enrolment = 0.5, half = 0.1, shape = 1, enrolment_half = 0.1, delay_discount = 0.9, horizon_months = 6, stake_half = 1 }
 [population.transitions]
 true = { latent = 0.01, false = 0.01, none = 0.01 }
 latent = { true = 0.01, false = 0.01, none = 0.01 }
@@ -156,22 +135,6 @@ per_transaction = 0.01
 /// defaults the validator takes.
 const PROBE_BARE: &str = r#"
 [simulation]
-[population.true]
-purchases_per_month = {}
-spend_per_purchase = {}
-response = {}
-[population.latent]
-purchases_per_month = {}
-spend_per_purchase = {}
-response = {}
-[population.false]
-purchases_per_month = {}
-spend_per_purchase = {}
-response = {}
-[population.none]
-purchases_per_month = {}
-spend_per_purchase = {}
-response = {}
 [population.transitions]
 [population.member_transitions]
 [program]
@@ -207,26 +170,6 @@ mix = {}
 const PROBE_FIXED_LIFTS: &str = r#"
 [simulation]
 months = 360
-[population.true]
-enrolment = 0.5
-frequency_lift = 0.1
-basket_lift = 0.1
-attrition_reduction = 0.1
-[population.latent]
-enrolment = 0.5
-frequency_lift = 0.1
-basket_lift = 0.1
-attrition_reduction = 0.1
-[population.false]
-enrolment = 0.5
-frequency_lift = 0.1
-basket_lift = 0.1
-attrition_reduction = 0.1
-[population.none]
-enrolment = 0.5
-frequency_lift = 0.1
-basket_lift = 0.1
-attrition_reduction = 0.1
 [program.points]
 redemption_threshold = 500
 [market.competitor]
@@ -234,6 +177,33 @@ month = 6
 [market.copycat]
 probability_per_year = 0.1
 "#;
+
+/// `[population.<type>]` for each of `types`, with `body`.
+fn type_tables(types: &[&str], body: &str) -> String {
+    types
+        .iter()
+        .map(|t| format!("[population.{t}]\n{body}"))
+        .collect()
+}
+
+/// Every table of a loyalty type, no field in it: the readers note each field all the same.
+const TYPE_SKELETON: &str = "purchases_per_month = {}\nspend_per_purchase = {}\nresponse = {}\n";
+
+/// The probes, in the order read (the full one first, so ranges that depend on the horizon
+/// are noted at the longest horizon).
+fn probes() -> [String; 3] {
+    let all = ["true", "latent", "false", "none"];
+    let fixed =
+        "enrolment = 0.5\nfrequency_lift = 0.1\nbasket_lift = 0.1\nattrition_reduction = 0.1\n";
+    // Shares that sum to 1, so the population's later fields are read too (a share is noted
+    // as required whether given or not).
+    let skeleton = format!("share = 0.25\n{TYPE_SKELETON}");
+    [
+        format!("{PROBE_FULL}{}", type_tables(&all[1..], &skeleton)),
+        format!("{PROBE_BARE}{}", type_tables(&all, &skeleton)),
+        format!("{PROBE_FIXED_LIFTS}{}", type_tables(&all, fixed)),
+    ]
+}
 
 /// The validator's rules, recorded on the probes: each field once, in the order first read.
 #[derive(Debug)]
@@ -248,10 +218,7 @@ pub(crate) struct Rules {
 pub(crate) fn rules() -> Rules {
     let mut fields = IndexMap::new();
     let mut required = BTreeSet::new();
-    for (i, probe) in [PROBE_FULL, PROBE_BARE, PROBE_FIXED_LIFTS]
-        .into_iter()
-        .enumerate()
-    {
+    for (i, probe) in probes().iter().enumerate() {
         let recording = rules::record(|| {
             // The probes are not meant to be valid scenarios: only what was read counts.
             let _ = super::parse(probe, Path::new("probe.toml"));
