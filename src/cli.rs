@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod workbench;
+
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -225,6 +227,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    #[command(flatten)]
+    Workbench(workbench::WorkbenchCommand),
 }
 
 /// The options of `calibrate`.
@@ -493,6 +497,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             no_charts,
         } => merge(&parts, conventions::out_folder(out)?, !no_charts),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Workbench(command) => workbench::execute(command),
         Command::Calibrate(args) => {
             conventions::set_json(args.json);
             calibrate(&args)

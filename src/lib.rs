@@ -24,7 +24,9 @@ pub mod output;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod serve;
 pub mod shard;
+pub mod shipped;
 pub mod sim;
 
 pub use error::Error;

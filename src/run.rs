@@ -9,6 +9,7 @@
 //! count.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -131,10 +132,14 @@ pub(crate) fn run_range(
     plan: &InputPlan,
     trials: std::ops::Range<u64>,
     on_trial_done: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
 ) -> Result<Vec<TrialResult>, RunError> {
     let results: Vec<Result<TrialResult, RunError>> = trials
         .into_par_iter()
         .map(|t| {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(RunError::Cancelled);
+            }
             let (s, inputs) = trial_scenario(file, scenario, plan, t)?;
             let totals = match &s {
                 Cow::Borrowed(_) => simulate_trial(model, t),
@@ -231,6 +236,17 @@ pub fn run(
     options: &RunOptions,
     on_trial_done: &(dyn Fn() + Sync),
 ) -> Result<RunOutput, RunError> {
+    run_cancellable(file, options, on_trial_done, &AtomicBool::new(false))
+}
+
+/// [`run`], stopped with [`RunError::Cancelled`] once `cancel` is set: the trials not yet
+/// started are skipped, so a run nobody waits for stops taking the processor within a trial.
+pub fn run_cancellable(
+    file: &ScenarioFile,
+    options: &RunOptions,
+    on_trial_done: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
+) -> Result<RunOutput, RunError> {
     let mut scenario = effective_scenario(file, options);
     let max = scenario.simulation.trials;
     check_memory(&scenario, available_memory())?;
@@ -238,7 +254,15 @@ pub fn run(
     let results = in_pool(options.threads, || match &options.precision {
         None => {
             let plan = InputPlan::new(&scenario, 0..max);
-            run_range(file, &scenario, &model, &plan, 0..max, on_trial_done)
+            run_range(
+                file,
+                &scenario,
+                &model,
+                &plan,
+                0..max,
+                on_trial_done,
+                cancel,
+            )
         }
         Some(p) => {
             let mut results: Vec<TrialResult> = Vec::new();
@@ -253,6 +277,7 @@ pub fn run(
                     &plan,
                     done..stop,
                     on_trial_done,
+                    cancel,
                 )?);
                 if precision_reached(&results, p).0 {
                     break;

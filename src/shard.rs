@@ -151,7 +151,15 @@ pub fn run_shard(
     // The plan of the whole run's trials, of which this shard takes its rows.
     let plan = crate::sim::plan::InputPlan::new(&scenario, 0..total);
     let results = in_pool(options.threads, || {
-        run_range(file, &scenario, &model, &plan, range.clone(), on_trial_done)
+        run_range(
+            file,
+            &scenario,
+            &model,
+            &plan,
+            range.clone(),
+            on_trial_done,
+            &std::sync::atomic::AtomicBool::new(false),
+        )
     })??;
     check_finite(&results)?;
     let mut part = Part {

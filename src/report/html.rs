@@ -145,6 +145,43 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
     }
 }
 
+/// The headline tables of a run: each section's rows with their median, band and Monte
+/// Carlo error.
+fn headline_tables(run: &RunOutput) -> Markup {
+    html! {
+        @for section in sections(run) {
+            h3 { (section.title) }
+            table {
+                @if section.rows.iter().all(|r| matches!(r, Row::Text { .. })) {
+                    thead { tr {
+                        th { "" } th.num { "Value" } th.num colspan="2" { "Interval, or what it is" }
+                        th.num { "MC std. error" }
+                    } }
+                } @else {
+                    thead { tr {
+                        th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
+                        th.num { "Mean ± MC std. error" }
+                    } }
+                }
+                tbody { @for r in &section.rows { (row_html(r, run)) } }
+            }
+        }
+    }
+}
+
+/// The verdict, its warnings and the headline tables of a run as an HTML fragment, for a page
+/// that shows a run among other things (the workbench).
+pub fn results_fragment(run: &RunOutput) -> String {
+    html! {
+        p.verdict { b { "In short: " } (sentence(&verdict(run))) }
+        @for d in &run.summary.diagnostics {
+            p.warning { b { "Warning: " } (d.message) }
+        }
+        (headline_tables(run))
+    }
+    .into_string()
+}
+
 /// The verdict with its first letter capitalised.
 fn sentence(s: &str) -> String {
     let mut chars = s.chars();
@@ -226,23 +263,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                     p.warning { b { "Warning: " } (d.message) }
                 }
                 h2 id="results" { "Results" }
-                @for section in sections(run) {
-                    h3 { (section.title) }
-                    table {
-                        @if section.rows.iter().all(|r| matches!(r, Row::Text { .. })) {
-                            thead { tr {
-                                th { "" } th.num { "Value" } th.num colspan="2" { "Interval, or what it is" }
-                                th.num { "MC std. error" }
-                            } }
-                        } @else {
-                            thead { tr {
-                                th { "" } th.num { "Median" } th.num { "5th percentile" } th.num { "95th percentile" }
-                                th.num { "Mean ± MC std. error" }
-                            } }
-                        }
-                        tbody { @for r in &section.rows { (row_html(r, run)) } }
-                    }
-                }
+                (headline_tables(run))
                 @if run.summary.contract_liability_rollforward.iter().any(|y| y.deferred.mean != 0.0) {
                     h3 { "Contract liability roll-forward (IFRS 15), year by year" }
                     p.note { "Means over the trials, which add up like each trial's rows: opening + deferred − recognised on redemption − recognised on breakage = closing. Breakage includes the catch-up of revised estimates." }

@@ -8,6 +8,7 @@ use toml::Value;
 use super::Problem;
 use super::diagnostic::shorten;
 use super::raw::{self, Leaf};
+use super::rules::{self, Kind};
 use crate::model::uncertain::{InputDist, UncertainInput};
 use crate::money::format_number;
 
@@ -101,9 +102,15 @@ pub(crate) enum Got<T> {
 
 impl<T> Got<T> {
     /// The value, or `default` when absent; `None` when invalid.
-    pub(crate) fn or(self, default: T) -> Option<T> {
+    pub(crate) fn or(self, default: T) -> Option<T>
+    where
+        T: serde::Serialize,
+    {
         match self {
-            Got::Absent => Some(default),
+            Got::Absent => {
+                rules::note_default(&default);
+                Some(default)
+            }
             Got::Valid(v) => Some(v),
             Got::Invalid => None,
         }
@@ -183,6 +190,7 @@ impl Checker {
     }
 
     pub(crate) fn missing<T>(&mut self, at: &At, key: &str, expected: &str) -> Option<T> {
+        rules::note_required(|| at.child(key));
         self.problem(
             at.span.clone(),
             at.child(key),
@@ -200,7 +208,14 @@ impl Checker {
         bounds: Bounds,
         unit: &str,
     ) -> Got<f64> {
+        rules::note(
+            || at.child(key),
+            || Kind::Number(bounds),
+            unit,
+            self.fixed_only.is_none(),
+        );
         let Some(v) = leaf else {
+            rules::note_absent();
             return Got::Absent;
         };
         if let Value::Table(t) = v.get_ref()
@@ -254,6 +269,7 @@ impl Checker {
         bounds: Bounds,
         unit: &str,
     ) -> Option<f64> {
+        rules::note_required(|| at.child(key));
         match self.number(at, key, leaf, bounds, unit) {
             Got::Absent => {
                 let expected = format!("{} ({unit})", bounds.describe("a number"));
@@ -266,7 +282,15 @@ impl Checker {
 
     /// A coefficient of variation: 0, or from [`MIN_CV`] to [`MAX_CV`].
     pub(crate) fn cv(&mut self, at: &At, key: &str, leaf: &Leaf, unit: &str) -> Got<f64> {
-        match self.number(at, key, leaf, Bounds::closed(0.0, MAX_CV), unit) {
+        let got = self.number(at, key, leaf, Bounds::closed(0.0, MAX_CV), unit);
+        rules::refine(
+            || at.child(key),
+            Kind::Cv {
+                min: MIN_CV,
+                max: MAX_CV,
+            },
+        );
+        match got {
             Got::Valid(x) if x > 0.0 && x < MIN_CV => {
                 if let Some(v) = leaf {
                     let msg = format!(
@@ -291,7 +315,14 @@ impl Checker {
         max: u64,
         unit: &str,
     ) -> Got<u64> {
+        rules::note(
+            || at.child(key),
+            || Kind::Whole { min, max },
+            unit,
+            self.fixed_only.is_none(),
+        );
         let Some(v) = leaf else {
+            rules::note_absent();
             return Got::Absent;
         };
         if let Value::Table(t) = v.get_ref()
@@ -330,6 +361,7 @@ impl Checker {
         max: u64,
         unit: &str,
     ) -> Option<u64> {
+        rules::note_required(|| at.child(key));
         match self.whole(at, key, leaf, min, max, unit) {
             Got::Absent => self.missing(at, key, &whole_expected(min, max, unit)),
             Got::Valid(n) => Some(n),
@@ -345,7 +377,14 @@ impl Checker {
         leaf: &Leaf,
         options: &[&str],
     ) -> Got<String> {
+        rules::note(
+            || at.child(key),
+            || Kind::Choice(options.iter().map(|o| (*o).to_string()).collect()),
+            "",
+            false,
+        );
         let Some(v) = leaf else {
+            rules::note_absent();
             return Got::Absent;
         };
         let list = options
@@ -370,6 +409,7 @@ impl Checker {
         key: &str,
         table: &'a raw::Table<T>,
     ) -> Option<&'a T> {
+        rules::note_required(|| at.child(key));
         match table {
             Some(t) => Some(t.get_ref()),
             None => {
@@ -411,19 +451,12 @@ impl Checker {
         let Value::Table(t) = v.get_ref() else {
             return Got::Invalid;
         };
-        let kinds = [
-            "fixed",
-            "uniform",
-            "triangular",
-            "pert",
-            "normal",
-            "lognormal",
-        ];
-        let params: &[&str] = match t.get("dist").and_then(Value::as_str) {
-            Some("fixed") => &["value"],
-            Some("uniform") => &["min", "max"],
-            Some("triangular" | "pert") => &["min", "mode", "max"],
-            Some("normal" | "lognormal") => &["mean", "sd"],
+        let kinds = DISTRIBUTIONS.map(|(k, _)| k);
+        let params: &[&str] = match DISTRIBUTIONS
+            .iter()
+            .find(|(k, _)| t.get("dist").and_then(Value::as_str) == Some(*k))
+        {
+            Some((_, params)) => params,
             _ => {
                 let found = t.get("dist").map_or("nothing".to_string(), found);
                 self.problem(
@@ -526,6 +559,17 @@ impl Checker {
     }
 }
 
+/// The distributions an uncertain input may follow, each with its parameters in the order
+/// written.
+pub(crate) const DISTRIBUTIONS: [(&str, &[&str]); 6] = [
+    ("fixed", &["value"]),
+    ("uniform", &["min", "max"]),
+    ("triangular", &["min", "mode", "max"]),
+    ("pert", &["min", "mode", "max"]),
+    ("normal", &["mean", "sd"]),
+    ("lognormal", &["mean", "sd"]),
+];
+
 /// Coefficients of variation above this are not a population, they are a typo.
 pub(crate) const MAX_CV: f64 = 10.0;
 /// Smallest non-zero coefficient of variation: below it the Gamma shapes (1/cv²) leave the
@@ -553,7 +597,9 @@ impl At {
 impl Checker {
     /// A text value.
     pub(crate) fn text(&mut self, at: &At, key: &str, leaf: &Leaf, what: &str) -> Got<String> {
+        rules::note(|| at.child(key), || Kind::Text, what, false);
         let Some(v) = leaf else {
+            rules::note_absent();
             return Got::Absent;
         };
         match v.get_ref() {

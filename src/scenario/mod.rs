@@ -9,6 +9,8 @@
 mod checker;
 pub mod diagnostic;
 pub mod raw;
+pub(crate) mod rules;
+pub mod schema;
 pub mod validate;
 mod validate_market;
 mod validate_privileges;

@@ -801,6 +801,12 @@ fn finance(c: &mut Checker, raw: &RawScenario) -> Option<Finance> {
     let root = At::root();
     let f = c.require_table(&root, "finance", &raw.finance)?;
     let at = root.table("finance", &raw.finance);
+    super::rules::note(
+        || at.child("currency"),
+        || super::rules::Kind::Currency,
+        "ISO 4217 currency code of every amount, e.g. \"EUR\"",
+        false,
+    );
     let currency = match &f.currency {
         None => c.missing(&at, "currency", "an ISO 4217 currency code such as \"EUR\""),
         Some(v) => match v.get_ref() {

@@ -100,6 +100,9 @@ pub enum RunError {
         /// What rayon said.
         source: rayon::ThreadPoolBuildError,
     },
+    /// The run was called off before it finished (its page went away, or it was cancelled).
+    #[error("the run was cancelled before it finished; nothing was kept")]
+    Cancelled,
 }
 
 /// `bytes` in GiB for a message.

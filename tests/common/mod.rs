@@ -14,7 +14,12 @@ pub fn data(name: &str) -> PathBuf {
 
 /// The shipped scenario files (`scenarios/*.toml`), sorted.
 pub fn shipped_scenarios() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    toml_files("scenarios")
+}
+
+/// The `*.toml` files of `dir` (relative to the crate), sorted.
+pub fn toml_files(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap_or_else(|e| panic!("{e}")).path())
