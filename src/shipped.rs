@@ -31,6 +31,8 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_hybrid",
     "retail_points_uncertain",
     "retail_points_ended",
+    "retail_status",
+    "retail_prizes",
     "coffee_points",
     "grocery_points",
     "discount_trap",

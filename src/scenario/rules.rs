@@ -39,6 +39,10 @@ pub(crate) enum Kind {
     Text,
     /// An ISO 4217 currency code.
     Currency,
+    /// A list of texts (e.g. the paths of inputs).
+    TextList,
+    /// A list of rows, each a list of numbers within bounds (a matrix).
+    Rows(Bounds),
 }
 
 /// One field of the scenario format. Its path (the key of [`Recording::rules`]) is dotted,

@@ -83,6 +83,7 @@ appeal = 1
 rate = 0.05
 min_basket = 10
 bands = [{ from = 50, rate = 0.07 }]
+reference_price = { loss = 2, memory = 0.5 }
 [program.cumulative_discount]
 period_months = 3
 qualify = "spend"
@@ -104,6 +105,23 @@ month = 24
 grace_months = 3
 settlement = "honour"
 cost = 1000
+[program.privileges]
+attachment = { true = 0.01, latent = 0.01, false = 0.02, none = 0.01 }
+attachment_half = 0.01
+[[program.privileges.items]]
+name = "service"
+reach = "gold"
+value = 0.01
+weight = { true = 1, latent = 0.8, false = 0.3, none = 0.2 }
+cost_per_member_per_month = 0.1
+uses_per_member_per_month = 0.5
+cost_per_use = 2
+set_up = 100
+[program.prizes]
+chance_per_purchase = 0.01
+prize_cost = 10
+prize_value = 20
+emotional_premium = 0.5
 [market.competitor]
 promotions_per_year = 2
 duration_months = { min = 1, max = 2 }
@@ -129,6 +147,12 @@ discount_rate = 0.1
 per_month = 100
 per_member = 0.1
 per_transaction = 0.01
+[risk]
+sampling = "latin_hypercube"
+loss_limit = 100
+[risk.correlation]
+inputs = ["finance.gross_margin", "finance.discount_rate"]
+matrix = [[1, 0.5], [0.5, 1]]
 "#;
 
 /// Every table and no field: the probe that shows which fields are required and which
@@ -149,10 +173,16 @@ breakage_revisions = [{}]
 [[program.points.rewards]]
 [program.instant_discount]
 bands = [{}]
+reference_price = {}
 [program.cumulative_discount]
 [program.tiers]
 [[program.tiers.levels]]
 [program.exit]
+[program.privileges]
+attachment = {}
+[[program.privileges.items]]
+weight = {}
+[program.prizes]
 [market.competitor]
 duration_months = {}
 strength = {}
@@ -163,6 +193,8 @@ mix = {}
 [finance]
 [finance.investment]
 [finance.running_costs]
+[risk]
+[risk.correlation]
 "#;
 
 /// The other way of stating a response: fixed lifts at the type's level, and the other
@@ -440,6 +472,13 @@ fn leaf_schema(rule: &FieldRule) -> Value {
         Kind::Choice(options) => json!({ "type": "string", "enum": options }),
         Kind::Text => json!({ "type": "string", "pattern": "\\S" }),
         Kind::Currency => json!({ "type": "string", "pattern": "^[A-Za-z]{3}$" }),
+        Kind::TextList => json!({ "type": "array", "items": { "type": "string" } }),
+        Kind::Rows(b) => {
+            let mut m = Map::new();
+            m.insert("type".into(), json!("number"));
+            bounds_keywords(&mut m, *b);
+            json!({ "type": "array", "items": { "type": "array", "items": Value::Object(m) } })
+        }
     };
     if rule.may_vary {
         map.insert(

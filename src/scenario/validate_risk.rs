@@ -6,6 +6,7 @@ use toml::{Spanned, Value};
 
 use super::checker::{At, Bounds, Checker, found};
 use super::raw::{RawCorrelation, RawList, RawScenario};
+use super::rules::{self, Kind};
 use crate::model::sampling::{Correlation, MatrixProblem, RiskSettings, Sampling, check_matrix};
 
 /// Reads `[risk]`; absent, it is plain random sampling with no correlation and no loss limit.
@@ -51,11 +52,13 @@ pub(crate) fn risk(c: &mut Checker, raw: &RawScenario) -> Option<RiskSettings> {
 fn list<'a>(
     c: &mut Checker,
     at: &At,
-    key: &str,
+    (key, kind): (&str, Kind),
     value: &'a Option<Spanned<RawList>>,
     expected: &str,
 ) -> Option<&'a [Spanned<Value>]> {
+    rules::note(|| at.child(key), || kind, expected, false);
     let Some(v) = value else {
+        rules::note_absent();
         return c.missing(at, key, expected);
     };
     match v.get_ref() {
@@ -74,11 +77,17 @@ fn list<'a>(
 fn correlation(c: &mut Checker, at: &At, t: &Spanned<RawCorrelation>) -> Option<Correlation> {
     let t = t.get_ref();
     let expected_inputs = "a list of the paths of uncertain inputs, e.g. [\"finance.gross_margin\", \"population.latent.response.frequency\"]";
-    let items = list(c, at, "inputs", &t.inputs, expected_inputs);
+    let items = list(
+        c,
+        at,
+        ("inputs", Kind::TextList),
+        &t.inputs,
+        expected_inputs,
+    );
     let rows = list(
         c,
         at,
-        "matrix",
+        ("matrix", Kind::Rows(Bounds::closed(-1.0, 1.0))),
         &t.matrix,
         "a list of rows, each a list of correlations, e.g. [[1.0, 0.7], [0.7, 1.0]]",
     );
