@@ -444,15 +444,7 @@ fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Resul
     let (Some(a), Some(b)) = (number(from), number(to)) else {
         return Err(bad("FROM and TO must be numbers"));
     };
-    let whole = file.probe(path, a, b).map_err(|e| {
-        let why: Vec<String> = e
-            .problems
-            .iter()
-            .map(|p| format!("`{}`: {}", p.field, p.message))
-            .collect();
-        bad(&why.join("; "))
-    })?;
-    let axis = Axis::even(path, a, b, steps as usize, whole);
+    let axis = Axis::probed(file, path, a, b, steps as usize).map_err(|why| bad(&why))?;
     if axis.values.len() < steps as usize {
         note(&format!(
             "note: {path} holds whole numbers: {} distinct values from {a} to {b}, not {steps}",

@@ -189,15 +189,8 @@ fn sweep(
         let axes = vary
             .iter()
             .map(|(path, from, to)| {
-                let whole = file.probe(path, *from, *to).map_err(|e| {
-                    let why: Vec<String> = e
-                        .problems
-                        .iter()
-                        .map(|p| format!("`{}`: {}", p.field, p.message))
-                        .collect();
-                    Error::Argument(format!("vary {path}: {}", why.join("; ")))
-                })?;
-                Ok(Axis::even(path, *from, *to, steps, whole))
+                Axis::probed(&file, path, *from, *to, steps)
+                    .map_err(|why| Error::Argument(format!("vary {path}: {why}")))
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let options = many_runs(&file, trials, seed, threads)?;

@@ -35,6 +35,26 @@ impl Axis {
             values,
         }
     }
+
+    /// `steps` values evenly from `from` to `to` of the input at `path` of `file`, once the
+    /// scenario has been checked to accept both ends there (whole numbers kept whole); else
+    /// what the scenario says against them, as one line.
+    pub fn probed(
+        file: &ScenarioFile,
+        path: &str,
+        from: f64,
+        to: f64,
+        steps: usize,
+    ) -> Result<Axis, String> {
+        let whole = file.probe(path, from, to).map_err(|e| {
+            e.problems
+                .iter()
+                .map(|p| format!("`{}`: {}", p.field, p.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        Ok(Axis::even(path, from, to, steps, whole))
+    }
 }
 
 /// The results at one point of the sweep.
