@@ -29,6 +29,9 @@ impl Certificates {
 
     /// Removes the certificates that can no longer be used in `month` and returns their value.
     pub fn expire(&mut self, month: u32) -> u64 {
+        if self.held.is_empty() {
+            return 0;
+        }
         let mut expired = 0;
         let ledger = &mut self.ledger;
         self.held.retain(|&(last, cents, issued)| {

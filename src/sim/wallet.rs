@@ -69,7 +69,15 @@ impl Wallet {
         match self.expiry {
             Expiry::Never => 0,
             Expiry::Fixed { months } => {
-                // Points earned in month m live through month m + L − 1.
+                // Points earned in month m live through month m + L − 1; lots are oldest
+                // first, so most months the first lot says nothing is due.
+                if self
+                    .lots
+                    .front()
+                    .is_none_or(|&(earned, _)| earned + months > month)
+                {
+                    return 0;
+                }
                 let due: u64 = self
                     .lots
                     .iter()
