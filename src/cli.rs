@@ -16,7 +16,7 @@ use loyalty_sim::decide::tornado::tornado;
 use loyalty_sim::metrics::finance::{Goal, TrialMetrics};
 use loyalty_sim::money::format_number;
 use loyalty_sim::report::decisions::{self, Provenance};
-use loyalty_sim::report::{console, render_all};
+use loyalty_sim::report::{Formats, console, render_formats};
 use loyalty_sim::run::{HalfWidth, Precision};
 use loyalty_sim::{Error, RunOptions, output, scenario};
 
@@ -56,6 +56,10 @@ enum Command {
         /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
         #[arg(long)]
         no_charts: bool,
+        /// Write only these kinds of file, comma-separated: csv, json, charts, html, xlsx
+        /// (default: all; --no-charts is csv,json).
+        #[arg(long, value_name = "LIST", value_parser = parse_formats, conflicts_with = "no_charts")]
+        formats: Option<Formats>,
         /// Print summary.json on standard output instead of the text summary.
         #[arg(long)]
         json: bool,
@@ -84,6 +88,10 @@ enum Command {
         /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
         #[arg(long)]
         no_charts: bool,
+        /// Write only these kinds of file, comma-separated: csv, json, charts, html, xlsx
+        /// (default: all; --no-charts is csv,json).
+        #[arg(long, value_name = "LIST", value_parser = parse_formats, conflicts_with = "no_charts")]
+        formats: Option<Formats>,
     },
     /// Run several designs on the same customers and compare them trial by trial.
     Compare {
@@ -465,12 +473,14 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             threads,
             out,
             no_charts,
+            formats,
             json,
             precision,
             shard_index,
             shard_count,
         } => {
             conventions::set_json(json);
+            let formats = chosen_formats(formats, no_charts, json)?;
             let out = conventions::out_folder(out)?;
             let options = RunOptions {
                 trials,
@@ -480,14 +490,19 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             };
             match shard(shard_index, shard_count, &|name| std::env::var(name).ok())? {
                 Some(shard) => run_shard(&scenario, &options, shard, out),
-                None => run(&scenario, options, out, !no_charts),
+                None => run(&scenario, options, out, formats),
             }
         }
         Command::Merge {
             parts,
             out,
             no_charts,
-        } => merge(&parts, conventions::out_folder(out)?, !no_charts),
+            formats,
+        } => merge(
+            &parts,
+            conventions::out_folder(out)?,
+            chosen_formats(formats, no_charts, false)?,
+        ),
         Command::Validate { scenario } => validate(&scenario),
         Command::Workbench(command) => workbench::execute(command),
         Command::Calibrate(args) => {
@@ -717,11 +732,32 @@ fn default_out(scenario: &Path) -> PathBuf {
     Path::new("output").join(stem)
 }
 
+/// `--formats` as clap reads it: the library's parser, its message as clap's error.
+fn parse_formats(list: &str) -> Result<Formats, String> {
+    Formats::parse(list)
+}
+
+/// The kinds of file to write: `--formats`, or all but the documents with `--no-charts`.
+/// `--json` prints `summary.json`, so a list without `json` is refused with it.
+fn chosen_formats(formats: Option<Formats>, no_charts: bool, json: bool) -> Result<Formats, Error> {
+    let formats = match formats {
+        Some(formats) => formats,
+        None if no_charts => Formats::DATA,
+        None => Formats::ALL,
+    };
+    if json && !formats.json {
+        return Err(Error::Argument(
+            "--json prints summary.json, which --formats leaves out: add json to the list".into(),
+        ));
+    }
+    Ok(formats)
+}
+
 fn run(
     scenario_path: &Path,
     options: RunOptions,
     out: Option<PathBuf>,
-    charts: bool,
+    formats: Formats,
 ) -> Result<(), Error> {
     let file = scenario::load(scenario_path)?;
     let trials = options.trials.unwrap_or(file.scenario.simulation.trials);
@@ -735,7 +771,7 @@ fn run(
     let result = loyalty_sim::run(&file, &options, &|| bar.inc(1));
     bar.finish_and_clear();
     let result = result?;
-    let files = render_all(&result, charts)?;
+    let files = render_formats(&result, formats)?;
     let dir = out.unwrap_or_else(|| default_out(scenario_path));
     let written = output::write_atomically(&dir, &files)?;
     say(&console::summary_text(&result));
@@ -1275,13 +1311,13 @@ fn run_shard(
 }
 
 /// `merge`: the outputs of one run from its parts.
-fn merge(parts: &[PathBuf], out: Option<PathBuf>, charts: bool) -> Result<(), Error> {
+fn merge(parts: &[PathBuf], out: Option<PathBuf>, formats: Formats) -> Result<(), Error> {
     let read = parts
         .iter()
         .map(|p| loyalty_sim::shard::read_part(p))
         .collect::<Result<Vec<_>, _>>()?;
     let result = loyalty_sim::shard::merge(read)?;
-    let files = render_all(&result, charts)?;
+    let files = render_formats(&result, formats)?;
     let dir = out.unwrap_or_else(|| default_out(Path::new(&result.summary.metadata.scenario)));
     let written = output::write_atomically(&dir, &files)?;
     say(&console::summary_text(&result));

@@ -232,7 +232,7 @@ fn a_reader_that_goes_away_does_not_break_a_run() {
 }
 
 /// The shipped history was drawn with an ultimate redemption rate of 78% (breakage 22%) and
-/// redemptions decaying by e^{−0.18} a month (the README's worked example says how). With the
+/// redemptions decaying by e^{−0.18} a month (docs/breakage.md's worked example says how). With the
 /// tail that decay implies after 24 months, 1 / (1 − e^{−0.18 × 24}) = 1.0135, the chain
 /// ladder finds 22% within three standard errors (plus the draw's own binomial noise,
 /// √(0.78 × 0.22 / 1,200,000) = 0.04%), the curve finds the decay, and the triangle is stable.

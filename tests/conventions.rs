@@ -551,3 +551,79 @@ fn a_long_analysis_shows_that_it_works_on_a_terminal() {
     assert!(quiet.status.success());
     assert_eq!(String::from_utf8_lossy(&quiet.stdout), "");
 }
+
+#[test]
+fn formats_chooses_the_kinds_of_file_a_run_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &Path, extra: &[&str]| {
+        cargo_bin_cmd!("loyalty-sim")
+            .arg("-q")
+            .arg("run")
+            .arg(common::data("small_points.toml"))
+            .args(["--trials", "3", "--out"])
+            .arg(out)
+            .args(extra)
+            .assert()
+            .success();
+    };
+    let listing = |out: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let all = dir.path().join("all");
+    run(&all, &[]);
+    let chosen = dir.path().join("chosen");
+    run(&chosen, &["--formats", "html,csv"]);
+    assert_eq!(
+        listing(&chosen),
+        [
+            "manifest.json",
+            "monthly.csv",
+            "monthly_by_type.csv",
+            "report.html",
+            "trials.csv"
+        ]
+    );
+    // Each file chosen is the one a full run writes, byte for byte.
+    for name in ["monthly.csv", "trials.csv", "report.html"] {
+        assert_eq!(
+            std::fs::read(chosen.join(name)).unwrap(),
+            std::fs::read(all.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let charts = dir.path().join("charts");
+    run(&charts, &["--formats", "charts,xlsx"]);
+    let names = listing(&charts);
+    assert!(names.contains(&"cash_flow.png".to_string()), "{names:?}");
+    assert!(names.contains(&"cash_flow.svg".to_string()), "{names:?}");
+    assert!(names.contains(&"workbook.xlsx".to_string()), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with(".csv") || n == "summary.json" || n == "report.html"),
+        "{names:?}"
+    );
+
+    // A name it does not know is refused with the valid ones; --json needs json.
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(common::data("small_points.toml"))
+        .args(["--formats", "csv,pdf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown format `pdf`; valid: csv, json, charts, html, xlsx",
+        ));
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(common::data("small_points.toml"))
+        .args(["--formats", "csv", "--json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add json to the list"));
+}

@@ -78,7 +78,7 @@ pub enum ModelChoice {
     Auto,
     /// This one.
     Given(ModelKind),
-    /// The BG/NBD (the default: the model the published CDNOW figures and the README use).
+    /// The BG/NBD (the default: the model the published CDNOW figures and docs/calibrate.md use).
     #[default]
     Default,
 }

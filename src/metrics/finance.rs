@@ -1,7 +1,7 @@
 //! The business case of one trial: incremental cash flow month by month (program world minus
 //! baseline world), payback, break-even, NPV, ROI and the liabilities.
 //!
-//! Conventions (also in the README):
+//! Conventions (also in docs/model.md, "Business case"):
 //! - the investment is spent at month 0; month t's cash flow falls at the end of month t and is
 //!   discounted by (1 + r)^(t/12) for an annual rate r;
 //! - net incremental cash flow of month t = gross margin × (revenue with − revenue without the

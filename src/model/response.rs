@@ -1,6 +1,6 @@
 //! How members respond to what a design is worth to them: the value of a design to one member
 //! in one month, and the response curves that turn it into behaviour. Pure functions, called by
-//! the kernel; the README's model section explains them with a worked example per currency.
+//! the kernel; docs/model.md explains them with a worked example per currency.
 //!
 //! **Value.** What the design gives back, as a share of the member's own spend (the trade's
 //! "1–5% back"), each currency by its own rules:
@@ -110,7 +110,7 @@ impl ResponseCurves {
 }
 
 /// The default curves, in [`super::population::LoyaltyType::ALL`] order (true, latent, false,
-/// none). Sources and reasoning in the README's reference table.
+/// none). Sources and reasoning in the reference table of docs/model.md.
 pub const DEFAULT_CURVES: [ResponseCurves; 4] = [
     curves(0.005, 0.005, 0.20, 0.30, 0.95, 0.010, 1.0, 0.95, 12),
     curves(0.06, 0.010, 0.40, 0.40, 0.90, 0.015, 1.0, 0.92, 6),

@@ -60,7 +60,7 @@ pub fn assumptions(run: &RunOutput) -> Vec<Assumption> {
 }
 
 /// The values the model used that `run`'s scenario file does not state: the defaults of the
-/// behaviour rules (the README's stated assumptions) and values derived from others (a
+/// behaviour rules (the stated assumptions of docs/model.md) and values derived from others (a
 /// catalogue's cost per point), by path, as the file would state them.
 pub fn defaults(run: &RunOutput) -> Vec<(String, Value)> {
     let written: Vec<String> = assumptions(run).into_iter().map(|a| a.path).collect();

@@ -316,7 +316,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                 }
                 @if !defaults.is_empty() {
                     h3 { "Not in the file: what the model used instead" }
-                    p { "Defaults of the behaviour rules (stated assumptions, described in the README) and values derived from others." }
+                    p { "Defaults of the behaviour rules (stated assumptions, described in docs/model.md) and values derived from others." }
                     table {
                         thead { tr { th { "Field" } th.num { "Value" } } }
                         tbody {

@@ -67,34 +67,170 @@ pub fn data_exporters(run: &RunOutput) -> Vec<Box<dyn Exporter>> {
     exporters
 }
 
+/// The kinds of file a run writes, as `--formats` chooses them: `csv` (the monthly, by-type,
+/// trial and drawn-input tables), `json` (`summary.json`), `charts` (each chart as PNG and
+/// SVG), `html` (`report.html`, the charts inline) and `xlsx` (`workbook.xlsx`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// The CSV tables.
+    pub csv: bool,
+    /// `summary.json`.
+    pub json: bool,
+    /// The charts, as PNG and SVG files.
+    pub charts: bool,
+    /// `report.html`.
+    pub html: bool,
+    /// `workbook.xlsx`.
+    pub xlsx: bool,
+}
+
+impl Formats {
+    /// Every kind of file: what `run` writes by default.
+    pub const ALL: Formats = Formats {
+        csv: true,
+        json: true,
+        charts: true,
+        html: true,
+        xlsx: true,
+    };
+    /// The tables and `summary.json` alone: what `--no-charts` writes.
+    pub const DATA: Formats = Formats {
+        csv: true,
+        json: true,
+        charts: false,
+        html: false,
+        xlsx: false,
+    };
+    /// The names `--formats` takes, in the order the files are written.
+    pub const NAMES: [&'static str; 5] = ["csv", "json", "charts", "html", "xlsx"];
+
+    /// Reads a comma-separated list of names (`csv,json,html`), any order, each at most once;
+    /// the error says which name is wrong and lists the valid ones.
+    pub fn parse(list: &str) -> Result<Formats, String> {
+        let mut formats = Formats {
+            csv: false,
+            json: false,
+            charts: false,
+            html: false,
+            xlsx: false,
+        };
+        for name in list.split(',').map(str::trim) {
+            let slot = match name {
+                "csv" => &mut formats.csv,
+                "json" => &mut formats.json,
+                "charts" => &mut formats.charts,
+                "html" => &mut formats.html,
+                "xlsx" => &mut formats.xlsx,
+                "" => {
+                    return Err(format!(
+                        "an empty name in `{list}`; valid: {}",
+                        Self::NAMES.join(", ")
+                    ));
+                }
+                other => {
+                    return Err(format!(
+                        "unknown format `{other}`; valid: {}",
+                        Self::NAMES.join(", ")
+                    ));
+                }
+            };
+            if *slot {
+                return Err(format!("`{name}` is named twice"));
+            }
+            *slot = true;
+        }
+        Ok(formats)
+    }
+}
+
 /// Renders every file of a run: (file name, bytes). With `documents`, also each chart as PNG
 /// and SVG, `report.html` (the charts inline) and `workbook.xlsx`.
 pub fn render_all(run: &RunOutput, documents: bool) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    render_formats(
+        run,
+        if documents {
+            Formats::ALL
+        } else {
+            Formats::DATA
+        },
+    )
+}
+
+/// Renders the files of a run of the kinds `formats` chooses, in the order [`render_all`]
+/// writes them; the bytes of each file do not depend on which others are chosen.
+pub fn render_formats(
+    run: &RunOutput,
+    formats: Formats,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let mut files = data_exporters(run)
         .iter()
+        .filter(|e| {
+            let name = e.file_name();
+            (formats.json && name.ends_with(".json")) || (formats.csv && name.ends_with(".csv"))
+        })
         .map(|e| Ok((e.file_name(), e.render(run)?)))
         .collect::<Result<Vec<_>, ReportError>>()?;
-    if !documents {
-        return Ok(files);
+    if formats.charts || formats.html {
+        // Each figure drawn once per format, the figures in parallel; the report inlines the
+        // SVGs, so they are drawn for it even when the chart files are not written.
+        let drawn = figures::run_figures(run)
+            .into_par_iter()
+            .map(|f| {
+                let png = if formats.charts { f.png()? } else { Vec::new() };
+                Ok((f.name, png, f.svg()?))
+            })
+            .collect::<Result<Vec<_>, chart::ChartError>>()?;
+        if formats.charts {
+            for (name, png, svg) in &drawn {
+                files.push((format!("{name}.png"), png.clone()));
+                files.push((format!("{name}.svg"), svg.clone().into_bytes()));
+            }
+        }
+        if formats.html {
+            let inline: Vec<html::InlineChart<'_>> = drawn
+                .iter()
+                .map(|(name, _, svg)| html::InlineChart { name, svg })
+                .collect();
+            files.push((
+                "report.html".into(),
+                html::report(run, &inline).into_bytes(),
+            ));
+        }
     }
-    // Each figure drawn once per format, the figures in parallel.
-    let drawn = figures::run_figures(run)
-        .into_par_iter()
-        .map(|f| Ok((f.name, f.png()?, f.svg()?)))
-        .collect::<Result<Vec<_>, chart::ChartError>>()?;
-    let inline: Vec<html::InlineChart<'_>> = drawn
-        .iter()
-        .map(|(name, _, svg)| html::InlineChart { name, svg })
-        .collect();
-    let page = html::report(run, &inline);
-    for (name, png, svg) in &drawn {
-        files.push((format!("{name}.png"), png.clone()));
-        files.push((format!("{name}.svg"), svg.clone().into_bytes()));
+    if formats.xlsx {
+        files.push((
+            workbook::WorkbookXlsx.file_name(),
+            workbook::WorkbookXlsx.render(run)?,
+        ));
     }
-    files.push(("report.html".into(), page.into_bytes()));
-    files.push((
-        workbook::WorkbookXlsx.file_name(),
-        workbook::WorkbookXlsx.render(run)?,
-    ));
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Formats;
+
+    #[test]
+    fn formats_are_read_from_a_list_in_any_order() {
+        assert_eq!(Formats::parse("json,csv"), Ok(Formats::DATA));
+        assert_eq!(
+            Formats::parse("xlsx, html ,charts,csv,json"),
+            Ok(Formats::ALL)
+        );
+        let html = Formats::parse("html").unwrap_or(Formats::ALL);
+        assert!(html.html && !html.csv && !html.json && !html.charts && !html.xlsx);
+    }
+
+    #[test]
+    fn a_wrong_list_says_what_is_wrong() {
+        assert_eq!(
+            Formats::parse("csv,pdf"),
+            Err("unknown format `pdf`; valid: csv, json, charts, html, xlsx".into())
+        );
+        assert_eq!(
+            Formats::parse("csv,csv"),
+            Err("`csv` is named twice".into())
+        );
+        assert!(Formats::parse("csv,").is_err());
+    }
 }

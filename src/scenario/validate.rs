@@ -3,14 +3,14 @@
 //! program is checked in [`super::validate_program`], the market in
 //! [`super::validate_market`].
 //!
-//! Defaults, each with its reason (also in the README):
+//! Defaults, each with its reason (also in docs/model.md):
 //! - `purchases_per_month.cv = 1.0`: a Gamma with shape 1 across customers, i.e. an NBD with
 //!   exponent 1 — a stated assumption in the range Ehrenberg reports for repeat buying; replace
 //!   it with a calibrated value when transaction data exist.
 //! - `spend_per_purchase.cv_within = 0.4`, `cv_between = 0.76`: the Gamma-Gamma fit to the
 //!   CDNOW sample (Fader & Hardie, "The Gamma-Gamma model of monetary value", 2013: p = 6.25,
 //!   q = 3.74, so 1/√p = 0.40 and 1/√(q − 2) = 0.76).
-//! - `response`: each type's [`DEFAULT_CURVES`] (sources in the README); a type stated in the
+//! - `response`: each type's [`DEFAULT_CURVES`] (sources in docs/model.md); a type stated in the
 //!   fixed-lift form (`enrolment`, `frequency_lift`, `basket_lift`, `attrition_reduction`) gets
 //!   step curves with those maxima, no insulation, and the population no headroom;
 //!   `headroom = 1`; `word_of_mouth`,

@@ -144,7 +144,7 @@ function renderForm() {
     form.textContent = "The TOML source does not parse; fix it below.";
     return;
   }
-  // One group per top-level table, as the README groups the fields; the levers a design
+  // One group per top-level table, as docs/scenario-reference.md groups the fields; the levers a design
   // is made of (program, finance, simulation) open, the customers and market folded.
   const open = new Set(["simulation", "program", "finance"]);
   for (const key of keysOf(state.schema)) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A real Slurm run of the README's array script: installs Debian's Slurm and munge when absent,
-# starts a one-node cluster on this machine, submits the script (taken from README.md as it
+# A real Slurm run of docs/cluster.md's array script: installs Debian's Slurm and munge when absent,
+# starts a one-node cluster on this machine, submits the script (taken from docs/cluster.md as it
 # stands) as a 3-task array, waits, merges the parts and checks that the merged files are
 # byte-identical to a single run's. Needs root. Stops the daemons it started.
 #
@@ -36,11 +36,11 @@ work=$(mktemp -d /tmp/loyalty-slurm.XXXXXX)
 mkdir -p "$work"/{state,spool,log,run,munge,shared/scenarios}
 cp scenarios/reference.toml "$work/shared/scenarios/"
 
-# The README's array script, as written there: the sh block after "A Slurm array job".
+# The array script of docs/cluster.md, as written there: the sh block after "A Slurm array job".
 awk '/^A Slurm array job/ {found=1} found && /^```sh$/ {inside=1; next}
-     inside && /^```$/ {exit} inside {print}' README.md >"$work/run.sh"
-grep -q '^#SBATCH --array' "$work/run.sh" || { echo "no array script found in README.md" >&2; exit 1; }
-echo "--- the README's script ---"
+     inside && /^```$/ {exit} inside {print}' docs/cluster.md >"$work/run.sh"
+grep -q '^#SBATCH --array' "$work/run.sh" || { echo "no array script found in docs/cluster.md" >&2; exit 1; }
+echo "--- the script of docs/cluster.md ---"
 cat "$work/run.sh"
 echo "---"
 
