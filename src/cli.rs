@@ -327,6 +327,11 @@ struct CalibrateArgs {
     /// All are fitted and compared either way.
     #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto"], default_value = "bgnbd")]
     model: String,
+    /// Carry the fit's uncertainty into the scenario: each type's purchase rate, spend and
+    /// attrition become lognormal inputs (spread and rank correlations from parameter sets
+    /// drawn from the fit), so the bands of `run` include what the log cannot pin down.
+    #[arg(long)]
+    uncertain: bool,
 }
 
 /// Options shared by the decision commands.
@@ -1049,6 +1054,14 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         .file_name()
         .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let sha256 = scenario::sha256_hex(&bytes);
+    let uncertainty = if args.uncertain {
+        Some(
+            loyalty_sim::calibrate::uncertainty::uncertainty(&calibration)
+                .map_err(|e| Error::Argument(e.to_string()))?,
+        )
+    } else {
+        None
+    };
     let text = scenario_file::write(
         &template_source,
         &calibration,
@@ -1060,6 +1073,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         },
         args.customers,
         args.currency.as_deref().map(|_| currency.code.as_str()),
+        uncertainty.as_ref(),
     )?;
     // The written scenario must load as it is; if the fit gives values no scenario accepts,
     // say so (nothing is written), not as the problems of a file that does not exist.

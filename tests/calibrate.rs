@@ -979,3 +979,75 @@ fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model(
     assert!((alive - rows[1]["alive"].as_f64().unwrap()).abs() < 1e-9);
     assert!(alive < 1200.0, "{alive}");
 }
+
+/// The CDNOW sample with every customer present `copies` times (new ids, the same purchases):
+/// the same estimates, and `copies` times the information about them.
+fn cdnow_copies(copies: usize) -> TransactionLog {
+    let text = std::fs::read_to_string(common::data("cdnow/CDNOW_sample.txt")).unwrap();
+    let mut out = String::new();
+    for k in 0..copies {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let mut cols = line.split_whitespace();
+            let id = cols.next().unwrap();
+            let rest: Vec<&str> = cols.collect();
+            out.push_str(&format!("{k}{id} {}\n", rest.join(" ")));
+        }
+    }
+    loyalty_sim::calibrate::transactions::parse(
+        Path::new("cdnow_copies.txt"),
+        out.as_bytes(),
+        &ReadOptions::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_fit_s_uncertainty_shrinks_as_one_over_the_root_of_the_customers() {
+    use loyalty_sim::calibrate::uncertainty::uncertainty;
+    let one = cdnow(false);
+    let ten = calibrate(&cdnow_copies(10), &options("1997-09-30", None)).unwrap();
+    let (u1, u10) = (uncertainty(&one).unwrap(), uncertainty(&ten).unwrap());
+    assert_eq!(u1.inputs.len(), 12);
+    assert_eq!(u1.draws, 200);
+    for (a, b) in u1.inputs.iter().zip(&u10.inputs) {
+        assert_eq!(a.path, b.path);
+        // The same customers ten times over: the same point estimates…
+        assert!(
+            (a.mean - b.mean).abs() <= 1e-4 * a.mean,
+            "{}: {} vs {}",
+            a.path,
+            a.mean,
+            b.mean
+        );
+        assert!(a.sd > 0.0, "{}", a.path);
+        // …and ten times the observed information, so the log-parameters' deviations are
+        // 1/√10 = 0.316 as large for the same normal draws; the population is close to linear
+        // in them at that scale.
+        let ratio = b.sd / a.sd;
+        assert!((ratio - 0.316).abs() < 0.03, "{}: sd ratio {ratio}", a.path);
+    }
+    // True and false loyal share the high-patronage behaviour: perfectly correlated, shrunk.
+    assert_eq!(u1.correlation[0][6], 0.98);
+    let scenario = loyalty_sim::calibrate::scenario_file::write(
+        loyalty_sim::calibrate::scenario_file::DEFAULT_TEMPLATE,
+        &one,
+        &loyalty_sim::calibrate::scenario_file::Source {
+            log: "CDNOW_sample.txt".into(),
+            log_sha256: "-".into(),
+            template: "retail_points.toml".into(),
+            version: "test".into(),
+        },
+        None,
+        None,
+        Some(&u1),
+    )
+    .unwrap();
+    // The written scenario loads: the lognormal inputs and the correlation matrix pass the
+    // validator (a positive definite matrix, inputs that exist and may be uncertain).
+    let parsed = loyalty_sim::scenario::parse(&scenario, Path::new("calibrated.toml")).unwrap();
+    assert_eq!(
+        parsed.simulation.customers,
+        one.population.alive.round() as u64
+    );
+    assert!(scenario.contains("[risk.correlation]"));
+}

@@ -36,6 +36,10 @@ pub struct Convergence {
     pub newton_decrement: f64,
     /// Largest absolute gradient component, with respect to the log-parameters.
     pub max_gradient: f64,
+    /// Asymptotic covariance of the logarithms of the parameters (the inverse of the observed
+    /// information in the log-parameters), row by row in the model's parameter order: what
+    /// the data leave unknown about the parameters, correlations included.
+    pub log_covariance: Vec<Vec<f64>>,
 }
 
 /// A model whose log-likelihood can be maximised over positive parameters.
@@ -238,6 +242,9 @@ pub fn maximise_within<L: Likelihood<N>, const N: usize>(
             iterations,
             newton_decrement,
             max_gradient,
+            log_covariance: (0..N)
+                .map(|i| (0..N).map(|j| covariance[(i, j)]).collect())
+                .collect(),
         },
     ))
 }

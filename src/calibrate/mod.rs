@@ -12,6 +12,7 @@
 //! ready-to-run scenario. [`synthetic`] draws logs from known parameters, to test the fits.
 //! [`log_formats`] reads the layouts besides CSV (space-separated columns, the CDNOW layouts,
 //! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories.
+//! [`uncertainty`] carries what the fit leaves unknown into the scenario as uncertain inputs.
 
 pub mod bgbb;
 pub mod bgnbd;
@@ -30,6 +31,7 @@ pub mod special;
 pub mod synthetic;
 pub mod transactions;
 pub mod types;
+pub mod uncertainty;
 
 use bgnbd::{FittedBgNbd, Histories};
 use checks::{FrequencyBin, Holdout};

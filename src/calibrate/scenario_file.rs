@@ -8,6 +8,7 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value};
 
 use super::Calibration;
 use super::types::Behaviour;
+use super::uncertainty::Uncertainty;
 use crate::model::population::LoyaltyType;
 
 /// The template used when none is given: the retail chain's points program
@@ -64,6 +65,7 @@ pub fn write(
     source: &Source,
     customers: Option<u64>,
     currency: Option<&str>,
+    uncertainty: Option<&Uncertainty>,
 ) -> Result<String, ScenarioFileError> {
     let bad = |why: String| ScenarioFileError::Template {
         template: source.template.clone(),
@@ -202,6 +204,10 @@ pub fn write(
         );
     }
 
+    if let Some(u) = uncertainty {
+        write_uncertainty(&mut doc, u).map_err(bad)?;
+    }
+
     let holdout = match calibration.cohort.periods.holdout_end {
         Some(h) => format!(", holdout to {h}"),
         None => String::new(),
@@ -212,7 +218,7 @@ pub fn write(
          # Purchase model: {} ({}), chosen from {}: {}.\n\
          # [population] and [simulation] customers come from the fit (see calibration.json);\n\
          # the program, market and finance are the template's ({}): review them for your business.\n\
-         #\n\
+         {}#\n\
          # Run it:   loyalty-sim run <this file>\n\n",
         source.version,
         source.log,
@@ -231,8 +237,86 @@ pub fn write(
             .join(", "),
         calibration.comparison.reason,
         source.template,
+        match uncertainty {
+            Some(u) => format!(
+                "# The fit's uncertainty is in the population's rates, spends and attrition (lognormal, their\n\
+                 # spread and rank correlations from {} parameter sets drawn from the fit) and [risk.correlation].\n",
+                u.draws
+            ),
+            None => String::new(),
+        },
     );
     Ok(header + &doc.to_string())
+}
+
+/// Makes each of `u`'s inputs a lognormal draw and adds their correlations as
+/// `[risk.correlation]`; refuses a template that has a correlation table already.
+fn write_uncertainty(doc: &mut DocumentMut, u: &Uncertainty) -> Result<(), String> {
+    for input in &u.inputs {
+        let parts: Vec<&str> = input.path.split('.').collect();
+        let [_, ty, field, rest @ ..] = parts.as_slice() else {
+            continue;
+        };
+        let mut dist = InlineTable::new();
+        dist.insert("dist", "lognormal".into());
+        dist.insert("mean", readable(input.mean).into());
+        dist.insert("sd", readable(input.sd).into());
+        let table = doc
+            .get_mut("population")
+            .and_then(|p| p.get_mut(ty))
+            .and_then(Item::as_table_mut)
+            .ok_or_else(|| format!("it has no [population.{ty}] table"))?;
+        match rest {
+            [] => {
+                let comment = table
+                    .get(field)
+                    .and_then(|i| i.as_value())
+                    .and_then(|v| v.decor().suffix())
+                    .and_then(|s| s.as_str())
+                    .map(|s| s.trim().trim_start_matches('#').trim().to_string())
+                    .unwrap_or_default();
+                table[*field] = with_comment(
+                    Value::InlineTable(dist),
+                    &format!("{comment}; sd = the fit's uncertainty"),
+                );
+            }
+            [key] => {
+                let Some(inline) = table.get_mut(field).and_then(Item::as_inline_table_mut) else {
+                    return Err(format!("[population.{ty}] {field} is not an inline table"));
+                };
+                inline.insert(*key, Value::InlineTable(dist));
+            }
+            _ => {}
+        }
+    }
+    let risk = doc
+        .entry("risk")
+        .or_insert_with(toml_edit::table)
+        .as_table_mut()
+        .ok_or_else(|| "its `risk` is not a table".to_string())?;
+    if risk.contains_key("correlation") {
+        return Err(
+            "it has a [risk.correlation] already, and the calibration's uncertainty would replace it: remove it from the template or calibrate without --uncertain".into(),
+        );
+    }
+    risk.set_implicit(true);
+    let mut correlation = toml_edit::Table::new();
+    correlation.decor_mut().set_prefix(
+        "\n# How the calibrated inputs move together: rank correlations across the parameter sets\n\
+         # drawn from the fit (shrunk slightly so that the matrix is positive definite).\n",
+    );
+    let inputs: toml_edit::Array = u.inputs.iter().map(|i| i.path.as_str()).collect();
+    correlation["inputs"] = toml_edit::value(inputs);
+    let mut matrix = toml_edit::Array::new();
+    for row in &u.correlation {
+        let mut r: toml_edit::Array = row.iter().copied().collect();
+        r.decor_mut().set_prefix("\n    ");
+        matrix.push_formatted(Value::Array(r));
+    }
+    matrix.set_trailing("\n");
+    correlation["matrix"] = toml_edit::value(matrix);
+    risk.insert("correlation", Item::Table(correlation));
+    Ok(())
 }
 
 /// Scales the template's fixed costs — each plain number of `[finance.investment]` and
