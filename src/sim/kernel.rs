@@ -370,15 +370,19 @@ fn join_month(
     if !spec.in_program || program.phase(spec.start) != Phase::Running {
         return None;
     }
+    // ty < 4 (see `Model`).
+    let curves = &model.scenario.population.types[ty].response;
+    // The enrolment curve never exceeds its maximum: above it no design value makes a join,
+    // and what the design is worth to the customer need not be worked out.
+    if u_join >= curves.enrolment {
+        return None;
+    }
     let value = response
         .insert(Response::new(model, traits, ty, None))
         .profile
         .worth(0)
         .value;
-    // ty < 4 (see `Model`).
-    let share = model.scenario.population.types[ty]
-        .response
-        .enrolment_share(value);
+    let share = curves.enrolment_share(value);
     if u_join >= share {
         return None;
     }
