@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use loyalty_sim::bench::{self, BenchOptions};
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
+use loyalty_sim::decide::sobol::sobol as sobol_indices;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
 use loyalty_sim::metrics::finance::{Goal, TrialMetrics};
@@ -126,6 +127,15 @@ enum Command {
         /// Metric to rank by.
         #[arg(long, default_value = "npv", value_parser = metric_names())]
         metric: String,
+        /// Also share out the metric's variance among the inputs (Sobol first-order and total
+        /// indices with bootstrap intervals), shown beside the swings.
+        #[arg(long)]
+        sobol: bool,
+        /// Rows (base samples) of the Sobol design: it simulates rows × (inputs + 2) trials.
+        #[arg(long, value_name = "ROWS", requires = "sobol",
+              default_value_t = loyalty_sim::decide::sobol::DEFAULT_SAMPLES as u32,
+              value_parser = clap::value_parser!(u32).range(8..=1_000_000))]
+        sobol_rows: u32,
         #[command(flatten)]
         common: Common,
     },
@@ -585,16 +595,40 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         Command::Tornado {
             scenario: path,
             metric,
+            sobol,
+            sobol_rows,
             common,
         } => {
             let file = scenario::load(&path)?;
             let options = common.many_runs(&file);
             let spinner = conventions::working("tornado");
-            let t = tornado(&file, &metric, &options);
+            let t = tornado(&file, &metric, &options).and_then(|t| {
+                let s = if sobol {
+                    Some(sobol_indices(
+                        &file,
+                        &metric,
+                        &options,
+                        sobol_rows as usize,
+                    )?)
+                } else {
+                    None
+                };
+                Ok((t, s))
+            });
             spinner.finish_and_clear();
-            let t = t?;
+            let (t, s) = t?;
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
+            if let Some(s) = s {
+                let mut files = decisions::tornado_files(&t, currency, &provenance)?;
+                files.extend(decisions::sensitivity_files(&t, &s, &provenance)?);
+                return publish(
+                    &common,
+                    format!("{}-tornado", stem(&path)),
+                    &decisions::sensitivity_text(&t, &s, currency, &provenance),
+                    files,
+                );
+            }
             publish(
                 &common,
                 format!("{}-tornado", stem(&path)),

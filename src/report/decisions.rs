@@ -11,6 +11,7 @@ use super::labels;
 use super::{Exporter, ReportError};
 use crate::decide::breakeven::{BreakEven, Lever};
 use crate::decide::compare::CompareOutput;
+use crate::decide::sobol::Sensitivity;
 use crate::decide::sweep::Sweep;
 use crate::decide::tornado::{HIGH, LOW, Tornado};
 use crate::metrics::finance::{Goal, Series};
@@ -853,6 +854,131 @@ pub fn tornado_files(
         },
         provenance,
     )?);
+    Ok(files)
+}
+
+/// An index with its interval, "0.42 [0.35, 0.49]".
+fn index(e: &crate::metrics::sobol::Estimate) -> String {
+    format!(
+        "{:.2} [{:.2}, {:.2}]",
+        e.value, e.interval[0], e.interval[1]
+    )
+}
+
+/// The Sobol indices beside the tornado's swings, in the tornado's order, as text for people.
+pub fn sensitivity_text(
+    tor: &Tornado,
+    sens: &Sensitivity,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> String {
+    let mut t = tornado_text(tor, currency, provenance);
+    let k = sens.inputs.len();
+    t.push_str(&format!(
+        "\nBeside it, the share of {}'s variance each input accounts for (Sobol indices, {:.0}% bootstrap intervals; {} rows × {} = {} trials)\n",
+        labels::metric(&sens.metric),
+        sens.confidence * 100.0,
+        format_number(sens.samples as f64, 0),
+        k + 2,
+        format_number(sens.evaluations as f64, 0),
+    ));
+    t.push_str(&format!(
+        "  {:<48} {:>14}   {:<20} {:<20}\n",
+        "input", "swing", "first order S", "total ST"
+    ));
+    let mut first_sum = 0.0;
+    for (i, s) in tor.swings.iter().enumerate() {
+        let Some(ix) = sens.of(&s.path) else {
+            continue;
+        };
+        first_sum += ix.first.value;
+        t.push_str(&format!(
+            "  {:<48} {:>14}   {:<20} {:<20}\n",
+            format!("{}. {}", i + 1, s.path),
+            show_difference(&tor.metric, currency, s.width()),
+            index(&ix.first),
+            index(&ix.total),
+        ));
+    }
+    t.push_str(
+        "  S: the share an input explains alone; ST: the share it takes part in, with its interactions.\n",
+    );
+    t.push_str(&format!(
+        "  The first-order shares add up to {first_sum:.2}{}\n",
+        if first_sum < 1.0 {
+            format!(
+                ": the rest ({:.2}) is interactions and the customers' own chance.",
+                1.0 - first_sum
+            )
+        } else {
+            " (above 1 only by the estimates' error).".to_string()
+        }
+    ));
+    t.push_str(&format!(
+        "  Mean {} over the design {} (sd {}); inputs drawn together from their whole distributions, the points of a row on the same customers.\n",
+        labels::metric(&sens.metric),
+        show(&sens.metric, currency, sens.mean),
+        show_difference(&sens.metric, currency, sens.sd),
+    ));
+    if sens.correlations_left_out {
+        t.push_str("  note: the scenario's [risk] correlations are left out here: Sobol indices are defined for independent inputs.\n");
+    }
+    t
+}
+
+/// The Sobol analysis's files: `sobol.json` and `sobol.csv` (one row per input, in the
+/// tornado's order, with its swing).
+pub fn sensitivity_files(
+    tor: &Tornado,
+    sens: &Sensitivity,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        sobol: &'a Sensitivity,
+    }
+    let mut files = vec![json(
+        "sobol.json",
+        &File {
+            provenance,
+            sobol: sens,
+        },
+    )?];
+    let header = [
+        "input",
+        "swing",
+        "first_order",
+        "first_order_low",
+        "first_order_high",
+        "total",
+        "total_low",
+        "total_high",
+        "rows",
+        "trials",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = tor
+        .swings
+        .iter()
+        .filter_map(|s| {
+            let ix = sens.of(&s.path)?;
+            Some(vec![
+                s.path.clone(),
+                s.width().to_string(),
+                ix.first.value.to_string(),
+                ix.first.interval[0].to_string(),
+                ix.first.interval[1].to_string(),
+                ix.total.value.to_string(),
+                ix.total.interval[0].to_string(),
+                ix.total.interval[1].to_string(),
+                sens.samples.to_string(),
+                sens.evaluations.to_string(),
+            ])
+        })
+        .collect();
+    files.push(csv("sobol.csv", header, rows, provenance)?);
     Ok(files)
 }
 
