@@ -35,6 +35,9 @@ use crate::model::sampling::latin_hypercube_column;
 use crate::sim::rng::{Stream, trial_rng};
 use rand::RngExt;
 
+/// First-order and total indices, one each per input, in the inputs' order.
+pub type FirstAndTotal = (Vec<f64>, Vec<f64>);
+
 /// The points at which a Sobol analysis evaluates the model.
 #[derive(Debug, Clone)]
 pub struct SobolDesign {
@@ -151,7 +154,7 @@ impl SobolOutputs {
 
     /// First-order and total indices (one each per input) from the rows `rows` (which may
     /// repeat, for a bootstrap resample); `None` when the output does not vary over them.
-    pub fn estimate(&self, rows: &[usize]) -> Option<(Vec<f64>, Vec<f64>)> {
+    pub fn estimate(&self, rows: &[usize]) -> Option<FirstAndTotal> {
         let n = rows.len() as f64;
         if rows.is_empty() {
             return None;
@@ -189,7 +192,7 @@ impl SobolOutputs {
         let n = self.a.len();
         let all: Vec<usize> = (0..n).collect();
         let (first, total) = self.estimate(&all)?;
-        let boot: Vec<Option<(Vec<f64>, Vec<f64>)>> = (0..resamples)
+        let boot: Vec<Option<FirstAndTotal>> = (0..resamples)
             .into_par_iter()
             .map(|r| {
                 let mut rng = trial_rng(seed, r as u64, 0, Stream::Bootstrap);
@@ -200,7 +203,7 @@ impl SobolOutputs {
             })
             .collect();
         let tail = (1.0 - confidence) / 2.0;
-        let interval = |pick: &dyn Fn(&(Vec<f64>, Vec<f64>)) -> f64| -> [f64; 2] {
+        let interval = |pick: &dyn Fn(&FirstAndTotal) -> f64| -> [f64; 2] {
             let mut v: Vec<f64> = boot.iter().flatten().map(pick).collect();
             v.retain(|x| x.is_finite());
             v.sort_by(f64::total_cmp);
