@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
+use loyalty_sim::decide::optimise::optimise;
 use loyalty_sim::decide::sobol::sobol;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
@@ -411,6 +412,74 @@ fn tornado_with_sobol_prints_the_indices_beside_the_swings_and_writes_them() {
     for name in ["tornado.json", "tornado.csv", "sobol.json", "sobol.csv"] {
         assert!(manifest.contains(name), "{manifest}");
     }
+}
+
+#[test]
+fn optimise_finds_the_best_reward_price_of_a_fine_sweep_within_one_step() {
+    let file = shipped("coffee_points.toml", 1_500, 18);
+    let options = trials(6);
+    let path = "program.points.rewards[0].points";
+    // The fine sweep: every fifth point from 20 to 150 (27 values).
+    let axis = Axis::even(path, 20.0, 150.0, 27, true);
+    let s = sweep(&file, std::slice::from_ref(&axis), "npv", None, &options).unwrap();
+    let swept_best = s.points[s.best].at[0];
+
+    let o = optimise(&file, path, (20.0, 150.0), 5.0, true, "npv", None, &options).unwrap();
+    assert!(
+        (o.best - swept_best).abs() <= 5.0,
+        "optimise {} vs sweep {swept_best}",
+        o.best
+    );
+    assert!(o.spacing <= 5.0);
+    // Fewer runs than the sweep's 27.
+    assert!(o.tried.len() < 27, "{}", o.tried.len());
+    // The mean at the optimum is that of a plain run there (the same customers and numbers).
+    let direct = run(&file.variant(&[(path, o.best)]).unwrap(), &options, &|| {}).unwrap();
+    assert_eq!(o.best_mean, direct.summary.metrics.npv.mean);
+    // No value run beats it, and it is among those as good as the best.
+    assert!(o.tried.iter().all(|t| t.mean <= o.best_mean));
+    assert!(o.as_good_as_best.contains(&o.best));
+}
+
+#[test]
+fn the_optimise_command_names_the_best_value_and_writes_every_value_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("loyalty-sim")
+        .unwrap()
+        .arg("optimise")
+        .arg(common::data("small_points.toml"))
+        .args([
+            "--vary",
+            "program.points.redemption_threshold=50..400",
+            "--step",
+            "25",
+            "--trials",
+            "2",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("← best"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("optimise.json")).unwrap())
+            .unwrap();
+    let o = &json["optimise"];
+    assert!(o["spacing"].as_f64().unwrap() <= 25.0);
+    assert_eq!(json["provenance"]["seed"], 99);
+    // Every value tried is a row of the CSV, and the best is the highest mean among them.
+    let csv = std::fs::read_to_string(dir.path().join("optimise.csv")).unwrap();
+    let tried = o["tried"].as_array().unwrap();
+    assert_eq!(csv.lines().count(), tried.len() + 1);
+    let top = tried
+        .iter()
+        .map(|t| t["mean"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(o["best_mean"].as_f64().unwrap(), top);
 }
 
 #[test]

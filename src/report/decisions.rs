@@ -11,6 +11,7 @@ use super::labels;
 use super::{Exporter, ReportError};
 use crate::decide::breakeven::{BreakEven, Lever};
 use crate::decide::compare::CompareOutput;
+use crate::decide::optimise::Optimum;
 use crate::decide::sobol::Sensitivity;
 use crate::decide::sweep::Sweep;
 use crate::decide::tornado::{HIGH, LOW, Tornado};
@@ -979,6 +980,80 @@ pub fn sensitivity_files(
         })
         .collect();
     files.push(csv("sobol.csv", header, rows, provenance)?);
+    Ok(files)
+}
+
+/// The optimum as text for people: the best value, the values tried, those as good as it.
+pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) -> String {
+    let mut t = provenance.header_line();
+    t.push_str("\n\n");
+    let way = match o.goal {
+        Goal::Maximize => "highest",
+        Goal::Minimize => "lowest",
+    };
+    t.push_str(&format!(
+        "Best {} for the {way} mean {} ({} values tried, {} trials each, on the same customers)\n",
+        o.path,
+        labels::metric(&o.metric),
+        o.tried.len(),
+        o.trials
+    ));
+    for tried in &o.tried {
+        let mark = if tried.value == o.best {
+            "  ← best"
+        } else if o.as_good_as_best.contains(&tried.value) {
+            "  ≈"
+        } else {
+            ""
+        };
+        t.push_str(&format!(
+            "  {:>12}   mean {} ± {}{mark}\n",
+            labels::value(tried.value),
+            show(&o.metric, currency, tried.mean),
+            show_difference(&o.metric, currency, 1.96 * tried.sem),
+        ));
+    }
+    t.push_str(&format!(
+        "Best: {} = {} (mean {}), found to within {} of the best of a curve with one peak; ≈ marks values as good within Monte Carlo error (paired 95% interval).\n",
+        o.path,
+        labels::value(o.best),
+        show(&o.metric, currency, o.best_mean),
+        labels::value(o.spacing),
+    ));
+    t
+}
+
+/// The optimum's files: `optimise.json` and `optimise.csv` (one row per value tried).
+pub fn optimise_files(o: &Optimum, provenance: &Provenance) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        optimise: &'a Optimum,
+    }
+    let mut files = vec![json(
+        "optimise.json",
+        &File {
+            provenance,
+            optimise: o,
+        },
+    )?];
+    let header = ["value", "mean", "sem", "best", "as_good_as_best"]
+        .map(String::from)
+        .to_vec();
+    let rows = o
+        .tried
+        .iter()
+        .map(|t| {
+            vec![
+                t.value.to_string(),
+                t.mean.to_string(),
+                t.sem.to_string(),
+                (t.value == o.best).to_string(),
+                o.as_good_as_best.contains(&t.value).to_string(),
+            ]
+        })
+        .collect();
+    files.push(csv("optimise.csv", header, rows, provenance)?);
     Ok(files)
 }
 
