@@ -692,7 +692,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
             if let Some(s) = s {
-                let mut files = decisions::tornado_files(&t, currency, &provenance)?;
+                let mut files = decisions::tornado_files_with(&t, Some(&s), currency, &provenance)?;
                 files.extend(decisions::sensitivity_files(&t, &s, &provenance)?);
                 return publish(
                     &common,

@@ -787,6 +787,17 @@ pub fn tornado_files(
     currency: &Currency,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
+    tornado_files_with(tor, None, currency, provenance)
+}
+
+/// The tornado's files, its chart labelling each bar with the input's Sobol indices when
+/// `sens` is given.
+pub fn tornado_files_with(
+    tor: &Tornado,
+    sens: Option<&Sensitivity>,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
     #[derive(Serialize)]
     struct File<'a> {
         provenance: &'a Provenance,
@@ -830,10 +841,17 @@ pub fn tornado_files(
             name: "tornado",
             footer: String::new(),
             chart: AnyChart::Tornado(TornadoChart {
-                title: format!(
-                    "What drives {} most (each input at its 5th and 95th percentile)",
-                    labels::metric(&tor.metric)
-                ),
+                title: if sens.is_some() {
+                    format!(
+                        "What drives {} most (5th to 95th percentile; S, ST: Sobol shares)",
+                        labels::metric(&tor.metric)
+                    )
+                } else {
+                    format!(
+                        "What drives {} most (each input at its 5th and 95th percentile)",
+                        labels::metric(&tor.metric)
+                    )
+                },
                 x_label,
                 x_scale: scale,
                 base: tor.base,
@@ -842,10 +860,14 @@ pub fn tornado_files(
                     .iter()
                     .map(|s| TornadoBar {
                         label: format!(
-                            "{} ({} → {})",
+                            "{} ({} → {}){}",
                             labels::field(&s.path),
                             labels::value(s.low),
-                            labels::value(s.high)
+                            labels::value(s.high),
+                            sens.and_then(|x| x.of(&s.path))
+                                .map_or(String::new(), |ix| {
+                                    format!(" · S {:.2}, ST {:.2}", ix.first.value, ix.total.value)
+                                })
                         ),
                         at_low: s.metric_at_low,
                         at_high: s.metric_at_high,
