@@ -357,6 +357,26 @@ fn sobol_on_the_shipped_uncertain_scenario_is_bit_identical_on_one_and_two_threa
 }
 
 #[test]
+fn sobol_says_it_leaves_out_the_scenarios_correlations() {
+    let correlated = common::reduced(&common::data("small_correlated.toml"), 500, 12);
+    let s = sobol(&correlated, "npv", &RunOptions::default(), 8).unwrap();
+    assert!(s.correlations_left_out);
+    let plain = common::reduced(&common::data("small_uncertain.toml"), 500, 12);
+    assert!(
+        !sobol(&plain, "npv", &RunOptions::default(), 8)
+            .unwrap()
+            .correlations_left_out
+    );
+    // A metric the tools do not know is refused by name.
+    assert!(
+        sobol(&plain, "nvp", &RunOptions::default(), 8)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown metric `nvp`")
+    );
+}
+
+#[test]
 fn tornado_with_sobol_prints_the_indices_beside_the_swings_and_writes_them() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::cargo_bin("loyalty-sim")
