@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use loyalty_sim::bench::{self, BenchOptions};
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
+use loyalty_sim::decide::optimise::optimise;
+use loyalty_sim::decide::sobol::sobol as sobol_indices;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
 use loyalty_sim::metrics::finance::{Goal, TrialMetrics};
@@ -127,6 +129,28 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Find the best value of one input (e.g. a threshold) by grid refinement on common random
+    /// numbers.
+    Optimise {
+        /// Scenario file.
+        scenario: PathBuf,
+        /// The input and its range, PATH=FROM..TO (e.g. program.points.redemption_threshold=100..1000).
+        #[arg(long = "vary", value_name = "PATH=FROM..TO")]
+        vary: String,
+        /// How close the values tried end up (the search stops at this spacing; default: a
+        /// hundredth of the range, and at least 1 for whole numbers).
+        #[arg(long)]
+        step: Option<f64>,
+        /// Metric whose mean picks the best value.
+        #[arg(long, default_value = "npv", value_parser = metric_names())]
+        metric: String,
+        /// Whether the best value has the highest (max) or lowest (min) mean of the metric
+        /// (default: the metric's own way).
+        #[arg(long, value_parser = ["max", "min"])]
+        goal: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Rank the uncertain inputs by their effect on a metric (a tornado).
     Tornado {
         /// Scenario file with inputs given as distributions.
@@ -134,6 +158,15 @@ enum Command {
         /// Metric to rank by.
         #[arg(long, default_value = "npv", value_parser = metric_names())]
         metric: String,
+        /// Also share out the metric's variance among the inputs (Sobol first-order and total
+        /// indices with bootstrap intervals), shown beside the swings.
+        #[arg(long)]
+        sobol: bool,
+        /// Rows (base samples) of the Sobol design: it simulates rows × (inputs + 2) trials.
+        #[arg(long, value_name = "ROWS", requires = "sobol",
+              default_value_t = loyalty_sim::decide::sobol::DEFAULT_SAMPLES as u32,
+              value_parser = clap::value_parser!(u32).range(8..=1_000_000))]
+        sobol_rows: u32,
         #[command(flatten)]
         common: Common,
     },
@@ -602,19 +635,92 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 decisions::sweep_files(&s, currency, &provenance)?,
             )
         }
+        Command::Optimise {
+            scenario: path,
+            vary,
+            step,
+            metric,
+            goal,
+            common,
+        } => {
+            let file = scenario::load(&path)?;
+            let goal = goal.map(|g| match g.as_str() {
+                "min" => Goal::Minimize,
+                _ => Goal::Maximize,
+            });
+            let axis = parse_axis(&vary, 2, &file)?;
+            let (from, to) = (axis.values[0], axis.values[axis.values.len() - 1]);
+            // parse_axis has checked the field against both ends already.
+            let whole = file.probe(&axis.path, from, to).unwrap_or(false);
+            let step = match step {
+                Some(s) if s.is_finite() && s > 0.0 => s,
+                Some(s) => {
+                    return Err(Error::Argument(format!(
+                        "--step {s}: expected a positive number"
+                    )));
+                }
+                None => (to - from).abs() / 100.0,
+            };
+            let options = common.many_runs(&file);
+            let spinner = conventions::working("optimise");
+            let o = optimise(
+                &file,
+                &axis.path,
+                (from, to),
+                step,
+                whole,
+                &metric,
+                goal,
+                &options,
+            );
+            spinner.finish_and_clear();
+            let o = o?;
+            let provenance = provenance(&file, &options, o.trials);
+            let currency = &file.scenario.finance.currency;
+            publish(
+                &common,
+                format!("{}-optimise", stem(&path)),
+                &decisions::optimise_text(&o, currency, &provenance),
+                decisions::optimise_files(&o, &provenance)?,
+            )
+        }
         Command::Tornado {
             scenario: path,
             metric,
+            sobol,
+            sobol_rows,
             common,
         } => {
             let file = scenario::load(&path)?;
             let options = common.many_runs(&file);
             let spinner = conventions::working("tornado");
-            let t = tornado(&file, &metric, &options);
+            let t = tornado(&file, &metric, &options).and_then(|t| {
+                let s = if sobol {
+                    Some(sobol_indices(
+                        &file,
+                        &metric,
+                        &options,
+                        sobol_rows as usize,
+                    )?)
+                } else {
+                    None
+                };
+                Ok((t, s))
+            });
             spinner.finish_and_clear();
-            let t = t?;
+            let (t, s) = t?;
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
+            if let Some(s) = s {
+                let mut files = decisions::tornado_files_with(&t, Some(&s), currency, &provenance)?;
+                files.extend(decisions::sensitivity_files(&t, &s, &provenance)?);
+                return publish(
+                    &common,
+                    format!("{}-tornado", stem(&path)),
+                    &decisions::sensitivity_text(&t, &s, currency, &provenance),
+                    files,
+                );
+            }
             publish(
                 &common,
                 format!("{}-tornado", stem(&path)),

@@ -103,10 +103,22 @@ pub fn trial_scenario<'a>(
         return Ok((Cow::Borrowed(scenario), Vec::new()));
     }
     let draws = plan.draws(scenario, trial);
+    let drawn = scenario_with_draws(file, scenario, &draws, trial)?;
+    Ok((Cow::Owned(drawn), draws))
+}
+
+/// `scenario` (the file's, after overrides) with its uncertain inputs set to `draws` (one per
+/// input, in order), rebuilt from `file` and checked again; `trial` names the trial in an error.
+pub fn scenario_with_draws(
+    file: &ScenarioFile,
+    scenario: &Scenario,
+    draws: &[f64],
+    trial: u64,
+) -> Result<Scenario, RunError> {
     let values: Vec<(&str, f64)> = scenario
         .uncertain
         .iter()
-        .zip(&draws)
+        .zip(draws)
         .map(|(input, &v)| (input.path.as_str(), v))
         .collect();
     let mut drawn = file
@@ -121,7 +133,7 @@ pub fn trial_scenario<'a>(
                 .collect(),
         })?;
     drawn.simulation = scenario.simulation.clone();
-    Ok((Cow::Owned(drawn), draws))
+    Ok(drawn)
 }
 
 /// Simulates and evaluates `trials` of `scenario` (in a pool set up by the caller).

@@ -12,9 +12,12 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
+use loyalty_sim::decide::optimise::optimise;
+use loyalty_sim::decide::sobol::sobol;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
 use loyalty_sim::metrics::finance::Series;
+use loyalty_sim::metrics::sobol::SobolDesign;
 use loyalty_sim::report::decisions::{Provenance, sweep_files, sweep_text, tornado_files};
 use loyalty_sim::run::{HalfWidth, Precision};
 use loyalty_sim::scenario::ScenarioFile;
@@ -303,6 +306,200 @@ fn the_tornado_of_the_shipped_uncertain_scenario_swings_the_investment_one_for_o
         "{fall} vs {}",
         it.high - it.low
     );
+}
+
+#[test]
+fn sobol_on_the_shipped_uncertain_scenario_is_bit_identical_on_one_and_two_threads() {
+    let file = shipped("retail_points_uncertain.toml", 1_500, 12);
+    let on = |threads: usize| {
+        let options = RunOptions {
+            threads: Some(threads),
+            ..RunOptions::default()
+        };
+        sobol(&file, "npv", &options, 16).unwrap()
+    };
+    let (one, two) = (on(1), on(2));
+    assert_eq!(one.evaluations, 16 * 7);
+    assert_eq!(
+        serde_json::to_string(&one).unwrap(),
+        serde_json::to_string(&two).unwrap()
+    );
+    for ix in &one.inputs {
+        assert!(ix.total.value >= 0.0, "{ix:?}");
+    }
+
+    // The IT platform's cost is paid at month 0, undiscounted, and changes nothing the
+    // customers do: between A and A_B^i of a row (same customers), NPV moves by exactly the
+    // difference of the two draws. Jansen's total index is then, by hand,
+    // mean over rows of (cost in A − cost in B)² / 2, over the variance of NPV.
+    let scenario = &file.scenario;
+    let i = scenario
+        .uncertain
+        .iter()
+        .position(|u| u.path == "finance.investment.it_platform_and_app")
+        .unwrap();
+    let input = &scenario.uncertain[i];
+    let design =
+        SobolDesign::latin_hypercube(16, scenario.uncertain.len(), scenario.simulation.seed);
+    let squares: f64 = (0..16)
+        .map(|row| {
+            let a = input.value_at(design.point(row).probabilities[i]);
+            let b = input.value_at(design.point(16 + row).probabilities[i]);
+            (a - b).powi(2)
+        })
+        .sum();
+    let by_hand = squares / 16.0 / 2.0 / one.sd.powi(2);
+    let got = one.of(&input.path).unwrap().total.value;
+    assert!(
+        (got - by_hand).abs() <= 1e-9 * by_hand,
+        "ST {got} vs by hand {by_hand}"
+    );
+}
+
+#[test]
+fn sobol_says_it_leaves_out_the_scenarios_correlations() {
+    let correlated = common::reduced(&common::data("small_correlated.toml"), 500, 12);
+    let s = sobol(&correlated, "npv", &RunOptions::default(), 8).unwrap();
+    assert!(s.correlations_left_out);
+    let plain = common::reduced(&common::data("small_uncertain.toml"), 500, 12);
+    assert!(
+        !sobol(&plain, "npv", &RunOptions::default(), 8)
+            .unwrap()
+            .correlations_left_out
+    );
+    // A metric the tools do not know is refused by name.
+    assert!(
+        sobol(&plain, "nvp", &RunOptions::default(), 8)
+            .unwrap_err()
+            .to_string()
+            .contains("unknown metric `nvp`")
+    );
+}
+
+#[test]
+fn tornado_with_sobol_prints_the_indices_beside_the_swings_and_writes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("loyalty-sim")
+        .unwrap()
+        .arg("tornado")
+        .arg(common::data("small_uncertain.toml"))
+        .args([
+            "--trials",
+            "2",
+            "--sobol",
+            "--sobol-rows",
+            "8",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("first order S"), "{text}");
+    assert!(text.contains("8 rows × 5 = 40 trials"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("sobol.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["sobol"]["samples"], 8);
+    assert_eq!(json["sobol"]["evaluations"], 40);
+    assert_eq!(json["provenance"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["provenance"]["seed"], 99);
+    assert_eq!(
+        json["provenance"]["scenarios"][0][1]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    // The members' value of a point changes no cash (see the tornado's test above): A and
+    // A_B^i give the same NPV in every row, so both its indices are exactly zero.
+    let point_value = json["sobol"]["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == "program.points.point_value")
+        .unwrap();
+    assert_eq!(point_value["first"]["value"], 0.0);
+    assert_eq!(point_value["total"]["value"], 0.0);
+    let csv = std::fs::read_to_string(dir.path().join("sobol.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "a header and one row per input");
+    // The tornado's files are written with them, in one folder with one manifest.
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    for name in ["tornado.json", "tornado.csv", "sobol.json", "sobol.csv"] {
+        assert!(manifest.contains(name), "{manifest}");
+    }
+}
+
+#[test]
+fn optimise_finds_the_best_reward_price_of_a_fine_sweep_within_one_step() {
+    let file = shipped("coffee_points.toml", 1_500, 18);
+    let options = trials(6);
+    let path = "program.points.rewards[0].points";
+    // The fine sweep: every fifth point from 20 to 150 (27 values).
+    let axis = Axis::even(path, 20.0, 150.0, 27, true);
+    let s = sweep(&file, std::slice::from_ref(&axis), "npv", None, &options).unwrap();
+    let swept_best = s.points[s.best].at[0];
+
+    let o = optimise(&file, path, (20.0, 150.0), 5.0, true, "npv", None, &options).unwrap();
+    assert!(
+        (o.best - swept_best).abs() <= 5.0,
+        "optimise {} vs sweep {swept_best}",
+        o.best
+    );
+    assert!(o.spacing <= 5.0);
+    // Fewer runs than the sweep's 27.
+    assert!(o.tried.len() < 27, "{}", o.tried.len());
+    // The mean at the optimum is that of a plain run there (the same customers and numbers).
+    let direct = run(&file.variant(&[(path, o.best)]).unwrap(), &options, &|| {}).unwrap();
+    assert_eq!(o.best_mean, direct.summary.metrics.npv.mean);
+    // No value run beats it, and it is among those as good as the best.
+    assert!(o.tried.iter().all(|t| t.mean <= o.best_mean));
+    assert!(o.as_good_as_best.contains(&o.best));
+}
+
+#[test]
+fn the_optimise_command_names_the_best_value_and_writes_every_value_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("loyalty-sim")
+        .unwrap()
+        .arg("optimise")
+        .arg(common::data("small_points.toml"))
+        .args([
+            "--vary",
+            "program.points.redemption_threshold=50..400",
+            "--step",
+            "25",
+            "--trials",
+            "2",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("← best"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("optimise.json")).unwrap())
+            .unwrap();
+    let o = &json["optimise"];
+    assert!(o["spacing"].as_f64().unwrap() <= 25.0);
+    assert_eq!(json["provenance"]["seed"], 99);
+    // Every value tried is a row of the CSV, and the best is the highest mean among them.
+    let csv = std::fs::read_to_string(dir.path().join("optimise.csv")).unwrap();
+    let tried = o["tried"].as_array().unwrap();
+    assert_eq!(csv.lines().count(), tried.len() + 1);
+    let top = tried
+        .iter()
+        .map(|t| t["mean"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(o["best_mean"].as_f64().unwrap(), top);
 }
 
 #[test]

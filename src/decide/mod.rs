@@ -1,9 +1,12 @@
 //! Decision tools built on runs: compare designs on the same customers ([`compare`]), sweep
-//! inputs over a range ([`sweep`]), rank uncertain inputs by their effect ([`tornado`]) and
-//! solve for the break-even response or membership ([`breakeven`]).
+//! inputs over a range ([`sweep`]), rank uncertain inputs by their effect ([`tornado`]), share
+//! out the result's variance among them ([`sobol`]), find an input's best value
+//! ([`optimise`]) and solve for the break-even response or membership ([`breakeven`]).
 
 pub mod breakeven;
 pub mod compare;
+pub mod optimise;
+pub mod sobol;
 pub mod sweep;
 pub mod tornado;
 

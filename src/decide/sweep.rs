@@ -185,14 +185,7 @@ pub fn sweep(
             if i == best {
                 return true;
             }
-            let diffs: Vec<f64> = per_trial[best]
-                .iter()
-                .zip(&per_trial[i])
-                .map(|(b, x)| sign * (b - x))
-                .collect();
-            let d = mean(&diffs);
-            let se = sample_sd(&diffs, d).map_or(0.0, |s| s / (diffs.len() as f64).sqrt());
-            d <= 1.96 * se
+            within_error(&per_trial[best], &per_trial[i], sign)
         })
         .collect();
     Ok(Sweep {
@@ -204,4 +197,18 @@ pub fn sweep(
         as_good_as_best,
         trials: options.trials.unwrap_or(file.scenario.simulation.trials),
     })
+}
+
+/// Whether `other` is as good as `best` within Monte Carlo error: the mean of their paired,
+/// trial-by-trial differences (`sign` × (best − other), higher being better) is within 1.96
+/// standard errors of zero.
+pub(crate) fn within_error(best: &[f64], other: &[f64], sign: f64) -> bool {
+    let diffs: Vec<f64> = best
+        .iter()
+        .zip(other)
+        .map(|(b, x)| sign * (b - x))
+        .collect();
+    let d = mean(&diffs);
+    let se = sample_sd(&diffs, d).map_or(0.0, |s| s / (diffs.len() as f64).sqrt());
+    d <= 1.96 * se
 }

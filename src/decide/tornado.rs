@@ -59,6 +59,11 @@ pub enum TornadoError {
     /// A metric name that does not exist.
     #[error("unknown metric `{0}`")]
     UnknownMetric(String),
+    /// The metric is the same at every point of a sensitivity analysis.
+    #[error(
+        "{0} is the same whatever the uncertain inputs: it has no variance to share out among them"
+    )]
+    NoVariance(String),
     /// A swing makes an invalid scenario.
     #[error(transparent)]
     Invalid(#[from] super::InvalidSetting),

@@ -11,6 +11,8 @@ use super::labels;
 use super::{Exporter, ReportError};
 use crate::decide::breakeven::{BreakEven, Lever};
 use crate::decide::compare::CompareOutput;
+use crate::decide::optimise::Optimum;
+use crate::decide::sobol::Sensitivity;
 use crate::decide::sweep::Sweep;
 use crate::decide::tornado::{HIGH, LOW, Tornado};
 use crate::metrics::finance::{Goal, Series};
@@ -785,6 +787,17 @@ pub fn tornado_files(
     currency: &Currency,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
+    tornado_files_with(tor, None, currency, provenance)
+}
+
+/// The tornado's files, its chart labelling each bar with the input's Sobol indices when
+/// `sens` is given.
+pub fn tornado_files_with(
+    tor: &Tornado,
+    sens: Option<&Sensitivity>,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
     #[derive(Serialize)]
     struct File<'a> {
         provenance: &'a Provenance,
@@ -828,10 +841,17 @@ pub fn tornado_files(
             name: "tornado",
             footer: String::new(),
             chart: AnyChart::Tornado(TornadoChart {
-                title: format!(
-                    "What drives {} most (each input at its 5th and 95th percentile)",
-                    labels::metric(&tor.metric)
-                ),
+                title: if sens.is_some() {
+                    format!(
+                        "What drives {} most (5th to 95th percentile; S, ST: Sobol shares)",
+                        labels::metric(&tor.metric)
+                    )
+                } else {
+                    format!(
+                        "What drives {} most (each input at its 5th and 95th percentile)",
+                        labels::metric(&tor.metric)
+                    )
+                },
                 x_label,
                 x_scale: scale,
                 base: tor.base,
@@ -840,10 +860,14 @@ pub fn tornado_files(
                     .iter()
                     .map(|s| TornadoBar {
                         label: format!(
-                            "{} ({} → {})",
+                            "{} ({} → {}){}",
                             labels::field(&s.path),
                             labels::value(s.low),
-                            labels::value(s.high)
+                            labels::value(s.high),
+                            sens.and_then(|x| x.of(&s.path))
+                                .map_or(String::new(), |ix| {
+                                    format!(" · S {:.2}, ST {:.2}", ix.first.value, ix.total.value)
+                                })
                         ),
                         at_low: s.metric_at_low,
                         at_high: s.metric_at_high,
@@ -853,6 +877,205 @@ pub fn tornado_files(
         },
         provenance,
     )?);
+    Ok(files)
+}
+
+/// An index with its interval, "0.42 [0.35, 0.49]".
+fn index(e: &crate::metrics::sobol::Estimate) -> String {
+    format!(
+        "{:.2} [{:.2}, {:.2}]",
+        e.value, e.interval[0], e.interval[1]
+    )
+}
+
+/// The Sobol indices beside the tornado's swings, in the tornado's order, as text for people.
+pub fn sensitivity_text(
+    tor: &Tornado,
+    sens: &Sensitivity,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> String {
+    let mut t = tornado_text(tor, currency, provenance);
+    let k = sens.inputs.len();
+    t.push_str(&format!(
+        "\nBeside it, the share of {}'s variance each input accounts for (Sobol indices, {:.0}% bootstrap intervals; {} rows × {} = {} trials)\n",
+        labels::metric(&sens.metric),
+        sens.confidence * 100.0,
+        format_number(sens.samples as f64, 0),
+        k + 2,
+        format_number(sens.evaluations as f64, 0),
+    ));
+    t.push_str(&format!(
+        "  {:<48} {:>14}   {:<20} {:<20}\n",
+        "input", "swing", "first order S", "total ST"
+    ));
+    let mut first_sum = 0.0;
+    for (i, s) in tor.swings.iter().enumerate() {
+        let Some(ix) = sens.of(&s.path) else {
+            continue;
+        };
+        first_sum += ix.first.value;
+        t.push_str(&format!(
+            "  {:<48} {:>14}   {:<20} {:<20}\n",
+            format!("{}. {}", i + 1, s.path),
+            show_difference(&tor.metric, currency, s.width()),
+            index(&ix.first),
+            index(&ix.total),
+        ));
+    }
+    t.push_str(
+        "  S: the share an input explains alone; ST: the share it takes part in, with its interactions.\n",
+    );
+    t.push_str(&format!(
+        "  The first-order shares add up to {first_sum:.2}{}\n",
+        if first_sum < 1.0 {
+            format!(
+                ": the rest ({:.2}) is interactions and the customers' own chance.",
+                1.0 - first_sum
+            )
+        } else {
+            " (above 1 only by the estimates' error).".to_string()
+        }
+    ));
+    t.push_str(&format!(
+        "  Mean {} over the design {} (sd {}); inputs drawn together from their whole distributions, the points of a row on the same customers.\n",
+        labels::metric(&sens.metric),
+        show(&sens.metric, currency, sens.mean),
+        show_difference(&sens.metric, currency, sens.sd),
+    ));
+    if sens.correlations_left_out {
+        t.push_str("  note: the scenario's [risk] correlations are left out here: Sobol indices are defined for independent inputs.\n");
+    }
+    t
+}
+
+/// The Sobol analysis's files: `sobol.json` and `sobol.csv` (one row per input, in the
+/// tornado's order, with its swing).
+pub fn sensitivity_files(
+    tor: &Tornado,
+    sens: &Sensitivity,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        sobol: &'a Sensitivity,
+    }
+    let mut files = vec![json(
+        "sobol.json",
+        &File {
+            provenance,
+            sobol: sens,
+        },
+    )?];
+    let header = [
+        "input",
+        "swing",
+        "first_order",
+        "first_order_low",
+        "first_order_high",
+        "total",
+        "total_low",
+        "total_high",
+        "rows",
+        "trials",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = tor
+        .swings
+        .iter()
+        .filter_map(|s| {
+            let ix = sens.of(&s.path)?;
+            Some(vec![
+                s.path.clone(),
+                s.width().to_string(),
+                ix.first.value.to_string(),
+                ix.first.interval[0].to_string(),
+                ix.first.interval[1].to_string(),
+                ix.total.value.to_string(),
+                ix.total.interval[0].to_string(),
+                ix.total.interval[1].to_string(),
+                sens.samples.to_string(),
+                sens.evaluations.to_string(),
+            ])
+        })
+        .collect();
+    files.push(csv("sobol.csv", header, rows, provenance)?);
+    Ok(files)
+}
+
+/// The optimum as text for people: the best value, the values tried, those as good as it.
+pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) -> String {
+    let mut t = provenance.header_line();
+    t.push_str("\n\n");
+    let way = match o.goal {
+        Goal::Maximize => "highest",
+        Goal::Minimize => "lowest",
+    };
+    t.push_str(&format!(
+        "Best {} for the {way} mean {} ({} values tried, {} trials each, on the same customers)\n",
+        o.path,
+        labels::metric(&o.metric),
+        o.tried.len(),
+        o.trials
+    ));
+    for tried in &o.tried {
+        let mark = if tried.value == o.best {
+            "  ← best"
+        } else if o.as_good_as_best.contains(&tried.value) {
+            "  ≈"
+        } else {
+            ""
+        };
+        t.push_str(&format!(
+            "  {:>12}   mean {} ± {}{mark}\n",
+            labels::value(tried.value),
+            show(&o.metric, currency, tried.mean),
+            show_difference(&o.metric, currency, 1.96 * tried.sem),
+        ));
+    }
+    t.push_str(&format!(
+        "Best: {} = {} (mean {}), found to within {} of the best of a curve with one peak; ≈ marks values as good within Monte Carlo error (paired 95% interval).\n",
+        o.path,
+        labels::value(o.best),
+        show(&o.metric, currency, o.best_mean),
+        labels::value(o.spacing),
+    ));
+    t
+}
+
+/// The optimum's files: `optimise.json` and `optimise.csv` (one row per value tried).
+pub fn optimise_files(o: &Optimum, provenance: &Provenance) -> Result<Vec<Rendered>, ReportError> {
+    #[derive(Serialize)]
+    struct File<'a> {
+        provenance: &'a Provenance,
+        optimise: &'a Optimum,
+    }
+    let mut files = vec![json(
+        "optimise.json",
+        &File {
+            provenance,
+            optimise: o,
+        },
+    )?];
+    let header = ["value", "mean", "sem", "best", "as_good_as_best"]
+        .map(String::from)
+        .to_vec();
+    let rows = o
+        .tried
+        .iter()
+        .map(|t| {
+            vec![
+                t.value.to_string(),
+                t.mean.to_string(),
+                t.sem.to_string(),
+                (t.value == o.best).to_string(),
+                o.as_good_as_best.contains(&t.value).to_string(),
+            ]
+        })
+        .collect();
+    files.push(csv("optimise.csv", header, rows, provenance)?);
     Ok(files)
 }
 

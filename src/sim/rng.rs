@@ -32,6 +32,10 @@ pub enum Stream {
     Strata = 0x5354_5241_5441,
     /// A batch's permuted scores of an uncertain input (Iman–Conover).
     Scores = 0x5343_4f52_4553,
+    /// A column of a Sobol analysis's base samples (matrices A and B).
+    SobolBase = 0x534f_424f_4c00,
+    /// A bootstrap resample of a Sobol analysis's rows.
+    Bootstrap = 0x424f_4f54_5354,
 }
 
 /// The SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijection on u64 with good
