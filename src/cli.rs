@@ -314,9 +314,10 @@ struct CalibrateArgs {
     /// Print calibration.json on standard output instead of the text report.
     #[arg(long)]
     json: bool,
-    /// Purchase model feeding the scenario: bgnbd (default), mbgnbd, pareto-nbd, or auto (the
-    /// smallest holdout error by repeat-purchase group, or without a holdout the lowest BIC).
-    /// All are fitted and compared either way.
+    /// Purchase model feeding the scenario: bgnbd (default: fitted alone), mbgnbd or
+    /// pareto-nbd (fitted besides the BG/NBD and compared with it), or auto (all three fitted
+    /// and compared; the smallest holdout error by repeat-purchase group, or without a holdout
+    /// the lowest BIC, feeds the scenario).
     #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto"], default_value = "bgnbd")]
     model: String,
 }

@@ -762,7 +762,14 @@ fn donations_bgbb_reproduces_the_published_estimates() {
 #[test]
 fn cdnow_models_are_compared_and_mbgnbd_beats_bgnbd() {
     use loyalty_sim::calibrate::purchase::ModelKind;
-    let c = cdnow(true);
+    let c = calibrate(
+        &cdnow_log(),
+        &Options {
+            model: ModelChoice::Auto,
+            ..options("1997-09-30", Some("1998-06-30"))
+        },
+    )
+    .unwrap();
     let rows = &c.comparison.rows;
     assert_eq!(rows.len(), 3);
     let ll = |k: ModelKind| {
@@ -782,12 +789,47 @@ fn cdnow_models_are_compared_and_mbgnbd_beats_bgnbd() {
         assert!((r.bic.unwrap() - (4.0 * 2357f64.ln() - 2.0 * ll)).abs() < 1e-9);
         assert!(r.holdout_error.unwrap() > 0.0);
     }
-    // Under the default the BG/NBD feeds the scenario, and the BG/NBD counts every one-time
-    // buyer alive; the MBG/NBD and the Pareto/NBD count fewer.
+    // With a holdout the rule takes the smallest holdout error: the BG/NBD's on CDNOW (0.097
+    // against 0.130 and 0.107). The BG/NBD counts every one-time buyer alive; the MBG/NBD and
+    // the Pareto/NBD count fewer.
+    assert!(rows.iter().all(|r| r.fitted));
     assert_eq!(c.comparison.chosen, ModelKind::BgNbd);
+    assert_eq!(c.comparison.rule_picks, Some(ModelKind::BgNbd));
+    assert_eq!(c.comparison.not_fitted, None);
     let alive = |k: ModelKind| rows.iter().find(|r| r.model == k).unwrap().alive.unwrap();
     assert!(alive(ModelKind::MbgNbd) < alive(ModelKind::BgNbd));
     assert!(alive(ModelKind::ParetoNbd) < alive(ModelKind::BgNbd));
+}
+
+#[test]
+fn by_default_only_the_bgnbd_is_fitted_and_the_table_says_how_to_compare() {
+    use loyalty_sim::calibrate::purchase::ModelKind;
+    let c = cdnow(true);
+    let fitted: Vec<ModelKind> = c
+        .comparison
+        .rows
+        .iter()
+        .filter(|r| r.fitted)
+        .map(|r| r.model)
+        .collect();
+    assert_eq!(fitted, [ModelKind::BgNbd]);
+    for r in &c.comparison.rows[1..] {
+        assert_eq!(r.log_likelihood, None, "{r:?}");
+        assert_eq!(r.refused, None, "{r:?}");
+    }
+    assert_eq!(c.comparison.chosen, ModelKind::BgNbd);
+    // The rule compares all three: with one fitted it has not picked.
+    assert_eq!(c.comparison.rule_picks, None);
+    let note = c.comparison.not_fitted.as_deref().unwrap();
+    assert!(
+        note.contains("not fitted: MBG/NBD, Pareto/NBD (--model auto fits and compares all three"),
+        "{note}"
+    );
+    // The BG/NBD's row is the BG/NBD fit itself.
+    assert_eq!(
+        c.comparison.rows[0].log_likelihood,
+        Some(c.bgnbd.convergence.log_likelihood)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -954,23 +996,32 @@ fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model(
         .assert()
         .success()
         .stdout(predicate::str::contains("Purchase models compared"))
-        .stdout(predicate::str::contains("Pareto/NBD       -9,594.98"))
+        .stdout(predicate::str::contains("MBG/NBD          -9,582.14"))
+        .stdout(predicate::str::contains("Pareto/NBD  not fitted"))
         .stdout(predicate::str::contains(
             "the scenario takes the MBG/NBD (given with --model)",
+        ))
+        .stdout(predicate::str::contains(
+            "not fitted: Pareto/NBD (--model auto fits and compares all three; --model pareto-nbd fits one besides the BG/NBD)",
         ));
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(report.join("calibration.json")).unwrap()).unwrap();
     let rows = json["model_comparison"]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1]["model"], "mbgnbd");
+    assert_eq!(rows[1]["fitted"], true);
+    assert!(rows[1]["estimates"]["b"]["standard_error"].is_f64());
     assert_eq!(rows[2]["model"], "pareto_nbd");
-    assert!(rows[2]["estimates"]["beta"]["standard_error"].is_f64());
+    assert_eq!(rows[2]["fitted"], false);
+    assert!(rows[2]["log_likelihood"].is_null());
     assert_eq!(json["model_comparison"]["chosen"], "mbgnbd");
-    // Without a holdout the rule is the lowest BIC, which the MBG/NBD has on CDNOW.
-    assert_eq!(json["model_comparison"]["rule_picks"], "mbgnbd");
+    // The rule compares all three, and the Pareto/NBD was not fitted.
+    assert!(json["model_comparison"]["rule_picks"].is_null());
+    assert!(json["model_comparison"]["not_fitted"].is_string());
     assert_eq!(json["purchase_model"]["model"], "mbgnbd");
     let text = std::fs::read_to_string(&scenario).unwrap();
     assert!(
-        text.contains("# Purchase model: MBG/NBD (Batislam, Denizel & Filiztekin 2007), chosen from BG/NBD, MBG/NBD, Pareto/NBD: given with --model."),
+        text.contains("# Purchase model: MBG/NBD (Batislam, Denizel & Filiztekin 2007), chosen from BG/NBD, MBG/NBD: given with --model."),
         "{text}"
     );
     // The MBG/NBD counts one-time buyers as possibly gone: fewer customers than the BG/NBD's

@@ -206,10 +206,22 @@ pub fn write(
         Some(h) => format!(", holdout to {h}"),
         None => String::new(),
     };
+    let fitted: Vec<&str> = calibration
+        .comparison
+        .rows
+        .iter()
+        .filter(|r| r.fitted)
+        .map(|r| r.model.name())
+        .collect();
+    let fitted_from = if fitted.len() > 1 {
+        format!("chosen from {}", fitted.join(", "))
+    } else {
+        "the only one fitted".to_string()
+    };
     let header = format!(
         "# Calibrated by loyalty-sim {} from {} (SHA-256 {}),\n\
          # calibration period {} to {}{holdout}, time in {}.\n\
-         # Purchase model: {} ({}), chosen from {}: {}.\n\
+         # Purchase model: {} ({}), {}: {}.\n\
          # [population] and [simulation] customers come from the fit (see calibration.json);\n\
          # the program, market and finance are the template's ({}): review them for your business.\n\
          #\n\
@@ -222,13 +234,7 @@ pub fn write(
         unit.name(),
         calibration.comparison.chosen.name(),
         calibration.comparison.chosen.source(),
-        calibration
-            .comparison
-            .rows
-            .iter()
-            .map(|r| r.model.name())
-            .collect::<Vec<_>>()
-            .join(", "),
+        fitted_from,
         calibration.comparison.reason,
         source.template,
     );

@@ -600,6 +600,10 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         } else {
             ""
         };
+        if !r.fitted {
+            out.push(format!("  {:<11} not fitted", r.model.name()));
+            continue;
+        }
         match (&r.refused, r.log_likelihood) {
             (None, Some(ll)) => out.push(format!(
                 "  {:<11} {:>14} {:>10} {:>10} {:>9}{}{mark}",
@@ -623,6 +627,9 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         cmp.chosen.name(),
         cmp.reason
     ));
+    if let Some(note) = &cmp.not_fitted {
+        out.push(format!("  {note}"));
+    }
     if cmp.chosen != ModelKind::BgNbd {
         let p = &c.purchases;
         out.push(format!(
