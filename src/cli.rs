@@ -271,9 +271,11 @@ struct CalibrateArgs {
     /// Skip rows that cannot be read (and count them) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
-    /// Decimal mark of the amounts: `.` (1234.50) or `,` (1234,50, in a file separated by
-    /// semicolons or tabs, or quoted). Thousands separators are refused either way.
-    #[arg(long, value_parser = [".", ","], default_value = ".")]
+    /// Decimal mark of the amounts: auto (told from the amounts and stated; an amount such as
+    /// 1,234 that reads either way, with no other amount to tell, is refused), `.` (1234.50,
+    /// 1,234.50) or `,` (1234,50, 1.234,50, in a file separated by semicolons or tabs, or
+    /// quoted).
+    #[arg(long, value_parser = ["auto", ".", ","], default_value = "auto")]
     decimal: String,
     /// Time unit of the models.
     #[arg(long, value_parser = ["days", "weeks", "months"], default_value = "weeks")]
@@ -878,7 +880,7 @@ fn breakage(
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
     use loyalty_sim::calibrate::scenario_file::{self, Source};
-    use loyalty_sim::calibrate::transactions::{self, Columns, Format, ReadOptions};
+    use loyalty_sim::calibrate::transactions::{self, Columns, DecimalMark, Format, ReadOptions};
     use loyalty_sim::calibrate::types::Attitude;
     use loyalty_sim::model::population::LoyaltyType;
     use loyalty_sim::report::calibration::CalibrationReport;
@@ -973,7 +975,11 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             },
             date_format: args.date_format.clone(),
             skip_bad_rows: args.skip_bad_rows,
-            decimal_comma: args.decimal == ",",
+            decimal: match args.decimal.as_str() {
+                "." => DecimalMark::Point,
+                "," => DecimalMark::Comma,
+                _ => DecimalMark::Auto,
+            },
         },
     )?;
     let calibration = loyalty_sim::calibrate::calibrate(
@@ -1045,6 +1051,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         input,
         input_sha256: sha256,
         rows_skipped: log.skipped,
+        decimal: log.decimal.clone(),
         customer_ids: &log.customer_ids,
         currency,
         scenario: Some(scenario_path.display().to_string()),

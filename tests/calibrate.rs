@@ -585,11 +585,16 @@ fn a_row_split_by_a_thousands_separator_or_a_named_column_twice_is_refused() {
             "--decimal ,",
         ],
     );
-    // Quoted, it is one field, and still not an amount with a decimal point.
+    // Quoted, it is one field, read with its thousands separator (see
+    // `thousands_separators_are_read_with_the_decimal_mark`); a comma that does not group
+    // three digits is no thousands separator.
     refused(
-        &with_line(24, "00012,1997-01-02,\"1,234.50\""),
+        &with_line(24, "00012,1997-01-02,\"1,23.50\""),
         &[],
-        &["line 24, column `amount`", "`1,234.50` has a comma"],
+        &[
+            "line 24, column `amount`",
+            "`1,23.50` has a `,` that is not a thousands separator",
+        ],
     );
     refused(
         &cdnow_csv().replacen("amount", "amount,amount", 1),
@@ -622,6 +627,7 @@ fn a_row_split_by_a_thousands_separator_or_a_named_column_twice_is_refused() {
 
 #[test]
 fn amounts_with_a_decimal_comma_are_read_when_asked() {
+    use loyalty_sim::calibrate::transactions::DecimalMark;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log.csv");
     std::fs::write(
@@ -630,20 +636,154 @@ fn amounts_with_a_decimal_comma_are_read_when_asked() {
     )
     .unwrap();
     let options = ReadOptions {
-        decimal_comma: true,
+        decimal: DecimalMark::Comma,
         ..ReadOptions::default()
     };
     let log = read(&path, &options).unwrap();
     let amounts: Vec<f64> = log.transactions.iter().map(|t| t.amount).collect();
     assert_eq!(amounts, [12.5, 1234.05]);
-    // Without --decimal , the comma is refused, not read as 12.
-    let err = read(&path, &ReadOptions::default())
-        .unwrap_err()
-        .to_string();
+    assert_eq!(log.decimal.how, "given");
+    // With `.` given, the comma is refused, not read as 12 nor as a thousands separator.
+    let options = ReadOptions {
+        decimal: DecimalMark::Point,
+        ..ReadOptions::default()
+    };
+    let err = read(&path, &options).unwrap_err().to_string();
     assert!(
-        err.contains("line 2, column `amount`: `12,50` has a comma"),
+        err.contains(
+            "line 2, column `amount`: `12,50` has a `,` that is not a thousands separator"
+        ),
         "{err}"
     );
+}
+
+/// Reads `tests/data/logs/<name>` with the decimal mark told from the amounts.
+fn detected(name: &str) -> Result<TransactionLog, String> {
+    read(
+        &common::data(&format!("logs/{name}")),
+        &ReadOptions::default(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn decimal_commas_are_detected_and_stated() {
+    // Semicolon-separated, every amount with two decimals after a comma: only a decimal comma
+    // reads `29,33`; the first rows of the CDNOW sample.
+    let log = detected("decimal_comma.csv").unwrap();
+    let amounts: Vec<f64> = log.transactions.iter().map(|t| t.amount).collect();
+    assert_eq!(amounts, [29.33, 29.73, 14.96, 63.34, 11.77, 6.79]);
+    assert_eq!(log.decimal.mark, ",");
+    assert_eq!(log.decimal.how, "detected");
+    assert_eq!(log.decimal.evidence, Some((2, "29,33".to_string())));
+    assert_eq!(
+        log.decimal.describe(),
+        "decimal comma, detected from the amounts (first told by line 2: `29,33`; no amount reads otherwise)"
+    );
+    // The CDNOW sample: a decimal point, told by its first amount.
+    let log = read(
+        &common::data("cdnow/CDNOW_sample.txt"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(log.decimal.mark, ".");
+    assert_eq!(log.decimal.evidence, Some((1, "29.33".to_string())));
+}
+
+#[test]
+fn thousands_separators_are_read_with_the_decimal_mark() {
+    // Tab-separated: `1.234,56` has both marks, the last the decimal one, so the comma; then
+    // `2.000` is two thousand (a point that groups three digits), not two.
+    let log = detected("thousands_comma.tsv").unwrap();
+    let amounts: Vec<f64> = log.transactions.iter().map(|t| t.amount).collect();
+    assert_eq!(amounts, [1234.56, 12.5, 2000.0]);
+    assert_eq!(log.decimal.evidence, Some((2, "1.234,56".to_string())));
+    // With a decimal point: `1,234.50` and `1,234,567` (quoted in a comma-separated file).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    std::fs::write(
+        &path,
+        "customer_id,date,amount\n1,1997-01-01,\"1,234.50\"\n2,1997-01-02,\"1,234,567\"\n3,1997-01-02,0.5\n",
+    )
+    .unwrap();
+    for decimal in [
+        loyalty_sim::calibrate::transactions::DecimalMark::Auto,
+        loyalty_sim::calibrate::transactions::DecimalMark::Point,
+    ] {
+        let options = ReadOptions {
+            decimal,
+            ..ReadOptions::default()
+        };
+        let log = read(&path, &options).unwrap();
+        let amounts: Vec<f64> = log.transactions.iter().map(|t| t.amount).collect();
+        assert_eq!(amounts, [1234.5, 1234567.0, 0.5]);
+    }
+}
+
+#[test]
+fn an_amount_that_reads_either_way_is_refused_naming_its_line() {
+    // `1,234` could be 1234 or 1.234, and no other amount tells: refused, asking for --decimal.
+    let err = detected("ambiguous.csv").unwrap_err();
+    assert!(
+        err.contains("ambiguous.csv, line 2, column `amount`: `1,234` could be a thousands separator or a decimal mark"),
+        "{err}"
+    );
+    assert!(
+        err.contains("give --decimal . (1,234.50) or --decimal , (1.234,50)"),
+        "{err}"
+    );
+    // A decimal comma on one line and a decimal point on another cannot both be right.
+    let err = detected("mixed_marks.csv").unwrap_err();
+    assert!(
+        err.contains("mixed_marks.csv, line 3, column `amount`: `12.50` and line 2's `29,33` cannot both be read with one decimal mark"),
+        "{err}"
+    );
+    // Told which, both read.
+    let options = ReadOptions {
+        decimal: loyalty_sim::calibrate::transactions::DecimalMark::Point,
+        ..ReadOptions::default()
+    };
+    let log = read(&common::data("logs/ambiguous.csv"), &options).unwrap();
+    let amounts: Vec<f64> = log.transactions.iter().map(|t| t.amount).collect();
+    assert_eq!(amounts, [1234.0, 2500.0, 12.0]);
+}
+
+#[test]
+fn the_detected_decimal_mark_is_stated_in_the_report_and_calibration_json() {
+    // The CDNOW sample with decimal commas in a semicolon-separated file calibrates as the
+    // original does, and says how its amounts were read.
+    let text = std::fs::read_to_string(common::data("cdnow/CDNOW_sample.txt")).unwrap();
+    let mut csv = String::from("customer_id;date;amount\n");
+    for l in text.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        csv.push_str(&format!("{};{};{}\n", f[0], f[2], f[4].replace('.', ",")));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("comma.csv");
+    std::fs::write(&log, csv).unwrap();
+    let report = dir.path().join("report");
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(&log)
+        .args([
+            "--calibration-end",
+            "1997-09-30",
+            "--no-charts",
+            "--report-dir",
+        ])
+        .arg(&report)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "amounts: decimal comma, detected from the amounts (first told by line 2: `29,33`",
+        ))
+        .stdout(predicate::str::contains("gamma         15.44"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report.join("calibration.json")).unwrap()).unwrap();
+    assert_eq!(json["input"]["decimal"]["mark"], ",");
+    assert_eq!(json["input"]["decimal"]["how"], "detected");
+    assert_eq!(json["input"]["decimal"]["line"], 2);
+    assert_eq!(json["input"]["decimal"]["example"], "29,33");
 }
 
 #[test]

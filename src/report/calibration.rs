@@ -24,6 +24,8 @@ pub struct CalibrationReport<'a> {
     pub input_sha256: String,
     /// Rows read and skipped.
     pub rows_skipped: u64,
+    /// How the amounts' decimal mark was settled.
+    pub decimal: crate::calibrate::transactions::DecimalReading,
     /// Customer ids of the log, by index.
     pub customer_ids: &'a [String],
     /// Currency of the log's amounts.
@@ -120,6 +122,8 @@ impl CalibrationReport<'_> {
                 String::new()
             }
         ));
+
+        line(format!("  amounts: {}", self.decimal.describe()));
 
         let t = &c.thresholds;
         line(String::new());
@@ -382,6 +386,13 @@ impl CalibrationReport<'_> {
                 "joined_after_calibration": co.joined_later,
                 "after_periods": co.after_periods,
                 "currency": self.currency.code,
+                "decimal": {
+                    "mark": self.decimal.mark,
+                    "how": self.decimal.how,
+                    "line": self.decimal.evidence.as_ref().map(|e| e.0),
+                    "example": self.decimal.evidence.as_ref().map(|e| e.1.clone()),
+                    "statement": self.decimal.describe(),
+                },
             },
             "periods": {
                 "calibration_start": co.first_day.to_string(),
