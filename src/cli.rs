@@ -303,9 +303,15 @@ struct CalibrateArgs {
     /// built-in retail_points.toml).
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
-    /// ISO 4217 currency of the log's amounts (default: the template's).
+    /// ISO 4217 currency of the log's amounts (default: the template's). If it is not the
+    /// template's, --exchange-rate is needed to convert the template's amounts.
     #[arg(long)]
     currency: Option<String>,
+    /// Units of the log's currency one unit of the template's buys (e.g. 1.08 for USD logs
+    /// and the EUR template): the template's investment, costs, rewards and other amounts are
+    /// converted at it, and its texts rewritten.
+    #[arg(long, value_name = "RATE")]
+    exchange_rate: Option<f64>,
     /// Customers of the written scenario (default: those expected alive at the calibration
     /// end; e.g. scale a sample up to the whole base).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -727,6 +733,15 @@ fn run(
     charts: bool,
 ) -> Result<(), Error> {
     let file = scenario::load(scenario_path)?;
+    if let Some(w) = file.scenario.fixed_costs_beyond_margin() {
+        let c = &file.scenario.finance.currency;
+        note(&format!(
+            "warning: the fixed costs ({}: investment and running costs a month over {} months) exceed the gross margin of the whole base over the horizon ({}, every customer buying at their type's rate and never leaving): no effect of the program can pay them back; scale [finance] to this base",
+            c.format(w.fixed_costs),
+            w.months,
+            c.format(w.base_margin)
+        ));
+    }
     let trials = options.trials.unwrap_or(file.scenario.simulation.trials);
     // Hidden automatically when stderr is not a terminal.
     let bar = ProgressBar::with_draw_target(Some(trials), conventions::progress_target());
@@ -933,6 +948,13 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         })?,
         None => template.finance.currency.clone(),
     };
+    // Amounts are never relabelled: a change of currency converts them at a stated rate.
+    let conversion = loyalty_sim::calibrate::currency::Conversion::between(
+        &template.finance.currency,
+        &currency,
+        args.exchange_rate,
+    )
+    .map_err(|e| Error::Argument(e.to_string()))?;
     let attitude = survey(args)?.map_or_else(
         || {
             let share = |t: LoyaltyType| {
@@ -1030,7 +1052,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         args.customers,
-        args.currency.as_deref().map(|_| currency.code.as_str()),
+        conversion.as_ref(),
     )?;
     // The written scenario must load as it is; if the fit gives values no scenario accepts,
     // say so (nothing is written), not as the problems of a file that does not exist.

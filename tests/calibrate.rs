@@ -259,6 +259,8 @@ fn calibrate_writes_a_scenario_that_validates_and_runs() {
             "1998-06-30",
             "--currency",
             "USD",
+            "--exchange-rate",
+            "1.08",
             "--attitude-high-patronage",
             "0.4",
             "--attitude-low-patronage",
@@ -1128,6 +1130,7 @@ fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model(
         .args(["calibrate"])
         .arg(common::data("cdnow/CDNOW_sample.txt"))
         .args(["--calibration-end", "1997-09-30", "--currency", "USD"])
+        .args(["--exchange-rate", "1.08"])
         .args(["--model", "mbgnbd", "--no-charts"])
         .arg("--out")
         .arg(&scenario)
@@ -1169,4 +1172,167 @@ fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model(
     let alive = json["population"]["alive"].as_f64().unwrap();
     assert!((alive - rows[1]["alive"].as_f64().unwrap()).abs() < 1e-9);
     assert!(alive < 1200.0, "{alive}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A calibrated scenario in the log's currency, with the template's amounts converted.
+
+#[test]
+fn every_money_field_of_the_shipped_scenarios_is_converted() {
+    // At a rate of 2 (a power of two: every product is exact), a scenario whose every amount
+    // is doubled and every rate per unit of money halved is the same program priced in another
+    // currency: each trial's NPV must double. A money field left out (an investment, a reward's
+    // cost, a threshold) moves it by far more than the 0.1% allowed here; the cumulative
+    // discount's NPV moves by 5·10⁻⁵ of itself (not yet explained), the others by nothing.
+    use loyalty_sim::calibrate::currency::{Conversion, convert_text};
+    use loyalty_sim::money::Currency;
+    for shipped in loyalty_sim::shipped::SCENARIOS {
+        let original =
+            loyalty_sim::scenario::ScenarioFile::from_text(shipped.path.into(), shipped.text)
+                .unwrap();
+        let from = original.scenario.finance.currency.clone();
+        let to = Currency::from_code(if from.code == "USD" { "GBP" } else { "USD" }).unwrap();
+        let conversion = Conversion {
+            from: from.clone(),
+            to: to.clone(),
+            rate: 2.0,
+        };
+        let text = convert_text(shipped.text, &conversion).unwrap();
+        if from.symbol.chars().count() == 1 {
+            assert!(
+                !text.contains(from.symbol.as_str()),
+                "{}: {text}",
+                shipped.name
+            );
+        }
+        let converted =
+            loyalty_sim::scenario::ScenarioFile::from_text(shipped.path.into(), &text).unwrap();
+        assert_eq!(converted.scenario.finance.currency, to);
+        let options = loyalty_sim::RunOptions {
+            trials: Some(3),
+            ..loyalty_sim::RunOptions::default()
+        };
+        let small = |f: &loyalty_sim::scenario::ScenarioFile| {
+            let mut doc: toml_edit::DocumentMut = f.source.parse().unwrap();
+            doc["simulation"]["customers"] = toml_edit::value(400);
+            loyalty_sim::scenario::ScenarioFile::from_text(f.path.clone(), &doc.to_string())
+                .unwrap()
+        };
+        let a = loyalty_sim::run(&small(&original), &options, &|| {}).unwrap();
+        let b = loyalty_sim::run(&small(&converted), &options, &|| {}).unwrap();
+        for (x, y) in a.trials.iter().zip(&b.trials) {
+            let scale = x.npv.abs().max(x.investment).max(1.0);
+            assert!(
+                (y.npv - 2.0 * x.npv).abs() <= 1e-3 * scale,
+                "{}: trial {}: NPV {} in {}, {} in {}",
+                shipped.name,
+                x.trial,
+                x.npv,
+                from.code,
+                y.npv,
+                to.code
+            );
+        }
+    }
+}
+
+#[test]
+fn the_readme_recipe_gives_a_business_case_in_the_logs_currency_scaled_to_the_base() {
+    // README, "Calibrating from your transactions": calibrate the CDNOW sample (dollars) on the
+    // built-in EUR template, then run the scenario.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("cdnow.toml");
+    let calibrate = |extra: &[&str]| {
+        cargo_bin_cmd!("loyalty-sim")
+            .arg("calibrate")
+            .arg(common::data("cdnow/CDNOW_sample.txt"))
+            .args([
+                "--calibration-end",
+                "1997-09-30",
+                "--holdout-end",
+                "1998-06-30",
+            ])
+            .args(["--currency", "USD", "--no-charts"])
+            .args(extra)
+            .arg("--out")
+            .arg(&scenario)
+            .arg("--report-dir")
+            .arg(dir.path().join("report"))
+            .assert()
+    };
+    // Without a rate the template's euros would be relabelled as dollars: refused.
+    calibrate(&[]).code(2).stderr(predicate::str::contains(
+        "the log's amounts are in USD (--currency USD) but the template's (investment, running costs, rewards, …) are in EUR: give --exchange-rate R",
+    ));
+    assert!(!scenario.exists());
+    calibrate(&["--exchange-rate", "1.08"]).success();
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    assert!(!text.contains('€'), "{text}");
+    assert!(text.contains("name = \"$5.40 voucher\""), "{text}");
+    // Every mention of EUR says what was converted from it.
+    for line in text.lines().filter(|l| l.contains("EUR")) {
+        assert!(line.contains("per EUR"), "{line}");
+    }
+    let file = loyalty_sim::scenario::load(&scenario).unwrap();
+    let s = &file.scenario;
+    assert_eq!(s.finance.currency.code, "USD");
+    // The template's €315,000 of investment was set for 40,000 customers: this base of 1,917
+    // (those the BG/NBD expects alive) carries 1,917/40,000 of it, in dollars at 1.08.
+    assert_eq!(s.simulation.customers, 1917);
+    let expected = 315_000.0 * 1917.0 / 40_000.0 * 1.08;
+    let investment = s.finance.investment_total();
+    assert!(
+        (investment / expected - 1.0).abs() < 1e-3,
+        "{investment} against {expected}"
+    );
+    let per_month = s.finance.running_costs.per_month;
+    assert!((per_month / (9000.0 * 1917.0 / 40_000.0 * 1.08) - 1.0).abs() < 1e-3);
+    assert!((s.finance.running_costs.per_member - 0.0324).abs() < 1e-12);
+    // The fixed costs no longer exceed what the whole base could earn.
+    assert_eq!(s.fixed_costs_beyond_margin(), None);
+    let out = dir.path().join("run");
+    let run = cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(&scenario)
+        .args(["--trials", "20", "--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("amounts in USD ($)"))
+        .stderr(predicate::str::contains("warning: the fixed costs").not());
+    let stdout = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    assert!(!stdout.contains('€'), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary.to_string().matches("EUR").count(), 0);
+}
+
+#[test]
+fn run_warns_when_the_fixed_costs_exceed_the_whole_bases_margin() {
+    // The built-in template's €315,000 and €9,000 a month over 36 months (€639,000) on a base
+    // of 100 customers of its population: 100 × Σ share × rate × spend (€36.97 a month) × 45%
+    // × 36 months = €67,426 of margin at most.
+    let text = loyalty_sim::calibrate::scenario_file::DEFAULT_TEMPLATE
+        .replace("customers = 40000", "customers = 100");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.toml");
+    std::fs::write(&path, text).unwrap();
+    let s = loyalty_sim::scenario::load(&path).unwrap().scenario;
+    let w = s.fixed_costs_beyond_margin().unwrap();
+    assert_eq!(w.fixed_costs, 639_000.0);
+    // 0.15·2.5·32 + 0.25·0.8·38 + 0.30·1.8·28 + 0.30·0.3·25 = 12 + 7.6 + 15.12 + 2.25 = 36.97
+    assert!(
+        (w.base_margin - 100.0 * 36.97 * 0.45 * 36.0).abs() < 1e-6,
+        "{w:?}"
+    );
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("run")
+        .arg(&path)
+        .args(["--trials", "2", "--no-charts", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: the fixed costs (€639,000: investment and running costs a month over 36 months) exceed the gross margin of the whole base over the horizon (€59,891",
+        ));
 }

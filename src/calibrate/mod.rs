@@ -18,6 +18,7 @@ pub mod bgnbd;
 pub mod breakage;
 pub mod checks;
 pub mod cohort;
+pub mod currency;
 pub mod fit;
 pub mod gamma_gamma;
 pub mod log_formats;

@@ -57,13 +57,14 @@ fn with_comment(mut v: Value, comment: &str) -> Item {
 }
 
 /// The scenario text: `template` (a scenario's TOML) with the calibrated population.
-/// `customers` replaces the expected number alive; `currency` replaces the template's.
+/// `customers` replaces the expected number alive; `conversion` moves the template's amounts
+/// and texts to the log's currency ([`super::currency`]).
 pub fn write(
     template: &str,
     calibration: &Calibration,
     source: &Source,
     customers: Option<u64>,
-    currency: Option<&str>,
+    conversion: Option<&super::currency::Conversion>,
 ) -> Result<String, ScenarioFileError> {
     let bad = |why: String| ScenarioFileError::Template {
         template: source.template.clone(),
@@ -126,12 +127,12 @@ pub fn write(
             ),
         ),
     };
-    if let Some(code) = currency {
-        let finance = doc
-            .get_mut("finance")
-            .and_then(Item::as_table_mut)
-            .ok_or_else(|| bad("it has no [finance] table".into()))?;
-        finance["currency"] = with_comment(Value::from(code), "the log's currency");
+    // Before the population is written: its amounts come from the log, in its currency.
+    if let Some(conversion) = conversion {
+        if doc.get("finance").and_then(Item::as_table).is_none() {
+            return Err(bad("it has no [finance] table".into()));
+        }
+        super::currency::convert(&mut doc, conversion);
     }
 
     // Shares to four decimals, the largest taking the rounding so they sum to exactly 1.
