@@ -217,6 +217,22 @@ impl CalibrationReport<'_> {
             }
         ));
 
+        let ind = &c.spend_independence;
+        line(format!(
+            "  independence check: correlation of repeat purchases and average spend {} over the {} customers ({}; the model assumes none, material from ±{})",
+            ind.correlation
+                .map_or("undefined (one of them does not vary)".into(), |r| format!(
+                    "{r:.3}"
+                )),
+            format_number(ind.customers as f64, 0),
+            if ind.material {
+                "material"
+            } else {
+                "not material"
+            },
+            ind.threshold
+        ));
+
         line(String::new());
         line("Fit check: customers by repeat purchases in the calibration period".to_string());
         let bins = &c.histogram;
@@ -332,9 +348,16 @@ impl CalibrationReport<'_> {
             format_number(p.alive, 0),
             format_number(co.customers.len() as f64, 0)
         ));
-        if !p.warnings.is_empty() {
+        let mut warnings = p.warnings.clone();
+        if let (true, Some(r)) = (ind.material, ind.correlation) {
+            warnings.push(format!(
+                "average spend and purchase frequency are correlated ({r:.3}, beyond ±{}): the Gamma-Gamma assumes they are independent, so the spend of frequent and occasional customers is misjudged; read the spend per type with care",
+                ind.threshold
+            ));
+        }
+        if !warnings.is_empty() {
             line(String::new());
-            for w in &p.warnings {
+            for w in &warnings {
                 line(format!("warning: {w}"));
             }
         }
@@ -407,6 +430,7 @@ impl CalibrationReport<'_> {
             "model_comparison": c.comparison,
             "gamma_gamma": gamma_gamma,
             "fit_checks": {
+                "spend_independence": c.spend_independence,
                 "repeat_purchases": c.histogram,
                 "holdout": c.holdout,
             },
