@@ -400,7 +400,7 @@ fn read_as(
         }
         Format::Csv => reader.csv(bytes, &options.columns)?,
         Format::Whitespace => {
-            let csv = log_formats::whitespace_to_csv(&text).map_err(|(line, field)| {
+            let csv = log_formats::whitespace_to_csv(text).map_err(|(line, field)| {
                 ReadError::BadRow {
                     path: path.to_path_buf(),
                     row: BadRow {
