@@ -1370,3 +1370,28 @@ fn cdnow_spend_and_frequency_are_nearly_independent() {
     let vm: f64 = pairs.iter().map(|p| (p.1 - mm).powi(2)).sum();
     assert!((r - cov / (vx * vm).sqrt()).abs() < 1e-12);
 }
+
+#[test]
+fn cdnow_holdout_by_recency_accounts_for_every_customer() {
+    // The 2,357 customers split by time from their last purchase to the calibration end (39
+    // weeks observed at most: 8 bins of 5 weeks); the bins' purchases add up to the 1,882
+    // actual holdout purchases, and the most recent buyers buy most.
+    let c = cdnow(true);
+    let h = c.holdout.unwrap();
+    assert_eq!(h.by_recency.len(), 8);
+    assert_eq!(h.by_recency[0].group, "0–5");
+    assert_eq!(h.by_recency.iter().map(|r| r.customers).sum::<u64>(), 2357);
+    let actual: f64 = h
+        .by_recency
+        .iter()
+        .map(|r| r.actual * r.customers as f64)
+        .sum();
+    assert!((actual - 1882.0).abs() < 1e-6, "{actual}");
+    let predicted: f64 = h
+        .by_recency
+        .iter()
+        .map(|r| r.predicted * r.customers as f64)
+        .sum();
+    assert!((predicted - h.total_predicted).abs() < 1e-6);
+    assert!(h.by_recency[0].actual > h.by_recency[7].actual);
+}

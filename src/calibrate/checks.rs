@@ -13,6 +13,9 @@ use super::rfm::{Group, Thresholds};
 /// Figure 3 uses 7+).
 pub const LAST_BIN: u32 = 7;
 
+/// Bins of the holdout check by recency.
+pub const RECENCY_BINS: usize = 8;
+
 /// One bin of the repeat-purchase histogram.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FrequencyBin {
@@ -80,6 +83,10 @@ pub struct Holdout {
     pub length: f64,
     /// By repeat purchases in the calibration period.
     pub by_frequency: Vec<HoldoutRow>,
+    /// By time from the last purchase to the calibration end (T − tₓ; the first purchase for
+    /// customers who did not buy again), in [`RECENCY_BINS`] bins of equal width in the model's
+    /// time unit, labelled `lo–hi`: the conditional expectations by recency.
+    pub by_recency: Vec<HoldoutRow>,
     /// By RFM group.
     pub by_rfm_group: Vec<HoldoutRow>,
     /// All customers: total purchases in the holdout, actual and predicted.
@@ -145,9 +152,20 @@ pub fn holdout(
         })
         .collect();
     let group_labels: Vec<String> = Group::ALL.iter().map(|g| g.label().to_string()).collect();
+    // Equal widths over the longest time observed, in whole time units.
+    let longest = customers.iter().map(|c| c.history.t).fold(0.0, f64::max);
+    let width = (longest / RECENCY_BINS as f64).ceil().max(1.0);
+    let recency_labels: Vec<String> = (0..RECENCY_BINS)
+        .map(|i| format!("{}–{}", i as f64 * width, (i + 1) as f64 * width))
+        .collect();
+    let recency_bin = |c: &Customer| {
+        let since = (c.history.t - c.history.t_x).max(0.0);
+        ((since / width) as usize).min(RECENCY_BINS - 1)
+    };
     Some(Holdout {
         length,
         by_frequency: rows(&|c| c.history.x.min(LAST_BIN) as usize, &frequency_labels),
+        by_recency: rows(&recency_bin, &recency_labels),
         by_rfm_group: rows(
             &|c| {
                 let g = Group::of(c, thresholds);

@@ -265,17 +265,22 @@ impl CalibrationReport<'_> {
                 span(h.length)
             ));
             line(format!(
-                "  {:<26}{:>10}{:>10}{:>11}",
+                "  {:<32}{:>10}{:>10}{:>11}",
                 "customers", "count", "actual", "predicted"
             ));
             let rows = h
                 .by_frequency
                 .iter()
                 .map(|r| (format!("with {} repeat purchases", r.group), r))
+                .chain(
+                    h.by_recency
+                        .iter()
+                        .map(|r| (format!("last bought {} {unit} before", r.group), r)),
+                )
                 .chain(h.by_rfm_group.iter().map(|r| (r.group.clone(), r)));
             for (label, r) in rows {
                 line(format!(
-                    "  {label:<26}{:>10}{:>10}{:>11}",
+                    "  {label:<32}{:>10}{:>10}{:>11}",
                     format_number(r.customers as f64, 0),
                     format_number(r.actual, 2),
                     format_number(r.predicted, 2)
@@ -573,8 +578,50 @@ impl CalibrationReport<'_> {
                 }),
             });
         }
+        if let Some(h) = &c.holdout {
+            figures.push(Figure {
+                name: "fit_holdout_recency",
+                footer: self.stamp(),
+                chart: AnyChart::Bars(GroupedBarChart {
+                    title: format!(
+                        "Holdout by recency: purchases per customer in the {} {unit} after calibration",
+                        span(h.length)
+                    ),
+                    x_label: format!(
+                        "{} from the last purchase to the calibration end",
+                        capitalised(unit)
+                    ),
+                    y_label: "Purchases per customer in the holdout".into(),
+                    y_scale: Scale::Plain,
+                    categories: h.by_recency.iter().map(|r| r.group.clone()).collect(),
+                    series: vec![
+                        (
+                            "actual".into(),
+                            palette::BLUE,
+                            h.by_recency.iter().map(|r| r.actual).collect(),
+                        ),
+                        (
+                            format!(
+                                "predicted ({}, from the calibration period)",
+                                c.comparison.chosen.name()
+                            ),
+                            palette::ORANGE,
+                            h.by_recency.iter().map(|r| r.predicted).collect(),
+                        ),
+                    ],
+                }),
+            });
+        }
         figures
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 fn unit_since(unit: &str) -> String {
