@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release --example cdnow_full_equivalent -- output/cdnow_full/CDNOW_master.txt
 //! time target/release/loyalty-sim calibrate output/cdnow_full/CDNOW_master.txt \
-//!     --calibration-end 1997-09-30 --holdout-end 1998-06-30 --currency USD --no-charts
+//!     --calibration-end 1997-09-30 --holdout-end 1998-06-30 --currency USD --exchange-rate 1.08 --no-charts
 //! ```
 //! The sample is written ten times, copy k (0…9) with its customers renumbered and every
 //! purchase moved k days later, so the copies do not share histories and the file has as many

@@ -312,9 +312,11 @@ struct CalibrateArgs {
     /// Skip rows that cannot be read (and count them) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
-    /// Decimal mark of the amounts: `.` (1234.50) or `,` (1234,50, in a file separated by
-    /// semicolons or tabs, or quoted). Thousands separators are refused either way.
-    #[arg(long, value_parser = [".", ","], default_value = ".")]
+    /// Decimal mark of the amounts: auto (told from the amounts and stated; an amount such as
+    /// 1,234 that reads either way, with no other amount to tell, is refused), `.` (1234.50,
+    /// 1,234.50) or `,` (1234,50, 1.234,50, in a file separated by semicolons or tabs, or
+    /// quoted).
+    #[arg(long, value_parser = ["auto", ".", ","], default_value = "auto")]
     decimal: String,
     /// Time unit of the models.
     #[arg(long, value_parser = ["days", "weeks", "months"], default_value = "weeks")]
@@ -342,9 +344,15 @@ struct CalibrateArgs {
     /// built-in retail_points.toml).
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
-    /// ISO 4217 currency of the log's amounts (default: the template's).
+    /// ISO 4217 currency of the log's amounts (default: the template's). If it is not the
+    /// template's, --exchange-rate is needed to convert the template's amounts.
     #[arg(long)]
     currency: Option<String>,
+    /// Units of the log's currency one unit of the template's buys (e.g. 1.08 for USD logs
+    /// and the EUR template): the template's investment, costs, rewards and other amounts are
+    /// converted at it, and its texts rewritten.
+    #[arg(long, value_name = "RATE")]
+    exchange_rate: Option<f64>,
     /// Customers of the written scenario (default: those expected alive at the calibration
     /// end; e.g. scale a sample up to the whole base).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -355,9 +363,10 @@ struct CalibrateArgs {
     /// Print calibration.json on standard output instead of the text report.
     #[arg(long)]
     json: bool,
-    /// Purchase model feeding the scenario: bgnbd (default), mbgnbd, pareto-nbd, or auto (the
-    /// smallest holdout error by repeat-purchase group, or without a holdout the lowest BIC).
-    /// All are fitted and compared either way.
+    /// Purchase model feeding the scenario: bgnbd (default: fitted alone), mbgnbd or
+    /// pareto-nbd (fitted besides the BG/NBD and compared with it), or auto (all three fitted
+    /// and compared; the smallest holdout error by repeat-purchase group, or without a holdout
+    /// the lowest BIC, feeds the scenario).
     #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto"], default_value = "bgnbd")]
     model: String,
     /// Carry the fit's uncertainty into the scenario: each type's purchase rate, spend and
@@ -871,6 +880,15 @@ fn run(
     formats: Formats,
 ) -> Result<(), Error> {
     let file = scenario::load(scenario_path)?;
+    if let Some(w) = file.scenario.fixed_costs_beyond_margin() {
+        let c = &file.scenario.finance.currency;
+        note(&format!(
+            "warning: the fixed costs ({}: investment and running costs a month over {} months) exceed the gross margin of the whole base over the horizon ({}, every customer buying at their type's rate and never leaving): no effect of the program can pay them back; scale [finance] to this base",
+            c.format(w.fixed_costs),
+            w.months,
+            c.format(w.base_margin)
+        ));
+    }
     let trials = options.trials.unwrap_or(file.scenario.simulation.trials);
     // Hidden automatically when stderr is not a terminal.
     let bar = ProgressBar::with_draw_target(Some(trials), conventions::progress_target());
@@ -1024,7 +1042,7 @@ fn breakage(
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
     use loyalty_sim::calibrate::scenario_file::{self, Source};
-    use loyalty_sim::calibrate::transactions::{self, Columns, Format, ReadOptions};
+    use loyalty_sim::calibrate::transactions::{self, Columns, DecimalMark, Format, ReadOptions};
     use loyalty_sim::calibrate::types::Attitude;
     use loyalty_sim::model::population::LoyaltyType;
     use loyalty_sim::report::calibration::CalibrationReport;
@@ -1077,6 +1095,13 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         })?,
         None => template.finance.currency.clone(),
     };
+    // Amounts are never relabelled: a change of currency converts them at a stated rate.
+    let conversion = loyalty_sim::calibrate::currency::Conversion::between(
+        &template.finance.currency,
+        &currency,
+        args.exchange_rate,
+    )
+    .map_err(|e| Error::Argument(e.to_string()))?;
     let attitude = survey(args)?.map_or_else(
         || {
             let share = |t: LoyaltyType| {
@@ -1119,7 +1144,11 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             },
             date_format: args.date_format.clone(),
             skip_bad_rows: args.skip_bad_rows,
-            decimal_comma: args.decimal == ",",
+            decimal: match args.decimal.as_str() {
+                "." => DecimalMark::Point,
+                "," => DecimalMark::Comma,
+                _ => DecimalMark::Auto,
+            },
         },
     )?;
     let calibration = loyalty_sim::calibrate::calibrate(
@@ -1178,7 +1207,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             version: env!("CARGO_PKG_VERSION").to_string(),
         },
         args.customers,
-        args.currency.as_deref().map(|_| currency.code.as_str()),
+        conversion.as_ref(),
         uncertainty.as_ref(),
     )?;
     // The written scenario must load as it is; if the fit gives values no scenario accepts,
@@ -1200,6 +1229,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         input,
         input_sha256: sha256,
         rows_skipped: log.skipped,
+        decimal: log.decimal.clone(),
         customer_ids: &log.customer_ids,
         currency,
         scenario: Some(scenario_path.display().to_string()),

@@ -19,6 +19,7 @@ pub mod bgnbd;
 pub mod breakage;
 pub mod checks;
 pub mod cohort;
+pub mod currency;
 pub mod fit;
 pub mod gamma_gamma;
 pub mod log_formats;
@@ -78,6 +79,8 @@ pub struct Calibration {
     pub gamma_gamma: FittedGammaGamma,
     /// Customers the spend model was fitted on (with a repeat purchase of positive value).
     pub gamma_gamma_customers: u64,
+    /// The spend model's independence check: frequency against average spend.
+    pub spend_independence: checks::SpendIndependence,
     /// Observed against expected repeat purchases.
     pub histogram: Vec<FrequencyBin>,
     /// The holdout check, when there is a holdout.
@@ -196,6 +199,7 @@ pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration,
     );
     Ok(Calibration {
         gamma_gamma_customers: spends.customers.len() as u64,
+        spend_independence: checks::spend_independence(&spends.customers),
         cohort,
         thresholds,
         rfm,

@@ -3,6 +3,12 @@
 //! on the same histories, with log-likelihood, AIC, BIC and the holdout error by
 //! repeat-purchase group, and one of them chosen by a stated rule or by the user.
 //!
+//! **What is fitted**: the BG/NBD always (the reference); the others only when asked, since
+//! each costs several times the BG/NBD's fit ([`ModelChoice::fitted`]): `--model auto` fits
+//! and compares all three, `--model mbgnbd|pareto-nbd` fits that one besides the BG/NBD. The
+//! models asked for are fitted side by side on the thread pool, each its own search, and
+//! collected in [`ModelKind::ALL`]'s order, so the result does not depend on the threads.
+//!
 //! **The rule** ([`ModelChoice::Auto`]): with a holdout, the model whose conditional forecasts
 //! miss the holdout least (the customer-weighted mean absolute error of the purchases per
 //! customer, by repeat-purchase group 0, 1, …, 7+), because the scenario runs on what the
@@ -93,6 +99,19 @@ impl ModelChoice {
             .into_iter()
             .find(|k| k.flag() == text)
             .map(ModelChoice::Given)
+    }
+
+    /// The models this choice fits: the BG/NBD alone by default, the BG/NBD and the one
+    /// given, or all under `Auto`; in [`ModelKind::ALL`]'s order.
+    pub fn fitted(self) -> Vec<ModelKind> {
+        ModelKind::ALL
+            .into_iter()
+            .filter(|k| match self {
+                ModelChoice::Auto => true,
+                ModelChoice::Given(given) => *k == ModelKind::BgNbd || *k == given,
+                ModelChoice::Default => *k == ModelKind::BgNbd,
+            })
+            .collect()
     }
 }
 
@@ -224,6 +243,9 @@ pub struct ComparisonRow {
     pub model: ModelKind,
     /// Parameters estimated.
     pub parameters: u32,
+    /// Whether it was fitted (see [`ModelChoice::fitted`]); a row not fitted holds no
+    /// figures and is never chosen.
+    pub fitted: bool,
     /// The estimates with their standard errors, by name (empty if the fit was refused).
     pub estimates: indexmap::IndexMap<&'static str, Estimate>,
     /// The maximised log-likelihood; `None` if the fit was refused.
@@ -256,8 +278,11 @@ pub struct Comparison {
     pub chosen: ModelKind,
     /// How it was chosen: "given with --model", or the rule and what it compared.
     pub reason: String,
-    /// The model the rule picks (the same as `chosen` under `--model auto`).
-    pub rule_picks: ModelKind,
+    /// The model the rule picks, when every model was fitted (`--model auto`, where it is
+    /// `chosen`); `None` when some were not, since the rule compares all.
+    pub rule_picks: Option<ModelKind>,
+    /// When some models were not fitted: which, and how to compare them.
+    pub not_fitted: Option<String>,
 }
 
 /// Customer-weighted mean absolute error of holdout rows.
@@ -270,10 +295,10 @@ fn holdout_error(rows: &[HoldoutRow]) -> f64 {
     if n > 0 { e / n as f64 } else { 0.0 }
 }
 
-/// Fits every model on the customers' histories (`bgnbd` is the BG/NBD fit already made),
-/// compares them, and returns the comparison with the chosen model's fit. Errors only if the
-/// chosen model's fit was refused (a given model that fails is an error; under `Auto` and
-/// `Default` the BG/NBD is already fitted).
+/// Fits the models `choice` asks for on the customers' histories (`bgnbd` is the BG/NBD fit
+/// already made), in parallel, compares them, and returns the comparison with the chosen
+/// model's fit. Errors only if the chosen model's fit was refused (a given model that fails is
+/// an error; under `Auto` and `Default` the BG/NBD is already fitted).
 pub fn compare(
     customers: &[Customer],
     histories: &Histories,
@@ -282,21 +307,17 @@ pub fn compare(
     thresholds: &Thresholds,
     choice: ModelChoice,
 ) -> Result<(Comparison, FittedPurchases), String> {
+    use rayon::prelude::*;
     let n = histories.customers();
-    let fits: Vec<Result<FittedPurchases, String>> = ModelKind::ALL
-        .into_iter()
-        .map(|kind| match kind {
-            ModelKind::BgNbd => Ok(FittedPurchases::from(bgnbd)),
-            other => fit(other, histories),
-        })
-        .collect();
-    let rows: Vec<ComparisonRow> = ModelKind::ALL
-        .into_iter()
-        .zip(&fits)
-        .map(|(model, f)| {
+    let asked = choice.fitted();
+    // Each model's fit and checks are independent: one task each, collected in ALL's order.
+    let results: Vec<(Option<Result<FittedPurchases, String>>, ComparisonRow)> = ModelKind::ALL
+        .par_iter()
+        .map(|&model| {
             let empty = ComparisonRow {
                 model,
                 parameters: 4,
+                fitted: false,
                 estimates: Default::default(),
                 log_likelihood: None,
                 aic: None,
@@ -307,42 +328,26 @@ pub fn compare(
                 alive: None,
                 refused: None,
             };
-            let f = match f {
-                Ok(f) => f,
-                Err(e) => {
-                    return ComparisonRow {
-                        refused: Some(e.clone()),
-                        ..empty
-                    };
-                }
-            };
-            let ll = f.convergence.log_likelihood;
-            let k = f.estimates.len() as f64;
-            let holdout = holdout_length
-                .map(|length| checks::holdout(customers, &f.model, length, thresholds));
-            let refused = match holdout {
-                Some(None) => Some(format!(
-                    "the {} holdout forecast did not converge",
-                    model.name()
-                )),
-                _ => None,
-            };
-            let holdout = holdout.flatten();
-            ComparisonRow {
-                estimates: f.estimates.iter().copied().collect(),
-                log_likelihood: Some(ll),
-                aic: Some(2.0 * k - 2.0 * ll),
-                bic: Some(k * n.ln() - 2.0 * ll),
-                holdout_error: holdout.as_ref().map(|h| holdout_error(&h.by_frequency)),
-                holdout_total_predicted: holdout.as_ref().map(|h| h.total_predicted),
-                holdout_by_frequency: holdout.map(|h| h.by_frequency),
-                alive: Some(customers.iter().map(|c| f.model.p_alive(&c.history)).sum()),
-                refused,
-                ..empty
+            if !asked.contains(&model) {
+                return (None, empty);
             }
+            let f = match model {
+                ModelKind::BgNbd => Ok(FittedPurchases::from(bgnbd)),
+                other => fit(other, histories),
+            };
+            let row = match &f {
+                Err(e) => ComparisonRow {
+                    fitted: true,
+                    refused: Some(e.clone()),
+                    ..empty
+                },
+                Ok(f) => row_of(model, f, customers, n, holdout_length, thresholds, empty),
+            };
+            (Some(f), row)
         })
         .collect();
-    let usable = |r: &&ComparisonRow| r.refused.is_none() && r.log_likelihood.is_some();
+    let (fits, rows): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let usable = |r: &&ComparisonRow| r.fitted && r.refused.is_none() && r.log_likelihood.is_some();
     let by = |key: fn(&ComparisonRow) -> Option<f64>| {
         rows.iter()
             .filter(usable)
@@ -360,25 +365,45 @@ pub fn compare(
             "the lowest BIC (no holdout to compare forecasts on)",
         ),
     };
-    let rule_picks = rule_picks.unwrap_or(ModelKind::BgNbd);
+    let all_fitted = asked.len() == ModelKind::ALL.len();
+    let rule_picks = all_fitted.then(|| rule_picks.unwrap_or(ModelKind::BgNbd));
     let (chosen, reason) = match choice {
-        ModelChoice::Auto => (rule_picks, format!("--model auto: {rule}")),
+        ModelChoice::Auto => (
+            rule_picks.unwrap_or(ModelKind::BgNbd),
+            format!("--model auto: {rule}"),
+        ),
         ModelChoice::Given(kind) => (kind, "given with --model".to_string()),
         ModelChoice::Default => (
             ModelKind::BgNbd,
-            format!(
-                "the default; --model auto would take {} ({rule})",
-                rule_picks.name()
-            ),
+            format!("the default; --model auto fits all three and takes {rule}"),
         ),
     };
+    let not_fitted: Vec<&str> = ModelKind::ALL
+        .iter()
+        .filter(|k| !asked.contains(k))
+        .map(|k| k.name())
+        .collect();
+    let not_fitted = (!not_fitted.is_empty()).then(|| {
+        format!(
+            "not fitted: {} (--model auto fits and compares all three; --model {} fits one \
+             besides the BG/NBD)",
+            not_fitted.join(", "),
+            ModelKind::ALL
+                .iter()
+                .filter(|k| !asked.contains(k))
+                .map(|k| k.flag())
+                .collect::<Vec<_>>()
+                .join("|")
+        )
+    });
     let position = ModelKind::ALL
         .iter()
         .position(|k| *k == chosen)
         .unwrap_or(0);
     let fitted = match (&fits[position], &rows[position].refused) {
-        (Ok(f), None) => f.clone(),
-        (Err(e), _) | (Ok(_), Some(e)) => return Err(e.clone()),
+        (Some(Ok(f)), None) => f.clone(),
+        (Some(Err(e)), _) | (Some(Ok(_)), Some(e)) => return Err(e.clone()),
+        (None, _) => return Err(format!("the {} was not fitted", chosen.name())),
     };
     Ok((
         Comparison {
@@ -386,7 +411,46 @@ pub fn compare(
             chosen,
             reason,
             rule_picks,
+            not_fitted,
         },
         fitted,
     ))
+}
+
+/// The comparison row of a model fitted as `f`: its likelihood criteria, holdout error and
+/// customers alive.
+fn row_of(
+    model: ModelKind,
+    f: &FittedPurchases,
+    customers: &[Customer],
+    n: f64,
+    holdout_length: Option<f64>,
+    thresholds: &Thresholds,
+    empty: ComparisonRow,
+) -> ComparisonRow {
+    let ll = f.convergence.log_likelihood;
+    let k = f.estimates.len() as f64;
+    let holdout =
+        holdout_length.map(|length| checks::holdout(customers, &f.model, length, thresholds));
+    let refused = match holdout {
+        Some(None) => Some(format!(
+            "the {} holdout forecast did not converge",
+            model.name()
+        )),
+        _ => None,
+    };
+    let holdout = holdout.flatten();
+    ComparisonRow {
+        fitted: true,
+        estimates: f.estimates.iter().copied().collect(),
+        log_likelihood: Some(ll),
+        aic: Some(2.0 * k - 2.0 * ll),
+        bic: Some(k * n.ln() - 2.0 * ll),
+        holdout_error: holdout.as_ref().map(|h| holdout_error(&h.by_frequency)),
+        holdout_total_predicted: holdout.as_ref().map(|h| h.total_predicted),
+        holdout_by_frequency: holdout.map(|h| h.by_frequency),
+        alive: Some(customers.iter().map(|c| f.model.p_alive(&c.history)).sum()),
+        refused,
+        ..empty
+    }
 }

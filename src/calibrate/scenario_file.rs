@@ -58,13 +58,14 @@ fn with_comment(mut v: Value, comment: &str) -> Item {
 }
 
 /// The scenario text: `template` (a scenario's TOML) with the calibrated population.
-/// `customers` replaces the expected number alive; `currency` replaces the template's.
+/// `customers` replaces the expected number alive; `conversion` moves the template's amounts
+/// and texts to the log's currency ([`super::currency`]).
 pub fn write(
     template: &str,
     calibration: &Calibration,
     source: &Source,
     customers: Option<u64>,
-    currency: Option<&str>,
+    conversion: Option<&super::currency::Conversion>,
     uncertainty: Option<&Uncertainty>,
 ) -> Result<String, ScenarioFileError> {
     let bad = |why: String| ScenarioFileError::Template {
@@ -128,12 +129,12 @@ pub fn write(
             ),
         ),
     };
-    if let Some(code) = currency {
-        let finance = doc
-            .get_mut("finance")
-            .and_then(Item::as_table_mut)
-            .ok_or_else(|| bad("it has no [finance] table".into()))?;
-        finance["currency"] = with_comment(Value::from(code), "the log's currency");
+    // Before the population is written: its amounts come from the log, in its currency.
+    if let Some(conversion) = conversion {
+        if doc.get("finance").and_then(Item::as_table).is_none() {
+            return Err(bad("it has no [finance] table".into()));
+        }
+        super::currency::convert(&mut doc, conversion);
     }
 
     // Shares to four decimals, the largest taking the rounding so they sum to exactly 1.
@@ -212,10 +213,22 @@ pub fn write(
         Some(h) => format!(", holdout to {h}"),
         None => String::new(),
     };
+    let fitted: Vec<&str> = calibration
+        .comparison
+        .rows
+        .iter()
+        .filter(|r| r.fitted)
+        .map(|r| r.model.name())
+        .collect();
+    let fitted_from = if fitted.len() > 1 {
+        format!("chosen from {}", fitted.join(", "))
+    } else {
+        "the only one fitted".to_string()
+    };
     let header = format!(
         "# Calibrated by loyalty-sim {} from {} (SHA-256 {}),\n\
          # calibration period {} to {}{holdout}, time in {}.\n\
-         # Purchase model: {} ({}), chosen from {}: {}.\n\
+         # Purchase model: {} ({}), {}: {}.\n\
          # [population] and [simulation] customers come from the fit (see calibration.json);\n\
          # the program, market and finance are the template's ({}): review them for your business.\n\
          {}#\n\
@@ -228,13 +241,7 @@ pub fn write(
         unit.name(),
         calibration.comparison.chosen.name(),
         calibration.comparison.chosen.source(),
-        calibration
-            .comparison
-            .rows
-            .iter()
-            .map(|r| r.model.name())
-            .collect::<Vec<_>>()
-            .join(", "),
+        fitted_from,
         calibration.comparison.reason,
         source.template,
         match uncertainty {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use super::log_formats;
 use crate::scenario::diagnostic::shorten;
@@ -61,9 +62,109 @@ pub struct ReadOptions {
     pub date_format: Option<String>,
     /// Skip and count bad rows instead of stopping at the first.
     pub skip_bad_rows: bool,
-    /// Amounts are written with a decimal comma (`12,50`), in a CSV file not separated by
-    /// commas; otherwise with a decimal point. Thousands separators are refused either way.
-    pub decimal_comma: bool,
+    /// The decimal mark of the amounts: told from them by default ([`DecimalMark::Auto`]),
+    /// or given; with a mark given (or found), thousands separators of the other mark are
+    /// read (`1.234,50` with the comma, `1,234.50` with the point).
+    pub decimal: DecimalMark,
+}
+
+/// Which mark separates the decimals of the amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecimalMark {
+    /// Told from the amounts: see [`detect_decimal`].
+    #[default]
+    Auto,
+    /// `1234.50`, or with thousands separators `1,234.50`.
+    Point,
+    /// `1234,50`, or with thousands separators `1.234,50` (in a file not separated by commas,
+    /// or quoted).
+    Comma,
+}
+
+impl DecimalMark {
+    /// The mark itself: `.` or `,` (`auto` for [`DecimalMark::Auto`]).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            DecimalMark::Auto => "auto",
+            DecimalMark::Point => ".",
+            DecimalMark::Comma => ",",
+        }
+    }
+}
+
+/// How the decimal mark of a log's amounts was settled, to state with the results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecimalReading {
+    /// The mark the amounts were read with: `.` or `,`.
+    pub mark: &'static str,
+    /// `given` (with `--decimal`), `detected` (from the amounts), `none needed` (no amount
+    /// has a decimal or thousands mark) or `workbook` (numbers of an `.xlsx` sheet).
+    pub how: &'static str,
+    /// When detected: the first amount that told, and its line.
+    pub evidence: Option<(u64, String)>,
+}
+
+impl DecimalReading {
+    /// One sentence for people: "decimal comma, detected (line 2: `29,33`)".
+    pub fn describe(&self) -> String {
+        let name = if self.mark == "," {
+            "decimal comma"
+        } else {
+            "decimal point"
+        };
+        match (&self.evidence, self.how) {
+            (Some((line, text)), _) => format!(
+                "{name}, detected from the amounts (first told by line {line}: `{text}`; no amount reads otherwise)"
+            ),
+            (None, "given") => format!("{name}, given with --decimal"),
+            (None, "workbook") => "numbers of the workbook (no decimal mark to read)".into(),
+            (None, _) => "no amount has a decimal or thousands mark (whole amounts)".into(),
+        }
+    }
+}
+
+/// What one amount's marks say about the decimal mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clue {
+    /// No `,` or `.`: either reads it.
+    None,
+    /// Only the decimal point reads it.
+    Point,
+    /// Only the decimal comma reads it.
+    Comma,
+    /// Either reads it, differently: one mark followed by exactly three digits (`1,234`).
+    Ambiguous,
+}
+
+/// The clue of one amount: with both marks the last is the decimal one (`1.234,56`); one mark
+/// several times is a thousands separator (`1,234,567`: the point is the decimal mark); one
+/// mark once is the decimal mark unless exactly three digits follow it, which a thousands
+/// separator would also give (`1,234`).
+fn clue(text: &str) -> Clue {
+    let t = text.trim();
+    let (commas, points) = (t.matches(',').count(), t.matches('.').count());
+    match (commas, points) {
+        (0, 0) => Clue::None,
+        (_, 0) if commas > 1 => Clue::Point,
+        (0, _) if points > 1 => Clue::Comma,
+        (1, 0) | (0, 1) => {
+            let mark = if commas == 1 { ',' } else { '.' };
+            let after = t.rsplit(mark).next().unwrap_or("");
+            let three = after.len() == 3 && after.bytes().all(|b| b.is_ascii_digit());
+            match (three, mark) {
+                (true, _) => Clue::Ambiguous,
+                (false, ',') => Clue::Comma,
+                (false, _) => Clue::Point,
+            }
+        }
+        _ => {
+            if t.rfind(',') > t.rfind('.') {
+                Clue::Comma
+            } else {
+                Clue::Point
+            }
+        }
+    }
 }
 
 /// One purchase.
@@ -113,6 +214,18 @@ pub struct TransactionLog {
     pub skipped_examples: Vec<BadRow>,
     /// Whether the file had a quantity column.
     pub has_quantity: bool,
+    /// How the amounts' decimal mark was settled.
+    pub decimal: DecimalReading,
+}
+
+impl Default for DecimalReading {
+    fn default() -> Self {
+        DecimalReading {
+            mark: ".",
+            how: "none needed",
+            evidence: None,
+        }
+    }
 }
 
 /// How many skipped rows are kept to show.
@@ -221,16 +334,56 @@ pub fn parse(
             why,
         })?;
         let options = ReadOptions {
-            decimal_comma: false,
+            decimal: DecimalMark::Point,
             ..options.clone()
         };
-        let mut reader = Reader::new(path, &options);
+        let mut reader = Reader::new(path, &options, DecimalMark::Point);
         reader.csv(csv.as_bytes(), &options.columns)?;
-        return reader.finish();
+        let mut log = reader.finish()?;
+        log.decimal = DecimalReading {
+            mark: ".",
+            how: "workbook",
+            evidence: None,
+        };
+        return Ok(log);
     }
     let text = String::from_utf8_lossy(bytes);
     let format = options.format.unwrap_or_else(|| detect(&text));
-    let mut reader = Reader::new(path, options);
+    let decimal = match options.decimal {
+        DecimalMark::Auto => {
+            // A first pass reads only the amounts' marks; the second reads with the mark found.
+            let mut probe = Reader::new(path, options, DecimalMark::Auto);
+            probe.probe = Some(Probe::default());
+            read_as(&mut probe, format, path, bytes, &text, options)?;
+            probe.probe.take().unwrap_or_default().decide(path)?
+        }
+        given => DecimalReading {
+            mark: given.symbol(),
+            how: "given",
+            evidence: None,
+        },
+    };
+    let mark = if decimal.mark == "," {
+        DecimalMark::Comma
+    } else {
+        DecimalMark::Point
+    };
+    let mut reader = Reader::new(path, options, mark);
+    read_as(&mut reader, format, path, bytes, &text, options)?;
+    let mut log = reader.finish()?;
+    log.decimal = decimal;
+    Ok(log)
+}
+
+/// Reads `bytes` (also as `text`) in `format` into `reader`.
+fn read_as(
+    reader: &mut Reader<'_>,
+    format: Format,
+    path: &Path,
+    bytes: &[u8],
+    text: &str,
+    options: &ReadOptions,
+) -> Result<(), ReadError> {
     match format {
         Format::Cdnow => {
             // Ids that differ only in invalid bytes must not merge: refuse them.
@@ -247,7 +400,7 @@ pub fn parse(
         }
         Format::Csv => reader.csv(bytes, &options.columns)?,
         Format::Whitespace => {
-            let csv = log_formats::whitespace_to_csv(&text).map_err(|(line, field)| {
+            let csv = log_formats::whitespace_to_csv(text).map_err(|(line, field)| {
                 ReadError::BadRow {
                     path: path.to_path_buf(),
                     row: BadRow {
@@ -261,7 +414,73 @@ pub fn parse(
             reader.csv(csv.as_bytes(), &options.columns)?;
         }
     }
-    reader.finish()
+    Ok(())
+}
+
+/// What the first pass of [`DecimalMark::Auto`] saw: the first amount that only the point
+/// reads, the first that only the comma reads, and the first that both read differently
+/// (line, column, text).
+#[derive(Debug, Default)]
+struct Probe {
+    point: Option<(u64, String, String)>,
+    comma: Option<(u64, String, String)>,
+    ambiguous: Option<(u64, String, String)>,
+}
+
+impl Probe {
+    fn note(&mut self, line: u64, column: &str, text: &str) {
+        let slot = match clue(text) {
+            Clue::None => return,
+            Clue::Point => &mut self.point,
+            Clue::Comma => &mut self.comma,
+            Clue::Ambiguous => &mut self.ambiguous,
+        };
+        slot.get_or_insert_with(|| (line, column.to_string(), shorten(text.trim()).into_owned()));
+    }
+
+    /// The mark the amounts tell, or why they do not.
+    fn decide(self, path: &Path) -> Result<DecimalReading, ReadError> {
+        let refuse = |line: u64, column: String, message: String| ReadError::BadRow {
+            path: path.to_path_buf(),
+            row: BadRow {
+                line,
+                column,
+                message,
+            },
+            skippable: false,
+        };
+        match (self.point, self.comma, self.ambiguous) {
+            (Some(p), Some(c), _) => {
+                let (later, earlier) = if p.0 > c.0 { (p, c) } else { (c, p) };
+                Err(refuse(
+                    later.0,
+                    later.1,
+                    format!(
+                        "`{}` and line {}'s `{}` cannot both be read with one decimal mark (one needs a decimal point, the other a decimal comma); give --decimal . or --decimal , (with --skip-bad-rows to skip the rows that do not read)",
+                        later.2, earlier.0, earlier.2
+                    ),
+                ))
+            }
+            (Some((line, _, text)), None, _) => Ok(DecimalReading {
+                mark: ".",
+                how: "detected",
+                evidence: Some((line, text)),
+            }),
+            (None, Some((line, _, text)), _) => Ok(DecimalReading {
+                mark: ",",
+                how: "detected",
+                evidence: Some((line, text)),
+            }),
+            (None, None, Some((line, column, text))) => Err(refuse(
+                line,
+                column,
+                format!(
+                    "`{text}` could be a thousands separator or a decimal mark, and no amount of the file tells which: give --decimal . (1,234.50) or --decimal , (1.234,50)"
+                ),
+            )),
+            (None, None, None) => Ok(DecimalReading::default()),
+        }
+    }
 }
 
 /// A CSV reader of `bytes` (rows of any length), its delimiter the one of comma, semicolon and
@@ -359,6 +578,11 @@ struct Reader<'a> {
     rows: u64,
     /// Whether a CSV header row was read.
     header: bool,
+    /// The decimal mark amounts are read with.
+    decimal: DecimalMark,
+    /// In the first pass of [`DecimalMark::Auto`]: the amounts' marks seen, and nothing else
+    /// read or stored.
+    probe: Option<Probe>,
 }
 
 /// Date formats tried when none is given, in order.
@@ -370,7 +594,7 @@ const DATE_FORMATS: [(&str, &str); 4] = [
 ];
 
 impl<'a> Reader<'a> {
-    fn new(path: &'a Path, options: &'a ReadOptions) -> Self {
+    fn new(path: &'a Path, options: &'a ReadOptions, decimal: DecimalMark) -> Self {
         Reader {
             path,
             options,
@@ -380,11 +604,17 @@ impl<'a> Reader<'a> {
             first_bad: None,
             rows: 0,
             header: false,
+            decimal,
+            probe: None,
         }
     }
 
     /// Records a bad row: an error, or a skip when asked.
     fn bad(&mut self, row: BadRow) -> Result<(), ReadError> {
+        // The first pass only looks at amounts; the second finds the bad rows.
+        if self.probe.is_some() {
+            return Ok(());
+        }
         if !self.options.skip_bad_rows {
             return Err(ReadError::BadRow {
                 path: self.path.to_path_buf(),
@@ -457,6 +687,10 @@ impl<'a> Reader<'a> {
         amount: &str,
         quantity: Option<(&str, &str)>,
     ) -> Result<(), ReadError> {
+        if let Some(probe) = &mut self.probe {
+            probe.note(line, names[2], amount);
+            return Ok(());
+        }
         self.rows += 1;
         let bad = |column: &str, message: String| BadRow {
             line,
@@ -471,7 +705,7 @@ impl<'a> Reader<'a> {
             Ok(d) => d,
             Err(message) => return self.bad(bad(names[1], message)),
         };
-        let amount = match parse_amount(amount, self.options.decimal_comma) {
+        let amount = match parse_amount(amount, self.decimal) {
             Ok(a) => a,
             Err(message) => return self.bad(bad(names[2], message)),
         };
@@ -716,27 +950,56 @@ impl<'a> Reader<'a> {
 /// another unit (or not an amount), and sums could overflow.
 pub const MAX_AMOUNT: f64 = 1e9;
 
-/// An amount: a finite number from 0 to [`MAX_AMOUNT`], with `.` (or, with `decimal_comma`,
-/// `,`) as the decimal point and no thousands separators.
-fn parse_amount(text: &str, decimal_comma: bool) -> Result<f64, String> {
+/// An amount: a finite number from 0 to [`MAX_AMOUNT`], with `decimal` as the decimal mark
+/// ([`DecimalMark::Auto`] reads as the point) and, optionally, the other mark as a thousands
+/// separator between groups of three digits (`1,234.50`; `1.234,50`).
+fn parse_amount(text: &str, decimal: DecimalMark) -> Result<f64, String> {
     let t = text.trim();
     let shown = shorten(t);
-    if decimal_comma && t.contains('.') {
+    let comma = decimal == DecimalMark::Comma;
+    let (mark, thousands) = if comma { (',', '.') } else { ('.', ',') };
+    let other_flag = if comma { "." } else { "," };
+    let named = |c: char| if c == ',' { "comma" } else { "point" };
+    if t.matches(mark).count() > 1 {
         return Err(format!(
-            "`{shown}` has a `.`: with --decimal , amounts are written as 1234,50, without thousands separators"
+            "`{shown}` has more than one decimal {} (the decimal mark is `{mark}`{}); if the {} separates thousands, give --decimal {other_flag}",
+            named(mark),
+            if comma {
+                ", as in 1.234,50"
+            } else {
+                ", as in 1,234.50"
+            },
+            named(mark)
         ));
     }
-    if !decimal_comma && t.contains(',') {
+    let (whole, fraction) = t.split_once(mark).unwrap_or((t, ""));
+    if fraction.contains(thousands) {
         return Err(format!(
-            "`{shown}` has a comma: write amounts as 1234.50, without thousands separators; if the comma is the decimal point, give --decimal ,"
+            "`{shown}` has a `{thousands}` after the decimal `{mark}`; if `{thousands}` is the decimal mark, give --decimal {other_flag}"
         ));
     }
-    let number = if decimal_comma {
-        std::borrow::Cow::Owned(t.replace(',', "."))
+    let whole = if whole.contains(thousands) {
+        let digits = whole.trim_start_matches(['-', '+']);
+        let mut groups = digits.split(thousands);
+        let first_ok = groups
+            .next()
+            .is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+        if !(first_ok && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))) {
+            return Err(format!(
+                "`{shown}` has a `{thousands}` that is not a thousands separator (groups of three digits, as in {}); if `{thousands}` is the decimal mark, give --decimal {other_flag}",
+                if comma { "1.234,50" } else { "1,234.50" }
+            ));
+        }
+        std::borrow::Cow::Owned(whole.replace(thousands, ""))
     } else {
-        std::borrow::Cow::Borrowed(t)
+        std::borrow::Cow::Borrowed(whole)
     };
-    let point = if decimal_comma { "`,`" } else { "`.`" };
+    let number = if fraction.is_empty() && !t.ends_with(mark) {
+        whole.into_owned()
+    } else {
+        format!("{whole}.{fraction}")
+    };
+    let point = if comma { "`,`" } else { "`.`" };
     match number.parse::<f64>() {
         Ok(a) if a.is_finite() && a > MAX_AMOUNT => Err(format!(
             "`{shown}` is more than 1,000,000,000 for one purchase; is the column in another unit?"

@@ -24,6 +24,8 @@ pub struct CalibrationReport<'a> {
     pub input_sha256: String,
     /// Rows read and skipped.
     pub rows_skipped: u64,
+    /// How the amounts' decimal mark was settled.
+    pub decimal: crate::calibrate::transactions::DecimalReading,
     /// Customer ids of the log, by index.
     pub customer_ids: &'a [String],
     /// Currency of the log's amounts.
@@ -121,6 +123,8 @@ impl CalibrationReport<'_> {
             }
         ));
 
+        line(format!("  amounts: {}", self.decimal.describe()));
+
         let t = &c.thresholds;
         line(String::new());
         line(format!(
@@ -213,6 +217,22 @@ impl CalibrationReport<'_> {
             }
         ));
 
+        let ind = &c.spend_independence;
+        line(format!(
+            "  independence check: correlation of repeat purchases and average spend {} over the {} customers ({}; the model assumes none, material from ±{})",
+            ind.correlation
+                .map_or("undefined (one of them does not vary)".into(), |r| format!(
+                    "{r:.3}"
+                )),
+            format_number(ind.customers as f64, 0),
+            if ind.material {
+                "material"
+            } else {
+                "not material"
+            },
+            ind.threshold
+        ));
+
         line(String::new());
         line("Fit check: customers by repeat purchases in the calibration period".to_string());
         let bins = &c.histogram;
@@ -245,17 +265,22 @@ impl CalibrationReport<'_> {
                 span(h.length)
             ));
             line(format!(
-                "  {:<26}{:>10}{:>10}{:>11}",
+                "  {:<32}{:>10}{:>10}{:>11}",
                 "customers", "count", "actual", "predicted"
             ));
             let rows = h
                 .by_frequency
                 .iter()
                 .map(|r| (format!("with {} repeat purchases", r.group), r))
+                .chain(
+                    h.by_recency
+                        .iter()
+                        .map(|r| (format!("last bought {} {unit} before", r.group), r)),
+                )
                 .chain(h.by_rfm_group.iter().map(|r| (r.group.clone(), r)));
             for (label, r) in rows {
                 line(format!(
-                    "  {label:<26}{:>10}{:>10}{:>11}",
+                    "  {label:<32}{:>10}{:>10}{:>11}",
                     format_number(r.customers as f64, 0),
                     format_number(r.actual, 2),
                     format_number(r.predicted, 2)
@@ -328,9 +353,16 @@ impl CalibrationReport<'_> {
             format_number(p.alive, 0),
             format_number(co.customers.len() as f64, 0)
         ));
-        if !p.warnings.is_empty() {
+        let mut warnings = p.warnings.clone();
+        if let (true, Some(r)) = (ind.material, ind.correlation) {
+            warnings.push(format!(
+                "average spend and purchase frequency are correlated ({r:.3}, beyond ±{}): the Gamma-Gamma assumes they are independent, so the spend of frequent and occasional customers is misjudged; read the spend per type with care",
+                ind.threshold
+            ));
+        }
+        if !warnings.is_empty() {
             line(String::new());
-            for w in &p.warnings {
+            for w in &warnings {
                 line(format!("warning: {w}"));
             }
         }
@@ -382,6 +414,13 @@ impl CalibrationReport<'_> {
                 "joined_after_calibration": co.joined_later,
                 "after_periods": co.after_periods,
                 "currency": self.currency.code,
+                "decimal": {
+                    "mark": self.decimal.mark,
+                    "how": self.decimal.how,
+                    "line": self.decimal.evidence.as_ref().map(|e| e.0),
+                    "example": self.decimal.evidence.as_ref().map(|e| e.1.clone()),
+                    "statement": self.decimal.describe(),
+                },
             },
             "periods": {
                 "calibration_start": co.first_day.to_string(),
@@ -396,6 +435,7 @@ impl CalibrationReport<'_> {
             "model_comparison": c.comparison,
             "gamma_gamma": gamma_gamma,
             "fit_checks": {
+                "spend_independence": c.spend_independence,
                 "repeat_purchases": c.histogram,
                 "holdout": c.holdout,
             },
@@ -538,8 +578,50 @@ impl CalibrationReport<'_> {
                 }),
             });
         }
+        if let Some(h) = &c.holdout {
+            figures.push(Figure {
+                name: "fit_holdout_recency",
+                footer: self.stamp(),
+                chart: AnyChart::Bars(GroupedBarChart {
+                    title: format!(
+                        "Holdout by recency: purchases per customer in the {} {unit} after calibration",
+                        span(h.length)
+                    ),
+                    x_label: format!(
+                        "{} from the last purchase to the calibration end",
+                        capitalised(unit)
+                    ),
+                    y_label: "Purchases per customer in the holdout".into(),
+                    y_scale: Scale::Plain,
+                    categories: h.by_recency.iter().map(|r| r.group.clone()).collect(),
+                    series: vec![
+                        (
+                            "actual".into(),
+                            palette::BLUE,
+                            h.by_recency.iter().map(|r| r.actual).collect(),
+                        ),
+                        (
+                            format!(
+                                "predicted ({}, from the calibration period)",
+                                c.comparison.chosen.name()
+                            ),
+                            palette::ORANGE,
+                            h.by_recency.iter().map(|r| r.predicted).collect(),
+                        ),
+                    ],
+                }),
+            });
+        }
         figures
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |f| {
+        f.to_uppercase().collect::<String>() + chars.as_str()
+    })
 }
 
 fn unit_since(unit: &str) -> String {
@@ -600,6 +682,10 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         } else {
             ""
         };
+        if !r.fitted {
+            out.push(format!("  {:<11} not fitted", r.model.name()));
+            continue;
+        }
         match (&r.refused, r.log_likelihood) {
             (None, Some(ll)) => out.push(format!(
                 "  {:<11} {:>14} {:>10} {:>10} {:>9}{}{mark}",
@@ -623,6 +709,9 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         cmp.chosen.name(),
         cmp.reason
     ));
+    if let Some(note) = &cmp.not_fitted {
+        out.push(format!("  {note}"));
+    }
     if cmp.chosen != ModelKind::BgNbd {
         let p = &c.purchases;
         out.push(format!(

@@ -106,6 +106,51 @@ pub struct Scenario {
     pub risk: crate::model::sampling::RiskSettings,
 }
 
+/// Fixed costs beyond what the whole base could earn: the rule behind `run`'s warning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixedCostsBeyondMargin {
+    /// The investment plus the fixed running costs a month times the horizon, undiscounted.
+    pub fixed_costs: f64,
+    /// The gross margin of every customer of the base over the horizon, each buying at their
+    /// type's mean rate and spend and never leaving: more than the base can give, let alone a
+    /// program's increment on it.
+    pub base_margin: f64,
+    /// Months of the horizon.
+    pub months: u32,
+}
+
+impl Scenario {
+    /// Whether the fixed costs over the horizon exceed the gross margin the whole base would
+    /// earn over it without attrition (`None` if not): then no effect of the program on these
+    /// customers can pay them back, and the costs were likely set for another base (or
+    /// another currency). Per-member and per-transaction costs are left out: they follow the
+    /// base by themselves.
+    pub fn fixed_costs_beyond_margin(&self) -> Option<FixedCostsBeyondMargin> {
+        let months = self.simulation.months;
+        let fixed = self.finance.investment_total()
+            + self.finance.running_costs.per_month * f64::from(months);
+        let total_share: f64 = self.population.types.iter().map(|t| t.share).sum();
+        if total_share <= 0.0 {
+            return None;
+        }
+        let per_customer_month: f64 = self
+            .population
+            .types
+            .iter()
+            .map(|t| t.share / total_share * t.purchases_per_month.mean * t.spend_per_purchase.mean)
+            .sum();
+        let margin = self.simulation.customers as f64
+            * per_customer_month
+            * self.finance.gross_margin
+            * f64::from(months);
+        (fixed > margin).then_some(FixedCostsBeyondMargin {
+            fixed_costs: fixed,
+            base_margin: margin,
+            months,
+        })
+    }
+}
+
 /// A scenario together with where it came from.
 #[derive(Debug, Clone)]
 pub struct ScenarioFile {

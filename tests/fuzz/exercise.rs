@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
-use loyalty_sim::calibrate::transactions::{Format, ReadOptions, parse};
+use loyalty_sim::calibrate::transactions::{DecimalMark, Format, ReadOptions, parse};
 use loyalty_sim::calibrate::types::Attitude;
 
 /// Loads and validates `data` as a scenario file; true when it is a valid scenario.
@@ -16,13 +16,18 @@ pub fn scenario(data: &[u8]) -> bool {
 
 /// Reads `data` as a transaction log and, when it is read and small, calibrates from it;
 /// true when the log was read. A first byte of `\x01`–`\x07` chooses the reading options
-/// (bit 0: a decimal comma, bit 1: skip bad rows, bit 2: force CSV) and is not part of the
+/// (bit 0: a decimal comma, else the mark told from the amounts; bit 1: skip bad rows; bit 2:
+/// force CSV) and is not part of the
 /// log; any other first byte is.
 pub fn transactions(data: &[u8]) -> bool {
     let (options, data) = match data.split_first() {
         Some((&flags @ 1..=7, rest)) => (
             ReadOptions {
-                decimal_comma: flags & 1 != 0,
+                decimal: if flags & 1 != 0 {
+                    DecimalMark::Comma
+                } else {
+                    DecimalMark::Auto
+                },
                 skip_bad_rows: flags & 2 != 0,
                 format: (flags & 4 != 0).then_some(Format::Csv),
                 ..ReadOptions::default()
