@@ -220,12 +220,18 @@ pub fn estimated_memory(scenario: &crate::Scenario) -> u64 {
         .saturating_add(in_flight)
 }
 
-/// Memory the system can give a new process now (Linux `MemAvailable`), if it says.
+/// Memory the system can give a new process now, if it says: read by `sysinfo` on every
+/// system it supports (Linux's `MemAvailable`, macOS, Windows, the BSDs), and the smaller of
+/// that and the free memory of a cgroup limit (a container or a Slurm allocation) when there
+/// is one. `None` where nothing is known.
 pub fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib.saturating_mul(1024))
+    let mut system = sysinfo::System::new();
+    system.refresh_memory();
+    let available = system.available_memory();
+    let limited = system
+        .cgroup_limits()
+        .map_or(available, |c| available.min(c.free_memory));
+    (limited > 0).then_some(limited)
 }
 
 /// Refuses a run that would need more memory than `available` (when known).
@@ -415,4 +421,28 @@ pub(crate) fn reported_values(r: &TrialResult) -> impl Iterator<Item = (&'static
             .flat_map(|rec| TypeSeries::ALL.iter().map(move |&s| (s.name(), rec[s])))
     });
     headline.chain(monthly).chain(by_type)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn available_memory_is_known_and_within_the_machine_s_memory() {
+        // The kernel's own figures: what is available cannot exceed the total.
+        let meminfo = std::fs::read_to_string("/proc/meminfo").expect("Linux has /proc/meminfo");
+        let kib = |key: &str| -> u64 {
+            meminfo
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+                .expect("the key is there")
+        };
+        let total = kib("MemTotal:") * 1024;
+        let available = super::available_memory().expect("known on Linux");
+        assert!(
+            available > 0 && available <= total,
+            "{available} of {total}"
+        );
+    }
 }
