@@ -222,15 +222,18 @@ pub fn estimated_memory(scenario: &crate::Scenario) -> u64 {
 
 /// Memory the system can give a new process now, if it says: read by `sysinfo` on every
 /// system it supports (Linux's `MemAvailable`, macOS, Windows, the BSDs), and the smaller of
-/// that and the free memory of a cgroup limit (a container or a Slurm allocation) when there
-/// is one. `None` where nothing is known.
+/// that and what is left under a cgroup's memory limit (a container or a Slurm allocation)
+/// when it has one. `None` where nothing is known.
 pub fn available_memory() -> Option<u64> {
     let mut system = sysinfo::System::new();
     system.refresh_memory();
     let available = system.available_memory();
-    let limited = system
-        .cgroup_limits()
-        .map_or(available, |c| available.min(c.free_memory));
+    // A cgroup without a limit of its own reports the machine's total: only a real limit
+    // (below the machine's memory) tightens what is available.
+    let limited = match system.cgroup_limits() {
+        Some(c) if c.total_memory < system.total_memory() => available.min(c.free_memory),
+        _ => available,
+    };
     (limited > 0).then_some(limited)
 }
 
