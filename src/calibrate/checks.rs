@@ -75,6 +75,98 @@ pub struct HoldoutRow {
     pub predicted: f64,
 }
 
+/// One time unit of the tracking check: cumulative repeat purchases of the cohort from the
+/// log's first day to the end of the unit, as the log has them and as the model expects them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrackingPoint {
+    /// Time units from the log's first day (1 = the first unit's end).
+    pub period: u32,
+    /// Repeat purchases (same-day merged) up to the unit's end.
+    pub actual: f64,
+    /// The model's expectation: Σ over customers of E[X(t − sᵢ)], customer i's expected repeat
+    /// purchases in the time since their first purchase sᵢ (Fader, Hardie & Lee 2005, fig. 2).
+    pub expected: f64,
+}
+
+/// Expected repeat purchases E[X(t)] of a new customer in (0, t]: the model's conditional
+/// expectation for a history that says nothing yet (x = 0, tₓ = 0, T = 0), which is the
+/// unconditional one (for the BG/NBD, Fader, Hardie & Lee 2005, eq. 7); `None` where its series
+/// does not settle.
+fn expected_repeats(model: &PurchaseModel, t: f64) -> Option<f64> {
+    if t <= 0.0 {
+        return Some(0.0);
+    }
+    let new = super::bgnbd::History {
+        x: 0,
+        t_x: 0.0,
+        t: 0.0,
+    };
+    model
+        .conditional_expected_purchases(t, &new)
+        .filter(|e| e.is_finite())
+}
+
+/// Longest span the tracking check covers, in days (twenty years): the work grows with the
+/// square of the days, and a longer log is tracked by its holdout check instead.
+pub const TRACKING_DAYS: i64 = 7_320;
+
+/// The tracking check over the calibration and holdout periods: for each time unit from the
+/// log's first day, the cohort's cumulative repeat purchases, actual and expected under
+/// `model` fitted on the calibration period alone (customers join on their first purchase
+/// day; E[X] is worked out once per day of the span). Empty if the span is longer than
+/// [`TRACKING_DAYS`] or the model's expectation does not settle.
+pub fn tracking(cohort: &super::cohort::Cohort, model: &PurchaseModel) -> Vec<TrackingPoint> {
+    let unit = cohort.periods.unit.days();
+    let end = cohort
+        .periods
+        .holdout_end
+        .unwrap_or(cohort.periods.calibration_end);
+    let span = (end - cohort.first_day).num_days() + 1;
+    if !(1..=TRACKING_DAYS).contains(&span) {
+        return Vec::new();
+    }
+    let span = span as usize;
+    // E[X] of a customer d days after their first purchase day (by the end of day d).
+    let Some(by_day) = (0..span)
+        .map(|d| expected_repeats(model, d as f64 / unit))
+        .collect::<Option<Vec<f64>>>()
+    else {
+        return Vec::new();
+    };
+    // Customers by first-purchase day (days from the log's first day).
+    let mut starts = vec![0u32; span];
+    for c in &cohort.customers {
+        if let Some(n) = usize::try_from((c.first - cohort.first_day).num_days())
+            .ok()
+            .and_then(|d| starts.get_mut(d))
+        {
+            *n += 1;
+        }
+    }
+    let mut days: Vec<u32> = cohort.repeat_days.clone();
+    days.sort_unstable();
+    let periods = (span as f64 / unit).ceil() as u32;
+    (1..=periods)
+        .map(|k| {
+            // Whole days covered by the end of unit k (the last unit may be short).
+            let covered = ((f64::from(k) * unit).floor() as usize).clamp(1, span);
+            let last_day = covered - 1;
+            let actual = days.partition_point(|&d| (d as usize) <= last_day) as f64;
+            let expected = starts[..covered]
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(start, &n)| f64::from(n) * by_day[last_day - start])
+                .sum();
+            TrackingPoint {
+                period: k,
+                actual,
+                expected,
+            }
+        })
+        .collect()
+}
+
 /// The holdout check: by calibration-period repeat purchases (the paper's conditional
 /// expectations) and by RFM group, plus the whole cohort. `None` if a forecast failed.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -117,6 +117,10 @@ pub struct Cohort {
     pub joined_later: u64,
     /// Transactions after the last period, not used.
     pub after_periods: u64,
+    /// Every repeat purchase day of the cohort's customers (calibration and holdout, same-day
+    /// purchases merged), as days from the log's first day, in no particular order: what the
+    /// tracking check counts week by week.
+    pub repeat_days: Vec<u32>,
 }
 
 /// Why the periods do not fit the log.
@@ -222,6 +226,7 @@ pub fn cohort(log: &TransactionLog, periods: Periods) -> Result<Cohort, PeriodEr
         merged_same_day: 0,
         joined_later: 0,
         after_periods: 0,
+        repeat_days: Vec::new(),
     };
     let mut i = 0;
     while i < order.len() {
@@ -255,6 +260,11 @@ pub fn cohort(log: &TransactionLog, periods: Periods) -> Result<Cohort, PeriodEr
             cohort.joined_later += 1;
             continue;
         }
+        cohort.repeat_days.extend(
+            purchase_days[1..]
+                .iter()
+                .map(|d| u32::try_from((d.0 - first_day).num_days()).unwrap_or(u32::MAX)),
+        );
         let calibration: Vec<_> = purchase_days
             .iter()
             .filter(|d| d.0 <= periods.calibration_end)

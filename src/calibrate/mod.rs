@@ -85,6 +85,9 @@ pub struct Calibration {
     pub histogram: Vec<FrequencyBin>,
     /// The holdout check, when there is a holdout.
     pub holdout: Option<Holdout>,
+    /// Cumulative repeat purchases per time unit, actual against expected, over the
+    /// calibration and holdout periods.
+    pub tracking: Vec<checks::TrackingPoint>,
     /// The population for a scenario.
     pub population: Population,
 }
@@ -189,6 +192,7 @@ pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration,
         ),
         None => None,
     };
+    let tracking = checks::tracking(&cohort, &purchases.model);
     let population = types::population(
         customers,
         &purchases.model,
@@ -209,6 +213,7 @@ pub fn calibrate(log: &TransactionLog, options: &Options) -> Result<Calibration,
         gamma_gamma,
         histogram,
         holdout,
+        tracking,
         population,
     })
 }

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::ReportError;
-use super::chart::{Figure, GroupedBarChart, Scale, palette};
+use super::chart::{Curve, Figure, GroupedBarChart, LineChart, Scale, palette};
 use super::figures::AnyChart;
 use crate::calibrate::Calibration;
 use crate::calibrate::fit::Estimate;
@@ -438,6 +438,7 @@ impl CalibrationReport<'_> {
                 "spend_independence": c.spend_independence,
                 "repeat_purchases": c.histogram,
                 "holdout": c.holdout,
+                "tracking": c.tracking,
             },
             "population": c.population,
             "scenario": self.scenario,
@@ -612,6 +613,59 @@ impl CalibrationReport<'_> {
                 }),
             });
         }
+        if c.tracking.is_empty() {
+            return figures;
+        }
+        let calibration_end =
+            ((c.cohort.periods.calibration_end - c.cohort.first_day).num_days() as f64 + 1.0)
+                / c.cohort.periods.unit.days();
+        let top = c
+            .tracking
+            .iter()
+            .map(|p| p.actual.max(p.expected))
+            .fold(0.0, f64::max);
+        figures.push(Figure {
+            name: "fit_tracking",
+            footer: self.stamp(),
+            chart: AnyChart::Line(LineChart {
+                title: format!(
+                    "Cumulative repeat purchases by {}: actual and {} (fitted to the calibration period)",
+                    unit.trim_end_matches('s'),
+                    c.comparison.chosen.name()
+                ),
+                x_label: format!("{} from the log's first day", capitalised(unit)),
+                y_label: "Repeat purchases, cumulative".into(),
+                y_scale: Scale::Count,
+                lines: vec![
+                    Curve {
+                        label: "actual".into(),
+                        color: palette::BLUE,
+                        dashed: false,
+                        points: c
+                            .tracking
+                            .iter()
+                            .map(|p| (f64::from(p.period), p.actual))
+                            .collect(),
+                    },
+                    Curve {
+                        label: format!("expected ({})", c.comparison.chosen.name()),
+                        color: palette::ORANGE,
+                        dashed: true,
+                        points: c
+                            .tracking
+                            .iter()
+                            .map(|p| (f64::from(p.period), p.expected))
+                            .collect(),
+                    },
+                    Curve {
+                        label: "calibration end".into(),
+                        color: palette::GREY,
+                        dashed: true,
+                        points: vec![(calibration_end, 0.0), (calibration_end, top)],
+                    },
+                ],
+            }),
+        });
         figures
     }
 }
