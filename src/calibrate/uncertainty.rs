@@ -36,6 +36,7 @@ use super::mbgnbd::MbgNbd;
 use super::pareto_nbd::ParetoNbd;
 use super::purchase::{ModelKind, PurchaseModel};
 use super::types::{self, Behaviour, Population};
+use crate::model::sampling::spearman;
 
 /// Parameter sets drawn: the standard deviations then carry a relative Monte Carlo error of
 /// about 1/√(2 · 200) = 5%.
@@ -147,34 +148,6 @@ fn values(population: &Population) -> Vec<f64> {
         .collect()
 }
 
-/// Ranks (0-based; the draws are continuous, ties keep their order).
-fn ranks(x: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
-    let mut r = vec![0.0; x.len()];
-    for (rank, &i) in order.iter().enumerate() {
-        r[i] = rank as f64;
-    }
-    r
-}
-
-/// Pearson correlation; 0 when either side does not vary.
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx > 0.0 && syy > 0.0 {
-        sxy / (sxx * syy).sqrt()
-    } else {
-        0.0
-    }
-}
-
 /// Why the uncertainty could not be worked out.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UncertaintyError {
@@ -263,8 +236,7 @@ pub fn uncertainty(calibration: &Calibration) -> Result<Uncertainty, Uncertainty
             UncertainInput { path, mean, sd }
         })
         .collect();
-    let ranked: Vec<Vec<f64>> = columns.iter().map(|c| ranks(c)).collect();
-    let k = ranked.len();
+    let k = columns.len();
     let correlation = (0..k)
         .map(|i| {
             (0..k)
@@ -272,7 +244,10 @@ pub fn uncertainty(calibration: &Calibration) -> Result<Uncertainty, Uncertainty
                     if i == j {
                         1.0
                     } else {
-                        (pearson(&ranked[i], &ranked[j]) * SHRINK * 1e3).round() / 1e3
+                        // A column that does not vary moves with nothing.
+                        let rho = spearman(&columns[i], &columns[j]);
+                        let rho = if rho.is_finite() { rho } else { 0.0 };
+                        (rho * SHRINK * 1e3).round() / 1e3
                     }
                 })
                 .collect()
@@ -288,17 +263,6 @@ pub fn uncertainty(calibration: &Calibration) -> Result<Uncertainty, Uncertainty
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranks_and_rank_correlation() {
-        assert_eq!(ranks(&[3.0, 1.0, 2.0]), vec![2.0, 0.0, 1.0]);
-        // A monotone transform keeps the ranks: rank correlation 1.
-        let x = [0.1, 0.5, 0.2, 0.9];
-        let y: Vec<f64> = x.iter().map(|v: &f64| v.exp()).collect();
-        assert!((pearson(&ranks(&x), &ranks(&y)) - 1.0).abs() < 1e-12);
-        let z: Vec<f64> = x.iter().map(|v| -v).collect();
-        assert!((pearson(&ranks(&x), &ranks(&z)) + 1.0).abs() < 1e-12);
-    }
 
     #[test]
     fn draws_follow_the_covariance_on_the_log_scale() {
