@@ -13,7 +13,7 @@
 use serde::Serialize;
 
 use super::sweep::{Axis, SweepError, within_error};
-use crate::metrics::finance::{Goal, TrialMetrics};
+use crate::metrics::finance::Goal;
 use crate::metrics::stats::{mean, sample_sd};
 use crate::run::{RunOptions, run};
 use crate::scenario::ScenarioFile;
@@ -70,16 +70,7 @@ pub fn optimise(
     goal: Option<Goal>,
     options: &RunOptions,
 ) -> Result<Optimum, SweepError> {
-    if !TrialMetrics::NAMES.contains(&metric) {
-        return Err(SweepError::UnknownMetric(metric.to_string()));
-    }
-    let goal = goal
-        .or_else(|| TrialMetrics::goal(metric))
-        .ok_or_else(|| SweepError::NoGoal(metric.to_string()))?;
-    let sign = match goal {
-        Goal::Maximize => 1.0,
-        Goal::Minimize => -1.0,
-    };
+    let (goal, sign) = super::sweep::metric_sign(metric, goal)?;
     let options = RunOptions {
         precision: None,
         ..options.clone()

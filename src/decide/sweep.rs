@@ -115,6 +115,23 @@ pub enum SweepError {
     Run(#[from] RunError),
 }
 
+/// The goal for `metric` (`goal`, by default the metric's own way) and the factor, +1 or −1,
+/// that makes "higher is better"; an unknown metric, or one without a way of its own and no
+/// goal, is refused.
+pub fn metric_sign(metric: &str, goal: Option<Goal>) -> Result<(Goal, f64), SweepError> {
+    if !TrialMetrics::NAMES.contains(&metric) {
+        return Err(SweepError::UnknownMetric(metric.to_string()));
+    }
+    let goal = goal
+        .or_else(|| TrialMetrics::goal(metric))
+        .ok_or_else(|| SweepError::NoGoal(metric.to_string()))?;
+    let sign = match goal {
+        Goal::Maximize => 1.0,
+        Goal::Minimize => -1.0,
+    };
+    Ok((goal, sign))
+}
+
 /// Runs `file` at every point of `axes` (one or two) and finds the best value of `metric`:
 /// the highest or lowest mean, as `goal` says (by default, the metric's own way, e.g. highest
 /// NPV, lowest reward cost).
@@ -125,17 +142,8 @@ pub fn sweep(
     goal: Option<Goal>,
     options: &RunOptions,
 ) -> Result<Sweep, SweepError> {
-    if !TrialMetrics::NAMES.contains(&metric) {
-        return Err(SweepError::UnknownMetric(metric.to_string()));
-    }
-    let goal = goal
-        .or_else(|| TrialMetrics::goal(metric))
-        .ok_or_else(|| SweepError::NoGoal(metric.to_string()))?;
     // Every comparison below is of `sign` × the metric: higher is better.
-    let sign = match goal {
-        Goal::Maximize => 1.0,
-        Goal::Minimize => -1.0,
-    };
+    let (goal, sign) = metric_sign(metric, goal)?;
     let grid: Vec<Vec<f64>> = match axes {
         [a] => a.values.iter().map(|&v| vec![v]).collect(),
         [a, b] => b
