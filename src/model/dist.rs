@@ -46,6 +46,10 @@ pub struct PoissonInverse {
 /// on from the last entry.
 const CDF_TABLE: usize = 48;
 
+/// Entries a repeated rate's draw counts through without a branch: up to rates of a few a
+/// month, all a draw needs.
+const SCAN: usize = 16;
+
 impl Default for PoissonInverse {
     fn default() -> Self {
         PoissonInverse {
@@ -77,12 +81,20 @@ impl PoissonInverse {
         }
         if self.len == 0 {
             self.cdf[0] = self.exp_neg;
+            // Entries not yet summed are above any u, so the scan below never counts them.
+            self.cdf[1..SCAN].fill(f64::INFINITY);
             self.term = self.exp_neg;
             self.len = 1;
             self.complete = false;
         }
         let last = self.len - 1;
         if u <= self.cdf[last] {
+            if u <= self.cdf[SCAN - 1] {
+                // The smallest k with u ≤ cdf[k] is the number of entries below u (the CDF
+                // does not decrease): counted over the first entries without a branch, as a
+                // search's exit would be mispredicted at random.
+                return self.cdf[..SCAN].iter().map(|&c| u32::from(c < u)).sum();
+            }
             // The smallest k with u ≤ cdf[k], from the entry nearest the rate.
             let mut k = (lambda as usize).min(last);
             if u <= self.cdf[k] {
@@ -129,18 +141,44 @@ impl PoissonInverse {
 }
 
 /// The search from 0 for 0 < `lambda` < [`SEARCH_FROM_MODE`], given `exp_neg` = e^-λ.
+///
+/// The terms are summed four at a time and the count within the four is the number of sums
+/// below `u`: one branch per four terms instead of one per term, whose exit a processor
+/// would mispredict at random. The sums are the term-by-term search's, in its order; where
+/// its stop test could fire within the four, the four are walked term by term as it would.
 fn poisson_inverse_from_zero(u: f64, lambda: f64, exp_neg: f64) -> u32 {
     let mut term = exp_neg;
     let mut cdf = term;
     let mut k = 0u32;
-    // Up to the rate the terms grow, so the search cannot stop for them: no test needed there
-    // (λ < SEARCH_FROM_MODE, so its whole part fits a u32).
-    let whole = lambda as u32;
-    while u > cdf && k < whole {
-        k += 1;
-        term *= lambda / f64::from(k);
-        cdf += term;
+    // λ < SEARCH_FROM_MODE, so k stays far below u32::MAX.
+    while u > cdf {
+        let t1 = term * (lambda / f64::from(k + 1));
+        let c1 = cdf + t1;
+        let t2 = t1 * (lambda / f64::from(k + 2));
+        let c2 = c1 + t2;
+        let t3 = t2 * (lambda / f64::from(k + 3));
+        let c3 = c2 + t3;
+        let t4 = t3 * (lambda / f64::from(k + 4));
+        let c4 = c3 + t4;
+        // The terms rise to the mode and fall after it, so the least of the four is the first
+        // or the last, and no sum exceeds the fourth: if none of them is negligible by that
+        // bound, the stop test fires on none of the four.
+        if t1.min(t4) <= c4 * f64::EPSILON {
+            return search_on(u, lambda, k, term, cdf);
+        }
+        if u <= c4 {
+            return k + 1 + u32::from(c1 < u) + u32::from(c2 < u) + u32::from(c3 < u);
+        }
+        (k, term, cdf) = (k + 4, t4, c4);
     }
+    k
+}
+
+/// The search from 0 term by term, from the count `k` whose term and CDF are `term` and
+/// `cdf` (u > cdf): it stops where the sum reaches `u`, or past the rate where the terms no
+/// longer add to the sum.
+#[cold]
+fn search_on(u: f64, lambda: f64, mut k: u32, mut term: f64, mut cdf: f64) -> u32 {
     while u > cdf {
         k += 1;
         term *= lambda / f64::from(k);
@@ -235,6 +273,52 @@ mod tests {
         // u just below 1 still ends, at a plausible count.
         let k = poisson_inverse(1.0 - f64::EPSILON, 500.0);
         assert!(k > 550 && k < 750, "{k}");
+    }
+
+    /// The search from 0 term by term, as the definition reads: the smallest k whose CDF
+    /// reaches u, or past λ the k whose term no longer adds to the sum.
+    fn term_by_term(u: f64, lambda: f64) -> u32 {
+        let (mut k, mut term) = (0u32, (-lambda).exp());
+        let mut cdf = term;
+        while u > cdf {
+            k += 1;
+            term *= lambda / f64::from(k);
+            cdf += term;
+            if term <= cdf * f64::EPSILON && f64::from(k) > lambda {
+                break;
+            }
+        }
+        k
+    }
+
+    #[test]
+    fn four_terms_at_a_time_give_the_term_by_term_counts_bit_for_bit() {
+        // Tiny rates (the stop test fires within the first four terms), whole and fractional
+        // rates, up to the switch to the search from the mode; u at the extremes, at the CDF's
+        // own steps (ties) and at random.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(17);
+        let rates: [f64; 15] = [
+            1e-300, 1e-12, 1e-5, 0.001, 0.01, 0.3, 1.0, 2.0, 3.999, 4.0, 6.5, 9.0, 17.25, 60.0,
+            149.9,
+        ];
+        for &lambda in &rates {
+            let mut us = vec![0.0, f64::EPSILON, 0.5, 1.0 - f64::EPSILON, 1.0];
+            // The CDF's steps, exactly as summed, and their neighbours.
+            let (mut term, mut cdf) = ((-lambda).exp(), (-lambda).exp());
+            for k in 1..40 {
+                us.extend([cdf, cdf.next_down(), cdf.next_up()]);
+                term *= lambda / f64::from(k);
+                cdf += term;
+            }
+            us.extend((0..5_000).map(|_| rng.random::<f64>()));
+            for &u in &us {
+                assert_eq!(
+                    poisson_inverse(u, lambda),
+                    term_by_term(u, lambda),
+                    "λ={lambda} u={u}"
+                );
+            }
+        }
     }
 
     #[test]

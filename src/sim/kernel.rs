@@ -651,14 +651,15 @@ impl Life<'_, '_> {
         let (b_base, b_prog) = (&types[self.ty_base], &types[self.ty_prog]);
         let cut = |sensitivity: f64| 1.0 - ctx.strength * sensitivity;
         let u = shared.random::<f64>();
+        let mut rate_base = f64::NAN;
         let n_base = if self.alive_base {
-            let mut rate = self.traits.rate_in(model, self.ty_base);
+            rate_base = self.traits.rate_in(model, self.ty_base);
             if ctx.strength != 0.0 {
-                rate *= cut(b_base.competitor_sensitivity);
+                rate_base *= cut(b_base.competitor_sensitivity);
             }
             purchases(
                 u,
-                rate,
+                rate_base,
                 b_base.purchases_per_month.timing,
                 &mut self.draw_base,
             )
@@ -676,6 +677,11 @@ impl Life<'_, '_> {
             };
             if ctx.strength != 0.0 {
                 rate *= cut(b_prog.competitor_sensitivity * effects.pull);
+            }
+            // The same uniform at the same rate by the same timing gives the same count: the
+            // months before a customer joins, and a member the design does not move.
+            if rate == rate_base && self.ty_prog == self.ty_base {
+                return (n_base, n_base);
             }
             purchases(
                 u,
