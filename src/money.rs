@@ -27,7 +27,12 @@ impl Currency {
     /// `amount` for a person: whole units from 100 up, cents below, thousands separated;
     /// one-character symbols go in front (`€1,234`), longer ones after (`1,234 kr`).
     pub fn format(&self, amount: f64) -> String {
-        let number = format_number(amount.abs(), if amount.abs() >= 100.0 { 0 } else { 2 });
+        self.format_decimals(amount, if amount.abs() >= 100.0 { 0 } else { 2 })
+    }
+
+    /// `amount` with `decimals` decimals, the symbol placed as by [`Currency::format`].
+    pub fn format_decimals(&self, amount: f64, decimals: usize) -> String {
+        let number = format_number(amount.abs(), decimals);
         // No minus sign on an amount that rounds to zero.
         let nonzero = number.chars().any(|c| c.is_ascii_digit() && c != '0');
         let sign = if amount < 0.0 && nonzero { "-" } else { "" };

@@ -30,6 +30,76 @@ pub fn show(value: f64, unit: Unit, currency: &Currency) -> String {
     }
 }
 
+/// The decimal place (the exponent of a power of ten) to which a value known to the Monte Carlo
+/// standard error `sem` is shown, by the Particle Data Group's rounding rule (Review of
+/// Particle Physics, Introduction, "Rounding"): the error keeps two significant figures when
+/// its three leading digits are 100–354, one when 355–949, and two of the next power of ten
+/// when 950–999 (it rounds up to 1.0 × 10ⁿ); the value is shown to the same place. `None` for
+/// no error (the same in every trial) or none known.
+pub fn error_place(sem: f64) -> Option<i32> {
+    if !(sem.is_finite() && sem > 0.0) {
+        return None;
+    }
+    let e = sem.log10().floor() as i32;
+    let leading = (sem / 10f64.powi(e - 2)).floor();
+    Some(if leading <= 354.0 { e - 1 } else { e })
+}
+
+/// `value` in `unit` shown to the decimal place `place` (see [`error_place`]): money to the
+/// cent at most, points and people in whole numbers at most.
+pub fn show_at(value: f64, unit: Unit, currency: &Currency, place: i32) -> String {
+    let decimals = |most: i32| usize::try_from((-place).clamp(0, most)).unwrap_or(0);
+    let rounded = if place > 0 {
+        let step = 10f64.powi(place);
+        (value / step).round() * step
+    } else {
+        value
+    };
+    match unit {
+        Unit::Money => currency.format_decimals(rounded, decimals(2)),
+        Unit::Percent => format!("{}%", format_number(rounded * 100.0, decimals(3))),
+        Unit::Points => format!("{} pts", format_number(rounded, 0)),
+        Unit::People => format_number(rounded, 0),
+    }
+}
+
+/// A metric's median, 5th and 95th percentiles and mean ± Monte Carlo error as shown in the
+/// summary tables. Money, points and people are rounded to the place the mean's error supports
+/// ([`error_place`]), the percentiles to the same place (their own Monte Carlo error is of the
+/// same size or larger), amounts of a hundred and more to the whole unit at most; a metric the
+/// same in every trial is shown whole, without "± 0".
+/// Shares keep one decimal of a percentage point.
+pub fn stats_cells(s: &Stats, unit: Unit, currency: &Currency) -> [String; 4] {
+    let place = match (unit, s.sem) {
+        (Unit::Percent, _) | (_, None) => None,
+        // Amounts of a hundred and more in whole currency units, as everywhere else.
+        (Unit::Money, Some(e)) if s.mean.abs().max(s.p5.abs()).max(s.p95.abs()) >= 100.0 => {
+            error_place(e).map(|p| p.max(0))
+        }
+        (_, Some(e)) => error_place(e),
+    };
+    match place {
+        Some(p) => {
+            let at = |v: f64| show_at(v, unit, currency, p);
+            [
+                at(s.p50),
+                at(s.p5),
+                at(s.p95),
+                format!("{} ± {}", at(s.mean), at(s.sem.unwrap_or(0.0))),
+            ]
+        }
+        None => {
+            let at = |v: f64| show(v, unit, currency);
+            let mean = match s.sem {
+                Some(e) if e > 0.0 => format!("{} ± {}", at(s.mean), show_error(e, unit, currency)),
+                Some(_) => format!("{} (same in every trial)", at(s.mean)),
+                None => at(s.mean),
+            };
+            [at(s.p50), at(s.p5), at(s.p95), mean]
+        }
+    }
+}
+
 /// A standard error in `unit` (percentage points for shares).
 pub fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
     match unit {
@@ -107,23 +177,10 @@ fn text_row(out: &mut String, row: &Row<'_>, currency: &Currency, months: u32) {
             stats: s,
             unit,
         } => {
-            let unit = *unit;
-            let band = format!(
-                "{} … {}",
-                show(s.p5, unit, currency),
-                show(s.p95, unit, currency)
-            );
-            let mean = match s.sem {
-                Some(e) => format!(
-                    "{} ± {}",
-                    show(s.mean, unit, currency),
-                    show_error(e, unit, currency)
-                ),
-                None => show(s.mean, unit, currency),
-            };
+            let [p50, p5, p95, mean] = stats_cells(s, *unit, currency);
+            let band = format!("{p5} … {p95}");
             out.push_str(&format!(
-                "  {label:<LABEL$}{:>COLUMN$}   {band:<BAND$} {mean}\n",
-                show(s.p50, unit, currency)
+                "  {label:<LABEL$}{p50:>COLUMN$}   {band:<BAND$} {mean}\n"
             ));
         }
         Row::Month { label, stats: s } => {
@@ -237,10 +294,10 @@ pub fn verdict(run: &RunOutput) -> String {
     let positive = &run.summary.downside.npv_positive;
     format!(
         "{payback}; median NPV {} {} (positive in {}% of trials); it owes {} {} at the end.",
-        c.format(m.npv.p50),
+        stats_cells(&m.npv, Unit::Money, c)[0],
         discounting(run),
         format_number(positive.probability * 100.0, 0),
-        c.format(m.liability_end.p50),
+        stats_cells(&m.liability_end, Unit::Money, c)[0],
         match (
             run.scenario.program.points.is_some(),
             run.scenario.program.cumulative_discount.is_some()
@@ -470,4 +527,93 @@ pub fn summary_text(run: &RunOutput) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur() -> Currency {
+        Currency {
+            code: "EUR".into(),
+            symbol: "€".into(),
+        }
+    }
+
+    #[test]
+    fn errors_keep_the_particle_data_group_s_significant_figures() {
+        // The rule's own examples (Review of Particle Physics, Introduction, "Rounding"):
+        // 0.827 → 0.8, 0.0354 → 0.035, 0.0357 → 0.04, 0.0995 → 0.10.
+        assert_eq!(error_place(0.827), Some(-1));
+        assert_eq!(error_place(0.0354), Some(-3));
+        assert_eq!(error_place(0.0357), Some(-2));
+        assert_eq!(error_place(0.0995), Some(-2));
+        assert_eq!(error_place(1_790.0), Some(2));
+        assert_eq!(error_place(0.0), None);
+        assert_eq!(error_place(f64::NAN), None);
+    }
+
+    fn stats(mean: f64, sem: Option<f64>, p5: f64, p50: f64, p95: f64) -> Stats {
+        Stats {
+            mean,
+            sd: sem.map(|e| e * 10.0),
+            sem,
+            ci95: sem.map(|e| [mean - 1.96 * e, mean + 1.96 * e]),
+            p5,
+            p50,
+            p95,
+        }
+    }
+
+    #[test]
+    fn money_is_shown_to_the_place_its_monte_carlo_error_supports() {
+        // An NPV of −€505,310 known to ±€1,790: the error to two figures (€1,800), every
+        // number to the hundred.
+        let npv = stats(
+            -505_310.4,
+            Some(1_790.2),
+            -520_366.0,
+            -505_456.0,
+            -485_190.0,
+        );
+        assert_eq!(
+            stats_cells(&npv, Unit::Money, &eur()),
+            [
+                "-€505,500".to_string(),
+                "-€520,400".to_string(),
+                "-€485,200".to_string(),
+                "-€505,300 ± €1,800".to_string()
+            ]
+        );
+        // ±€22.18 → €22: whole euros, not cents, beside €45,859.
+        let be = stats(45_859.3, Some(22.18), 45_656.0, 45_851.0, 46_089.0);
+        assert_eq!(stats_cells(&be, Unit::Money, &eur())[3], "€45,859 ± €22");
+        // ±€0.34 on a small amount keeps cents.
+        let small = stats(12.3456, Some(0.34), 11.0, 12.0, 13.0);
+        assert_eq!(
+            stats_cells(&small, Unit::Money, &eur())[3],
+            "€12.35 ± €0.34"
+        );
+        // ±€2.68 on €28,262: whole euros, not €28,262.2 ± €2.7.
+        let cost = stats(28_262.2, Some(2.68), 28_256.3, 28_260.8, 28_269.9);
+        assert_eq!(stats_cells(&cost, Unit::Money, &eur())[3], "€28,262 ± €3");
+        // The same in every trial: no "± €0.00".
+        let fixed = stats(315_000.0, Some(0.0), 315_000.0, 315_000.0, 315_000.0);
+        assert_eq!(
+            stats_cells(&fixed, Unit::Money, &eur())[3],
+            "€315,000 (same in every trial)"
+        );
+        // Points to the error's place: ±3,320 pts → to the hundred.
+        let points = stats(
+            1_078_604.0,
+            Some(3_320.0),
+            1_041_312.0,
+            1_075_813.0,
+            1_115_443.0,
+        );
+        assert_eq!(
+            stats_cells(&points, Unit::Points, &eur())[3],
+            "1,078,600 pts ± 3,300 pts"
+        );
+    }
 }

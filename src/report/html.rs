@@ -8,8 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::assumptions::{Value, assumptions, defaults};
 use super::console::{
-    Row, Unit, discounting, month_mean, precision_text, sections, show, show_error, show_month,
-    verdict,
+    Row, Unit, discounting, month_mean, precision_text, sections, show, show_month, verdict,
 };
 use super::labels;
 use crate::money::format_number;
@@ -95,16 +94,13 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
             stats: s,
             unit,
         } => {
-            let mean = match s.sem {
-                Some(e) => format!("{} ± {}", show(s.mean, *unit, c), show_error(e, *unit, c)),
-                None => show(s.mean, *unit, c),
-            };
+            let [p50, p5, p95, mean] = super::console::stats_cells(s, *unit, c);
             html! {
                 tr {
                     (label(l))
-                    td.num { (show(s.p50, *unit, c)) }
-                    td.num { (show(s.p5, *unit, c)) }
-                    td.num { (show(s.p95, *unit, c)) }
+                    td.num { (p50) }
+                    td.num { (p5) }
+                    td.num { (p95) }
                     td.num { (mean) }
                 }
             }
@@ -208,7 +204,7 @@ fn methodology(run: &RunOutput) -> Markup {
             li { b { "Uncertainty. " }
                 "Each of the " (format_number(md.trials as f64, 0)) " trials draws new customers, a new market (competitor promotions, a copycat, bad experiences, newcomers)"
                 @if !md.uncertain_inputs.is_empty() { " and new values of the uncertain inputs" }
-                ". The median and the 5th–95th percentile band describe the spread of outcomes; the Monte Carlo standard error of the mean (sd/√trials) says how precisely the trials pin the mean down: more trials shrink it, not the band. Percentiles are " (md.percentiles) ", so every band can be reproduced from trials.csv in a spreadsheet." }
+                ". The median and the 5th–95th percentile band describe the spread of outcomes; the Monte Carlo standard error of the mean (sd/√trials) says how precisely the trials pin the mean down: more trials shrink it, not the band. Percentiles are " (md.percentiles) ", so every band can be reproduced from trials.csv in a spreadsheet. Amounts, points and people are rounded to what the Monte Carlo error supports: the error to two significant figures when its leading digits are 100–354 and to one otherwise (the Particle Data Group's rule), every number of the row to the same place, amounts of a hundred and more to the whole unit at most; trials.csv, summary.json and the workbook keep full precision." }
             li { b { "Reproducible. " }
                 "The same scenario file and seed give bit-identical results on any number of threads. The scenario's SHA-256 above identifies the file exactly (sha256sum prints the same)." }
         }
