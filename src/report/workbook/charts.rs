@@ -3,7 +3,8 @@
 //! month by month, and the liability.
 
 use rust_xlsxwriter::{
-    Chart, ChartLegendPosition, ChartLine, ChartLineDashType, ChartType, Color, Worksheet,
+    Chart, ChartAxisLabelPosition, ChartLegendPosition, ChartLine, ChartLineDashType, ChartType,
+    Color, Worksheet,
 };
 
 use super::{MonthlyLayout, xlsx};
@@ -23,9 +24,11 @@ struct Line {
     dash: Option<ChartLineDashType>,
 }
 
-/// A line chart of `series` from the Monthly sheet, one line per statistic in `lines`.
+/// A line chart of `parts` from the Monthly sheet, one line per series and statistic, from
+/// month `first` (0, the investment, or 1) to the horizon.
 fn fan(
     layout: &MonthlyLayout,
+    first: u32,
     title: &str,
     parts: &[(Series, &[Line])],
     num_format: &str,
@@ -33,7 +36,13 @@ fn fan(
     let mut chart = Chart::new(ChartType::Line);
     chart.title().set_name(title);
     chart.set_width(WIDTH).set_height(HEIGHT);
-    chart.x_axis().set_name("Month");
+    // Month labels every sixth month, below the plot even where the values are negative.
+    chart
+        .x_axis()
+        .set_name("Month")
+        .set_label_position(ChartAxisLabelPosition::Low)
+        .set_label_interval(6)
+        .set_tick_interval(6);
     chart.y_axis().set_num_format(num_format);
     chart.legend().set_position(ChartLegendPosition::Bottom);
     let last = layout.last_row;
@@ -51,8 +60,8 @@ fn fan(
             chart
                 .add_series()
                 .set_name(("Monthly", 0, col))
-                .set_categories(("Monthly", 1, 0, last, 0))
-                .set_values(("Monthly", 1, col, last, col))
+                .set_categories(("Monthly", 1 + first, 0, last, 0))
+                .set_values(("Monthly", 1 + first, col, last, col))
                 .set_format(&mut style);
         }
     }
@@ -98,23 +107,27 @@ pub(super) fn charts(
         .write_string(
             0,
             0,
-            "Charts of the Monthly sheet: mean, median and the 90% band (5th to 95th percentile) over the trials. Month 0 is the investment.",
+            "Charts of the Monthly sheet: mean, median and the 90% band (5th to 95th percentile) over the trials. The cumulative cash flow starts at month 0, the investment.",
         )
         .map_err(xlsx)?;
     let cumulative = fan(
         layout,
+        0,
         "Cumulative cash flow",
         &[(Series::CumulativeCashFlow, &band)],
         &money,
     );
+    // From month 1: the investment would flatten the months' lines.
     let net = fan(
         layout,
-        "Net cash flow, month by month",
+        1,
+        "Net cash flow, month by month (the investment at month 0 left out)",
         &[(Series::NetCashFlow, &band)],
         &money,
     );
     let liability = fan(
         layout,
+        1,
         "Liability by month",
         &[
             (Series::Liability, &[&band[0], &band[3]].map(clone_line)),

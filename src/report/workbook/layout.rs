@@ -1,6 +1,7 @@
 //! The layout of a data sheet for reading and printing: a wrapped header row, an Excel table
 //! with filters, columns as wide as their widest number (no `###`), the header row and first
-//! column frozen, printed landscape one page wide with the header row on every page.
+//! column frozen, printed landscape as few pages wide as stay readable, with the header row
+//! and the first column on every page.
 
 use rust_xlsxwriter::{Format, FormatAlign, Table, TableColumn, TableStyle, Worksheet};
 
@@ -82,6 +83,7 @@ pub(super) fn data_table(
         .set_text_wrap()
         .set_align(FormatAlign::Top);
     let mut lines = 1usize;
+    let mut total = 0usize;
     for (col, title) in titles.iter().enumerate() {
         // Room for the number with a margin, for the longest word of the title beside the
         // filter button, and never narrower than a short date.
@@ -97,6 +99,7 @@ pub(super) fn data_table(
                 .count()
                 .div_ceil(width.saturating_sub(3).max(1)),
         );
+        total += width;
         sheet
             .set_column_width(col as u16, width as f64)
             .map_err(xlsx)?;
@@ -105,10 +108,17 @@ pub(super) fn data_table(
     if last_row >= 1 {
         let columns: Vec<TableColumn> = titles
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(col, t)| {
+                // Over the numbers, right-aligned like them.
+                let format = if col == 0 {
+                    header.clone()
+                } else {
+                    header.clone().set_align(FormatAlign::Right)
+                };
                 TableColumn::new()
                     .set_header(t.as_str())
-                    .set_header_format(&header)
+                    .set_header_format(format)
             })
             .collect();
         let table = Table::new()
@@ -129,8 +139,20 @@ pub(super) fn data_table(
         .set_row_height(0, 15.0 * lines as f64 + 3.0)
         .map_err(xlsx)?;
     sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
+    print_wide(sheet, total);
     sheet.set_repeat_rows(0, 0).map_err(xlsx)?;
+    sheet.set_repeat_columns(0, 0).map_err(xlsx)?;
     Ok(())
+}
+
+/// Characters of column width a landscape page holds at the smallest scale still easy to
+/// read (about 70%).
+const PAGE_CHARS: usize = 180;
+
+/// Prints `sheet`, whose columns are `width` characters wide in all, landscape and as many
+/// pages wide as it needs to stay readable (one when it fits), pages down as many as it takes.
+pub(super) fn print_wide(sheet: &mut Worksheet, width: usize) {
+    let pages = width.div_ceil(PAGE_CHARS).max(1);
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(u16::try_from(pages).unwrap_or(u16::MAX), 0);
 }

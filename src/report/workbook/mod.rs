@@ -11,7 +11,9 @@ mod charts;
 mod layout;
 mod model;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
 
 use layout::{Shown, Widths};
 pub use model::{
@@ -84,13 +86,23 @@ fn xlsx(e: XlsxError) -> ReportError {
     ReportError::Workbook(e.to_string())
 }
 
-/// Writes a header row in bold.
+/// Writes a header row in bold, wrapped within its columns: two lines high when a title is
+/// longer than a column of 16 holds.
 fn header(sheet: &mut Worksheet, row: u32, titles: &[&str]) -> Result<(), ReportError> {
-    let bold = Format::new().set_bold();
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    // Over the numbers, right-aligned like them.
+    let right = bold.clone().set_align(FormatAlign::Right);
     for (c, t) in titles.iter().enumerate() {
+        let format = if c == 0 { &bold } else { &right };
         sheet
-            .write_string_with_format(row, c as u16, *t, &bold)
+            .write_string_with_format(row, c as u16, *t, format)
             .map_err(xlsx)?;
+    }
+    if titles.iter().skip(1).any(|t| t.chars().count() > 15) {
+        sheet.set_row_height(row, 30).map_err(xlsx)?;
     }
     Ok(())
 }
@@ -243,6 +255,10 @@ fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
     for col in 1..=8 {
         sheet.set_column_width(col, 16).map_err(xlsx)?;
     }
+    // One page wide: the notes below the tables are long lines, so the print area stops at
+    // the last column of the tables.
+    layout::print_wide(sheet, 46 + 8 * 16);
+    sheet.set_print_area(0, 0, r, 8).map_err(xlsx)?;
     Ok(())
 }
 
@@ -287,6 +303,10 @@ fn assumptions_sheet(sheet: &mut Worksheet, run: &RunOutput) -> Result<(), Repor
     sheet.set_column_width(0, 58).map_err(xlsx)?;
     sheet.set_column_width(1, 18).map_err(xlsx)?;
     sheet.set_column_width(2, 44).map_err(xlsx)?;
+    // A long list of three columns: portrait, one page wide, the header on every page.
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0).map_err(xlsx)?;
     Ok(())
 }
 

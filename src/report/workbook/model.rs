@@ -19,16 +19,20 @@ use crate::model::program::Phase;
 use crate::report::ReportError;
 use crate::run::RunOutput;
 
+/// The column of the inputs' and results' values; their labels, in the first column, overflow
+/// into the empty columns between.
+const VALUE_COL: u16 = 4;
+
 /// The input cells, as (row, column): the annual discount rate.
-pub const RATE_CELL: (u32, u16) = (4, 1);
+pub const RATE_CELL: (u32, u16) = (4, VALUE_COL);
 /// The investment at month 0.
-pub const INVESTMENT_CELL: (u32, u16) = (5, 1);
+pub const INVESTMENT_CELL: (u32, u16) = (5, VALUE_COL);
 /// A running cost added to every month in which the program runs (0 as simulated).
-pub const EXTRA_RUNNING_CELL: (u32, u16) = (6, 1);
+pub const EXTRA_RUNNING_CELL: (u32, u16) = (6, VALUE_COL);
 /// The NPV recomputed by the formulas.
-pub const NPV_CELL: (u32, u16) = (10, 1);
+pub const NPV_CELL: (u32, u16) = (10, VALUE_COL);
 /// The payback month of the mean cash flow.
-pub const PAYBACK_CELL: (u32, u16) = (11, 1);
+pub const PAYBACK_CELL: (u32, u16) = (11, VALUE_COL);
 
 /// What the reader may change: the Model sheet's input cells.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -151,6 +155,8 @@ pub(super) fn model(
         .set_text_wrap()
         .set_align(FormatAlign::Top)
         .set_border_bottom(FormatBorder::Thin);
+    // Over the numbers, right-aligned like them.
+    let wrap_right = wrap.clone().set_align(FormatAlign::Right);
     let input = Format::new()
         .set_background_color(Color::RGB(0xFFF2CC))
         .set_border(FormatBorder::Thin);
@@ -214,7 +220,7 @@ pub(super) fn model(
         .write_string(
             er,
             0,
-            "Extra running cost per month while the program runs (0 = as simulated)",
+            "Extra running cost a month while it runs (0 = as simulated)",
         )
         .map_err(err)?;
     sheet
@@ -229,7 +235,7 @@ pub(super) fn model(
     sheet
         .write_formula_with_format(
             7,
-            1,
+            VALUE_COL,
             formula(
                 format!("=(1+{rate_ref})^(1/12)-1"),
                 (1.0 + rate).powf(1.0 / 12.0) - 1.0,
@@ -240,7 +246,7 @@ pub(super) fn model(
 
     // The monthly block, below the yearly table: its rows are known now.
     let years = horizon.div_ceil(12);
-    let yearly_header = 16u32;
+    let yearly_header = 17u32;
     let first_year_row = yearly_header + 2;
     let total_row = first_year_row + years;
     let month_header = total_row + 3;
@@ -282,7 +288,12 @@ pub(super) fn model(
     ];
     for (col, t) in month_titles.iter().enumerate() {
         sheet
-            .write_string_with_format(month_header, col as u16, *t, &wrap)
+            .write_string_with_format(
+                month_header,
+                col as u16,
+                *t,
+                if col < 2 { &wrap } else { &wrap_right },
+            )
             .map_err(err)?;
     }
     // Month 0: the investment.
@@ -461,32 +472,34 @@ pub(super) fn model(
     sheet
         .write_formula_with_format(
             12,
-            1,
+            VALUE_COL,
             formula(format!("={}", col_ref(last, 11)), cumulative),
             &f.money,
         )
         .map_err(err)?;
     sheet
-        .write_string(
+        .write_string(13, 0, "Mean NPV over the trials, as simulated (no formula)")
+        .map_err(err)?;
+    sheet
+        .write_number_with_format(
             13,
-            0,
-            "For comparison, as simulated (not recomputed): mean NPV over the trials",
+            VALUE_COL,
+            run.summary.metrics.npv.mean,
+            &money_format(c, 2),
         )
         .map_err(err)?;
     sheet
-        .write_number_with_format(13, 1, run.summary.metrics.npv.mean, &money_format(c, 2))
-        .map_err(err)?;
-    sheet
-        .write_string(
-            14,
-            0,
-            "Median payback month over the trials (the median of the paybacks, not the payback of the mean)",
-        )
+        .write_string(14, 0, "Median payback month over the trials, as simulated")
         .map_err(err)?;
     match run.summary.metrics.payback_month.p50 {
-        Some(p) => sheet.write_number(14, 1, p).map_err(err)?,
+        Some(p) => sheet.write_number(14, VALUE_COL, p).map_err(err)?,
         None => sheet
-            .write_string(14, 1, format!("> {horizon}"))
+            .write_string_with_format(
+                14,
+                VALUE_COL,
+                format!("> {horizon}"),
+                &Format::new().set_align(FormatAlign::Right),
+            )
             .map_err(err)?,
     };
 
@@ -513,7 +526,12 @@ pub(super) fn model(
     ];
     for (col, t) in year_titles.iter().enumerate() {
         sheet
-            .write_string_with_format(yearly_header, col as u16, *t, &wrap)
+            .write_string_with_format(
+                yearly_header,
+                col as u16,
+                *t,
+                if col == 0 { &wrap } else { &wrap_right },
+            )
             .map_err(err)?;
     }
     let start = yearly_header + 1;
@@ -651,16 +669,9 @@ pub(super) fn model(
     for col in 1..=13 {
         sheet.set_column_width(col, 14).map_err(err)?;
     }
-    // The long labels of the input and result rows overflow into the empty cells on their
-    // right only when those are empty: keep the labels readable by a wide first column
-    // instead.
-    sheet.set_column_width(0, 58).map_err(err)?;
     sheet.set_row_height(yearly_header, 45).map_err(err)?;
     sheet.set_row_height(month_header, 45).map_err(err)?;
     sheet.set_landscape();
     sheet.set_print_fit_to_pages(1, 0);
-    sheet
-        .set_repeat_rows(month_header, month_header)
-        .map_err(err)?;
     Ok(())
 }
