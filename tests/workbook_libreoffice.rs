@@ -3,7 +3,8 @@
 //! and its NPV formula must give `summary.json`'s mean NPV to the cent; with the discount-rate
 //! cell edited (its cached results left stale), the recalculated NPV must be
 //! −investment + Σ cf_t / (1 + r')^(t/12) computed here from the Monthly sheet's mean net cash
-//! flows. Without LibreOffice the spreadsheet half is skipped with a note; the cached results
+//! flows; with the investment and the running cost edited, it must move by what they cost
+//! discounted. Without LibreOffice the spreadsheet half is skipped with a note; the cached results
 //! are checked either way. `.ci/run` installs LibreOffice Calc so CI runs all of it.
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
@@ -16,7 +17,9 @@ use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use loyalty_sim::report::workbook::{NPV_CELL, PAYBACK_CELL, RATE_CELL};
+use loyalty_sim::report::workbook::{
+    EXTRA_RUNNING_CELL, INVESTMENT_CELL, NPV_CELL, PAYBACK_CELL, RATE_CELL,
+};
 
 /// The scenario's discount rate (tests/data/small_points.toml) and the one the test types in.
 const RATE: f64 = 0.1;
@@ -76,15 +79,11 @@ fn summary_npv(dir: &Path) -> f64 {
     json["metrics"]["npv"]["mean"].as_f64().unwrap()
 }
 
-/// A copy of the workbook at `from` with the Model sheet's discount-rate cell set to `rate`,
+/// A copy of the workbook at `from` with the Model sheet's cells `edits` set to new values,
 /// every formula's cached result left as it was: only a recalculation can bring them in line.
-fn with_rate(from: &Path, to: &Path, rate: f64) {
+fn with_inputs(from: &Path, to: &Path, edits: &[((u32, u16), f64)]) {
     let mut archive = zip::ZipArchive::new(Cursor::new(std::fs::read(from).unwrap())).unwrap();
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let cell = format!(
-        "<c r=\"{}\"",
-        rust_xlsxwriter_cell(RATE_CELL.0, RATE_CELL.1)
-    );
     let mut edited = false;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap();
@@ -93,14 +92,17 @@ fn with_rate(from: &Path, to: &Path, rate: f64) {
         entry.read_to_end(&mut bytes).unwrap();
         // The Model sheet is the workbook's second.
         if name == "xl/worksheets/sheet2.xml" {
-            let xml = String::from_utf8(bytes).unwrap();
-            let start = xml.find(&cell).unwrap();
-            let end = start + xml[start..].find("</c>").unwrap();
-            let old = &xml[start..end];
-            let value = format!("<v>{RATE}</v>");
-            assert!(old.contains(&value), "{old}");
-            let new = old.replace(&value, &format!("<v>{rate}</v>"));
-            bytes = format!("{}{new}{}", &xml[..start], &xml[end..]).into_bytes();
+            let mut xml = String::from_utf8(bytes).unwrap();
+            for &((row, col), value) in edits {
+                let cell = format!("<c r=\"{}\"", cell_name(row, col));
+                let start = xml.find(&cell).unwrap();
+                let end = start + xml[start..].find("</c>").unwrap();
+                let old = &xml[start..end];
+                let v = old.find("<v>").unwrap();
+                let new = format!("{}<v>{value}</v>", &old[..v]);
+                xml = format!("{}{new}{}", &xml[..start], &xml[end..]);
+            }
+            bytes = xml.into_bytes();
             edited = true;
         }
         out.start_file(name, zip::write::SimpleFileOptions::default())
@@ -112,7 +114,7 @@ fn with_rate(from: &Path, to: &Path, rate: f64) {
 }
 
 /// `B5` for (4, 1).
-fn rust_xlsxwriter_cell(row: u32, col: u16) -> String {
+fn cell_name(row: u32, col: u16) -> String {
     let letter = char::from(b'A' + u8::try_from(col).unwrap());
     format!("{letter}{}", row + 1)
 }
@@ -184,7 +186,7 @@ fn npv_by_hand(net: &[f64], rate: f64) -> f64 {
 }
 
 #[test]
-fn the_npv_formula_gives_the_run_s_npv_and_follows_the_discount_rate() {
+fn the_npv_formula_gives_the_run_s_npv_and_follows_its_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("run");
     write_run(&run_dir);
@@ -215,7 +217,7 @@ fn the_npv_formula_gives_the_run_s_npv_and_follows_the_discount_rate() {
     );
 
     let edited = dir.path().join("edited.xlsx");
-    with_rate(&workbook, &edited, NEW_RATE);
+    with_inputs(&workbook, &edited, &[(RATE_CELL, NEW_RATE)]);
     let fresh = model(&recalculated(soffice, &edited, &dir.path().join("b")));
     assert_eq!(number(&fresh, RATE_CELL), NEW_RATE);
     let expected = npv_by_hand(&net, NEW_RATE);
@@ -231,4 +233,24 @@ fn the_npv_formula_gives_the_run_s_npv_and_follows_the_discount_rate() {
         fresh.get_value((PAYBACK_CELL.0, u32::from(PAYBACK_CELL.1))),
         cached.get_value((PAYBACK_CELL.0, u32::from(PAYBACK_CELL.1)))
     );
+
+    // €1,000 more investment at month 0 costs €1,000 of NPV; €100 more running cost a month
+    // costs €100 × Σ 1/(1 + r)^(t/12) over the 24 months (the program runs throughout).
+    let investment = -net[0];
+    let edited = dir.path().join("costs.xlsx");
+    with_inputs(
+        &workbook,
+        &edited,
+        &[
+            (INVESTMENT_CELL, investment + 1_000.0),
+            (EXTRA_RUNNING_CELL, 100.0),
+        ],
+    );
+    let fresh = model(&recalculated(soffice, &edited, &dir.path().join("c")));
+    let annuity: f64 = (1..=24)
+        .map(|t| 1.0 / (1.0 + RATE).powf(f64::from(t) / 12.0))
+        .sum();
+    let expected = npv - 1_000.0 - 100.0 * annuity;
+    let got = number(&fresh, NPV_CELL);
+    assert!((got - expected).abs() < 0.005, "{got} against {expected}");
 }

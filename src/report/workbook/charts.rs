@@ -18,6 +18,7 @@ const HEIGHT: u32 = 340;
 
 /// A line: its statistic's offset from the mean's column (0 mean, 1 median, 2 p5, 3 p95), its
 /// colour and dash.
+#[derive(Clone, Copy)]
 struct Line {
     offset: u16,
     color: u32,
@@ -130,7 +131,7 @@ pub(super) fn charts(
         1,
         "Liability by month",
         &[
-            (Series::Liability, &[&band[0], &band[3]].map(clone_line)),
+            (Series::Liability, &[band[0], band[3]]),
             (
                 Series::Ifrs15ContractLiability,
                 &[Line {
@@ -148,12 +149,4 @@ pub(super) fn charts(
     sheet.set_landscape();
     sheet.set_print_fit_to_pages(1, 1);
     Ok(())
-}
-
-fn clone_line(l: &Line) -> Line {
-    Line {
-        offset: l.offset,
-        color: l.color,
-        dash: l.dash,
-    }
 }
