@@ -26,6 +26,7 @@ use super::labels::unit;
 use super::{Exporter, ReportError};
 use crate::metrics::finance::{Series, TrialMetrics};
 use crate::metrics::stats::Stats;
+use crate::metrics::summary::MonthBands;
 use crate::money::Currency;
 use crate::run::RunOutput;
 
@@ -332,6 +333,32 @@ impl MonthlyLayout {
     }
 }
 
+/// The mean closing cost of `month`: what the mean net cash flow holds beyond its parts
+/// (booked in the exit month). Zero without an exit, and where the difference is only the
+/// rounding of the sums (a millionth of a cent on a month of thousands), so it does not show
+/// as a red −0.
+fn closing_cost(run: &RunOutput, month: &MonthBands) -> f64 {
+    if run.scenario.program.exit.is_none() {
+        return 0.0;
+    }
+    // `series` holds one Stats per Series::ALL, so the index is in range.
+    let mean = |s: Series| month.series[s as usize].mean;
+    let parts = [
+        mean(Series::IncrementalMargin),
+        -mean(Series::RewardCost),
+        -mean(Series::RunningCosts),
+        mean(Series::PartnerRevenue),
+        -mean(Series::NetCashFlow),
+    ];
+    let closing: f64 = parts.iter().sum();
+    let scale: f64 = parts.iter().map(|p| p.abs()).sum();
+    if closing.abs() <= 1e-9 * scale {
+        0.0
+    } else {
+        closing
+    }
+}
+
 /// The Monthly sheet: month 0 (the investment) to the horizon, each quantity as mean, median,
 /// 5th and 95th percentile.
 fn monthly(
@@ -409,15 +436,7 @@ fn monthly(
             }
         }
         if let Some(col) = closing_col {
-            // What the net cash flow holds beyond its parts: the closing cost, booked in the
-            // exit month.
-            // In range: see above.
-            let mean = |s: Series| month.series[s as usize].mean;
-            let closing = mean(Series::IncrementalMargin)
-                - mean(Series::RewardCost)
-                - mean(Series::RunningCosts)
-                + mean(Series::PartnerRevenue)
-                - mean(Series::NetCashFlow);
+            let closing = closing_cost(run, month);
             number(sheet, row, col, Some(closing), &f.money)?;
             widths.number(col, closing, Shown::Money);
         }

@@ -13,7 +13,7 @@
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Worksheet};
 
-use super::{Formats, MonthlyLayout, money_format, xlsx};
+use super::{Formats, MonthlyLayout, closing_cost, money_format, xlsx};
 use crate::metrics::finance::Series;
 use crate::model::program::Phase;
 use crate::report::ReportError;
@@ -92,7 +92,6 @@ fn months(run: &RunOutput) -> Vec<ModelMonth> {
         .map(|m| {
             // `series` holds one Stats per Series::ALL, so the index is in range.
             let mean = |s: Series| m.series[s as usize].mean;
-            let net = mean(Series::NetCashFlow);
             let margin = mean(Series::IncrementalMargin);
             let rewards = mean(Series::RewardCost);
             let running = mean(Series::RunningCosts);
@@ -102,8 +101,7 @@ fn months(run: &RunOutput) -> Vec<ModelMonth> {
                 margin,
                 rewards,
                 running,
-                // What the net cash flow holds beyond its parts: the closing cost.
-                closing: margin - rewards - running + partner - net,
+                closing: closing_cost(run, m),
                 partner,
                 liability: mean(Series::Liability),
                 runs: run.scenario.program.phase(m.month) != Phase::Closed,
