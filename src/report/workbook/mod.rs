@@ -6,6 +6,9 @@
 //! out). The Monthly sheet has, for each quantity, its mean (means add up: net cash flow =
 //! incremental margin − reward cost − running costs + partner payments − closing cost) and its
 //! median and 5th and 95th percentiles (which do not add up), from month 0, the investment.
+//! The Model sheet recomputes the business case from those means by formulas (see
+//! `model.rs`), the Charts sheet draws them; the data sheets are Excel tables,
+//! laid out for reading and printing (`layout.rs`).
 
 mod charts;
 mod layout;
@@ -247,6 +250,7 @@ fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
         "Mean, percentiles and standard deviation are over the trials; the MC std. error is sd/√trials, how precisely the trials pin the mean down.",
         "Percentiles: Hyndman-Fan type 7, as PERCENTILE.INC on the Trials sheet. The chance of payback's interval is Wilson's.",
         "On the Monthly sheet, the means add up across columns; medians and percentiles do not.",
+        "The Model sheet recomputes the NPV, the payback month and a year-by-year table by formulas: change its discount rate, investment or running cost to try another case.",
     ];
     for note in notes {
         sheet.write_string(r, 0, note).map_err(xlsx)?;
