@@ -254,3 +254,31 @@ fn the_npv_formula_gives_the_run_s_npv_and_follows_its_inputs() {
     let got = number(&fresh, NPV_CELL);
     assert!((got - expected).abs() < 0.005, "{got} against {expected}");
 }
+
+/// When the discount rate itself is uncertain, the mean of the trials' NPVs is not the NPV of the
+/// mean cash flow at one rate: the Model sheet says so, and still computes its own NPV.
+#[test]
+fn an_uncertain_discount_rate_is_noted_on_the_model_sheet() {
+    use loyalty_sim::report::Exporter;
+    use loyalty_sim::report::workbook::{ModelInputs, WorkbookXlsx, model_npv};
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::data("small_uncertain.toml")).unwrap();
+    let changed = text.replace(
+        "discount_rate = 0.1\n",
+        "discount_rate = { dist = \"uniform\", min = 0.05, max = 0.15 }\n",
+    );
+    assert_ne!(changed, text);
+    let path = dir.path().join("uncertain_rate.toml");
+    std::fs::write(&path, changed).unwrap();
+    let run = common::run_trials(&common::reduced(&path, 1_000, 12), 4);
+    let bytes = WorkbookXlsx.render(&run).unwrap();
+    let mut book = Xlsx::new(Cursor::new(bytes)).unwrap();
+    let model = book.worksheet_range("Model").unwrap();
+    let note = model.get_value((2, 0)).unwrap().to_string();
+    assert!(note.contains("discount rate is uncertain"), "{note}");
+    // The formula's NPV: the mean cash flow at the median rate (0.10), as model_npv computes.
+    let inputs = ModelInputs::of(&run);
+    assert_eq!(inputs.discount_rate, 0.1);
+    assert!((number(&model, NPV_CELL) - model_npv(&run, &inputs)).abs() < 1e-6);
+}
