@@ -262,13 +262,30 @@ fn the_workbook_reopens_with_its_sheets_and_the_run_s_values() {
         book.sheet_names(),
         [
             "Summary",
-            "Assumptions",
+            "Model",
+            "Charts",
             "Monthly",
             "Roll-forward",
-            "Trials"
+            "Trials",
+            "Assumptions"
         ]
     );
     let m = &run.summary.metrics;
+
+    // The data sheets are Excel tables (with filters), named for structured references.
+    book.load_tables().unwrap();
+    let mut tables = book.table_names();
+    tables.sort();
+    assert_eq!(tables, ["Monthly", "RollForward", "Trials"]);
+
+    // The Model sheet's NPV formula carries its result: the mean NPV of the trials (NPV is
+    // linear in the cash flows, so the NPV of the mean monthly cash flow is their mean).
+    let model = book.worksheet_range("Model").unwrap();
+    let (r, c) = loyalty_sim::report::workbook::NPV_CELL;
+    match model.get_value((r, u32::from(c))) {
+        Some(Data::Float(v)) => assert!((v - m.npv.mean).abs() < 0.005, "{v} vs {}", m.npv.mean),
+        other => panic!("NPV cell: {other:?}"),
+    }
 
     // Roll-forward: one row per year, the summary's means, adding up.
     let roll = book.worksheet_range("Roll-forward").unwrap();

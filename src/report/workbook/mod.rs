@@ -6,8 +6,22 @@
 //! out). The Monthly sheet has, for each quantity, its mean (means add up: net cash flow =
 //! incremental margin − reward cost − running costs + partner payments − closing cost) and its
 //! median and 5th and 95th percentiles (which do not add up), from month 0, the investment.
+//! The Model sheet recomputes the business case from those means by formulas (see
+//! `model.rs`), the Charts sheet draws them; the data sheets are Excel tables,
+//! laid out for reading and printing (`layout.rs`).
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+mod charts;
+mod layout;
+mod model;
+
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
+
+use layout::{Shown, Widths};
+pub use model::{
+    EXTRA_RUNNING_CELL, INVESTMENT_CELL, ModelInputs, NPV_CELL, PAYBACK_CELL, RATE_CELL, model_npv,
+};
 
 use super::assumptions::{Value, assumptions, defaults};
 use super::console::{Row, Unit, sections};
@@ -15,6 +29,7 @@ use super::labels::unit;
 use super::{Exporter, ReportError};
 use crate::metrics::finance::{Series, TrialMetrics};
 use crate::metrics::stats::Stats;
+use crate::metrics::summary::MonthBands;
 use crate::money::Currency;
 use crate::run::RunOutput;
 
@@ -32,7 +47,7 @@ struct Formats {
 impl Formats {
     fn new(c: &Currency) -> Formats {
         Formats {
-            money: money_format(c),
+            money: money_format(c, 0),
             percent: Format::new().set_num_format("0.0%"),
             count: Format::new().set_num_format("#,##0"),
             bold: Format::new().set_bold(),
@@ -48,19 +63,24 @@ impl Formats {
     }
 }
 
-/// Money format: whole units with thousands separators, negative in red; a one-character
+/// Money format with `decimals` decimals (whole units for 0) with thousands separators, negative in red; a one-character
 /// symbol in front (€1,234), a longer one after (1,234 kr), as the printed summary has it.
-fn money_format(c: &Currency) -> Format {
+fn money_format(c: &Currency, decimals: usize) -> Format {
     let symbol = c.symbol.replace('"', "");
+    let number = if decimals == 0 {
+        "#,##0".to_string()
+    } else {
+        format!("#,##0.{}", "0".repeat(decimals))
+    };
     let (positive, negative) = if symbol.chars().count() == 1 {
         (
-            format!("\"{symbol}\"#,##0"),
-            format!("[Red]-\"{symbol}\"#,##0"),
+            format!("\"{symbol}\"{number}"),
+            format!("[Red]-\"{symbol}\"{number}"),
         )
     } else {
         (
-            format!("#,##0 \"{symbol}\""),
-            format!("[Red]-#,##0 \"{symbol}\""),
+            format!("{number} \"{symbol}\""),
+            format!("[Red]-{number} \"{symbol}\""),
         )
     };
     Format::new().set_num_format(format!("{positive};{negative}"))
@@ -70,13 +90,23 @@ fn xlsx(e: XlsxError) -> ReportError {
     ReportError::Workbook(e.to_string())
 }
 
-/// Writes a header row in bold.
+/// Writes a header row in bold, wrapped within its columns: two lines high when a title is
+/// longer than a column of 16 holds.
 fn header(sheet: &mut Worksheet, row: u32, titles: &[&str]) -> Result<(), ReportError> {
-    let bold = Format::new().set_bold();
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    // Over the numbers, right-aligned like them.
+    let right = bold.clone().set_align(FormatAlign::Right);
     for (c, t) in titles.iter().enumerate() {
+        let format = if c == 0 { &bold } else { &right };
         sheet
-            .write_string_with_format(row, c as u16, *t, &bold)
+            .write_string_with_format(row, c as u16, *t, format)
             .map_err(xlsx)?;
+    }
+    if titles.iter().skip(1).any(|t| t.chars().count() > 15) {
+        sheet.set_row_height(row, 30).map_err(xlsx)?;
     }
     Ok(())
 }
@@ -220,6 +250,7 @@ fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
         "Mean, percentiles and standard deviation are over the trials; the MC std. error is sd/√trials, how precisely the trials pin the mean down.",
         "Percentiles: Hyndman-Fan type 7, as PERCENTILE.INC on the Trials sheet. The chance of payback's interval is Wilson's.",
         "On the Monthly sheet, the means add up across columns; medians and percentiles do not.",
+        "The Model sheet recomputes the NPV, the payback month and a year-by-year table by formulas: change its discount rate, investment or running cost to try another case.",
     ];
     for note in notes {
         sheet.write_string(r, 0, note).map_err(xlsx)?;
@@ -229,6 +260,10 @@ fn summary(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
     for col in 1..=8 {
         sheet.set_column_width(col, 16).map_err(xlsx)?;
     }
+    // One page wide: the notes below the tables are long lines, so the print area stops at
+    // the last column of the tables.
+    layout::print_wide(sheet, 46 + 8 * 16);
+    sheet.set_print_area(0, 0, r, 8).map_err(xlsx)?;
     Ok(())
 }
 
@@ -273,12 +308,68 @@ fn assumptions_sheet(sheet: &mut Worksheet, run: &RunOutput) -> Result<(), Repor
     sheet.set_column_width(0, 58).map_err(xlsx)?;
     sheet.set_column_width(1, 18).map_err(xlsx)?;
     sheet.set_column_width(2, 44).map_err(xlsx)?;
+    // A long list of three columns: portrait, one page wide, the header on every page.
+    sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0).map_err(xlsx)?;
     Ok(())
+}
+
+/// Where the Monthly sheet put each series' mean, for the Model sheet's formulas and the
+/// charts. Month t is on row t + 1 (month 0, the investment, on row 1).
+pub(super) struct MonthlyLayout {
+    /// Each series on the sheet with the column of its mean; its median, 5th and 95th
+    /// percentiles follow in the next three columns.
+    columns: Vec<(Series, u16)>,
+    /// The column of the closing cost's mean, when the design has an exit.
+    closing: Option<u16>,
+    /// The last row (the horizon's month).
+    last_row: u32,
+}
+
+impl MonthlyLayout {
+    /// The column of `series`' mean, if the sheet has it.
+    fn mean(&self, series: Series) -> Option<u16> {
+        self.columns
+            .iter()
+            .find(|(s, _)| *s == series)
+            .map(|(_, c)| *c)
+    }
+}
+
+/// The mean closing cost of `month`: what the mean net cash flow holds beyond its parts
+/// (booked in the exit month). Zero without an exit, and where the difference is only the
+/// rounding of the sums (a millionth of a cent on a month of thousands), so it does not show
+/// as a red −0.
+fn closing_cost(run: &RunOutput, month: &MonthBands) -> f64 {
+    if run.scenario.program.exit.is_none() {
+        return 0.0;
+    }
+    // `series` holds one Stats per Series::ALL, so the index is in range.
+    let mean = |s: Series| month.series[s as usize].mean;
+    let parts = [
+        mean(Series::IncrementalMargin),
+        -mean(Series::RewardCost),
+        -mean(Series::RunningCosts),
+        mean(Series::PartnerRevenue),
+        -mean(Series::NetCashFlow),
+    ];
+    let closing: f64 = parts.iter().sum();
+    let scale: f64 = parts.iter().map(|p| p.abs()).sum();
+    if closing.abs() <= 1e-9 * scale {
+        0.0
+    } else {
+        closing
+    }
 }
 
 /// The Monthly sheet: month 0 (the investment) to the horizon, each quantity as mean, median,
 /// 5th and 95th percentile.
-fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
+fn monthly(
+    sheet: &mut Worksheet,
+    run: &RunOutput,
+    f: &Formats,
+) -> Result<MonthlyLayout, ReportError> {
     let program = &run.scenario.program;
     let mut series = vec![
         (Series::RevenueProgram, "Revenue with the program"),
@@ -303,25 +394,18 @@ fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
     ]);
     let stats = ["mean", "median", "p5", "p95"];
     let exit = program.exit.is_some();
-    sheet
-        .write_string_with_format(0, 0, "Month", &f.bold)
-        .map_err(xlsx)?;
-    let mut col = 1u16;
+    let mut titles = vec!["Month".to_string()];
     for (_, name) in &series {
         for stat in stats {
-            sheet
-                .write_string_with_format(0, col, format!("{name} ({stat})"), &f.bold)
-                .map_err(xlsx)?;
-            sheet.set_column_width(col, 16).map_err(xlsx)?;
-            col += 1;
+            titles.push(format!("{name} ({stat})"));
         }
     }
+    let closing_col = exit.then_some(titles.len() as u16);
     if exit {
-        sheet
-            .write_string_with_format(0, col, "Closing cost (mean)", &f.bold)
-            .map_err(xlsx)?;
-        sheet.set_column_width(col, 16).map_err(xlsx)?;
+        titles.push("Closing cost (mean)".into());
     }
+    let mut widths = Widths::new(&run.scenario.finance.currency.symbol);
+    widths.text(0, 5);
     // Month 0: the investment, spent before the first month (its 5th percentile of cash is
     // minus the investment's 95th).
     let inv = &run.summary.metrics.investment;
@@ -330,7 +414,9 @@ fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
     for (i, (s, _)) in series.iter().enumerate() {
         if matches!(s, Series::NetCashFlow | Series::CumulativeCashFlow) {
             for (j, v) in start.iter().enumerate() {
-                number(sheet, 1, 1 + (i * 4 + j) as u16, Some(*v), &f.money)?;
+                let col = 1 + (i * 4 + j) as u16;
+                number(sheet, 1, col, Some(*v), &f.money)?;
+                widths.number(col, *v, Shown::Money);
             }
         }
     }
@@ -342,54 +428,53 @@ fn monthly(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), Re
         for (i, (s, _)) in series.iter().enumerate() {
             // `series` has one entry per `Series::ALL` (monthly_bands): in range.
             let st: &Stats = &month.series[*s as usize];
-            let fmt = if matches!(s, Series::Members) {
-                &f.count
+            let (fmt, shown) = if matches!(s, Series::Members) {
+                (&f.count, Shown::Count)
             } else {
-                &f.money
+                (&f.money, Shown::Money)
             };
             for (j, v) in [st.mean, st.p50, st.p5, st.p95].into_iter().enumerate() {
-                number(sheet, row, 1 + (i * 4 + j) as u16, Some(v), fmt)?;
+                let col = 1 + (i * 4 + j) as u16;
+                number(sheet, row, col, Some(v), fmt)?;
+                widths.number(col, v, shown);
             }
         }
-        if exit {
-            // What the net cash flow holds beyond its parts: the closing cost, booked in the
-            // exit month.
-            // In range: see above.
-            let mean = |s: Series| month.series[s as usize].mean;
-            let closing = mean(Series::IncrementalMargin)
-                - mean(Series::RewardCost)
-                - mean(Series::RunningCosts)
-                + mean(Series::PartnerRevenue)
-                - mean(Series::NetCashFlow);
+        if let Some(col) = closing_col {
+            let closing = closing_cost(run, month);
             number(sheet, row, col, Some(closing), &f.money)?;
+            widths.number(col, closing, Shown::Money);
         }
     }
-    sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
-    Ok(())
+    let last_row = run.monthly.len() as u32 + 1;
+    layout::data_table(sheet, "Monthly", &titles, last_row, &widths)?;
+    Ok(MonthlyLayout {
+        columns: series
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (*s, 1 + (i * 4) as u16))
+            .collect(),
+        closing: closing_col,
+        last_row,
+    })
 }
 
 /// The Roll-forward sheet: the contract liability year by year, means over the trials (which
 /// add up like each trial's rows).
 fn rollforward(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
-    header(
-        sheet,
-        0,
-        &[
-            "Year",
-            "Sales earning points, to goods",
-            "Opening contract liability",
-            "Deferred",
-            "Recognised on redemption",
-            "Recognised on breakage",
-            "Closing contract liability",
-        ],
-    )?;
-    for (r, y) in run
-        .summary
-        .contract_liability_rollforward
-        .iter()
-        .enumerate()
-    {
+    let titles: Vec<String> = [
+        "Year",
+        "Sales earning points, to goods",
+        "Opening contract liability",
+        "Deferred",
+        "Recognised on redemption",
+        "Recognised on breakage",
+        "Closing contract liability",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut widths = Widths::new(&run.scenario.finance.currency.symbol);
+    let years = &run.summary.contract_liability_rollforward;
+    for (r, y) in years.iter().enumerate() {
         let row = r as u32 + 1;
         sheet
             .write_number(row, 0, f64::from(y.year))
@@ -405,34 +490,109 @@ fn rollforward(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<()
         .into_iter()
         .enumerate()
         {
-            number(sheet, row, 1 + i as u16, Some(st.mean), &f.money)?;
+            let col = 1 + i as u16;
+            number(sheet, row, col, Some(st.mean), &f.money)?;
+            widths.number(col, st.mean, Shown::Money);
         }
     }
-    for col in 1..=6 {
-        sheet.set_column_width(col, 18).map_err(xlsx)?;
-    }
-    sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
-    Ok(())
+    layout::data_table(sheet, "RollForward", &titles, years.len() as u32, &widths)
 }
 
 /// The Trials sheet: one row per trial, every metric as a number.
 fn trials(sheet: &mut Worksheet, run: &RunOutput, f: &Formats) -> Result<(), ReportError> {
-    let mut titles = vec!["trial", "payback_month"];
-    titles.extend(TrialMetrics::NAMES);
-    header(sheet, 0, &titles)?;
+    let mut titles = vec!["trial".to_string(), "payback_month".to_string()];
+    titles.extend(TrialMetrics::NAMES.iter().map(|n| n.to_string()));
+    let mut widths = Widths::new(&run.scenario.finance.currency.symbol);
     for (r, t) in run.trials.iter().enumerate() {
         let row = r as u32 + 1;
         sheet.write_number(row, 0, t.trial as f64).map_err(xlsx)?;
+        widths.number(0, t.trial as f64, Shown::General);
         if let Some(p) = t.payback_month {
             sheet.write_number(row, 1, f64::from(p)).map_err(xlsx)?;
+            widths.number(1, f64::from(p), Shown::General);
         }
         for (i, name) in TrialMetrics::NAMES.iter().enumerate() {
-            let fmt = f.of(unit(name));
-            number(sheet, row, 2 + i as u16, t.value(name), fmt)?;
+            let u = unit(name);
+            let col = 2 + i as u16;
+            let v = t.value(name);
+            number(sheet, row, col, v, f.of(u))?;
+            if let Some(v) = v {
+                widths.number(col, v, shown(u));
+            }
         }
     }
-    sheet.set_freeze_panes(1, 1).map_err(xlsx)?;
-    Ok(())
+    layout::data_table(sheet, "Trials", &titles, run.trials.len() as u32, &widths)
+}
+
+/// How a value of `unit` is shown.
+fn shown(unit: Unit) -> Shown {
+    match unit {
+        Unit::Money => Shown::Money,
+        Unit::Percent => Shown::Percent,
+        Unit::Points | Unit::People => Shown::Count,
+    }
+}
+
+/// Renders the workbook with the Model sheet's inputs set to `inputs` (the exporter uses the
+/// run's own, [`ModelInputs::of`]); every other sheet is the same whatever the inputs.
+pub fn workbook(run: &RunOutput, inputs: &ModelInputs) -> Result<Vec<u8>, ReportError> {
+    let f = Formats::new(&run.scenario.finance.currency);
+    let mut book = Workbook::new();
+    // A fixed creation date instead of the clock's, so the same scenario and seed give the
+    // same bytes, like every other output; the provenance goes in the properties too.
+    let md = &run.summary.metadata;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Loyalty program business case: {}", md.scenario))
+            .set_comment(format!(
+                "{} {} · seed {} · scenario sha256 {}",
+                md.program, md.version, md.seed, md.scenario_sha256
+            ))
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx)?),
+    );
+    summary(
+        book.add_worksheet().set_name("Summary").map_err(xlsx)?,
+        run,
+        &f,
+    )?;
+    // The sheets are added in reading order; the Monthly sheet is written first, as the
+    // Model sheet's formulas and the charts refer to its columns.
+    book.add_worksheet().set_name("Model").map_err(xlsx)?;
+    book.add_worksheet().set_name("Charts").map_err(xlsx)?;
+    let layout = monthly(
+        book.add_worksheet().set_name("Monthly").map_err(xlsx)?,
+        run,
+        &f,
+    )?;
+    model::model(
+        book.worksheet_from_name("Model").map_err(xlsx)?,
+        run,
+        &f,
+        &layout,
+        inputs,
+    )?;
+    charts::charts(
+        book.worksheet_from_name("Charts").map_err(xlsx)?,
+        run,
+        &layout,
+    )?;
+    rollforward(
+        book.add_worksheet()
+            .set_name("Roll-forward")
+            .map_err(xlsx)?,
+        run,
+        &f,
+    )?;
+    trials(
+        book.add_worksheet().set_name("Trials").map_err(xlsx)?,
+        run,
+        &f,
+    )?;
+    assumptions_sheet(
+        book.add_worksheet().set_name("Assumptions").map_err(xlsx)?,
+        run,
+    )?;
+    book.save_to_buffer().map_err(xlsx)
 }
 
 impl Exporter for WorkbookXlsx {
@@ -441,47 +601,7 @@ impl Exporter for WorkbookXlsx {
     }
 
     fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
-        let f = Formats::new(&run.scenario.finance.currency);
-        let mut book = Workbook::new();
-        // A fixed creation date instead of the clock's, so the same scenario and seed give the
-        // same bytes, like every other output; the provenance goes in the properties too.
-        let md = &run.summary.metadata;
-        book.set_properties(
-            &DocProperties::new()
-                .set_title(format!("Loyalty program business case: {}", md.scenario))
-                .set_comment(format!(
-                    "{} {} · seed {} · scenario sha256 {}",
-                    md.program, md.version, md.seed, md.scenario_sha256
-                ))
-                .set_creation_datetime(&ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx)?),
-        );
-        summary(
-            book.add_worksheet().set_name("Summary").map_err(xlsx)?,
-            run,
-            &f,
-        )?;
-        assumptions_sheet(
-            book.add_worksheet().set_name("Assumptions").map_err(xlsx)?,
-            run,
-        )?;
-        monthly(
-            book.add_worksheet().set_name("Monthly").map_err(xlsx)?,
-            run,
-            &f,
-        )?;
-        rollforward(
-            book.add_worksheet()
-                .set_name("Roll-forward")
-                .map_err(xlsx)?,
-            run,
-            &f,
-        )?;
-        trials(
-            book.add_worksheet().set_name("Trials").map_err(xlsx)?,
-            run,
-            &f,
-        )?;
-        book.save_to_buffer().map_err(xlsx)
+        workbook(run, &ModelInputs::of(run))
     }
 }
 
