@@ -247,8 +247,8 @@ fn cdnow_csv() -> String {
 #[test]
 fn calibrate_writes_a_scenario_that_validates_and_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("mine.toml");
     let report = dir.path().join("report");
+    let scenario = report.join("scenario.toml");
     cargo_bin_cmd!("loyalty-sim")
         .args(["calibrate"])
         .arg(common::data("cdnow/CDNOW_sample.txt"))
@@ -271,8 +271,6 @@ fn calibrate_writes_a_scenario_that_validates_and_runs() {
             "250",
         ])
         .arg("--out")
-        .arg(&scenario)
-        .arg("--report-dir")
         .arg(&report)
         .assert()
         .success()
@@ -357,8 +355,6 @@ fn refused(csv: &str, extra: &[&str], message: &[&str]) {
         })
         .args(extra)
         .arg("--out")
-        .arg(out.join("scenario.toml"))
-        .arg("--report-dir")
         .arg(&out)
         .assert()
         .code(2);
@@ -438,14 +434,12 @@ fn bad_rows_can_be_skipped_and_are_counted() {
             "--no-charts",
         ])
         .arg("--out")
-        .arg(dir.path().join("s.toml"))
-        .arg("--report-dir")
         .arg(dir.path().join("r"))
         .assert()
         .success()
         .stdout(predicate::str::contains("Skipped 2 bad rows"))
         .stdout(predicate::str::contains("line 17, column `date`"));
-    assert!(dir.path().join("s.toml").is_file());
+    assert!(dir.path().join("r/scenario.toml").is_file());
 }
 
 #[test]
@@ -563,7 +557,7 @@ fn a_cdnow_file_with_invalid_bytes_is_refused_with_its_line() {
             "1997-09-30",
             "--format",
             "cdnow",
-            "--report-dir",
+            "--out",
         ])
         .arg(dir.path().join("out"))
         .assert()
@@ -618,7 +612,7 @@ fn a_row_split_by_a_thousands_separator_or_a_named_column_twice_is_refused() {
         .arg("calibrate")
         .arg(&log)
         .args(["--calibration-end", "1997-09-30", "--out"])
-        .arg(dir.path().join("s.toml"))
+        .arg(dir.path().join("r"))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -767,12 +761,7 @@ fn the_detected_decimal_mark_is_stated_in_the_report_and_calibration_json() {
     cargo_bin_cmd!("loyalty-sim")
         .arg("calibrate")
         .arg(&log)
-        .args([
-            "--calibration-end",
-            "1997-09-30",
-            "--no-charts",
-            "--report-dir",
-        ])
+        .args(["--calibration-end", "1997-09-30", "--no-charts", "--out"])
         .arg(&report)
         .assert()
         .success()
@@ -806,7 +795,7 @@ fn a_pipe_a_device_or_a_folder_is_refused_at_once_and_standard_input_is_read() {
             .arg("calibrate")
             .arg(path)
             .args(["--calibration-end", "1997-09-30", "--out"])
-            .arg(dir.path().join("s.toml"))
+            .arg(dir.path().join("r"))
             .timeout(std::time::Duration::from_secs(20))
             .assert()
             .code(2)
@@ -819,13 +808,11 @@ fn a_pipe_a_device_or_a_folder_is_refused_at_once_and_standard_input_is_read() {
         .arg("calibrate")
         .arg("-")
         .args(["--calibration-end", "1997-09-30", "--no-charts", "--out"])
-        .arg(dir.path().join("s.toml"))
-        .arg("--report-dir")
         .arg(dir.path().join("r"))
         .write_stdin(cdnow_csv())
         .assert()
         .success();
-    assert!(dir.path().join("s.toml").is_file());
+    assert!(dir.path().join("r/scenario.toml").is_file());
 }
 
 #[test]
@@ -1124,8 +1111,8 @@ fn an_excel_workbook_is_read_with_its_rows_and_columns() {
 #[test]
 fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("mbg.toml");
     let report = dir.path().join("report");
+    let scenario = report.join("scenario.toml");
     cargo_bin_cmd!("loyalty-sim")
         .args(["calibrate"])
         .arg(common::data("cdnow/CDNOW_sample.txt"))
@@ -1133,8 +1120,6 @@ fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model(
         .args(["--exchange-rate", "1.08"])
         .args(["--model", "mbgnbd", "--no-charts"])
         .arg("--out")
-        .arg(&scenario)
-        .arg("--report-dir")
         .arg(&report)
         .assert()
         .success()
@@ -1313,7 +1298,7 @@ fn the_readme_recipe_gives_a_business_case_in_the_logs_currency_scaled_to_the_ba
     // docs/calibrate.md, "Calibrating from your transactions": calibrate the CDNOW sample (dollars) on the
     // built-in EUR template, then run the scenario.
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("cdnow.toml");
+    let scenario = dir.path().join("report/scenario.toml");
     let calibrate = |extra: &[&str]| {
         cargo_bin_cmd!("loyalty-sim")
             .arg("calibrate")
@@ -1327,8 +1312,6 @@ fn the_readme_recipe_gives_a_business_case_in_the_logs_currency_scaled_to_the_ba
             .args(["--currency", "USD", "--no-charts"])
             .args(extra)
             .arg("--out")
-            .arg(&scenario)
-            .arg("--report-dir")
             .arg(dir.path().join("report"))
             .assert()
     };
@@ -1512,4 +1495,54 @@ fn cdnow_tracking_counts_every_repeat_purchase_and_the_bgnbd_follows_them() {
             "t {t}: {closed} vs {series}"
         );
     }
+}
+
+#[test]
+fn out_is_the_folder_and_formats_choose_its_report_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let calibrate = |extra: &[&str]| {
+        let mut cmd = cargo_bin_cmd!("loyalty-sim");
+        cmd.arg("calibrate")
+            .arg(common::data("cdnow/CDNOW_sample.txt"))
+            .args(["--calibration-end", "1997-09-30"])
+            .args(extra);
+        cmd
+    };
+    let out = dir.path().join("cdnow");
+    let out_arg = out.to_str().unwrap();
+    calibrate(&["--formats", "csv", "--out", out_arg])
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // The scenario is written whatever the list.
+    assert_eq!(names, ["customers.csv", "manifest.json", "scenario.toml"]);
+    // The old meaning of --out (a scenario file) and the old --report-dir get plain words.
+    calibrate(&["--out", "output/cdnow.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--out names the output folder, which gets the scenario as scenario.toml",
+        ));
+    calibrate(&["--report-dir", out_arg])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--report-dir is gone: --out names the folder now",
+        ));
+    calibrate(&["--formats", "csv,html", "--out", out_arg])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it has no html or xlsx file"));
+    calibrate(&["--formats", "csv", "--json", "--out", out_arg])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--json prints calibration.json, which --formats leaves out",
+        ));
+    // The refused commands left the earlier result as it was.
+    assert!(out.join("customers.csv").is_file());
 }

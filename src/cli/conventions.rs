@@ -64,6 +64,35 @@ pub fn working(what: &str) -> indicatif::ProgressBar {
     spinner
 }
 
+/// A spinner naming the phase a long command is in (`calibrate: fitting the models… 0:04`) on
+/// standard error, hidden as [`working`]'s is; cleared when dropped, so an error leaves no
+/// spinner line behind.
+pub struct Phases {
+    spinner: indicatif::ProgressBar,
+    what: String,
+}
+
+impl Phases {
+    /// Starts the spinner for the command `what`.
+    pub fn start(what: &str) -> Phases {
+        Phases {
+            spinner: working(what),
+            what: what.to_string(),
+        }
+    }
+
+    /// Shows that the command is now `doing`.
+    pub fn phase(&self, doing: &str) {
+        self.spinner.set_message(format!("{}: {doing}…", self.what));
+    }
+}
+
+impl Drop for Phases {
+    fn drop(&mut self) {
+        self.spinner.finish_and_clear();
+    }
+}
+
 /// Prints the list of files written (the `Wrote …` lines) on standard error, where messages go,
 /// so that standard output holds data alone; nothing under `-q`. A closed stderr is not an error.
 pub fn wrote(text: &str) {

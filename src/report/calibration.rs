@@ -517,6 +517,18 @@ impl CalibrationReport<'_> {
         })
     }
 
+    /// Each of [`Self::figures`] as a PNG and an SVG file: (file name, bytes).
+    pub fn chart_files(&self) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        self.figures()
+            .into_iter()
+            .flat_map(super::figures::FigureFile::both)
+            .map(|f| {
+                use super::Exporter as _;
+                Ok((f.file_name(), f.render_figure()?))
+            })
+            .collect()
+    }
+
     /// The fit-check charts.
     pub fn figures(&self) -> Vec<Figure<AnyChart>> {
         let c = self.calibration;
