@@ -17,8 +17,9 @@ pub struct CalibrateArgs {
     /// reads standard input.
     transactions: PathBuf,
     /// Last day of the calibration period (YYYY-MM-DD, inclusive); it starts with the log.
+    /// Needed for a log; a summary file for --model bgbb has none.
     #[arg(long, value_name = "DATE")]
-    calibration_end: String,
+    calibration_end: Option<String>,
     /// Last day of the holdout period (YYYY-MM-DD, inclusive), to check the forecast against.
     #[arg(long, value_name = "DATE")]
     holdout_end: Option<String>,
@@ -110,9 +111,16 @@ pub struct CalibrateArgs {
     /// Purchase model feeding the scenario: bgnbd (default: fitted alone), mbgnbd or
     /// pareto-nbd (fitted besides the BG/NBD and compared with it), or auto (all three fitted
     /// and compared; the smallest holdout error by repeat-purchase group, or without a holdout
-    /// the lowest BIC, feeds the scenario).
-    #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto"], default_value = "bgnbd")]
+    /// the lowest BIC, feeds the scenario), or bgbb (the BG/BB for discrete opportunities: a
+    /// summary file with frequency, recency and periods columns, or a log cut by --period; it
+    /// writes no scenario).
+    #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto", "bgbb"], default_value = "bgnbd")]
     model: String,
+    /// With --model bgbb on a transaction log: the opportunity, a calendar year or month, or a
+    /// week from the log's first day; the cohort is the customers whose first purchase is in
+    /// the first period.
+    #[arg(long, value_parser = ["year", "month", "week"])]
+    period: Option<String>,
     /// Carry the fit's uncertainty into the scenario: each type's purchase rate, spend and
     /// attrition become lognormal inputs (spread and rank correlations from parameter sets
     /// drawn from the fit), so the bands of `run` include what the log cannot pin down.
@@ -123,9 +131,10 @@ pub struct CalibrateArgs {
 /// `calibrate`: reads the log, fits, and writes the report files and the scenario, all checked
 /// before anything is written.
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    use loyalty_sim::calibrate::bgbb;
     use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
     use loyalty_sim::calibrate::scenario_file::{self, Source};
-    use loyalty_sim::calibrate::transactions::{self, Columns, DecimalMark, Format, ReadOptions};
+    use loyalty_sim::calibrate::transactions;
     use loyalty_sim::calibrate::types::Attitude;
     use loyalty_sim::model::population::LoyaltyType;
     use loyalty_sim::report::calibration::CalibrationReport;
@@ -151,16 +160,17 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         )));
     }
     let out = conventions::out_folder(args.out.clone())?;
-    let day = |flag: &str, text: &str| {
-        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| Error::Argument(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
-    };
-    let calibration_end = day("--calibration-end", &args.calibration_end)?;
-    let holdout_end = args
-        .holdout_end
-        .as_deref()
-        .map(|t| day("--holdout-end", t))
-        .transpose()?;
+    if args.model == "bgbb" {
+        return discrete(args, formats, out);
+    }
+    if args.period.is_some() {
+        return Err(Error::Argument(
+            "--period cuts a log into opportunities for the BG/BB: give it with --model bgbb"
+                .into(),
+        ));
+    }
+    let calibration_end = calibration_end(args)?;
+    let holdout_end = holdout_end(args)?;
     let unit = match args.time_unit.as_str() {
         "days" => TimeUnit::Days,
         "months" => TimeUnit::Months,
@@ -227,36 +237,14 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
 
     let progress = conventions::Phases::start("calibrate");
     progress.phase("reading the log");
-    let bytes =
-        loyalty_sim::input::read_limited(&args.transactions, loyalty_sim::input::LOG_LIMIT, true)
-            .map_err(|source| transactions::ReadError::Io {
-            path: args.transactions.clone(),
-            source,
-        })?;
-    let log = transactions::parse(
-        &args.transactions,
-        &bytes,
-        &ReadOptions {
-            format: match args.format.as_str() {
-                "cdnow" => Some(Format::Cdnow),
-                "csv" => Some(Format::Csv),
-                _ => None,
-            },
-            columns: Columns {
-                customer: args.customer_column.clone(),
-                date: args.date_column.clone(),
-                amount: args.amount_column.clone(),
-                quantity: args.quantity_column.clone(),
-            },
-            date_format: args.date_format.clone(),
-            skip_bad_rows: args.skip_bad_rows,
-            decimal: match args.decimal.as_str() {
-                "." => DecimalMark::Point,
-                "," => DecimalMark::Comma,
-                _ => DecimalMark::Auto,
-            },
-        },
-    )?;
+    let bytes = read_input(args)?;
+    if bgbb::looks_like_summary(&bytes) {
+        return Err(Error::Argument(format!(
+            "{} is a summary of discrete-time histories (frequency, recency, periods), not a transaction log: fit it with --model bgbb",
+            args.transactions.display()
+        )));
+    }
+    let log = transactions::parse(&args.transactions, &bytes, &read_options(args))?;
     progress.phase("fitting the models and checking the fit");
     let calibration = loyalty_sim::calibrate::calibrate(
         &log,
@@ -278,16 +266,8 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         },
     )?;
 
-    let name = if args.transactions.as_os_str() == "-" {
-        "stdin".to_string()
-    } else {
-        stem(&args.transactions)
-    };
+    let (name, input) = names(args);
     let dir = out.unwrap_or_else(|| Path::new("output").join(&name));
-    let input = args
-        .transactions
-        .file_name()
-        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let sha256 = scenario::sha256_hex(&bytes);
     let uncertainty = if args.uncertain {
         Some(
@@ -380,6 +360,193 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             report.currency.code
         ));
     }
+    Ok(())
+}
+
+/// A date flag as YYYY-MM-DD.
+fn day(flag: &str, text: &str) -> Result<chrono::NaiveDate, Error> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::Argument(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
+}
+
+/// `--calibration-end`, which a log needs.
+fn calibration_end(args: &CalibrateArgs) -> Result<chrono::NaiveDate, Error> {
+    let text = args.calibration_end.as_deref().ok_or_else(|| {
+        Error::Argument(
+            "--calibration-end DATE is needed for a transaction log: the last day of the period the models are fitted on".into(),
+        )
+    })?;
+    day("--calibration-end", text)
+}
+
+/// `--holdout-end`, if given.
+fn holdout_end(args: &CalibrateArgs) -> Result<Option<chrono::NaiveDate>, Error> {
+    args.holdout_end
+        .as_deref()
+        .map(|t| day("--holdout-end", t))
+        .transpose()
+}
+
+/// The input's bytes (a file, or standard input for `-`), up to the log size limit.
+fn read_input(args: &CalibrateArgs) -> Result<Vec<u8>, Error> {
+    loyalty_sim::input::read_limited(&args.transactions, loyalty_sim::input::LOG_LIMIT, true)
+        .map_err(|source| {
+            loyalty_sim::calibrate::transactions::ReadError::Io {
+                path: args.transactions.clone(),
+                source,
+            }
+            .into()
+        })
+}
+
+/// How the flags say the log is to be read.
+fn read_options(args: &CalibrateArgs) -> loyalty_sim::calibrate::transactions::ReadOptions {
+    use loyalty_sim::calibrate::transactions::{Columns, DecimalMark, Format, ReadOptions};
+    ReadOptions {
+        format: match args.format.as_str() {
+            "cdnow" => Some(Format::Cdnow),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        },
+        columns: Columns {
+            customer: args.customer_column.clone(),
+            date: args.date_column.clone(),
+            amount: args.amount_column.clone(),
+            quantity: args.quantity_column.clone(),
+        },
+        date_format: args.date_format.clone(),
+        skip_bad_rows: args.skip_bad_rows,
+        decimal: match args.decimal.as_str() {
+            "." => DecimalMark::Point,
+            "," => DecimalMark::Comma,
+            _ => DecimalMark::Auto,
+        },
+    }
+}
+
+/// The input's stem (the default folder's name; `stdin` for `-`) and its file name.
+fn names(args: &CalibrateArgs) -> (String, String) {
+    let name = if args.transactions.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        stem(&args.transactions)
+    };
+    let input = args
+        .transactions
+        .file_name()
+        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+    (name, input)
+}
+
+/// `calibrate --model bgbb`: the BG/BB fitted on a summary file, or on a log cut into
+/// periods, with its checks; the report files are written, and no scenario (the simulation's
+/// customers buy by a monthly rate with a spend per purchase, which opportunities without
+/// amounts, or of another length, do not give; see docs/calibrate.md).
+fn discrete(args: &CalibrateArgs, formats: Formats, out: Option<PathBuf>) -> Result<(), Error> {
+    use loyalty_sim::calibrate::discrete::{self, Period};
+    use loyalty_sim::calibrate::{CalibrationError, bgbb, transactions};
+    use loyalty_sim::report::discrete::{DiscreteInput, DiscreteReport};
+
+    for (given, flag) in [
+        (args.template.is_some(), "--template"),
+        (args.customers.is_some(), "--customers"),
+        (args.uncertain, "--uncertain"),
+        (args.currency.is_some(), "--currency"),
+        (args.exchange_rate.is_some(), "--exchange-rate"),
+    ] {
+        if given {
+            return Err(Error::Argument(format!(
+                "{flag} shapes the written scenario, and a BG/BB calibration writes none (its opportunities give no monthly purchase rate and spend to simulate): leave it out, or calibrate a log with a continuous-time model"
+            )));
+        }
+    }
+    let progress = conventions::Phases::start("calibrate");
+    progress.phase("reading the input");
+    let bytes = read_input(args)?;
+    let (name, input) = names(args);
+    let dir = out.unwrap_or_else(|| Path::new("output").join(&name));
+    let no_scenario: String;
+    let log;
+    let histories;
+    let calibration = if bgbb::looks_like_summary(&bytes) {
+        if let Some(period) = &args.period {
+            return Err(Error::Argument(format!(
+                "--period {period} cuts a transaction log into opportunities; {input} is a summary of histories (frequency, recency, periods) already: leave --period out"
+            )));
+        }
+        if args.holdout_end.is_some() {
+            return Err(Error::Argument(format!(
+                "{input} is a summary of histories, which holds no holdout to check against: --holdout-end needs a transaction log (with --period)"
+            )));
+        }
+        let summary = bgbb::parse_summary(&args.transactions, &bytes)?;
+        progress.phase("fitting the BG/BB");
+        no_scenario = "a summary file has no amounts to price the transactions with, nor a calendar length for its opportunities, so it cannot set the simulation's monthly purchases and spend".to_string();
+        log = None;
+        histories = None;
+        discrete::calibrate(summary, None).map_err(CalibrationError::from)?
+    } else {
+        let period = args
+            .period
+            .as_deref()
+            .and_then(Period::parse)
+            .ok_or_else(|| {
+                Error::Argument(format!(
+                    "--model bgbb on a transaction log needs --period year, month or week: an opportunity is one period, in which a customer transacts or not ({input} has no frequency, recency and periods columns of a summary file)"
+                ))
+            })?;
+        let calibration_end = calibration_end(args)?;
+        let read = transactions::parse(&args.transactions, &bytes, &read_options(args))?;
+        let cut = discrete::from_log(&read, period, calibration_end, holdout_end(args)?)
+            .map_err(CalibrationError::from)?;
+        progress.phase("fitting the BG/BB and checking the fit");
+        no_scenario = format!(
+            "a BG/BB fit gives each customer a chance to transact per {}, and the simulation's customers buy at a monthly rate with a spend per purchase; the mapping is not written yet, so no scenario is",
+            period.name()
+        );
+        let fitted =
+            discrete::calibrate(cut.summary(), Some(&cut)).map_err(CalibrationError::from)?;
+        log = Some(read);
+        histories = Some(cut);
+        fitted
+    };
+    let source = match (&log, &histories) {
+        (Some(log), Some(histories)) => DiscreteInput::Log {
+            histories,
+            customer_ids: &log.customer_ids,
+            transactions: log.transactions.len() as u64,
+            rows_skipped: log.skipped,
+        },
+        _ => DiscreteInput::Summary,
+    };
+    let report = DiscreteReport {
+        calibration: &calibration,
+        source,
+        input,
+        input_sha256: scenario::sha256_hex(&bytes),
+        scenario: Err(no_scenario),
+    };
+    let mut files = Vec::new();
+    if formats.json {
+        files.push(("calibration.json".to_string(), report.json()?));
+    }
+    if formats.csv {
+        files.push(("customers.csv".to_string(), report.customers_csv()?));
+    }
+    progress.phase("writing");
+    let written = output::write_atomically(&dir, &files)?;
+    drop(progress);
+    say(&report.text());
+    conventions::print_json(&files);
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    wrote(&format!(
+        "\nWrote {} to {}\n",
+        names.join(", "),
+        dir.display()
+    ));
     Ok(())
 }
 

@@ -35,7 +35,7 @@ pub struct CalibrationReport<'a> {
 }
 
 /// `x` with `digits` significant digits, thousands separated.
-fn sig(x: f64, digits: i32) -> String {
+pub(super) fn sig(x: f64, digits: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
@@ -53,11 +53,21 @@ fn span(x: f64) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+pub(super) fn pct(x: f64) -> String {
     format!("{}%", format_number(x * 100.0, 1))
 }
 
-fn estimate_line(name: &str, e: &Estimate) -> String {
+/// The log-likelihood and how the search converged, for the report.
+pub(super) fn convergence_line(c: &crate::calibrate::fit::Convergence) -> String {
+    format!(
+        "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
+        format_number(c.log_likelihood, 2),
+        c.iterations,
+        c.newton_decrement.max(1e-12)
+    )
+}
+
+pub(super) fn estimate_line(name: &str, e: &Estimate) -> String {
     format!(
         "  {name:<7}{:>12}   standard error {}\n",
         sig(e.value, 4),
@@ -171,12 +181,7 @@ impl CalibrationReport<'_> {
         for (name, e) in ["r", "alpha", "a", "b"].iter().zip(&b.estimates) {
             line(estimate_line(name, e).trim_end().to_string());
         }
-        line(format!(
-            "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
-            format_number(b.convergence.log_likelihood, 2),
-            b.convergence.iterations,
-            b.convergence.newton_decrement.max(1e-12)
-        ));
+        line(convergence_line(&b.convergence));
         line(format!(
             "  reading: a new customer buys {} times a month on average while active (r/α); after each repeat purchase {} drop out (a/(a+b))",
             sig(m.r / m.alpha * co.periods.unit.per_month(), 3),
@@ -788,12 +793,7 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         for (name, e) in &p.estimates {
             out.push(estimate_line(name, e).trim_end().to_string());
         }
-        out.push(format!(
-            "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
-            format_number(p.convergence.log_likelihood, 2),
-            p.convergence.iterations,
-            p.convergence.newton_decrement.max(1e-12)
-        ));
+        out.push(convergence_line(&p.convergence));
     }
     out
 }
