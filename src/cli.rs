@@ -182,7 +182,8 @@ enum Command {
         common: Common,
     },
     /// Fit a population to a transaction log (RFM groups, BG/NBD purchases, Gamma-Gamma spend,
-    /// loyalty types) and write a ready-to-run scenario.
+    /// loyalty types) and write a ready-to-run scenario; or fit the BG/BB to discrete
+    /// opportunities (--model bgbb).
     Calibrate(Box<calibrate::CalibrateArgs>),
     /// Breakage from redemption history: the issue-month × development-month triangle,
     /// projected by chain ladder (with Mack's standard error) and by an exponential decay of
@@ -369,15 +370,7 @@ fn publish(
     let written = output::write_atomically(dir, &files)?;
     say(text);
     conventions::print_json(&files);
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {}\n",
-        names.join(", "),
-        dir.display()
-    ));
+    conventions::wrote_folder(&written, dir, "");
     Ok(())
 }
 
@@ -805,15 +798,7 @@ fn run(
     let written = output::write_atomically(&dir, &files)?;
     say(&console::summary_text(&result));
     conventions::print_json(&files);
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {}\n",
-        names.join(", "),
-        dir.display()
-    ));
+    conventions::wrote_folder(&written, &dir, "");
     Ok(())
 }
 

@@ -297,10 +297,11 @@ pub fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, ReadError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const M: BgBb = BgBb {
+    /// The published fit to the donations data (Fader, Hardie & Shang 2010).
+    pub(in crate::calibrate) const M: BgBb = BgBb {
         alpha: 1.204,
         beta: 0.750,
         gamma: 0.657,

@@ -511,14 +511,8 @@ pub fn calibrate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calibrate::bgbb::tests::M;
     use crate::calibrate::transactions::Transaction;
-
-    const M: BgBb = BgBb {
-        alpha: 1.204,
-        beta: 0.750,
-        gamma: 0.657,
-        delta: 2.783,
-    };
 
     #[test]
     fn the_chances_of_each_number_of_transactions_sum_to_one() {

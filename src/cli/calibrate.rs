@@ -7,14 +7,15 @@ use loyalty_sim::money::format_number;
 use loyalty_sim::report::Formats;
 use loyalty_sim::{Error, output, scenario};
 
-use super::conventions::{self, wrote};
+use super::conventions;
 use super::{note, say, stem};
 
 /// The options of `calibrate`.
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
     /// Transaction log: CSV with a header row, or the whitespace-separated CDNOW layout; `-`
-    /// reads standard input.
+    /// reads standard input. With --model bgbb, also a summary file (frequency, recency,
+    /// periods, weights).
     transactions: PathBuf,
     /// Last day of the calibration period (YYYY-MM-DD, inclusive); it starts with the log.
     /// Needed for a log; a summary file for --model bgbb has none.
@@ -344,16 +345,14 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             examples.join("\n")
         ));
     }
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {} (run the scenario: loyalty-sim run {})\n",
-        names.join(", "),
-        dir.display(),
-        dir.join(SCENARIO_FILE).display()
-    ));
+    conventions::wrote_folder(
+        &written,
+        &dir,
+        &format!(
+            " (run the scenario: loyalty-sim run {})",
+            dir.join(SCENARIO_FILE).display()
+        ),
+    );
     if args.currency.is_none() {
         note(&format!(
             "note: amounts are taken to be in {} (the template's currency); give --currency if they are not",
@@ -538,15 +537,7 @@ fn discrete(args: &CalibrateArgs, formats: Formats, out: Option<PathBuf>) -> Res
     drop(progress);
     say(&report.text());
     conventions::print_json(&files);
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {}\n",
-        names.join(", "),
-        dir.display()
-    ));
+    conventions::wrote_folder(&written, &dir, "");
     Ok(())
 }
 

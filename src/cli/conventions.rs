@@ -103,6 +103,20 @@ pub fn wrote(text: &str) {
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
+/// Prints `Wrote a, b, c to DIR` (the file names of `written`) and `more` on standard error,
+/// as [`wrote`] does.
+pub fn wrote_folder(written: &[PathBuf], dir: &Path, more: &str) {
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    wrote(&format!(
+        "\nWrote {} to {}{more}\n",
+        names.join(", "),
+        dir.display()
+    ));
+}
+
 /// Under `--json`, prints the command's JSON file among `files` (the one `.json` file that is
 /// not the manifest) on standard output, byte for byte as written.
 pub fn print_json(files: &[(String, Vec<u8>)]) {

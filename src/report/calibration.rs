@@ -67,6 +67,25 @@ pub(super) fn convergence_line(c: &crate::calibrate::fit::Convergence) -> String
     )
 }
 
+/// `calibration.json`'s bytes: `value` pretty-printed, with a final line end.
+pub(super) fn calibration_json(value: &serde_json::Value) -> Result<Vec<u8>, ReportError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| ReportError::Json {
+        file: "calibration.json",
+        source,
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The header of the model comparison table, ending with `holdout` (the holdout error's
+/// column, or nothing).
+pub(super) fn comparison_header(holdout: &str) -> String {
+    format!(
+        "  {:<11} {:>14} {:>10} {:>10} {:>9}{holdout}",
+        "model", "log-likelihood", "AIC", "BIC", "alive"
+    )
+}
+
 pub(super) fn estimate_line(name: &str, e: &Estimate) -> String {
     format!(
         "  {name:<7}{:>12}   standard error {}\n",
@@ -448,12 +467,7 @@ impl CalibrationReport<'_> {
             "population": c.population,
             "scenario": self.scenario,
         });
-        let mut bytes = serde_json::to_vec_pretty(&value).map_err(|source| ReportError::Json {
-            file: "calibration.json",
-            source,
-        })?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        calibration_json(&value)
     }
 
     /// `customers.csv`: one row per customer of the calibration period.
@@ -734,19 +748,11 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         "Purchase models compared ({} customers; lower AIC, BIC and holdout error are better)",
         format_number(c.cohort.customers.len() as f64, 0)
     ));
-    out.push(format!(
-        "  {:<11} {:>14} {:>10} {:>10} {:>9}{}",
-        "model",
-        "log-likelihood",
-        "AIC",
-        "BIC",
-        "alive",
-        if holdout {
-            "  holdout error (purchases/customer by group)"
-        } else {
-            ""
-        }
-    ));
+    out.push(comparison_header(if holdout {
+        "  holdout error (purchases/customer by group)"
+    } else {
+        ""
+    }));
     for r in &cmp.rows {
         let mark = if r.model == cmp.chosen {
             " ← chosen"

@@ -5,7 +5,9 @@
 use serde_json::json;
 
 use super::ReportError;
-use super::calibration::{convergence_line, estimate_line, pct, sig};
+use super::calibration::{
+    calibration_json, comparison_header, convergence_line, estimate_line, pct, sig,
+};
 use crate::calibrate::bgbb::Summary;
 use crate::calibrate::discrete::{DiscreteCalibration, PeriodHistories};
 use crate::money::format_number;
@@ -142,19 +144,11 @@ impl DiscreteReport<'_> {
             "Model comparison ({} customers; the BG/BB is the model for discrete opportunities)",
             format_number(customers, 0)
         ));
-        out.push(format!(
-            "  {:<11} {:>14} {:>10} {:>10} {:>9}{}",
-            "model",
-            "log-likelihood",
-            "AIC",
-            "BIC",
-            "alive",
-            if c.holdout_error().is_some() {
-                "  holdout error (transactions per opportunity)"
-            } else {
-                ""
-            }
-        ));
+        out.push(comparison_header(if c.holdout_error().is_some() {
+            "  holdout error (transactions per opportunity)"
+        } else {
+            ""
+        }));
         out.push(format!(
             "  {:<11} {:>14} {:>10} {:>10} {:>9}{} ← chosen",
             "BG/BB",
@@ -303,12 +297,7 @@ impl DiscreteReport<'_> {
             "scenario": self.scenario.as_ref().ok(),
             "no_scenario": self.scenario.as_ref().err(),
         });
-        let mut bytes = serde_json::to_vec_pretty(&value).map_err(|source| ReportError::Json {
-            file: "calibration.json",
-            source,
-        })?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        calibration_json(&value)
     }
 
     /// `customers.csv`: from a log, one row per cohort customer (id, x, t_x, n, holdout
