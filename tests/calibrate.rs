@@ -931,6 +931,7 @@ fn calibrate_model_bgbb_on_the_donations_summary_reproduces_the_published_fit() 
     // The customers with no repeat donation, as the file counts them.
     assert_eq!(json["fit_checks"]["transactions"][0]["observed"], 3464.0);
     assert!(!out.join("scenario.toml").exists());
+    assert!(!out.join("fit_tracking.png").exists());
 }
 
 /// The donations summary written out as a log of yearly donations: each donor's first in
@@ -1038,6 +1039,8 @@ fn a_log_cut_into_years_gives_the_donations_histories_and_fit() {
     assert_eq!(last["holdout"], true);
     assert_eq!(last["actual"], 1000);
     assert!((last["expected"].as_f64().unwrap() - want).abs() < 1e-6 * want);
+    // The tracking chart, from a log (a summary file has no opportunity-by-opportunity data).
+    assert!(out.join("fit_tracking.png").is_file() && out.join("fit_tracking.svg").is_file());
 }
 
 #[test]

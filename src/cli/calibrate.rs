@@ -532,6 +532,10 @@ fn discrete(args: &CalibrateArgs, formats: Formats, out: Option<PathBuf>) -> Res
     if formats.csv {
         files.push(("customers.csv".to_string(), report.customers_csv()?));
     }
+    if formats.charts {
+        progress.phase("drawing the charts");
+        files.extend(report.chart_files()?);
+    }
     progress.phase("writing");
     let written = output::write_atomically(&dir, &files)?;
     drop(progress);

@@ -57,6 +57,29 @@ pub(super) fn pct(x: f64) -> String {
     format!("{}%", format_number(x * 100.0, 1))
 }
 
+/// The small print of a calibration's charts: program, version and the input's hash.
+pub(super) fn stamp(input: &str, sha256: &str) -> String {
+    format!(
+        "loyalty-sim {} · {input} sha256 {}",
+        env!("CARGO_PKG_VERSION"),
+        sha256.get(..12).unwrap_or(sha256)
+    )
+}
+
+/// Each figure as a PNG and an SVG file: (file name, bytes).
+pub(super) fn figure_files(
+    figures: Vec<Figure<AnyChart>>,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    figures
+        .into_iter()
+        .flat_map(super::figures::FigureFile::both)
+        .map(|f| {
+            use super::Exporter as _;
+            Ok((f.file_name(), f.render_figure()?))
+        })
+        .collect()
+}
+
 /// The log-likelihood and how the search converged, for the report.
 pub(super) fn convergence_line(c: &crate::calibrate::fit::Convergence) -> String {
     format!(
@@ -97,14 +120,7 @@ pub(super) fn estimate_line(name: &str, e: &Estimate) -> String {
 impl CalibrationReport<'_> {
     /// The small print of the charts: program, version and the log's hash.
     pub fn stamp(&self) -> String {
-        format!(
-            "loyalty-sim {} · {} sha256 {}",
-            env!("CARGO_PKG_VERSION"),
-            self.input,
-            self.input_sha256
-                .get(..12)
-                .unwrap_or(self.input_sha256.as_str())
-        )
+        stamp(&self.input, &self.input_sha256)
     }
 
     /// The terminal report.
@@ -538,14 +554,7 @@ impl CalibrationReport<'_> {
 
     /// Each of [`Self::figures`] as a PNG and an SVG file: (file name, bytes).
     pub fn chart_files(&self) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-        self.figures()
-            .into_iter()
-            .flat_map(super::figures::FigureFile::both)
-            .map(|f| {
-                use super::Exporter as _;
-                Ok((f.file_name(), f.render_figure()?))
-            })
-            .collect()
+        figure_files(self.figures())
     }
 
     /// The fit-check charts.
@@ -650,15 +659,8 @@ impl CalibrationReport<'_> {
         let calibration_end =
             ((c.cohort.periods.calibration_end - c.cohort.first_day).num_days() as f64 + 1.0)
                 / c.cohort.periods.unit.days();
-        let top = c
-            .tracking
-            .iter()
-            .map(|p| p.actual.max(p.expected))
-            .fold(0.0, f64::max);
-        figures.push(Figure {
-            name: "fit_tracking",
-            footer: self.stamp(),
-            chart: AnyChart::Line(LineChart {
+        figures.push(tracking_figure(
+            Tracking {
                 title: format!(
                     "Cumulative repeat purchases by {}: actual and {} (fitted to the calibration period)",
                     unit.trim_end_matches('s'),
@@ -666,38 +668,82 @@ impl CalibrationReport<'_> {
                 ),
                 x_label: format!("{} from the log's first day", capitalised(unit)),
                 y_label: "Repeat purchases, cumulative".into(),
-                y_scale: Scale::Count,
-                lines: vec![
-                    Curve {
-                        label: "actual".into(),
-                        color: palette::BLUE,
-                        dashed: false,
-                        points: c
-                            .tracking
-                            .iter()
-                            .map(|p| (f64::from(p.period), p.actual))
-                            .collect(),
-                    },
-                    Curve {
-                        label: format!("expected ({})", c.comparison.chosen.name()),
-                        color: palette::ORANGE,
-                        dashed: true,
-                        points: c
-                            .tracking
-                            .iter()
-                            .map(|p| (f64::from(p.period), p.expected))
-                            .collect(),
-                    },
-                    Curve {
-                        label: "calibration end".into(),
-                        color: palette::GREY,
-                        dashed: true,
-                        points: vec![(calibration_end, 0.0), (calibration_end, top)],
-                    },
-                ],
-            }),
-        });
+                model: c.comparison.chosen.name(),
+                actual: c
+                    .tracking
+                    .iter()
+                    .map(|p| (f64::from(p.period), p.actual))
+                    .collect(),
+                expected: c
+                    .tracking
+                    .iter()
+                    .map(|p| (f64::from(p.period), p.expected))
+                    .collect(),
+                calibration_end,
+            },
+            self.stamp(),
+        ));
         figures
+    }
+}
+
+/// What a tracking chart shows: actual against expected over time, and where the calibration
+/// period ends.
+pub(super) struct Tracking {
+    /// The chart's title.
+    pub title: String,
+    /// The time axis's label.
+    pub x_label: String,
+    /// The value axis's label.
+    pub y_label: String,
+    /// The model's name, for the expected line's label.
+    pub model: &'static str,
+    /// (time, actual).
+    pub actual: Vec<(f64, f64)>,
+    /// (time, expected).
+    pub expected: Vec<(f64, f64)>,
+    /// Time at which the calibration period ends.
+    pub calibration_end: f64,
+}
+
+/// The chart `fit_tracking`: actual (solid) and expected (dashed) over time, and a line at the
+/// calibration end.
+pub(super) fn tracking_figure(t: Tracking, footer: String) -> Figure<AnyChart> {
+    let top = t
+        .actual
+        .iter()
+        .chain(&t.expected)
+        .map(|p| p.1)
+        .fold(0.0, f64::max);
+    Figure {
+        name: "fit_tracking",
+        footer,
+        chart: AnyChart::Line(LineChart {
+            title: t.title,
+            x_label: t.x_label,
+            y_label: t.y_label,
+            y_scale: Scale::Count,
+            lines: vec![
+                Curve {
+                    label: "actual".into(),
+                    color: palette::BLUE,
+                    dashed: false,
+                    points: t.actual,
+                },
+                Curve {
+                    label: format!("expected ({})", t.model),
+                    color: palette::ORANGE,
+                    dashed: true,
+                    points: t.expected,
+                },
+                Curve {
+                    label: "calibration end".into(),
+                    color: palette::GREY,
+                    dashed: true,
+                    points: vec![(t.calibration_end, 0.0), (t.calibration_end, top)],
+                },
+            ],
+        }),
     }
 }
 

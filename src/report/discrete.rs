@@ -6,10 +6,11 @@ use serde_json::json;
 
 use super::ReportError;
 use super::calibration::{
-    calibration_json, comparison_header, convergence_line, estimate_line, pct, sig,
+    Tracking, calibration_json, comparison_header, convergence_line, estimate_line, figure_files,
+    pct, sig, stamp, tracking_figure,
 };
 use crate::calibrate::bgbb::Summary;
-use crate::calibrate::discrete::{DiscreteCalibration, PeriodHistories};
+use crate::calibrate::discrete::{DiscreteCalibration, OpportunityRow, PeriodHistories};
 use crate::money::format_number;
 
 /// Where a BG/BB calibration's histories came from.
@@ -298,6 +299,37 @@ impl DiscreteReport<'_> {
             "no_scenario": self.scenario.as_ref().err(),
         });
         calibration_json(&value)
+    }
+
+    /// The charts: from a log, `fit_tracking` (the cohort's transactions per opportunity,
+    /// actual and expected, through the holdout) as PNG and SVG; none from a summary file.
+    pub fn chart_files(&self) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        let DiscreteInput::Log { histories, .. } = self.source else {
+            return Ok(Vec::new());
+        };
+        let c = self.calibration;
+        let period = histories.period.name();
+        let points = |value: &dyn Fn(&OpportunityRow) -> f64| {
+            c.tracking
+                .iter()
+                .map(|r| (f64::from(r.opportunity), value(r)))
+                .collect()
+        };
+        let figure = tracking_figure(
+            Tracking {
+                title: format!(
+                    "Transactions of the cohort by {period}: actual and BG/BB (fitted to the calibration period)"
+                ),
+                x_label: format!("Opportunity ({period}s after the cohort's first)"),
+                y_label: "Customers transacting".into(),
+                model: "BG/BB",
+                actual: points(&|r| r.actual as f64),
+                expected: points(&|r| r.expected),
+                calibration_end: f64::from(histories.opportunities) + 0.5,
+            },
+            stamp(&self.input, &self.input_sha256),
+        );
+        figure_files(vec![figure])
     }
 
     /// `customers.csv`: from a log, one row per cohort customer (id, x, t_x, n, holdout
