@@ -102,15 +102,16 @@ impl DiscreteReport<'_> {
                     first.end,
                     format_number(h.joined_later as f64, 0)
                 ));
+                let count = |n: u32| format!("{n} opportunit{}", if n == 1 { "y" } else { "ies" });
                 out.push(format!(
-                    "  calibration: {} opportunities, {} to {}{}",
-                    h.opportunities,
+                    "  calibration: {}, {} to {}{}",
+                    count(h.opportunities),
                     h.spans[1].start,
                     calibration_last.end,
                     if h.holdout_opportunities > 0 {
                         format!(
-                            "; holdout: {} opportunities to {}",
-                            h.holdout_opportunities,
+                            "; holdout: {} to {}",
+                            count(h.holdout_opportunities),
                             h.spans[h.spans.len() - 1].end
                         )
                     } else {
