@@ -315,17 +315,13 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         currency,
         scenario: Some(dir.join(SCENARIO_FILE).display().to_string()),
     };
-    progress.phase("drawing the charts");
-    let mut files = Vec::new();
-    if formats.json {
-        files.push(("calibration.json".to_string(), report.json()?));
-    }
-    if formats.csv {
-        files.push(("customers.csv".to_string(), report.customers_csv()?));
-    }
-    if formats.charts {
-        files.extend(report.chart_files()?);
-    }
+    let mut files = report_files(
+        formats,
+        &progress,
+        || report.json(),
+        || report.customers_csv(),
+        || report.chart_files(),
+    )?;
     files.push((SCENARIO_FILE.to_string(), text.into_bytes()));
     progress.phase("writing");
     let written = output::write_atomically(&dir, &files)?;
@@ -525,17 +521,13 @@ fn discrete(args: &CalibrateArgs, formats: Formats, out: Option<PathBuf>) -> Res
         input_sha256: scenario::sha256_hex(&bytes),
         scenario: Err(no_scenario),
     };
-    let mut files = Vec::new();
-    if formats.json {
-        files.push(("calibration.json".to_string(), report.json()?));
-    }
-    if formats.csv {
-        files.push(("customers.csv".to_string(), report.customers_csv()?));
-    }
-    if formats.charts {
-        progress.phase("drawing the charts");
-        files.extend(report.chart_files()?);
-    }
+    let files = report_files(
+        formats,
+        &progress,
+        || report.json(),
+        || report.customers_csv(),
+        || report.chart_files(),
+    )?;
     progress.phase("writing");
     let written = output::write_atomically(&dir, &files)?;
     drop(progress);
@@ -543,6 +535,32 @@ fn discrete(args: &CalibrateArgs, formats: Formats, out: Option<PathBuf>) -> Res
     conventions::print_json(&files);
     conventions::wrote_folder(&written, &dir, "");
     Ok(())
+}
+
+/// A rendered file: (name, bytes).
+type File = (String, Vec<u8>);
+
+/// The report files `formats` asks for: `calibration.json`, `customers.csv` and the charts,
+/// each rendered only when asked for.
+fn report_files(
+    formats: Formats,
+    progress: &conventions::Phases,
+    json: impl FnOnce() -> Result<Vec<u8>, loyalty_sim::report::ReportError>,
+    csv: impl FnOnce() -> Result<Vec<u8>, loyalty_sim::report::ReportError>,
+    charts: impl FnOnce() -> Result<Vec<File>, loyalty_sim::report::ReportError>,
+) -> Result<Vec<File>, Error> {
+    let mut files = Vec::new();
+    if formats.json {
+        files.push(("calibration.json".to_string(), json()?));
+    }
+    if formats.csv {
+        files.push(("customers.csv".to_string(), csv()?));
+    }
+    if formats.charts {
+        progress.phase("drawing the charts");
+        files.extend(charts()?);
+    }
+    Ok(files)
 }
 
 /// The name of the written scenario in the output folder.
