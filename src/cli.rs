@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod calibrate;
 mod workbench;
 
 use clap::{Parser, Subcommand};
@@ -181,8 +182,9 @@ enum Command {
         common: Common,
     },
     /// Fit a population to a transaction log (RFM groups, BG/NBD purchases, Gamma-Gamma spend,
-    /// loyalty types) and write a ready-to-run scenario.
-    Calibrate(Box<CalibrateArgs>),
+    /// loyalty types) and write a ready-to-run scenario; or fit the BG/BB to discrete
+    /// opportunities (--model bgbb).
+    Calibrate(Box<calibrate::CalibrateArgs>),
     /// Breakage from redemption history: the issue-month × development-month triangle,
     /// projected by chain ladder (with Mack's standard error) and by an exponential decay of
     /// redemptions by age, with a check that the development is stable. Writes breakage.json.
@@ -270,110 +272,6 @@ enum Command {
     },
     #[command(flatten)]
     Workbench(workbench::WorkbenchCommand),
-}
-
-/// The options of `calibrate`.
-#[derive(Debug, clap::Args)]
-struct CalibrateArgs {
-    /// Transaction log: CSV with a header row, or the whitespace-separated CDNOW layout; `-`
-    /// reads standard input.
-    transactions: PathBuf,
-    /// Last day of the calibration period (YYYY-MM-DD, inclusive); it starts with the log.
-    #[arg(long, value_name = "DATE")]
-    calibration_end: String,
-    /// Last day of the holdout period (YYYY-MM-DD, inclusive), to check the forecast against.
-    #[arg(long, value_name = "DATE")]
-    holdout_end: Option<String>,
-    /// Scenario file to write (default: output/<log file stem>/scenario.toml).
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Folder for calibration.json, customers.csv and the charts (default: output/<log file stem>).
-    #[arg(long, value_name = "DIR")]
-    report_dir: Option<PathBuf>,
-    /// Layout of the log (auto: CDNOW if the first line looks like it, else CSV).
-    #[arg(long, value_parser = ["auto", "csv", "cdnow"], default_value = "auto")]
-    format: String,
-    /// CSV column with the customer id.
-    #[arg(long, default_value = "customer_id")]
-    customer_column: String,
-    /// CSV column with the purchase date.
-    #[arg(long, default_value = "date")]
-    date_column: String,
-    /// CSV column with the amount spent.
-    #[arg(long, default_value = "amount")]
-    amount_column: String,
-    /// CSV column with the number of items (optional).
-    #[arg(long)]
-    quantity_column: Option<String>,
-    /// Date format, chrono style (e.g. %d/%m/%Y); default: YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD or
-    /// DD.MM.YYYY, told from the first row.
-    #[arg(long)]
-    date_format: Option<String>,
-    /// Skip rows that cannot be read (and count them) instead of stopping at the first.
-    #[arg(long)]
-    skip_bad_rows: bool,
-    /// Decimal mark of the amounts: auto (told from the amounts and stated; an amount such as
-    /// 1,234 that reads either way, with no other amount to tell, is refused), `.` (1234.50,
-    /// 1,234.50) or `,` (1234,50, 1.234,50, in a file separated by semicolons or tabs, or
-    /// quoted).
-    #[arg(long, value_parser = ["auto", ".", ","], default_value = "auto")]
-    decimal: String,
-    /// Time unit of the models.
-    #[arg(long, value_parser = ["days", "weeks", "months"], default_value = "weeks")]
-    time_unit: String,
-    /// Purchases in the calibration period from which a customer is frequent (RFM) and
-    /// high-patronage (default: more than the median customer's).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    frequent_from: Option<u32>,
-    /// Average spend per purchase from which a customer is large (default: the median).
-    #[arg(long)]
-    large_from: Option<f64>,
-    /// Survey: share of high-attitude respondents among high-patronage customers.
-    #[arg(long, value_name = "SHARE")]
-    attitude_high_patronage: Option<f64>,
-    /// Survey: share of high-attitude respondents among low-patronage customers.
-    #[arg(long, value_name = "SHARE")]
-    attitude_low_patronage: Option<f64>,
-    /// Survey: respondents who are high-patronage customers.
-    #[arg(long, value_name = "N")]
-    respondents_high_patronage: Option<u64>,
-    /// Survey: respondents who are low-patronage customers.
-    #[arg(long, value_name = "N")]
-    respondents_low_patronage: Option<u64>,
-    /// Scenario whose program, market and finance the written scenario takes (default: the
-    /// built-in retail_points.toml).
-    #[arg(long, value_name = "FILE")]
-    template: Option<PathBuf>,
-    /// ISO 4217 currency of the log's amounts (default: the template's). If it is not the
-    /// template's, --exchange-rate is needed to convert the template's amounts.
-    #[arg(long)]
-    currency: Option<String>,
-    /// Units of the log's currency one unit of the template's buys (e.g. 1.08 for USD logs
-    /// and the EUR template): the template's investment, costs, rewards and other amounts are
-    /// converted at it, and its texts rewritten.
-    #[arg(long, value_name = "RATE")]
-    exchange_rate: Option<f64>,
-    /// Customers of the written scenario (default: those expected alive at the calibration
-    /// end; e.g. scale a sample up to the whole base).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
-    customers: Option<u64>,
-    /// Skip the charts.
-    #[arg(long)]
-    no_charts: bool,
-    /// Print calibration.json on standard output instead of the text report.
-    #[arg(long)]
-    json: bool,
-    /// Purchase model feeding the scenario: bgnbd (default: fitted alone), mbgnbd or
-    /// pareto-nbd (fitted besides the BG/NBD and compared with it), or auto (all three fitted
-    /// and compared; the smallest holdout error by repeat-purchase group, or without a holdout
-    /// the lowest BIC, feeds the scenario).
-    #[arg(long, value_parser = ["bgnbd", "mbgnbd", "pareto-nbd", "auto"], default_value = "bgnbd")]
-    model: String,
-    /// Carry the fit's uncertainty into the scenario: each type's purchase rate, spend and
-    /// attrition become lognormal inputs (spread and rank correlations from parameter sets
-    /// drawn from the fit), so the bands of `run` include what the log cannot pin down.
-    #[arg(long)]
-    uncertain: bool,
 }
 
 /// Options shared by the decision commands.
@@ -472,15 +370,7 @@ fn publish(
     let written = output::write_atomically(dir, &files)?;
     say(text);
     conventions::print_json(&files);
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {}\n",
-        names.join(", "),
-        dir.display()
-    ));
+    conventions::wrote_folder(&written, dir, "");
     Ok(())
 }
 
@@ -527,7 +417,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             shard_count,
         } => {
             conventions::set_json(json);
-            let formats = chosen_formats(formats, no_charts, json)?;
+            let formats = chosen_formats(formats, no_charts, json, "summary.json")?;
             let out = conventions::out_folder(out)?;
             let options = RunOptions {
                 trials,
@@ -548,14 +438,11 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => merge(
             &parts,
             conventions::out_folder(out)?,
-            chosen_formats(formats, no_charts, false)?,
+            chosen_formats(formats, no_charts, false, "summary.json")?,
         ),
         Command::Validate { scenario } => validate(&scenario),
         Command::Workbench(command) => workbench::execute(command),
-        Command::Calibrate(args) => {
-            conventions::set_json(args.json);
-            calibrate(&args)
-        }
+        Command::Calibrate(args) => calibrate::calibrate(&args),
         Command::Breakage {
             history,
             tail,
@@ -858,17 +745,23 @@ fn parse_formats(list: &str) -> Result<Formats, String> {
 }
 
 /// The kinds of file to write: `--formats`, or all but the documents with `--no-charts`.
-/// `--json` prints `summary.json`, so a list without `json` is refused with it.
-fn chosen_formats(formats: Option<Formats>, no_charts: bool, json: bool) -> Result<Formats, Error> {
+/// `--json` prints the command's JSON file (`json_file`), so a list without `json` is refused
+/// with it.
+fn chosen_formats(
+    formats: Option<Formats>,
+    no_charts: bool,
+    json: bool,
+    json_file: &str,
+) -> Result<Formats, Error> {
     let formats = match formats {
         Some(formats) => formats,
         None if no_charts => Formats::DATA,
         None => Formats::ALL,
     };
     if json && !formats.json {
-        return Err(Error::Argument(
-            "--json prints summary.json, which --formats leaves out: add json to the list".into(),
-        ));
+        return Err(Error::Argument(format!(
+            "--json prints {json_file}, which --formats leaves out: add json to the list"
+        )));
     }
     Ok(formats)
 }
@@ -905,15 +798,7 @@ fn run(
     let written = output::write_atomically(&dir, &files)?;
     say(&console::summary_text(&result));
     conventions::print_json(&files);
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {}\n",
-        names.join(", "),
-        dir.display()
-    ));
+    conventions::wrote_folder(&written, &dir, "");
     Ok(())
 }
 
@@ -966,8 +851,8 @@ fn validate(scenario_path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// `calibrate`: reads the log, fits, and writes the report files and the scenario, all checked
-/// before anything is written.
+/// `breakage`: reads the history, projects it, and writes breakage.json (and the edited
+/// scenario, when asked) in one step.
 fn breakage(
     history: &Path,
     tail: f64,
@@ -1037,319 +922,6 @@ fn breakage(
         ));
     }
     Ok(())
-}
-
-fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
-    use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
-    use loyalty_sim::calibrate::scenario_file::{self, Source};
-    use loyalty_sim::calibrate::transactions::{self, Columns, DecimalMark, Format, ReadOptions};
-    use loyalty_sim::calibrate::types::Attitude;
-    use loyalty_sim::model::population::LoyaltyType;
-    use loyalty_sim::report::calibration::CalibrationReport;
-
-    let day = |flag: &str, text: &str| {
-        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| Error::Argument(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
-    };
-    let calibration_end = day("--calibration-end", &args.calibration_end)?;
-    let holdout_end = args
-        .holdout_end
-        .as_deref()
-        .map(|t| day("--holdout-end", t))
-        .transpose()?;
-    let unit = match args.time_unit.as_str() {
-        "days" => TimeUnit::Days,
-        "months" => TimeUnit::Months,
-        _ => TimeUnit::Weeks,
-    };
-    if let Some(x) = args.large_from
-        && !(x.is_finite() && x >= 0.0)
-    {
-        return Err(Error::Argument(format!(
-            "--large-from {x}: expected an amount ≥ 0"
-        )));
-    }
-
-    // The template: its program, market and finance, and its attitude split if no survey.
-    let (template_source, template_name, template) = match &args.template {
-        Some(path) => {
-            let file = scenario::load(path)?;
-            (file.source, path.display().to_string(), file.scenario)
-        }
-        None => {
-            let name = scenario_file::DEFAULT_TEMPLATE_NAME;
-            let parsed = scenario::parse(scenario_file::DEFAULT_TEMPLATE, Path::new(name))
-                .map_err(loyalty_sim::scenario::LoadError::from)?;
-            (
-                scenario_file::DEFAULT_TEMPLATE.to_string(),
-                name.to_string(),
-                parsed,
-            )
-        }
-    };
-    let currency = match &args.currency {
-        Some(code) => loyalty_sim::money::Currency::from_code(code).ok_or_else(|| {
-            Error::Argument(format!(
-                "--currency {code}: not an ISO 4217 currency code (e.g. EUR, USD, GBP)"
-            ))
-        })?,
-        None => template.finance.currency.clone(),
-    };
-    // Amounts are never relabelled: a change of currency converts them at a stated rate.
-    let conversion = loyalty_sim::calibrate::currency::Conversion::between(
-        &template.finance.currency,
-        &currency,
-        args.exchange_rate,
-    )
-    .map_err(|e| Error::Argument(e.to_string()))?;
-    let attitude = survey(args)?.map_or_else(
-        || {
-            let share = |t: LoyaltyType| {
-                template
-                    .population
-                    .types
-                    .iter()
-                    .find(|x| x.loyalty_type == t)
-                    .map_or(0.0, |x| x.share)
-            };
-            let split = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.5 };
-            Attitude::Template {
-                high_patronage: split(share(LoyaltyType::True), share(LoyaltyType::False)),
-                low_patronage: split(share(LoyaltyType::Latent), share(LoyaltyType::NoLoyalty)),
-            }
-        },
-        Attitude::Survey,
-    );
-
-    let bytes =
-        loyalty_sim::input::read_limited(&args.transactions, loyalty_sim::input::LOG_LIMIT, true)
-            .map_err(|source| transactions::ReadError::Io {
-            path: args.transactions.clone(),
-            source,
-        })?;
-    let log = transactions::parse(
-        &args.transactions,
-        &bytes,
-        &ReadOptions {
-            format: match args.format.as_str() {
-                "cdnow" => Some(Format::Cdnow),
-                "csv" => Some(Format::Csv),
-                _ => None,
-            },
-            columns: Columns {
-                customer: args.customer_column.clone(),
-                date: args.date_column.clone(),
-                amount: args.amount_column.clone(),
-                quantity: args.quantity_column.clone(),
-            },
-            date_format: args.date_format.clone(),
-            skip_bad_rows: args.skip_bad_rows,
-            decimal: match args.decimal.as_str() {
-                "." => DecimalMark::Point,
-                "," => DecimalMark::Comma,
-                _ => DecimalMark::Auto,
-            },
-        },
-    )?;
-    let calibration = loyalty_sim::calibrate::calibrate(
-        &log,
-        &loyalty_sim::calibrate::Options {
-            periods: Periods {
-                calibration_end,
-                holdout_end,
-                unit,
-            },
-            frequent_from: args.frequent_from,
-            large_from: args.large_from,
-            attitude,
-            model: if args.model == "bgnbd" {
-                loyalty_sim::calibrate::purchase::ModelChoice::Default
-            } else {
-                loyalty_sim::calibrate::purchase::ModelChoice::parse(&args.model)
-                    .unwrap_or_default()
-            },
-        },
-    )?;
-
-    let name = if args.transactions.as_os_str() == "-" {
-        "stdin".to_string()
-    } else {
-        stem(&args.transactions)
-    };
-    let report_dir = args
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&name));
-    let scenario_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| report_dir.join("scenario.toml"));
-    let input = args
-        .transactions
-        .file_name()
-        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
-    let sha256 = scenario::sha256_hex(&bytes);
-    let uncertainty = if args.uncertain {
-        Some(
-            loyalty_sim::calibrate::uncertainty::uncertainty(&calibration)
-                .map_err(|e| Error::Argument(e.to_string()))?,
-        )
-    } else {
-        None
-    };
-    let text = scenario_file::write(
-        &template_source,
-        &calibration,
-        &Source {
-            log: input.clone(),
-            log_sha256: sha256.clone(),
-            template: template_name,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        args.customers,
-        conversion.as_ref(),
-        uncertainty.as_ref(),
-    )?;
-    // The written scenario must load as it is; if the fit gives values no scenario accepts,
-    // say so (nothing is written), not as the problems of a file that does not exist.
-    if let Err(e) = scenario::parse(&text, &scenario_path) {
-        let problems: Vec<String> = e
-            .problems
-            .iter()
-            .map(|p| format!("`{}`: {}", p.field, p.message))
-            .collect();
-        return Err(Error::Argument(format!(
-            "the calibrated population does not make a valid scenario, so nothing was written: {}",
-            problems.join("; ")
-        )));
-    }
-
-    let report = CalibrationReport {
-        calibration: &calibration,
-        input,
-        input_sha256: sha256,
-        rows_skipped: log.skipped,
-        decimal: log.decimal.clone(),
-        customer_ids: &log.customer_ids,
-        currency,
-        scenario: Some(scenario_path.display().to_string()),
-    };
-    let files_json = vec![("calibration.json".to_string(), report.json()?)];
-    let mut files = vec![
-        files_json[0].clone(),
-        ("customers.csv".to_string(), report.customers_csv()?),
-    ];
-    if !args.no_charts {
-        for figure in report.figures() {
-            let png = figure
-                .png()
-                .map_err(loyalty_sim::report::ReportError::Chart)?;
-            let svg = figure
-                .svg()
-                .map_err(loyalty_sim::report::ReportError::Chart)?;
-            files.push((format!("{}.png", figure.name), png));
-            files.push((format!("{}.svg", figure.name), svg.into_bytes()));
-        }
-    }
-    // Everything is rendered; now one write: the scenario goes into the report folder when it
-    // belongs there, else it is staged beside its own path and renamed into place just after
-    // the folder is swapped in, so a failure while writing leaves neither.
-    let in_folder =
-        scenario_path.parent() == Some(report_dir.as_path()) && scenario_path.file_name().is_some();
-    let mut beside = Vec::new();
-    if in_folder {
-        let name = scenario_path
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        files.push((name, text.into_bytes()));
-    } else {
-        beside.push((scenario_path.clone(), text.into_bytes()));
-    }
-    let written: Vec<PathBuf> = output::write_folder(&report_dir, &files, &beside)?
-        .into_iter()
-        .filter(|p| p.parent() == Some(report_dir.as_path()))
-        .collect();
-
-    say(&report.text());
-    conventions::print_json(&files_json);
-    if log.skipped > 0 {
-        let examples: Vec<String> = log
-            .skipped_examples
-            .iter()
-            .map(|r| format!("  {r}"))
-            .collect();
-        say(&format!(
-            "\nSkipped {} bad rows (--skip-bad-rows); the first:\n{}\n",
-            format_number(log.skipped as f64, 0),
-            examples.join("\n")
-        ));
-    }
-    let names: Vec<String> = written
-        .iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .collect();
-    wrote(&format!(
-        "\nWrote {} to {}\nWrote the scenario {} (run it: loyalty-sim run {})\n",
-        names.join(", "),
-        report_dir.display(),
-        scenario_path.display(),
-        scenario_path.display()
-    ));
-    if args.currency.is_none() {
-        note(&format!(
-            "note: amounts are taken to be in {} (the template's currency); give --currency if they are not",
-            report.currency.code
-        ));
-    }
-    Ok(())
-}
-
-/// The survey the flags describe: all four or none.
-fn survey(args: &CalibrateArgs) -> Result<Option<loyalty_sim::calibrate::types::Survey>, Error> {
-    use loyalty_sim::calibrate::types::{Survey, SurveyShare};
-    match (
-        args.attitude_high_patronage,
-        args.attitude_low_patronage,
-        args.respondents_high_patronage,
-        args.respondents_low_patronage,
-    ) {
-        (None, None, None, None) => Ok(None),
-        (Some(high), Some(low), Some(n_high), Some(n_low)) => {
-            for (flag, v) in [
-                ("--attitude-high-patronage", high),
-                ("--attitude-low-patronage", low),
-            ] {
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(Error::Argument(format!(
-                        "{flag} {v}: expected a share from 0 to 1"
-                    )));
-                }
-            }
-            for (flag, n) in [
-                ("--respondents-high-patronage", n_high),
-                ("--respondents-low-patronage", n_low),
-            ] {
-                if n == 0 {
-                    return Err(Error::Argument(format!(
-                        "{flag} 0: a surveyed share needs at least one respondent"
-                    )));
-                }
-            }
-            Ok(Some(Survey {
-                high_patronage: SurveyShare {
-                    share: high,
-                    respondents: n_high,
-                },
-                low_patronage: SurveyShare {
-                    share: low,
-                    respondents: n_low,
-                },
-            }))
-        }
-        _ => Err(Error::Argument(
-            "a survey needs all four of --attitude-high-patronage, --attitude-low-patronage, --respondents-high-patronage and --respondents-low-patronage".into(),
-        )),
-    }
 }
 
 /// The shard this process runs: from the flags, else from the array-job variables of Slurm,

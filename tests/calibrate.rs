@@ -247,8 +247,8 @@ fn cdnow_csv() -> String {
 #[test]
 fn calibrate_writes_a_scenario_that_validates_and_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("mine.toml");
     let report = dir.path().join("report");
+    let scenario = report.join("scenario.toml");
     cargo_bin_cmd!("loyalty-sim")
         .args(["calibrate"])
         .arg(common::data("cdnow/CDNOW_sample.txt"))
@@ -271,8 +271,6 @@ fn calibrate_writes_a_scenario_that_validates_and_runs() {
             "250",
         ])
         .arg("--out")
-        .arg(&scenario)
-        .arg("--report-dir")
         .arg(&report)
         .assert()
         .success()
@@ -357,8 +355,6 @@ fn refused(csv: &str, extra: &[&str], message: &[&str]) {
         })
         .args(extra)
         .arg("--out")
-        .arg(out.join("scenario.toml"))
-        .arg("--report-dir")
         .arg(&out)
         .assert()
         .code(2);
@@ -438,14 +434,12 @@ fn bad_rows_can_be_skipped_and_are_counted() {
             "--no-charts",
         ])
         .arg("--out")
-        .arg(dir.path().join("s.toml"))
-        .arg("--report-dir")
         .arg(dir.path().join("r"))
         .assert()
         .success()
         .stdout(predicate::str::contains("Skipped 2 bad rows"))
         .stdout(predicate::str::contains("line 17, column `date`"));
-    assert!(dir.path().join("s.toml").is_file());
+    assert!(dir.path().join("r/scenario.toml").is_file());
 }
 
 #[test]
@@ -563,7 +557,7 @@ fn a_cdnow_file_with_invalid_bytes_is_refused_with_its_line() {
             "1997-09-30",
             "--format",
             "cdnow",
-            "--report-dir",
+            "--out",
         ])
         .arg(dir.path().join("out"))
         .assert()
@@ -618,7 +612,7 @@ fn a_row_split_by_a_thousands_separator_or_a_named_column_twice_is_refused() {
         .arg("calibrate")
         .arg(&log)
         .args(["--calibration-end", "1997-09-30", "--out"])
-        .arg(dir.path().join("s.toml"))
+        .arg(dir.path().join("r"))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -767,12 +761,7 @@ fn the_detected_decimal_mark_is_stated_in_the_report_and_calibration_json() {
     cargo_bin_cmd!("loyalty-sim")
         .arg("calibrate")
         .arg(&log)
-        .args([
-            "--calibration-end",
-            "1997-09-30",
-            "--no-charts",
-            "--report-dir",
-        ])
+        .args(["--calibration-end", "1997-09-30", "--no-charts", "--out"])
         .arg(&report)
         .assert()
         .success()
@@ -806,7 +795,7 @@ fn a_pipe_a_device_or_a_folder_is_refused_at_once_and_standard_input_is_read() {
             .arg("calibrate")
             .arg(path)
             .args(["--calibration-end", "1997-09-30", "--out"])
-            .arg(dir.path().join("s.toml"))
+            .arg(dir.path().join("r"))
             .timeout(std::time::Duration::from_secs(20))
             .assert()
             .code(2)
@@ -819,13 +808,11 @@ fn a_pipe_a_device_or_a_folder_is_refused_at_once_and_standard_input_is_read() {
         .arg("calibrate")
         .arg("-")
         .args(["--calibration-end", "1997-09-30", "--no-charts", "--out"])
-        .arg(dir.path().join("s.toml"))
-        .arg("--report-dir")
         .arg(dir.path().join("r"))
         .write_stdin(cdnow_csv())
         .assert()
         .success();
-    assert!(dir.path().join("s.toml").is_file());
+    assert!(dir.path().join("r/scenario.toml").is_file());
 }
 
 #[test]
@@ -899,6 +886,203 @@ fn donations_bgbb_reproduces_the_published_estimates() {
     assert_eq!(sig(m.delta, 4), 2.783, "{m:?}");
     let ll = f.convergence.log_likelihood;
     assert_eq!((ll * 10.0).round() / 10.0, -33225.6, "{ll}");
+}
+
+/// The BG/BB estimates of `calibration.json`, to the significant digits the paper gives.
+fn bgbb_estimates(json: &serde_json::Value) -> [f64; 4] {
+    let e = &json["bgbb"]["estimates"];
+    [
+        sig(e["alpha"].as_f64().unwrap(), 4),
+        sig(e["beta"].as_f64().unwrap(), 3),
+        sig(e["gamma"].as_f64().unwrap(), 3),
+        sig(e["delta"].as_f64().unwrap(), 4),
+    ]
+}
+
+#[test]
+fn calibrate_model_bgbb_on_the_donations_summary_reproduces_the_published_fit() {
+    // Fader, Hardie & Shang (2010), as above, through the command.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("donations");
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(common::data("donations/donations.csv"))
+        .args(["--model", "bgbb", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "alpha         1.204   standard error",
+        ))
+        .stdout(predicate::str::contains("BG/BB           -33,225.58"))
+        .stdout(predicate::str::contains(
+            "No scenario written: a summary file has no amounts",
+        ));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("calibration.json")).unwrap()).unwrap();
+    assert_eq!(json["model"], "bgbb");
+    assert_eq!(bgbb_estimates(&json), [1.204, 0.750, 0.657, 2.783]);
+    let row = &json["model_comparison"]["rows"][0];
+    let ll = row["log_likelihood"].as_f64().unwrap();
+    // AIC = 2k − 2 ln L and BIC = k ln N − 2 ln L with k = 4, N = 11,104.
+    assert!((row["aic"].as_f64().unwrap() - (8.0 - 2.0 * ll)).abs() < 1e-9);
+    let bic = 4.0 * 11_104f64.ln() - 2.0 * ll;
+    assert!((row["bic"].as_f64().unwrap() - bic).abs() < 1e-9);
+    // The customers with no repeat donation, as the file counts them.
+    assert_eq!(json["fit_checks"]["transactions"][0]["observed"], 3464.0);
+    assert!(!out.join("scenario.toml").exists());
+    assert!(!out.join("fit_tracking.png").exists());
+}
+
+/// The donations summary written out as a log of yearly donations: each donor's first in
+/// 1995, then x more, the last in year 1995 + t_x (the others in the years just after 1995).
+/// Two donors are written by hand, to count their histories in `customers.csv`.
+fn donations_as_a_log() -> String {
+    let summary =
+        loyalty_sim::calibrate::bgbb::read_summary(&common::data("donations/donations.csv"))
+            .unwrap();
+    let mut csv = String::from("customer_id,date,amount\n");
+    // 1995, twice in 1996 (one opportunity), 1998: x = 2, t_x = 3, n = 6.
+    csv.push_str(
+        "hand-1,1995-03-01,10\nhand-1,1996-02-01,5\nhand-1,1996-09-01,7\nhand-1,1998-05-05,20\n",
+    );
+    // 1995 only: x = 0, t_x = 0, n = 6.
+    csv.push_str("hand-2,1995-12-31,3\n");
+    // First in 1996: not in the 1995 cohort.
+    csv.push_str("late,1996-01-01,9\nlate,2001-12-30,9\n");
+    let mut hand = [(2, 3), (0, 0)].to_vec();
+    let mut id = 0;
+    for (h, weight) in &summary.rows {
+        for _ in 0..(*weight as u32) {
+            if let Some(i) = hand.iter().position(|&(x, t)| (x, t) == (h.x, h.t_x)) {
+                hand.remove(i); // that donor is written by hand above
+                continue;
+            }
+            id += 1;
+            csv.push_str(&format!("d{id},1995-06-01,25\n"));
+            for k in 1..h.x {
+                csv.push_str(&format!("d{id},{}-06-01,25\n", 1995 + k));
+            }
+            if h.x > 0 {
+                csv.push_str(&format!("d{id},{}-06-01,25\n", 1995 + h.t_x));
+            }
+        }
+    }
+    csv
+}
+
+#[test]
+fn a_log_cut_into_years_gives_the_donations_histories_and_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("donations_log.csv");
+    std::fs::write(&log, donations_as_a_log()).unwrap();
+    let out = dir.path().join("out");
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(&log)
+        .args(["--model", "bgbb", "--period", "year"])
+        .args(["--calibration-end", "2001-12-31", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "cohort: the 11,104 customers whose first purchase is in the first year (1995-01-01 to 1995-12-31); 1 who started later are left out",
+        ))
+        .stdout(predicate::str::contains("No scenario written"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("calibration.json")).unwrap()).unwrap();
+    assert_eq!(bgbb_estimates(&json), [1.204, 0.750, 0.657, 2.783]);
+    assert_eq!(json["input"]["opportunities"], 6);
+    let csv = std::fs::read_to_string(out.join("customers.csv")).unwrap();
+    let row = |id: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .map(|l| l.split(',').take(5).collect::<Vec<_>>().join(","))
+    };
+    // customer_id, x, t_x, n, holdout transactions — as counted above.
+    assert_eq!(row("hand-1").as_deref(), Some("hand-1,2,3,6,0"));
+    assert_eq!(row("hand-2").as_deref(), Some("hand-2,0,0,6,0"));
+    assert_eq!(row("late"), None);
+
+    // A holdout year: 1,000 of the cohort give in 2002. The tracking row of opportunity 7 holds
+    // them against N · E[p] · E[(1 − θ)^7] = N · α/(α+β) · B(γ, δ+7)/B(γ, δ).
+    let mut text = donations_as_a_log();
+    for id in 1..=1000 {
+        text.push_str(&format!("d{id},2002-03-01,25\n"));
+    }
+    std::fs::write(&log, text).unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(&log)
+        .args(["--model", "bgbb", "--period", "year"])
+        .args([
+            "--calibration-end",
+            "2001-12-31",
+            "--holdout-end",
+            "2002-12-31",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "holdout: 1,000 transactions against",
+        ));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("calibration.json")).unwrap()).unwrap();
+    let e = &json["bgbb"]["estimates"];
+    let [a, b, g, d] = ["alpha", "beta", "gamma", "delta"].map(|k| e[k].as_f64().unwrap());
+    use loyalty_sim::calibrate::special::ln_beta;
+    let want = 11_104.0 * a / (a + b) * (ln_beta(g, d + 7.0) - ln_beta(g, d)).exp();
+    let last = &json["fit_checks"]["tracking"][6];
+    assert_eq!(last["opportunity"], 7);
+    assert_eq!(last["holdout"], true);
+    assert_eq!(last["actual"], 1000);
+    assert!((last["expected"].as_f64().unwrap() - want).abs() < 1e-6 * want);
+    // The tracking chart, from a log (a summary file has no opportunity-by-opportunity data).
+    assert!(out.join("fit_tracking.png").is_file() && out.join("fit_tracking.svg").is_file());
+}
+
+#[test]
+fn a_bad_row_of_a_summary_file_is_named_by_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("summary.csv");
+    std::fs::write(
+        &path,
+        "frequency,recency,periods,weights\n0,0,6,10\n2,1,6,5\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(&path)
+        .args(["--model", "bgbb", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "summary.csv, line 3, column `recency`",
+        ))
+        .stderr(predicate::str::contains(
+            "expected frequency ≤ recency ≤ periods",
+        ));
+    assert!(!dir.path().join("out").exists());
+    // A summary file without --model bgbb, and a log without --period, say what to give.
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(common::data("donations/donations.csv"))
+        .args(["--calibration-end", "2001-12-31"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("fit it with --model bgbb"));
+    cargo_bin_cmd!("loyalty-sim")
+        .arg("calibrate")
+        .arg(common::data("cdnow/CDNOW_sample.txt"))
+        .args(["--model", "bgbb", "--calibration-end", "1997-09-30"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "needs --period year, month or week",
+        ));
 }
 
 #[test]
@@ -1124,8 +1308,8 @@ fn an_excel_workbook_is_read_with_its_rows_and_columns() {
 #[test]
 fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("mbg.toml");
     let report = dir.path().join("report");
+    let scenario = report.join("scenario.toml");
     cargo_bin_cmd!("loyalty-sim")
         .args(["calibrate"])
         .arg(common::data("cdnow/CDNOW_sample.txt"))
@@ -1133,8 +1317,6 @@ fn the_model_comparison_is_printed_and_written_and_the_scenario_names_its_model(
         .args(["--exchange-rate", "1.08"])
         .args(["--model", "mbgnbd", "--no-charts"])
         .arg("--out")
-        .arg(&scenario)
-        .arg("--report-dir")
         .arg(&report)
         .assert()
         .success()
@@ -1313,7 +1495,7 @@ fn the_readme_recipe_gives_a_business_case_in_the_logs_currency_scaled_to_the_ba
     // docs/calibrate.md, "Calibrating from your transactions": calibrate the CDNOW sample (dollars) on the
     // built-in EUR template, then run the scenario.
     let dir = tempfile::tempdir().unwrap();
-    let scenario = dir.path().join("cdnow.toml");
+    let scenario = dir.path().join("report/scenario.toml");
     let calibrate = |extra: &[&str]| {
         cargo_bin_cmd!("loyalty-sim")
             .arg("calibrate")
@@ -1327,8 +1509,6 @@ fn the_readme_recipe_gives_a_business_case_in_the_logs_currency_scaled_to_the_ba
             .args(["--currency", "USD", "--no-charts"])
             .args(extra)
             .arg("--out")
-            .arg(&scenario)
-            .arg("--report-dir")
             .arg(dir.path().join("report"))
             .assert()
     };
@@ -1512,4 +1692,54 @@ fn cdnow_tracking_counts_every_repeat_purchase_and_the_bgnbd_follows_them() {
             "t {t}: {closed} vs {series}"
         );
     }
+}
+
+#[test]
+fn out_is_the_folder_and_formats_choose_its_report_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let calibrate = |extra: &[&str]| {
+        let mut cmd = cargo_bin_cmd!("loyalty-sim");
+        cmd.arg("calibrate")
+            .arg(common::data("cdnow/CDNOW_sample.txt"))
+            .args(["--calibration-end", "1997-09-30"])
+            .args(extra);
+        cmd
+    };
+    let out = dir.path().join("cdnow");
+    let out_arg = out.to_str().unwrap();
+    calibrate(&["--formats", "csv", "--out", out_arg])
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // The scenario is written whatever the list.
+    assert_eq!(names, ["customers.csv", "manifest.json", "scenario.toml"]);
+    // The old meaning of --out (a scenario file) and the old --report-dir get plain words.
+    calibrate(&["--out", "output/cdnow.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--out names the output folder, which gets the scenario as scenario.toml",
+        ));
+    calibrate(&["--report-dir", out_arg])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--report-dir is gone: --out names the folder now",
+        ));
+    calibrate(&["--formats", "csv,html", "--out", out_arg])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("it has no html or xlsx file"));
+    calibrate(&["--formats", "csv", "--json", "--out", out_arg])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--json prints calibration.json, which --formats leaves out",
+        ));
+    // The refused commands left the earlier result as it was.
+    assert!(out.join("customers.csv").is_file());
 }

@@ -262,7 +262,7 @@ fn calibrate_json_prints_calibration_json() {
         .arg("calibrate")
         .arg(common::data("cdnow/CDNOW_sample.txt"))
         .args(["--calibration-end", "1997-09-30", "--no-charts", "--json"])
-        .arg("--report-dir")
+        .arg("--out")
         .arg(&report)
         .output()
         .unwrap();
@@ -271,7 +271,7 @@ fn calibrate_json_prints_calibration_json() {
         file_json(&report.join("calibration.json"))
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("Wrote the scenario"), "{stderr}");
+    assert!(stderr.contains("scenario.toml"), "{stderr}");
 }
 
 #[test]

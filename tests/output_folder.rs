@@ -199,15 +199,13 @@ fn a_folder_not_written_by_the_program_is_never_replaced() {
     assert_eq!(names(&mine), ["letter.txt"]);
 }
 
-/// `calibrate` of the CDNOW sample with `--out` and `--report-dir`.
-fn calibrate(scenario: &Path, report: &Path) -> std::process::Output {
+/// `calibrate` of the CDNOW sample into the folder `out`.
+fn calibrate(out: &Path) -> std::process::Output {
     binary()
         .arg("calibrate")
         .arg(common::data("cdnow/CDNOW_sample.txt"))
         .args(["--calibration-end", "1997-09-30", "--no-charts", "--out"])
-        .arg(scenario)
-        .arg("--report-dir")
-        .arg(report)
+        .arg(out)
         .output()
         .unwrap()
 }
@@ -215,26 +213,28 @@ fn calibrate(scenario: &Path, report: &Path) -> std::process::Output {
 #[test]
 fn calibrate_writes_its_scenario_and_report_together_or_neither() {
     let dir = tempfile::tempdir().unwrap();
-    // The scenario's folder cannot be made (a file is in the way): no report either.
+    // The folder cannot be made (a file is in the way): nothing is written.
     std::fs::write(dir.path().join("blocked"), "x").unwrap();
-    let report = dir.path().join("report");
-    let o = calibrate(&dir.path().join("blocked/mine.toml"), &report);
+    let o = calibrate(&dir.path().join("blocked/report"));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("blocked"), "{stderr}");
     assert_eq!(names(dir.path()), ["blocked"]);
-    // The report folder cannot be replaced: no scenario either.
+    // The folder holds someone else's file and cannot be replaced: no scenario either.
+    let report = dir.path().join("report");
     std::fs::create_dir(&report).unwrap();
     std::fs::write(report.join("notes.txt"), "mine").unwrap();
-    let scenario = dir.path().join("mine.toml");
-    let o = calibrate(&scenario, &report);
+    let o = calibrate(&report);
     assert_eq!(o.status.code(), Some(1));
-    assert!(!scenario.exists());
     assert_eq!(names(&report), ["notes.txt"]);
-    // Both written, the scenario inside the report folder by default.
+    // Written whole: the scenario is one of the folder's files, in its manifest.
     std::fs::remove_dir_all(&report).unwrap();
-    let o = calibrate(&report.join("scenario.toml"), &report);
+    let o = calibrate(&report);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let manifest = FolderManifest::verify(&report).unwrap();
-    assert!(manifest.files.iter().any(|f| f.name == "scenario.toml"));
+    let written: Vec<&str> = manifest.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        written,
+        ["calibration.json", "customers.csv", "scenario.toml"]
+    );
 }

@@ -168,8 +168,22 @@ pub fn read_summary(path: &Path) -> Result<Summary, ReadError> {
     parse_summary(path, &bytes)
 }
 
+/// Whether `bytes` look like a summary of discrete-time histories: a first line naming the
+/// columns `frequency`, `recency` and `periods` (any case, comma-separated), as the donations
+/// data do. A transaction log has dates instead, so the two are told apart by the header.
+pub fn looks_like_summary(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let header: Vec<String> = String::from_utf8_lossy(first)
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    COLUMNS[..3].iter().all(|c| header.iter().any(|h| h == c))
+}
+
 /// Reads a summary from `bytes`; `path` names it in messages.
 pub fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -283,10 +297,11 @@ pub fn parse_summary(path: &Path, bytes: &[u8]) -> Result<Summary, ReadError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const M: BgBb = BgBb {
+    /// The published fit to the donations data (Fader, Hardie & Shang 2010).
+    pub(in crate::calibrate) const M: BgBb = BgBb {
         alpha: 1.204,
         beta: 0.750,
         gamma: 0.657,

@@ -11,7 +11,8 @@
 //! types and their behaviour → [`scenario_file::write`] puts that population into a
 //! ready-to-run scenario. [`synthetic`] draws logs from known parameters, to test the fits.
 //! [`log_formats`] reads the layouts besides CSV (space-separated columns, the CDNOW layouts,
-//! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories.
+//! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories, which
+//! [`discrete`] reads from a summary file or cuts from a log by periods, and checks.
 //! [`uncertainty`] carries what the fit leaves unknown into the scenario as uncertain inputs.
 
 pub mod bgbb;
@@ -20,6 +21,7 @@ pub mod breakage;
 pub mod checks;
 pub mod cohort;
 pub mod currency;
+pub mod discrete;
 pub mod fit;
 pub mod gamma_gamma;
 pub mod log_formats;
@@ -129,6 +131,9 @@ pub enum CalibrationError {
     /// A model could not be fitted.
     #[error(transparent)]
     Fit(#[from] FitError),
+    /// A log could not be cut into discrete opportunities.
+    #[error(transparent)]
+    Discrete(#[from] discrete::DiscreteError),
     /// The purchase model asked for could not be fitted.
     #[error("{0}; choose another model with --model")]
     Model(String),

@@ -64,6 +64,35 @@ pub fn working(what: &str) -> indicatif::ProgressBar {
     spinner
 }
 
+/// A spinner naming the phase a long command is in (`calibrate: fitting the models… 0:04`) on
+/// standard error, hidden as [`working`]'s is; cleared when dropped, so an error leaves no
+/// spinner line behind.
+pub struct Phases {
+    spinner: indicatif::ProgressBar,
+    what: String,
+}
+
+impl Phases {
+    /// Starts the spinner for the command `what`.
+    pub fn start(what: &str) -> Phases {
+        Phases {
+            spinner: working(what),
+            what: what.to_string(),
+        }
+    }
+
+    /// Shows that the command is now `doing`.
+    pub fn phase(&self, doing: &str) {
+        self.spinner.set_message(format!("{}: {doing}…", self.what));
+    }
+}
+
+impl Drop for Phases {
+    fn drop(&mut self) {
+        self.spinner.finish_and_clear();
+    }
+}
+
 /// Prints the list of files written (the `Wrote …` lines) on standard error, where messages go,
 /// so that standard output holds data alone; nothing under `-q`. A closed stderr is not an error.
 pub fn wrote(text: &str) {
@@ -72,6 +101,20 @@ pub fn wrote(text: &str) {
     }
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Prints `Wrote a, b, c to DIR` (the file names of `written`) and `more` on standard error,
+/// as [`wrote`] does.
+pub fn wrote_folder(written: &[PathBuf], dir: &Path, more: &str) {
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    wrote(&format!(
+        "\nWrote {} to {}{more}\n",
+        names.join(", "),
+        dir.display()
+    ));
 }
 
 /// Under `--json`, prints the command's JSON file among `files` (the one `.json` file that is

@@ -35,7 +35,7 @@ pub struct CalibrationReport<'a> {
 }
 
 /// `x` with `digits` significant digits, thousands separated.
-fn sig(x: f64, digits: i32) -> String {
+pub(super) fn sig(x: f64, digits: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
@@ -53,11 +53,63 @@ fn span(x: f64) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
+pub(super) fn pct(x: f64) -> String {
     format!("{}%", format_number(x * 100.0, 1))
 }
 
-fn estimate_line(name: &str, e: &Estimate) -> String {
+/// The small print of a calibration's charts: program, version and the input's hash.
+pub(super) fn stamp(input: &str, sha256: &str) -> String {
+    format!(
+        "loyalty-sim {} · {input} sha256 {}",
+        env!("CARGO_PKG_VERSION"),
+        sha256.get(..12).unwrap_or(sha256)
+    )
+}
+
+/// Each figure as a PNG and an SVG file: (file name, bytes).
+pub(super) fn figure_files(
+    figures: Vec<Figure<AnyChart>>,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    figures
+        .into_iter()
+        .flat_map(super::figures::FigureFile::both)
+        .map(|f| {
+            use super::Exporter as _;
+            Ok((f.file_name(), f.render_figure()?))
+        })
+        .collect()
+}
+
+/// The log-likelihood and how the search converged, for the report.
+pub(super) fn convergence_line(c: &crate::calibrate::fit::Convergence) -> String {
+    format!(
+        "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
+        format_number(c.log_likelihood, 2),
+        c.iterations,
+        c.newton_decrement.max(1e-12)
+    )
+}
+
+/// `calibration.json`'s bytes: `value` pretty-printed, with a final line end.
+pub(super) fn calibration_json(value: &serde_json::Value) -> Result<Vec<u8>, ReportError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| ReportError::Json {
+        file: "calibration.json",
+        source,
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The header of the model comparison table, ending with `holdout` (the holdout error's
+/// column, or nothing).
+pub(super) fn comparison_header(holdout: &str) -> String {
+    format!(
+        "  {:<11} {:>14} {:>10} {:>10} {:>9}{holdout}",
+        "model", "log-likelihood", "AIC", "BIC", "alive"
+    )
+}
+
+pub(super) fn estimate_line(name: &str, e: &Estimate) -> String {
     format!(
         "  {name:<7}{:>12}   standard error {}\n",
         sig(e.value, 4),
@@ -68,14 +120,7 @@ fn estimate_line(name: &str, e: &Estimate) -> String {
 impl CalibrationReport<'_> {
     /// The small print of the charts: program, version and the log's hash.
     pub fn stamp(&self) -> String {
-        format!(
-            "loyalty-sim {} · {} sha256 {}",
-            env!("CARGO_PKG_VERSION"),
-            self.input,
-            self.input_sha256
-                .get(..12)
-                .unwrap_or(self.input_sha256.as_str())
-        )
+        stamp(&self.input, &self.input_sha256)
     }
 
     /// The terminal report.
@@ -171,12 +216,7 @@ impl CalibrationReport<'_> {
         for (name, e) in ["r", "alpha", "a", "b"].iter().zip(&b.estimates) {
             line(estimate_line(name, e).trim_end().to_string());
         }
-        line(format!(
-            "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
-            format_number(b.convergence.log_likelihood, 2),
-            b.convergence.iterations,
-            b.convergence.newton_decrement.max(1e-12)
-        ));
+        line(convergence_line(&b.convergence));
         line(format!(
             "  reading: a new customer buys {} times a month on average while active (r/α); after each repeat purchase {} drop out (a/(a+b))",
             sig(m.r / m.alpha * co.periods.unit.per_month(), 3),
@@ -443,12 +483,7 @@ impl CalibrationReport<'_> {
             "population": c.population,
             "scenario": self.scenario,
         });
-        let mut bytes = serde_json::to_vec_pretty(&value).map_err(|source| ReportError::Json {
-            file: "calibration.json",
-            source,
-        })?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        calibration_json(&value)
     }
 
     /// `customers.csv`: one row per customer of the calibration period.
@@ -515,6 +550,11 @@ impl CalibrationReport<'_> {
             file: "customers.csv",
             source: e.into_error().into(),
         })
+    }
+
+    /// Each of [`Self::figures`] as a PNG and an SVG file: (file name, bytes).
+    pub fn chart_files(&self) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        figure_files(self.figures())
     }
 
     /// The fit-check charts.
@@ -619,15 +659,8 @@ impl CalibrationReport<'_> {
         let calibration_end =
             ((c.cohort.periods.calibration_end - c.cohort.first_day).num_days() as f64 + 1.0)
                 / c.cohort.periods.unit.days();
-        let top = c
-            .tracking
-            .iter()
-            .map(|p| p.actual.max(p.expected))
-            .fold(0.0, f64::max);
-        figures.push(Figure {
-            name: "fit_tracking",
-            footer: self.stamp(),
-            chart: AnyChart::Line(LineChart {
+        figures.push(tracking_figure(
+            Tracking {
                 title: format!(
                     "Cumulative repeat purchases by {}: actual and {} (fitted to the calibration period)",
                     unit.trim_end_matches('s'),
@@ -635,38 +668,82 @@ impl CalibrationReport<'_> {
                 ),
                 x_label: format!("{} from the log's first day", capitalised(unit)),
                 y_label: "Repeat purchases, cumulative".into(),
-                y_scale: Scale::Count,
-                lines: vec![
-                    Curve {
-                        label: "actual".into(),
-                        color: palette::BLUE,
-                        dashed: false,
-                        points: c
-                            .tracking
-                            .iter()
-                            .map(|p| (f64::from(p.period), p.actual))
-                            .collect(),
-                    },
-                    Curve {
-                        label: format!("expected ({})", c.comparison.chosen.name()),
-                        color: palette::ORANGE,
-                        dashed: true,
-                        points: c
-                            .tracking
-                            .iter()
-                            .map(|p| (f64::from(p.period), p.expected))
-                            .collect(),
-                    },
-                    Curve {
-                        label: "calibration end".into(),
-                        color: palette::GREY,
-                        dashed: true,
-                        points: vec![(calibration_end, 0.0), (calibration_end, top)],
-                    },
-                ],
-            }),
-        });
+                model: c.comparison.chosen.name(),
+                actual: c
+                    .tracking
+                    .iter()
+                    .map(|p| (f64::from(p.period), p.actual))
+                    .collect(),
+                expected: c
+                    .tracking
+                    .iter()
+                    .map(|p| (f64::from(p.period), p.expected))
+                    .collect(),
+                calibration_end,
+            },
+            self.stamp(),
+        ));
         figures
+    }
+}
+
+/// What a tracking chart shows: actual against expected over time, and where the calibration
+/// period ends.
+pub(super) struct Tracking {
+    /// The chart's title.
+    pub title: String,
+    /// The time axis's label.
+    pub x_label: String,
+    /// The value axis's label.
+    pub y_label: String,
+    /// The model's name, for the expected line's label.
+    pub model: &'static str,
+    /// (time, actual).
+    pub actual: Vec<(f64, f64)>,
+    /// (time, expected).
+    pub expected: Vec<(f64, f64)>,
+    /// Time at which the calibration period ends.
+    pub calibration_end: f64,
+}
+
+/// The chart `fit_tracking`: actual (solid) and expected (dashed) over time, and a line at the
+/// calibration end.
+pub(super) fn tracking_figure(t: Tracking, footer: String) -> Figure<AnyChart> {
+    let top = t
+        .actual
+        .iter()
+        .chain(&t.expected)
+        .map(|p| p.1)
+        .fold(0.0, f64::max);
+    Figure {
+        name: "fit_tracking",
+        footer,
+        chart: AnyChart::Line(LineChart {
+            title: t.title,
+            x_label: t.x_label,
+            y_label: t.y_label,
+            y_scale: Scale::Count,
+            lines: vec![
+                Curve {
+                    label: "actual".into(),
+                    color: palette::BLUE,
+                    dashed: false,
+                    points: t.actual,
+                },
+                Curve {
+                    label: format!("expected ({})", t.model),
+                    color: palette::ORANGE,
+                    dashed: true,
+                    points: t.expected,
+                },
+                Curve {
+                    label: "calibration end".into(),
+                    color: palette::GREY,
+                    dashed: true,
+                    points: vec![(t.calibration_end, 0.0), (t.calibration_end, top)],
+                },
+            ],
+        }),
     }
 }
 
@@ -717,19 +794,11 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         "Purchase models compared ({} customers; lower AIC, BIC and holdout error are better)",
         format_number(c.cohort.customers.len() as f64, 0)
     ));
-    out.push(format!(
-        "  {:<11} {:>14} {:>10} {:>10} {:>9}{}",
-        "model",
-        "log-likelihood",
-        "AIC",
-        "BIC",
-        "alive",
-        if holdout {
-            "  holdout error (purchases/customer by group)"
-        } else {
-            ""
-        }
-    ));
+    out.push(comparison_header(if holdout {
+        "  holdout error (purchases/customer by group)"
+    } else {
+        ""
+    }));
     for r in &cmp.rows {
         let mark = if r.model == cmp.chosen {
             " ← chosen"
@@ -776,12 +845,7 @@ fn comparison_lines(c: &crate::calibrate::Calibration, unit: &str) -> Vec<String
         for (name, e) in &p.estimates {
             out.push(estimate_line(name, e).trim_end().to_string());
         }
-        out.push(format!(
-            "  log-likelihood {}; converged ({} iterations; the likelihood cannot rise by more than {:.0e})",
-            format_number(p.convergence.log_likelihood, 2),
-            p.convergence.iterations,
-            p.convergence.newton_decrement.max(1e-12)
-        ));
+        out.push(convergence_line(&p.convergence));
     }
     out
 }

@@ -7,6 +7,7 @@ pub mod chart;
 pub mod console;
 pub mod csv;
 pub mod decisions;
+pub mod discrete;
 pub mod downside;
 pub mod figures;
 pub mod html;
