@@ -1099,86 +1099,22 @@ fn breakage(
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
-    use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
-    use loyalty_sim::calibrate::scenario_file::{self, Source};
+    use loyalty_sim::calibrate::cohort::TimeUnit;
+    use loyalty_sim::calibrate::from_log::{Request, calibrate_log, parse_day};
     use loyalty_sim::calibrate::transactions::{self, Columns, DecimalMark, Format, ReadOptions};
-    use loyalty_sim::calibrate::types::Attitude;
-    use loyalty_sim::model::population::LoyaltyType;
-    use loyalty_sim::report::calibration::CalibrationReport;
 
-    let day = |flag: &str, text: &str| {
-        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| Error::Argument(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
-    };
-    let calibration_end = day("--calibration-end", &args.calibration_end)?;
+    let calibration_end = parse_day("--calibration-end", &args.calibration_end)?;
     let holdout_end = args
         .holdout_end
         .as_deref()
-        .map(|t| day("--holdout-end", t))
+        .map(|t| parse_day("--holdout-end", t))
         .transpose()?;
     let unit = match args.time_unit.as_str() {
         "days" => TimeUnit::Days,
         "months" => TimeUnit::Months,
         _ => TimeUnit::Weeks,
     };
-    if let Some(x) = args.large_from
-        && !(x.is_finite() && x >= 0.0)
-    {
-        return Err(Error::Argument(format!(
-            "--large-from {x}: expected an amount ≥ 0"
-        )));
-    }
-
-    // The template: its program, market and finance, and its attitude split if no survey.
-    let (template_source, template_name, template) = match &args.template {
-        Some(path) => {
-            let file = scenario::load(path)?;
-            (file.source, path.display().to_string(), file.scenario)
-        }
-        None => {
-            let name = scenario_file::DEFAULT_TEMPLATE_NAME;
-            let parsed = scenario::parse(scenario_file::DEFAULT_TEMPLATE, Path::new(name))
-                .map_err(loyalty_sim::scenario::LoadError::from)?;
-            (
-                scenario_file::DEFAULT_TEMPLATE.to_string(),
-                name.to_string(),
-                parsed,
-            )
-        }
-    };
-    let currency = match &args.currency {
-        Some(code) => loyalty_sim::money::Currency::from_code(code).ok_or_else(|| {
-            Error::Argument(format!(
-                "--currency {code}: not an ISO 4217 currency code (e.g. EUR, USD, GBP)"
-            ))
-        })?,
-        None => template.finance.currency.clone(),
-    };
-    // Amounts are never relabelled: a change of currency converts them at a stated rate.
-    let conversion = loyalty_sim::calibrate::currency::Conversion::between(
-        &template.finance.currency,
-        &currency,
-        args.exchange_rate,
-    )
-    .map_err(|e| Error::Argument(e.to_string()))?;
-    let attitude = survey(args)?.map_or_else(
-        || {
-            let share = |t: LoyaltyType| {
-                template
-                    .population
-                    .types
-                    .iter()
-                    .find(|x| x.loyalty_type == t)
-                    .map_or(0.0, |x| x.share)
-            };
-            let split = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.5 };
-            Attitude::Template {
-                high_patronage: split(share(LoyaltyType::True), share(LoyaltyType::False)),
-                low_patronage: split(share(LoyaltyType::Latent), share(LoyaltyType::NoLoyalty)),
-            }
-        },
-        Attitude::Survey,
-    );
+    let survey = survey(args)?;
 
     let bytes =
         loyalty_sim::input::read_limited(&args.transactions, loyalty_sim::input::LOG_LIMIT, true)
@@ -1186,10 +1122,23 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             path: args.transactions.clone(),
             source,
         })?;
-    let log = transactions::parse(
-        &args.transactions,
-        &bytes,
-        &ReadOptions {
+    let name = if args.transactions.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        stem(&args.transactions)
+    };
+    let report_dir = args
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&name));
+    let scenario_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| report_dir.join("scenario.toml"));
+    let calibrated = calibrate_log(&Request {
+        log_path: &args.transactions,
+        log: &bytes,
+        read: ReadOptions {
             format: match args.format.as_str() {
                 "cdnow" => Some(Format::Cdnow),
                 "csv" => Some(Format::Csv),
@@ -1209,90 +1158,27 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
                 _ => DecimalMark::Auto,
             },
         },
-    )?;
-    let calibration = loyalty_sim::calibrate::calibrate(
-        &log,
-        &loyalty_sim::calibrate::Options {
-            periods: Periods {
-                calibration_end,
-                holdout_end,
-                unit,
-            },
-            frequent_from: args.frequent_from,
-            large_from: args.large_from,
-            attitude,
-            model: if args.model == "bgnbd" {
-                loyalty_sim::calibrate::purchase::ModelChoice::Default
-            } else {
-                loyalty_sim::calibrate::purchase::ModelChoice::parse(&args.model)
-                    .unwrap_or_default()
-            },
+        calibration_end,
+        holdout_end,
+        unit,
+        frequent_from: args.frequent_from,
+        large_from: args.large_from,
+        survey,
+        model: if args.model == "bgnbd" {
+            loyalty_sim::calibrate::purchase::ModelChoice::Default
+        } else {
+            loyalty_sim::calibrate::purchase::ModelChoice::parse(&args.model).unwrap_or_default()
         },
-    )?;
-
-    let name = if args.transactions.as_os_str() == "-" {
-        "stdin".to_string()
-    } else {
-        stem(&args.transactions)
-    };
-    let report_dir = args
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&name));
-    let scenario_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| report_dir.join("scenario.toml"));
-    let input = args
-        .transactions
-        .file_name()
-        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
-    let sha256 = scenario::sha256_hex(&bytes);
-    let uncertainty = if args.uncertain {
-        Some(
-            loyalty_sim::calibrate::uncertainty::uncertainty(&calibration)
-                .map_err(|e| Error::Argument(e.to_string()))?,
-        )
-    } else {
-        None
-    };
-    let text = scenario_file::write(
-        &template_source,
-        &calibration,
-        &Source {
-            log: input.clone(),
-            log_sha256: sha256.clone(),
-            template: template_name,
-            version: env!("CARGO_PKG_VERSION").to_string(),
-        },
-        args.customers,
-        conversion.as_ref(),
-        uncertainty.as_ref(),
-    )?;
-    // The written scenario must load as it is; if the fit gives values no scenario accepts,
-    // say so (nothing is written), not as the problems of a file that does not exist.
-    if let Err(e) = scenario::parse(&text, &scenario_path) {
-        let problems: Vec<String> = e
-            .problems
-            .iter()
-            .map(|p| format!("`{}`: {}", p.field, p.message))
-            .collect();
-        return Err(Error::Argument(format!(
-            "the calibrated population does not make a valid scenario, so nothing was written: {}",
-            problems.join("; ")
-        )));
-    }
-
-    let report = CalibrationReport {
-        calibration: &calibration,
-        input,
-        input_sha256: sha256,
-        rows_skipped: log.skipped,
-        decimal: log.decimal.clone(),
-        customer_ids: &log.customer_ids,
-        currency,
-        scenario: Some(scenario_path.display().to_string()),
-    };
+        template: args.template.clone(),
+        currency: args.currency.clone(),
+        exchange_rate: args.exchange_rate,
+        customers: args.customers,
+        uncertain: args.uncertain,
+        scenario_path: scenario_path.clone(),
+    })?;
+    let log = &calibrated.log;
+    let text = calibrated.scenario_text.clone();
+    let report = calibrated.report();
     let files_json = vec![("calibration.json".to_string(), report.json()?)];
     let mut files = vec![
         files_json[0].clone(),

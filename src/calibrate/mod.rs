@@ -13,6 +13,8 @@
 //! [`log_formats`] reads the layouts besides CSV (space-separated columns, the CDNOW layouts,
 //! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories.
 //! [`uncertainty`] carries what the fit leaves unknown into the scenario as uncertain inputs.
+//! [`from_log::calibrate_log`] is the whole of it as the command line and the Python package
+//! ask for it: a log's bytes and the command's choices in, the fit and the scenario's text out.
 
 pub mod bgbb;
 pub mod bgnbd;
@@ -21,6 +23,7 @@ pub mod checks;
 pub mod cohort;
 pub mod currency;
 pub mod fit;
+pub mod from_log;
 pub mod gamma_gamma;
 pub mod log_formats;
 pub mod mbgnbd;
