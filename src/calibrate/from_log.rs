@@ -139,7 +139,7 @@ pub fn calibrate_log(request: &Request<'_>) -> Result<Calibrated, Error> {
     let conversion =
         Conversion::between(&template.finance.currency, &currency, request.exchange_rate)
             .map_err(|e| Error::Argument(e.to_string()))?;
-    let attitude = request.survey.clone().map_or_else(
+    let attitude = request.survey.map_or_else(
         || {
             let share = |t: LoyaltyType| {
                 template
