@@ -106,8 +106,9 @@ def _number(text: str):
         return text
 
 
-def _table(text: Optional[str]):
-    """A CSV file of the command as a DataFrame, or as a list of dicts without pandas."""
+def _table(text: Optional[str], texts: Sequence[str] = ()):
+    """A CSV file of the command as a DataFrame, or as a list of dicts without pandas; the
+    columns in ``texts`` stay text (customer ids such as ``00004``)."""
     if text is None:
         return None
     text = text.lstrip("\ufeff")  # the byte-order mark Excel needs
@@ -116,9 +117,10 @@ def _table(text: Optional[str]):
         # The same float as the file's shortest representation, bit for bit: pandas before 3
         # needs round_trip for that; from 3 on it is the default (and the option deprecated).
         exact = {} if _major(pandas.__version__) >= 3 else {"float_precision": "round_trip"}
-        return pandas.read_csv(io.StringIO(text), **exact)
+        dtype = {column: str for column in texts}
+        return pandas.read_csv(io.StringIO(text), dtype=dtype or None, **exact)
     return [
-        {key: _number(value) for key, value in row.items()}
+        {key: value if key in texts else _number(value) for key, value in row.items()}
         for row in csv.DictReader(io.StringIO(text))
     ]
 
@@ -276,7 +278,7 @@ class Calibration:
         self.summary: Dict[str, Any] = json.loads(files["calibration.json"])
         self.calibration = self.summary
         self.scenario: str = files["scenario"]
-        self.customers = _table(files["customers.csv"])
+        self.customers = _table(files["customers.csv"], texts=("customer_id",))
         self.text: str = files["text"]
 
     def __repr__(self) -> str:

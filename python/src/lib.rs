@@ -260,7 +260,8 @@ fn tornado(
 #[pyfunction]
 #[pyo3(signature = (
     calibration_end, path=None, log=None, name="<log>", holdout_end=None, format="auto",
-    customer_column="customer_id", date_column="date", amount_column="amount",
+    customer_column="customer_id".to_string(), date_column="date".to_string(),
+    amount_column="amount".to_string(),
     quantity_column=None, date_format=None, skip_bad_rows=false, decimal="auto",
     time_unit="weeks", frequent_from=None, large_from=None, template=None, currency=None,
     exchange_rate=None, customers=None, model="bgnbd", uncertain=false
@@ -353,15 +354,12 @@ fn calibrate(
             .transpose()?;
         let (log_path, bytes) = match (path, log) {
             (Some(path), None) => {
-                let bytes = loyalty_sim::input::read_limited(
-                    &path,
-                    loyalty_sim::input::LOG_LIMIT,
-                    false,
-                )
-                .map_err(|source| ReadError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
+                let bytes =
+                    loyalty_sim::input::read_limited(&path, loyalty_sim::input::LOG_LIMIT, false)
+                        .map_err(|source| ReadError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
                 (path, bytes)
             }
             (None, Some(bytes)) => (PathBuf::from(&name), bytes),
