@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use common::listing;
 use predicates::prelude::*;
 
 fn bin() -> &'static Path {
@@ -566,14 +567,6 @@ fn formats_chooses_the_kinds_of_file_a_run_writes() {
             .assert()
             .success();
     };
-    let listing = |out: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
     let all = dir.path().join("all");
     run(&all, &[]);
     let chosen = dir.path().join("chosen");
@@ -626,16 +619,6 @@ fn formats_chooses_the_kinds_of_file_a_run_writes() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("add json to the list"));
-}
-
-/// The names of the files in `dir`, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

@@ -7,7 +7,9 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod common;
 
 use assert_cmd::cargo_bin_cmd;
 use clap::Parser;
@@ -31,19 +33,6 @@ struct Shown {
     place: String,
     /// `loyalty-sim` and its arguments.
     words: Vec<String>,
-}
-
-/// The README and every page of `docs/`.
-fn pages() -> Vec<PathBuf> {
-    let mut pages = vec![repo().join("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo().join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    pages.extend(docs);
-    pages
 }
 
 /// The `loyalty-sim …` lines of the fenced code blocks of `text` (a `$ ` prompt dropped, lines
@@ -139,7 +128,7 @@ fn shell_words(line: &str) -> Vec<String> {
 
 /// Every command shown in the docs.
 fn shown() -> Vec<Shown> {
-    pages()
+    common::doc_pages()
         .iter()
         .flat_map(|page| {
             let name = page.strip_prefix(repo()).unwrap().display().to_string();
@@ -276,7 +265,7 @@ fn the_cheap_commands_in_the_docs_run_as_written() {
     let mut ran = 0;
     // Page by page, in order, each in its own folder: a step may use what an earlier one wrote
     // (`init my_program.toml`, then `validate my_program.toml`).
-    for page in pages() {
+    for page in common::doc_pages() {
         let name = page.strip_prefix(repo()).unwrap().display().to_string();
         let dir = fresh_folder();
         for s in commands(&name, &std::fs::read_to_string(&page).unwrap()) {
