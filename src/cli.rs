@@ -410,8 +410,10 @@ struct Common {
 
 impl Common {
     /// The kinds of file `command` is to write: `--formats`, checked against the kinds a
-    /// decision command writes (before any work), or all but the charts with `--no-charts`.
+    /// decision command writes, or all but the charts with `--no-charts`. Called before any
+    /// work, it also refuses an `--out` that names a file then rather than after the analysis.
     fn formats(&self, command: &str) -> Result<Formats, Error> {
+        conventions::out_folder(self.out.clone())?;
         let file = format!("{command}.json");
         let formats = chosen_formats(
             self.formats,
