@@ -239,6 +239,10 @@ enum Command {
         /// Worker threads (default: all cores). The numbers do not depend on it.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
         threads: Option<u16>,
+        /// Write only these kinds of file, comma-separated: json, charts, html (default: all;
+        /// lesson.html holds its charts inline either way).
+        #[arg(long, value_name = "LIST", value_parser = parse_formats)]
+        formats: Option<Formats>,
     },
     /// Measure simulation throughput in customer-months per second.
     Bench {
@@ -293,12 +297,34 @@ struct Common {
     /// Skip the charts (PNG and SVG).
     #[arg(long)]
     no_charts: bool,
+    /// Write only these kinds of file, comma-separated: csv, json, charts (default: all;
+    /// --no-charts is csv,json).
+    #[arg(long, value_name = "LIST", value_parser = parse_formats, conflicts_with = "no_charts")]
+    formats: Option<Formats>,
     /// Print the analysis's JSON file on standard output instead of the text.
     #[arg(long)]
     json: bool,
 }
 
 impl Common {
+    /// The kinds of file `command` is to write: `--formats`, checked against the kinds a
+    /// decision command writes, or all but the charts with `--no-charts`. Called before any
+    /// work, it also refuses an `--out` that names a file then rather than after the analysis.
+    fn formats(&self, command: &str) -> Result<Formats, Error> {
+        conventions::out_folder(self.out.clone())?;
+        let file = format!("{command}.json");
+        let formats = chosen_formats(
+            self.formats,
+            self.no_charts,
+            DECISION_FORMATS,
+            self.json.then_some(&file),
+        )?;
+        formats
+            .within(command, DECISION_FORMATS)
+            .map_err(Error::Argument)?;
+        Ok(formats)
+    }
+
     /// Options for a tool that runs `file` many times: the scenario's trials, at most 200,
     /// unless --trials says otherwise.
     fn many_runs(&self, file: &loyalty_sim::ScenarioFile) -> RunOptions {
@@ -349,10 +375,20 @@ fn provenance(file: &loyalty_sim::ScenarioFile, options: &RunOptions, trials: u6
     )
 }
 
-/// Prints a decision's `text` and writes its files to --out or `output/<name>`, leaving out the
-/// charts when asked.
+/// The kinds of file a decision command (compare, sweep, optimise, tornado, breakeven) writes.
+const DECISION_FORMATS: Formats = Formats {
+    csv: true,
+    json: true,
+    charts: true,
+    html: false,
+    xlsx: false,
+};
+
+/// Prints a decision's `text` and writes the files of the kinds chosen (`--formats`, or all but
+/// the charts with `--no-charts`) to --out or `output/<name>`.
 fn publish(
     common: &Common,
+    formats: Formats,
     name: String,
     text: &str,
     files: Vec<loyalty_sim::report::decisions::Rendered>,
@@ -361,11 +397,10 @@ fn publish(
     let dir = conventions::out_folder(common.out.clone())?
         .unwrap_or_else(|| Path::new("output").join(name));
     let dir = dir.as_path();
-    let charts = !common.no_charts;
     let files: Vec<(String, Vec<u8>)> = files
         .into_iter()
         .map(|f| f.into_pair())
-        .filter(|(name, _)| charts || !(name.ends_with(".png") || name.ends_with(".svg")))
+        .filter(|(name, _)| formats.includes(name))
         .collect();
     let written = output::write_atomically(dir, &files)?;
     say(text);
@@ -417,7 +452,12 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             shard_count,
         } => {
             conventions::set_json(json);
-            let formats = chosen_formats(formats, no_charts, json, "summary.json")?;
+            let formats = chosen_formats(
+                formats,
+                no_charts,
+                Formats::ALL,
+                json.then_some("summary.json"),
+            )?;
             let out = conventions::out_folder(out)?;
             let options = RunOptions {
                 trials,
@@ -438,7 +478,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => merge(
             &parts,
             conventions::out_folder(out)?,
-            chosen_formats(formats, no_charts, false, "summary.json")?,
+            chosen_formats(formats, no_charts, Formats::ALL, None)?,
         ),
         Command::Validate { scenario } => validate(&scenario),
         Command::Workbench(command) => workbench::execute(command),
@@ -457,6 +497,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             uncertain,
         ),
         Command::Compare { scenarios, common } => {
+            let formats = common.formats("compare")?;
             let files = scenarios
                 .iter()
                 .map(|p| scenario::load(p))
@@ -484,6 +525,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             );
             publish(
                 &common,
+                formats,
                 name,
                 &decisions::compare_text(&out, &provenance),
                 decisions::compare_files(&out, &provenance)?,
@@ -497,6 +539,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             goal,
             common,
         } => {
+            let formats = common.formats("sweep")?;
             let file = scenario::load(&path)?;
             let goal = goal.map(|g| match g.as_str() {
                 "min" => Goal::Minimize,
@@ -526,6 +569,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let currency = &file.scenario.finance.currency;
             publish(
                 &common,
+                formats,
                 format!("{}-sweep", stem(&path)),
                 &decisions::sweep_text(&s, currency, &provenance),
                 decisions::sweep_files(&s, currency, &provenance)?,
@@ -539,6 +583,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             goal,
             common,
         } => {
+            let formats = common.formats("optimise")?;
             let file = scenario::load(&path)?;
             let goal = goal.map(|g| match g.as_str() {
                 "min" => Goal::Minimize,
@@ -575,6 +620,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let currency = &file.scenario.finance.currency;
             publish(
                 &common,
+                formats,
                 format!("{}-optimise", stem(&path)),
                 &decisions::optimise_text(&o, currency, &provenance),
                 decisions::optimise_files(&o, &provenance)?,
@@ -587,6 +633,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             sobol_rows,
             common,
         } => {
+            let formats = common.formats("tornado")?;
             let file = scenario::load(&path)?;
             let options = common.many_runs(&file);
             let spinner = conventions::working("tornado");
@@ -612,6 +659,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 files.extend(decisions::sensitivity_files(&t, &s, &provenance)?);
                 return publish(
                     &common,
+                    formats,
                     format!("{}-tornado", stem(&path)),
                     &decisions::sensitivity_text(&t, &s, currency, &provenance),
                     files,
@@ -619,6 +667,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             }
             publish(
                 &common,
+                formats,
                 format!("{}-tornado", stem(&path)),
                 &decisions::tornado_text(&t, currency, &provenance),
                 decisions::tornado_files(&t, currency, &provenance)?,
@@ -629,6 +678,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             lever,
             common,
         } => {
+            let formats = common.formats("breakeven")?;
             let file = scenario::load(&path)?;
             let lever = if lever == "membership" {
                 Lever::Membership
@@ -643,6 +693,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let provenance = provenance(&file, &options, b.trials);
             publish(
                 &common,
+                formats,
                 format!("{}-breakeven", stem(&path)),
                 &decisions::breakeven_text(&b, &file.scenario.finance.currency, &provenance),
                 decisions::breakeven_files(&b, &provenance)?,
@@ -655,9 +706,11 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             customers,
             seed,
             threads,
+            formats,
         } => learn(
             lesson.as_deref(),
             conventions::out_folder(out)?,
+            formats.unwrap_or(LESSON_FORMATS),
             &loyalty_sim::learn::LessonOptions {
                 trials,
                 customers,
@@ -744,23 +797,25 @@ fn parse_formats(list: &str) -> Result<Formats, String> {
     Formats::parse(list)
 }
 
-/// The kinds of file to write: `--formats`, or all but the documents with `--no-charts`.
-/// `--json` prints the command's JSON file (`json_file`), so a list without `json` is refused
-/// with it.
+/// The kinds of file to write: `--formats`, or all but the documents with `--no-charts`, or
+/// else all the command writes (`all`). `--json` prints a JSON file (`json_file`: `summary.json` for `run`), so a list without
+/// `json` is refused with it.
 fn chosen_formats(
     formats: Option<Formats>,
     no_charts: bool,
-    json: bool,
-    json_file: &str,
+    all: Formats,
+    json_file: Option<&str>,
 ) -> Result<Formats, Error> {
     let formats = match formats {
         Some(formats) => formats,
         None if no_charts => Formats::DATA,
-        None => Formats::ALL,
+        None => all,
     };
-    if json && !formats.json {
+    if let Some(file) = json_file
+        && !formats.json
+    {
         return Err(Error::Argument(format!(
-            "--json prints {json_file}, which --formats leaves out: add json to the list"
+            "--json prints {file}, which --formats leaves out: add json to the list"
         )));
     }
     Ok(formats)
@@ -1057,12 +1112,25 @@ fn merge(parts: &[PathBuf], out: Option<PathBuf>, formats: Formats) -> Result<()
 }
 
 /// `learn`: the catalogue, or one lesson run, told and written.
+/// The kinds of file `learn` writes.
+const LESSON_FORMATS: Formats = Formats {
+    csv: false,
+    json: true,
+    charts: true,
+    html: true,
+    xlsx: false,
+};
+
 fn learn(
     name: Option<&str>,
     out: Option<PathBuf>,
+    formats: Formats,
     options: &loyalty_sim::learn::LessonOptions,
 ) -> Result<(), Error> {
     use loyalty_sim::learn::{Lesson, catalogue, run_lesson};
+    formats
+        .within("learn", LESSON_FORMATS)
+        .map_err(Error::Argument)?;
     let Some(name) = name else {
         say(&catalogue());
         return Ok(());
@@ -1075,14 +1143,28 @@ fn learn(
         ))
     })?;
     let output = run_lesson(lesson, options)?;
-    let files = output.files()?;
+    let files: Vec<(String, Vec<u8>)> = output
+        .files()?
+        .into_iter()
+        .filter(|(name, _)| formats.includes(name))
+        .collect();
     say(&output.text());
     let dir = out.unwrap_or_else(|| output.default_dir());
     output::write_atomically(&dir, &files)?;
-    wrote(&format!(
-        "\nWrote lesson.html, lesson.json and {} charts (PNG and SVG) to {}\n",
-        output.figures.len(),
-        dir.display()
-    ));
+    let mut written: Vec<String> = ["lesson.html", "lesson.json"]
+        .into_iter()
+        .filter(|name| formats.includes(name))
+        .map(String::from)
+        .collect();
+    if formats.charts {
+        written.push(format!("{} charts (PNG and SVG)", output.figures.len()));
+    }
+    let last = written.pop().unwrap_or_default();
+    let listed = if written.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", written.join(", "))
+    };
+    wrote(&format!("\nWrote {listed} to {}\n", dir.display()));
     Ok(())
 }

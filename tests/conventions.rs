@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin_cmd;
+use common::listing;
 use predicates::prelude::*;
 
 fn bin() -> &'static Path {
@@ -566,14 +567,6 @@ fn formats_chooses_the_kinds_of_file_a_run_writes() {
             .assert()
             .success();
     };
-    let listing = |out: &Path| {
-        let mut names: Vec<String> = std::fs::read_dir(out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    };
     let all = dir.path().join("all");
     run(&all, &[]);
     let chosen = dir.path().join("chosen");
@@ -626,4 +619,99 @@ fn formats_chooses_the_kinds_of_file_a_run_writes() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("add json to the list"));
+}
+
+#[test]
+fn formats_chooses_the_kinds_of_file_each_analysis_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let points = common::data("small_points.toml");
+    let uncertain = common::data("small_uncertain.toml");
+    let points = points.to_str().unwrap();
+    let uncertain = uncertain.to_str().unwrap();
+    let threshold = "program.points.redemption_threshold=50..400";
+    // Each analysis as cheap as it goes, and a list of kinds to keep.
+    let analyses: [(&str, Vec<&str>, &str); 5] = [
+        (
+            "compare",
+            vec![points, uncertain, "--trials", "2"],
+            "csv,charts",
+        ),
+        (
+            "sweep",
+            vec![points, "--vary", threshold, "--steps", "2", "--trials", "2"],
+            "json",
+        ),
+        (
+            "optimise",
+            vec![
+                points, "--vary", threshold, "--step", "175", "--trials", "2",
+            ],
+            "charts,json",
+        ),
+        ("tornado", vec![uncertain, "--trials", "2"], "csv"),
+        (
+            "learn",
+            vec!["types", "--trials", "2", "--customers", "500"],
+            "html",
+        ),
+    ];
+    for (command, args, kinds) in analyses {
+        let run = |out: &Path, extra: &[&str]| {
+            cargo_bin_cmd!("loyalty-sim")
+                .args(["-q", command])
+                .args(&args)
+                .args(extra)
+                .arg("--out")
+                .arg(out)
+                .assert()
+                .success();
+        };
+        let all = dir.path().join(format!("{command}-all"));
+        run(&all, &[]);
+        let chosen = dir.path().join(format!("{command}-chosen"));
+        run(&chosen, &["--formats", kinds]);
+        let kept = |name: &str| {
+            let kind = match name.rsplit_once('.').unwrap().1 {
+                "png" | "svg" => "charts",
+                other => other,
+            };
+            name == "manifest.json" || kinds.split(',').any(|k| k == kind)
+        };
+        let expected: Vec<String> = listing(&all).into_iter().filter(|n| kept(n)).collect();
+        assert_eq!(listing(&chosen), expected, "{command} --formats {kinds}");
+        assert!(
+            expected.len() > 1,
+            "{command} --formats {kinds}: {expected:?}"
+        );
+        // Each file chosen is the one the full command writes, byte for byte.
+        for name in expected.iter().filter(|n| *n != "manifest.json") {
+            assert_eq!(
+                std::fs::read(chosen.join(name)).unwrap(),
+                std::fs::read(all.join(name)).unwrap(),
+                "{command}: {name}"
+            );
+        }
+    }
+
+    // A kind the command does not write is refused before any work, naming those it writes;
+    // --json needs json.
+    cargo_bin_cmd!("loyalty-sim")
+        .args(["breakeven", points, "--formats", "csv,html"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--formats csv,html: breakeven writes no html files; it writes csv, json, charts",
+        ));
+    cargo_bin_cmd!("loyalty-sim")
+        .args(["tornado", uncertain, "--formats", "csv", "--json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--json prints tornado.json, which --formats leaves out: add json to the list",
+        ));
+    cargo_bin_cmd!("loyalty-sim")
+        .args(["learn", "types", "--formats", "xlsx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("learn writes no xlsx files"));
 }

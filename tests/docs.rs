@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -20,15 +22,7 @@ fn read(path: &Path) -> String {
 
 /// The README and every page of `docs/`.
 fn pages() -> Vec<PathBuf> {
-    let mut pages = vec![repo().join("README.md")];
-    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo().join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    docs.sort();
-    pages.extend(docs);
-    pages
+    common::doc_pages()
 }
 
 /// The lines of a Markdown page outside fenced code blocks.

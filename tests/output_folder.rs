@@ -11,20 +11,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::listing as names;
 use loyalty_sim::output::{FolderManifest, MANIFEST_FILE};
 use rand::{RngExt, SeedableRng};
 
 fn binary() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin!("loyalty-sim"))
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// A scenario that runs in a few milliseconds, in `dir`.

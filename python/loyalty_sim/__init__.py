@@ -12,7 +12,9 @@ scenario and seed give the same numbers here and on the command line.
 
 A scenario is a path (``str`` or ``pathlib.Path``), TOML text (a ``str`` holding a newline or an
 ``=``), or a ``dict`` shaped like the TOML file. A scenario with problems raises
-:class:`ScenarioError`, whose message names file:line:column and the field, as the command does.
+:class:`ScenarioError`, whose message names file:line:column and the field, as the command does;
+a transaction log with a bad row raises :class:`TransactionLogError`, naming its line and
+column. Both are :class:`ValidationError` (a ``ValueError``).
 The simulation releases the GIL: other Python threads run meanwhile.
 """
 
@@ -25,16 +27,20 @@ import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from . import _native
-from ._native import LoyaltySimError, ScenarioError
+from ._native import LoyaltySimError, ScenarioError, TransactionLogError, ValidationError
 
 __all__ = [
     "run",
     "compare",
     "sweep",
     "tornado",
+    "calibrate",
     "RunResult",
     "Decision",
+    "Calibration",
+    "ValidationError",
     "ScenarioError",
+    "TransactionLogError",
     "LoyaltySimError",
     "__version__",
 ]
@@ -100,8 +106,9 @@ def _number(text: str):
         return text
 
 
-def _table(text: Optional[str]):
-    """A CSV file of the command as a DataFrame, or as a list of dicts without pandas."""
+def _table(text: Optional[str], texts: Sequence[str] = ()):
+    """A CSV file of the command as a DataFrame, or as a list of dicts without pandas; the
+    columns in ``texts`` stay text (customer ids such as ``00004``)."""
     if text is None:
         return None
     text = text.lstrip("\ufeff")  # the byte-order mark Excel needs
@@ -110,9 +117,10 @@ def _table(text: Optional[str]):
         # The same float as the file's shortest representation, bit for bit: pandas before 3
         # needs round_trip for that; from 3 on it is the default (and the option deprecated).
         exact = {} if _major(pandas.__version__) >= 3 else {"float_precision": "round_trip"}
-        return pandas.read_csv(io.StringIO(text), **exact)
+        dtype = {column: str for column in texts}
+        return pandas.read_csv(io.StringIO(text), dtype=dtype or None, **exact)
     return [
-        {key: _number(value) for key, value in row.items()}
+        {key: value if key in texts else _number(value) for key, value in row.items()}
         for row in csv.DictReader(io.StringIO(text))
     ]
 
@@ -250,3 +258,158 @@ def tornado(
         seed=_seed(seed), threads=threads,
     )
     return Decision("tornado", files)
+
+
+class Calibration:
+    """A calibration's results: what ``loyalty-sim calibrate`` writes, as Python values.
+
+    Attributes:
+        summary: calibration.json as a dict: the fitted parameters of each model, the RFM
+            groups, the checks of the fit against the data and the population.
+        calibration: the same dict as ``summary``.
+        scenario: the ready-to-run scenario as TOML text (it loads as it is: pass it to
+            :func:`run`).
+        customers: customers.csv: one row per customer of the calibration period, as a
+            DataFrame (a list of dicts without pandas).
+        text: the text report the command prints.
+    """
+
+    def __init__(self, files: Dict[str, str]):
+        self.summary: Dict[str, Any] = json.loads(files["calibration.json"])
+        self.calibration = self.summary
+        self.scenario: str = files["scenario"]
+        self.customers = _table(files["customers.csv"], texts=("customer_id",))
+        self.text: str = files["text"]
+
+    def __repr__(self) -> str:
+        return f"<Calibration of {self.summary.get('input', 'a log')}>"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_COLUMNS = ("customer_column", "date_column", "amount_column", "quantity_column")
+
+
+def _log_csv(transactions, columns: Dict[str, Optional[str]]) -> bytes:
+    """A DataFrame or a list of dicts as the CSV text the command reads: its header and rows,
+    so that line 2 is the first row (the messages count so)."""
+    pandas = _pandas()
+    if pandas is not None and isinstance(transactions, pandas.DataFrame):
+        frame = transactions.copy()
+        for column in frame.columns:
+            if pandas.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    rows = list(transactions)
+    if not all(isinstance(row, Mapping) for row in rows):
+        raise TypeError(
+            "transactions: expected a path, a pandas DataFrame or a list of dicts"
+        )
+    header: List[str] = []
+    for row in rows:
+        for key in row:
+            if key not in header:
+                header.append(str(key))
+    if not header:
+        header = [c for c in columns.values() if c]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                str(k): (v.isoformat() if hasattr(v, "isoformat") else v)
+                for k, v in row.items()
+            }
+        )
+    return text.getvalue().encode("utf-8")
+
+
+def calibrate(
+    transactions,
+    calibration_end: str,
+    holdout_end: Optional[str] = None,
+    model: str = "bgnbd",
+    currency: Optional[str] = None,
+    exchange_rate: Optional[float] = None,
+    template: Optional[Union[str, "os.PathLike[str]"]] = None,
+    customers: Optional[int] = None,
+    time_unit: str = "weeks",
+    frequent_from: Optional[int] = None,
+    large_from: Optional[float] = None,
+    uncertain: bool = False,
+    customer_column: str = "customer_id",
+    date_column: str = "date",
+    amount_column: str = "amount",
+    quantity_column: Optional[str] = None,
+    date_format: Optional[str] = None,
+    format: str = "auto",
+    decimal: str = "auto",
+    skip_bad_rows: bool = False,
+    name: Optional[str] = None,
+) -> Calibration:
+    """Fits a population to a transaction log and writes a ready-to-run scenario from it, as
+    ``loyalty-sim calibrate`` does, by the same library function; nothing is written to disk.
+
+    Args:
+        transactions: a path to the log (CSV with a header row, or the CDNOW layout), a pandas
+            DataFrame, or a list of dicts; a DataFrame or dicts have the columns
+            ``customer_id``, ``date`` (YYYY-MM-DD text, or dates), ``amount`` and optionally
+            ``quantity``, or those named by ``*_column``.
+        calibration_end: last day of the calibration period, YYYY-MM-DD (inclusive).
+        holdout_end: last day of the holdout period to check the forecast against, if any.
+        model: purchase model feeding the scenario: "bgnbd", "mbgnbd", "pareto-nbd" or "auto".
+        currency: ISO 4217 code of the amounts (default: the template's).
+        exchange_rate: units of the log's currency one unit of the template's buys.
+        template: scenario whose program, market and finance the scenario takes (default: the
+            built-in retail_points.toml).
+        customers: customers of the written scenario (default: those expected alive).
+        time_unit, frequent_from, large_from, uncertain, date_format, format, decimal,
+            skip_bad_rows: as the command's flags of the same names.
+        name: the log's name in messages for a DataFrame or dicts (default ``<DataFrame>`` or
+            ``<records>``).
+
+    Raises:
+        TransactionLogError: a bad row (its line, the header being line 1, and column), a
+            missing column, an empty log.
+        ValueError: a bad argument (a date not YYYY-MM-DD, an unknown model).
+        LoyaltySimError: the models could not be fitted.
+    """
+    columns = {
+        "customer_column": customer_column,
+        "date_column": date_column,
+        "amount_column": amount_column,
+        "quantity_column": quantity_column,
+    }
+    if isinstance(transactions, (str, os.PathLike)):
+        path, log, label = os.fspath(transactions), None, "<log>"
+    else:
+        pandas = _pandas()
+        is_frame = pandas is not None and isinstance(transactions, pandas.DataFrame)
+        path = None
+        log = _log_csv(transactions, columns)
+        label = name or ("<DataFrame>" if is_frame else "<records>")
+        format = "csv" if format == "auto" else format
+    files = _native.calibrate(
+        calibration_end,
+        path=path,
+        log=log,
+        name=label,
+        holdout_end=holdout_end,
+        format=format,
+        date_format=date_format,
+        skip_bad_rows=skip_bad_rows,
+        decimal=decimal,
+        time_unit=time_unit,
+        frequent_from=frequent_from,
+        large_from=large_from,
+        template=None if template is None else os.fspath(template),
+        currency=currency,
+        exchange_rate=exchange_rate,
+        customers=customers,
+        model=model,
+        uncertain=uncertain,
+        **columns,
+    )
+    return Calibration(files)

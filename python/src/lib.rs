@@ -11,6 +11,10 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
+use loyalty_sim::calibrate::cohort::TimeUnit;
+use loyalty_sim::calibrate::from_log::{Request, calibrate_log, parse_day};
+use loyalty_sim::calibrate::purchase::ModelChoice;
+use loyalty_sim::calibrate::transactions::{Columns, DecimalMark, Format, ReadError, ReadOptions};
 use loyalty_sim::decide::compare::compare as compare_designs;
 use loyalty_sim::decide::sweep::{Axis, sweep as sweep_inputs};
 use loyalty_sim::decide::tornado::tornado as rank_inputs;
@@ -22,9 +26,21 @@ use loyalty_sim::{Error, RunOptions, ScenarioFile};
 
 create_exception!(
     _native,
-    ScenarioError,
+    ValidationError,
     PyValueError,
+    "Input that cannot be used: a scenario or a transaction log with problems; the message names file:line:column (or line and column) and what was expected, as the command line does."
+);
+create_exception!(
+    _native,
+    ScenarioError,
+    ValidationError,
     "A scenario that cannot be read or has problems; the message names file:line:column, the field and what was expected, as the command line does."
+);
+create_exception!(
+    _native,
+    TransactionLogError,
+    ValidationError,
+    "A transaction log that cannot be read: the message names the log, the line and the column at fault, as the command line does."
 );
 create_exception!(
     _native,
@@ -38,6 +54,7 @@ create_exception!(
 fn to_py(e: Error) -> PyErr {
     match e {
         Error::Scenario(_) => ScenarioError::new_err(e.to_string()),
+        Error::Transactions(_) => TransactionLogError::new_err(e.to_string()),
         Error::Argument(why) => PyValueError::new_err(why),
         other => LoyaltySimError::new_err(other.to_string()),
     }
@@ -236,6 +253,151 @@ fn tornado(
     .map_err(to_py)
 }
 
+/// Fits a population to a transaction log as `calibrate` does, by the same library function
+/// ([`calibrate_log`]); the log is the file at `path` or the CSV text `log` (named `name` in
+/// messages). Returns calibration.json, customers.csv, the scenario's TOML text and the text
+/// report; writes nothing.
+#[pyfunction]
+#[pyo3(signature = (
+    calibration_end, path=None, log=None, name="<log>", holdout_end=None, format="auto",
+    customer_column="customer_id".to_string(), date_column="date".to_string(),
+    amount_column="amount".to_string(),
+    quantity_column=None, date_format=None, skip_bad_rows=false, decimal="auto",
+    time_unit="weeks", frequent_from=None, large_from=None, template=None, currency=None,
+    exchange_rate=None, customers=None, model="bgnbd", uncertain=false
+))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate(
+    py: Python<'_>,
+    calibration_end: String,
+    path: Option<PathBuf>,
+    log: Option<Vec<u8>>,
+    name: &str,
+    holdout_end: Option<String>,
+    format: &str,
+    customer_column: String,
+    date_column: String,
+    amount_column: String,
+    quantity_column: Option<String>,
+    date_format: Option<String>,
+    skip_bad_rows: bool,
+    decimal: &str,
+    time_unit: &str,
+    frequent_from: Option<u32>,
+    large_from: Option<f64>,
+    template: Option<PathBuf>,
+    currency: Option<String>,
+    exchange_rate: Option<f64>,
+    customers: Option<u64>,
+    model: &str,
+    uncertain: bool,
+) -> PyResult<HashMap<String, String>> {
+    let choice = |what: &str, value: &str, valid: &[&str]| -> Result<(), Error> {
+        if valid.contains(&value) {
+            Ok(())
+        } else {
+            Err(Error::Argument(format!(
+                "{what} {value:?}: expected one of {}",
+                valid.join(", ")
+            )))
+        }
+    };
+    let read = (|| -> Result<ReadOptions, Error> {
+        choice("format", format, &["auto", "csv", "cdnow"])?;
+        choice("decimal", decimal, &["auto", ".", ","])?;
+        Ok(ReadOptions {
+            format: match format {
+                "cdnow" => Some(Format::Cdnow),
+                "csv" => Some(Format::Csv),
+                _ => None,
+            },
+            columns: Columns {
+                customer: customer_column,
+                date: date_column,
+                amount: amount_column,
+                quantity: quantity_column,
+            },
+            date_format,
+            skip_bad_rows,
+            decimal: match decimal {
+                "." => DecimalMark::Point,
+                "," => DecimalMark::Comma,
+                _ => DecimalMark::Auto,
+            },
+        })
+    })()
+    .map_err(to_py)?;
+    let unit = match time_unit {
+        "days" => TimeUnit::Days,
+        "weeks" => TimeUnit::Weeks,
+        "months" => TimeUnit::Months,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "time_unit {other:?}: expected \"days\", \"weeks\" or \"months\""
+            )));
+        }
+    };
+    let model = match model {
+        "bgnbd" => ModelChoice::Default,
+        other => ModelChoice::parse(other).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "model {other:?}: expected \"bgnbd\", \"mbgnbd\", \"pareto-nbd\" or \"auto\""
+            ))
+        })?,
+    };
+    let name = name.to_string();
+    py.detach(move || -> Result<HashMap<String, String>, Error> {
+        let calibration_end = parse_day("calibration_end", &calibration_end)?;
+        let holdout_end = holdout_end
+            .as_deref()
+            .map(|t| parse_day("holdout_end", t))
+            .transpose()?;
+        let (log_path, bytes) = match (path, log) {
+            (Some(path), None) => {
+                let bytes =
+                    loyalty_sim::input::read_limited(&path, loyalty_sim::input::LOG_LIMIT, false)
+                        .map_err(|source| ReadError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                (path, bytes)
+            }
+            (None, Some(bytes)) => (PathBuf::from(&name), bytes),
+            _ => {
+                return Err(Error::Argument(
+                    "give the transactions as a path or as CSV text, not both".into(),
+                ));
+            }
+        };
+        let calibrated = calibrate_log(&Request {
+            log_path: &log_path,
+            log: &bytes,
+            read,
+            calibration_end,
+            holdout_end,
+            unit,
+            frequent_from,
+            large_from,
+            survey: None,
+            model,
+            template,
+            currency,
+            exchange_rate,
+            customers,
+            uncertain,
+            scenario_path: PathBuf::from("scenario.toml"),
+        })?;
+        let report = calibrated.report();
+        let mut files = HashMap::new();
+        files.insert("calibration.json".into(), utf8(report.json()?));
+        files.insert("customers.csv".into(), utf8(report.customers_csv()?));
+        files.insert("text".into(), report.text());
+        files.insert("scenario".into(), calibrated.scenario_text.clone());
+        Ok(files)
+    })
+    .map_err(to_py)
+}
+
 /// `metric` if it is one of the trial metrics, else an error listing them.
 fn known_metric(metric: &str) -> Result<(), Error> {
     if TrialMetrics::NAMES.contains(&metric) {
@@ -311,8 +473,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(tornado, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(json_to_toml, m)?)?;
+    m.add("ValidationError", m.py().get_type::<ValidationError>())?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add(
+        "TransactionLogError",
+        m.py().get_type::<TransactionLogError>(),
+    )?;
     m.add("LoyaltySimError", m.py().get_type::<LoyaltySimError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -14,6 +14,8 @@
 //! `.xlsx`); [`bgbb`] is the discrete-time model, fitted on summarised histories, which
 //! [`discrete`] reads from a summary file or cuts from a log by periods, and checks.
 //! [`uncertainty`] carries what the fit leaves unknown into the scenario as uncertain inputs.
+//! [`from_log::calibrate_log`] is the whole of it as the command line and the Python package
+//! ask for it: a log's bytes and the command's choices in, the fit and the scenario's text out.
 
 pub mod bgbb;
 pub mod bgnbd;
@@ -23,6 +25,7 @@ pub mod cohort;
 pub mod currency;
 pub mod discrete;
 pub mod fit;
+pub mod from_log;
 pub mod gamma_gamma;
 pub mod log_formats;
 pub mod mbgnbd;

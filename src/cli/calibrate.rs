@@ -133,12 +133,9 @@ pub struct CalibrateArgs {
 /// before anything is written.
 pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     use loyalty_sim::calibrate::bgbb;
-    use loyalty_sim::calibrate::cohort::{Periods, TimeUnit};
-    use loyalty_sim::calibrate::scenario_file::{self, Source};
-    use loyalty_sim::calibrate::transactions;
-    use loyalty_sim::calibrate::types::Attitude;
-    use loyalty_sim::model::population::LoyaltyType;
-    use loyalty_sim::report::calibration::CalibrationReport;
+    use loyalty_sim::calibrate::cohort::TimeUnit;
+    use loyalty_sim::calibrate::from_log::{Request, calibrate_log};
+    use loyalty_sim::calibrate::purchase::ModelChoice;
 
     conventions::set_json(args.json);
     if let Some(dir) = &args.report_dir {
@@ -177,64 +174,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         "months" => TimeUnit::Months,
         _ => TimeUnit::Weeks,
     };
-    if let Some(x) = args.large_from
-        && !(x.is_finite() && x >= 0.0)
-    {
-        return Err(Error::Argument(format!(
-            "--large-from {x}: expected an amount ≥ 0"
-        )));
-    }
-
-    // The template: its program, market and finance, and its attitude split if no survey.
-    let (template_source, template_name, template) = match &args.template {
-        Some(path) => {
-            let file = scenario::load(path)?;
-            (file.source, path.display().to_string(), file.scenario)
-        }
-        None => {
-            let name = scenario_file::DEFAULT_TEMPLATE_NAME;
-            let parsed = scenario::parse(scenario_file::DEFAULT_TEMPLATE, Path::new(name))
-                .map_err(loyalty_sim::scenario::LoadError::from)?;
-            (
-                scenario_file::DEFAULT_TEMPLATE.to_string(),
-                name.to_string(),
-                parsed,
-            )
-        }
-    };
-    let currency = match &args.currency {
-        Some(code) => loyalty_sim::money::Currency::from_code(code).ok_or_else(|| {
-            Error::Argument(format!(
-                "--currency {code}: not an ISO 4217 currency code (e.g. EUR, USD, GBP)"
-            ))
-        })?,
-        None => template.finance.currency.clone(),
-    };
-    // Amounts are never relabelled: a change of currency converts them at a stated rate.
-    let conversion = loyalty_sim::calibrate::currency::Conversion::between(
-        &template.finance.currency,
-        &currency,
-        args.exchange_rate,
-    )
-    .map_err(|e| Error::Argument(e.to_string()))?;
-    let attitude = survey(args)?.map_or_else(
-        || {
-            let share = |t: LoyaltyType| {
-                template
-                    .population
-                    .types
-                    .iter()
-                    .find(|x| x.loyalty_type == t)
-                    .map_or(0.0, |x| x.share)
-            };
-            let split = |a: f64, b: f64| if a + b > 0.0 { a / (a + b) } else { 0.5 };
-            Attitude::Template {
-                high_patronage: split(share(LoyaltyType::True), share(LoyaltyType::False)),
-                low_patronage: split(share(LoyaltyType::Latent), share(LoyaltyType::NoLoyalty)),
-            }
-        },
-        Attitude::Survey,
-    );
+    let survey = survey(args)?;
 
     let progress = conventions::Phases::start("calibrate");
     progress.phase("reading the log");
@@ -245,76 +185,34 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             args.transactions.display()
         )));
     }
-    let log = transactions::parse(&args.transactions, &bytes, &read_options(args))?;
-    progress.phase("fitting the models and checking the fit");
-    let calibration = loyalty_sim::calibrate::calibrate(
-        &log,
-        &loyalty_sim::calibrate::Options {
-            periods: Periods {
-                calibration_end,
-                holdout_end,
-                unit,
-            },
-            frequent_from: args.frequent_from,
-            large_from: args.large_from,
-            attitude,
-            model: if args.model == "bgnbd" {
-                loyalty_sim::calibrate::purchase::ModelChoice::Default
-            } else {
-                loyalty_sim::calibrate::purchase::ModelChoice::parse(&args.model)
-                    .unwrap_or_default()
-            },
-        },
-    )?;
-
-    let (name, input) = names(args);
+    let (name, _) = names(args);
     let dir = out.unwrap_or_else(|| Path::new("output").join(&name));
-    let sha256 = scenario::sha256_hex(&bytes);
-    let uncertainty = if args.uncertain {
-        Some(
-            loyalty_sim::calibrate::uncertainty::uncertainty(&calibration)
-                .map_err(|e| Error::Argument(e.to_string()))?,
-        )
-    } else {
-        None
-    };
-    let text = scenario_file::write(
-        &template_source,
-        &calibration,
-        &Source {
-            log: input.clone(),
-            log_sha256: sha256.clone(),
-            template: template_name,
-            version: env!("CARGO_PKG_VERSION").to_string(),
+    progress.phase("reading the log, fitting the models and checking the fit");
+    // The library's one calibration, which the Python package calls too.
+    let calibrated = calibrate_log(&Request {
+        log_path: &args.transactions,
+        log: &bytes,
+        read: read_options(args),
+        calibration_end,
+        holdout_end,
+        unit,
+        frequent_from: args.frequent_from,
+        large_from: args.large_from,
+        survey,
+        model: if args.model == "bgnbd" {
+            ModelChoice::Default
+        } else {
+            ModelChoice::parse(&args.model).unwrap_or_default()
         },
-        args.customers,
-        conversion.as_ref(),
-        uncertainty.as_ref(),
-    )?;
-    // The written scenario must load as it is; if the fit gives values no scenario accepts,
-    // say so (nothing is written), not as the problems of a file that does not exist.
-    if let Err(e) = scenario::parse(&text, &dir.join(SCENARIO_FILE)) {
-        let problems: Vec<String> = e
-            .problems
-            .iter()
-            .map(|p| format!("`{}`: {}", p.field, p.message))
-            .collect();
-        return Err(Error::Argument(format!(
-            "the calibrated population does not make a valid scenario, so nothing was written: {}",
-            problems.join("; ")
-        )));
-    }
-
-    let report = CalibrationReport {
-        calibration: &calibration,
-        input,
-        input_sha256: sha256,
-        rows_skipped: log.skipped,
-        decimal: log.decimal.clone(),
-        customer_ids: &log.customer_ids,
-        currency,
-        scenario: Some(dir.join(SCENARIO_FILE).display().to_string()),
-    };
+        template: args.template.clone(),
+        currency: args.currency.clone(),
+        exchange_rate: args.exchange_rate,
+        customers: args.customers,
+        uncertain: args.uncertain,
+        scenario_path: dir.join(SCENARIO_FILE),
+    })?;
+    let log = &calibrated.log;
+    let report = calibrated.report();
     let mut files = report_files(
         formats,
         &progress,
@@ -322,7 +220,10 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         || report.customers_csv(),
         || report.chart_files(),
     )?;
-    files.push((SCENARIO_FILE.to_string(), text.into_bytes()));
+    files.push((
+        SCENARIO_FILE.to_string(),
+        calibrated.scenario_text.clone().into_bytes(),
+    ));
     progress.phase("writing");
     let written = output::write_atomically(&dir, &files)?;
     drop(progress);
@@ -569,18 +470,15 @@ const SCENARIO_FILE: &str = "scenario.toml";
 /// The report files `--formats` (or `--no-charts`) asks for: csv, json and charts are the
 /// kinds `calibrate` writes; the scenario is written whatever the list.
 fn formats(args: &CalibrateArgs) -> Result<Formats, Error> {
-    let all = Formats {
-        html: false,
-        xlsx: false,
-        ..Formats::ALL
-    };
-    let given = args.formats.or(Some(all).filter(|_| !args.no_charts));
-    let formats = super::chosen_formats(given, args.no_charts, args.json, "calibration.json")?;
-    if formats.html || formats.xlsx {
-        return Err(Error::Argument(
-            "--formats: calibrate writes csv (customers.csv), json (calibration.json) and charts; it has no html or xlsx file".into(),
-        ));
-    }
+    let formats = super::chosen_formats(
+        args.formats,
+        args.no_charts,
+        super::DECISION_FORMATS,
+        args.json.then_some("calibration.json"),
+    )?;
+    formats
+        .within("calibrate", super::DECISION_FORMATS)
+        .map_err(Error::Argument)?;
     Ok(formats)
 }
 

@@ -142,6 +142,46 @@ impl Formats {
         }
         Ok(formats)
     }
+
+    /// Whether a file called `file_name` is of a kind chosen: by its extension, `.csv` is
+    /// `csv`, `.json` is `json`, `.png` and `.svg` are `charts`, `.html` is `html` and `.xlsx`
+    /// is `xlsx`; a file of any other kind is always kept.
+    pub fn includes(&self, file_name: &str) -> bool {
+        let extension = file_name.rsplit_once('.').map_or("", |(_, e)| e);
+        match extension {
+            "csv" => self.csv,
+            "json" => self.json,
+            "png" | "svg" => self.charts,
+            "html" => self.html,
+            "xlsx" => self.xlsx,
+            _ => true,
+        }
+    }
+
+    /// Checks that every kind chosen is one that `command` writes (`writes`); the error names
+    /// the kinds it does write.
+    pub fn within(&self, command: &str, writes: Formats) -> Result<(), String> {
+        let names = |f: &Formats| -> Vec<&'static str> {
+            Self::NAMES
+                .into_iter()
+                .zip([f.csv, f.json, f.charts, f.html, f.xlsx])
+                .filter_map(|(name, on)| on.then_some(name))
+                .collect()
+        };
+        let unwritten: Vec<&str> = names(self)
+            .into_iter()
+            .filter(|n| !names(&writes).contains(n))
+            .collect();
+        if unwritten.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "--formats {}: {command} writes no {} files; it writes {}",
+            names(self).join(","),
+            unwritten.join(" or "),
+            names(&writes).join(", ")
+        ))
+    }
 }
 
 /// Renders every file of a run: (file name, bytes). With `documents`, also each chart as PNG
@@ -165,10 +205,7 @@ pub fn render_formats(
 ) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
     let mut files = data_exporters(run)
         .iter()
-        .filter(|e| {
-            let name = e.file_name();
-            (formats.json && name.ends_with(".json")) || (formats.csv && name.ends_with(".csv"))
-        })
+        .filter(|e| formats.includes(&e.file_name()))
         .map(|e| Ok((e.file_name(), e.render(run)?)))
         .collect::<Result<Vec<_>, ReportError>>()?;
     if formats.charts || formats.html {
@@ -233,5 +270,24 @@ mod tests {
             Err("`csv` is named twice".into())
         );
         assert!(Formats::parse("csv,").is_err());
+    }
+
+    #[test]
+    fn a_file_is_of_the_kind_its_extension_says() {
+        let charts = Formats::parse("charts").unwrap_or(Formats::ALL);
+        assert!(charts.includes("cash_flow.png") && charts.includes("cash_flow.svg"));
+        assert!(!charts.includes("sweep.json") && !charts.includes("sweep.csv"));
+        assert!(Formats::DATA.includes("sweep.json") && Formats::DATA.includes("sweep.csv"));
+        assert!(!Formats::DATA.includes("report.html") && !Formats::DATA.includes("workbook.xlsx"));
+    }
+
+    #[test]
+    fn a_kind_the_command_does_not_write_is_named() {
+        let writes = Formats::parse("csv,json,charts").unwrap_or(Formats::ALL);
+        assert_eq!(Formats::DATA.within("sweep", writes), Ok(()));
+        assert_eq!(
+            Formats::parse("csv,html,xlsx").unwrap_or(Formats::ALL).within("sweep", writes),
+            Err("--formats csv,html,xlsx: sweep writes no html or xlsx files; it writes csv, json, charts".into())
+        );
     }
 }

@@ -12,6 +12,36 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The names of the entries of `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            e.unwrap_or_else(|e| panic!("{e}"))
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The README and every page of `docs/`, in that order, the pages sorted.
+pub fn doc_pages() -> Vec<PathBuf> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = vec![repo.join("README.md")];
+    let docs = repo.join("docs");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&docs)
+        .unwrap_or_else(|e| panic!("{}: {e}", docs.display()))
+        .map(|e| e.unwrap_or_else(|e| panic!("{e}")).path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    found.sort();
+    pages.extend(found);
+    pages
+}
+
 /// The shipped scenario files (`scenarios/*.toml`), sorted.
 pub fn shipped_scenarios() -> Vec<PathBuf> {
     toml_files("scenarios")
