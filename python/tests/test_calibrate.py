@@ -18,11 +18,11 @@ MONEY = {"currency": "USD", "exchange_rate": 1.08}
 
 
 def cli_calibrate(cli, log, out, *args):
-    """`loyalty-sim calibrate LOG … --report-dir OUT --out OUT/scenario.toml`; the folder."""
+    """`loyalty-sim calibrate LOG … --out OUT`; the folder (with OUT/scenario.toml)."""
     subprocess.run(
         [str(cli), "-q", "calibrate", str(log), "--calibration-end", PERIODS["calibration_end"],
          "--holdout-end", PERIODS["holdout_end"], "--currency", "USD", "--exchange-rate",
-         "1.08", "--no-charts", "--report-dir", str(out), "--out", str(out / "scenario.toml"),
+         "1.08", "--no-charts", "--out", str(out),
          *args],
         check=True,
     )
@@ -122,7 +122,7 @@ def test_a_bad_row_raises_with_its_line_and_column(cli, tmp_path):
     # Word for word what the command prints after "error: ".
     done = subprocess.run(
         [str(cli), "calibrate", str(bad), "--calibration-end", "2024-06-30",
-         "--report-dir", str(tmp_path / "out")],
+         "--out", str(tmp_path / "out")],
         capture_output=True, text=True,
     )
     assert done.returncode == 2
