@@ -729,6 +729,9 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 Some(path) => scenario::load(&path)?,
                 None => bench::reference_scenario().map_err(scenario::LoadError::from)?,
             };
+            // A few seconds to a minute: a spinner on standard error (a tick every 200 ms,
+            // hidden when standard error is not a terminal) says it is measuring.
+            let spinner = conventions::working("bench");
             let report = bench::bench(
                 &file,
                 &BenchOptions {
@@ -737,8 +740,9 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                     repeat,
                     customers,
                 },
-            )?;
-            say(&report.text());
+            );
+            spinner.finish_and_clear();
+            say(&report?.text());
             Ok(())
         }
         Command::Completions { shell } => {
