@@ -306,3 +306,96 @@ fn a_client_that_goes_away_stops_its_run() {
     let (status, _) = server.request("GET", "/api/scenarios", b"");
     assert_eq!(status, 200);
 }
+
+/// The report's verdict paragraph (`<p class="verdict">…</p>`).
+fn verdict_of(report: &str) -> String {
+    let start = report.find("<p class=\"verdict\">").unwrap();
+    let end = start + report[start..].find("</p>").unwrap();
+    report[start..end].to_string()
+}
+
+#[test]
+fn the_page_downloads_the_report_and_the_workbook_that_run_writes() {
+    let server = Server::start(&[]);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenario = root.join("tests/data/small_points.toml");
+    let toml = std::fs::read_to_string(&scenario).unwrap();
+    let request = |kind: &str| json!({ "name": "small_points.toml", "toml": toml, "trials": 3, "kind": kind });
+    // The command's files for the same scenario, seed and trials.
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_loyalty-sim"))
+        .args(["run", scenario.to_str().unwrap(), "--trials", "3", "-q"])
+        .args([
+            "--formats",
+            "html,xlsx",
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let expected = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+
+    let (status, report) = server.post("/api/document", &request("report"));
+    assert_eq!(status, 200, "{report}");
+    assert!(report.starts_with("<!DOCTYPE html>"), "{}", &report[..80]);
+    // The same run: the verdict word for word.
+    assert_eq!(verdict_of(&report), verdict_of(&expected));
+
+    let (status, workbook) = server.post("/api/document", &request("workbook"));
+    assert_eq!(status, 200);
+    // An xlsx file is a zip archive.
+    assert!(
+        workbook.starts_with("PK"),
+        "{}",
+        &workbook[..20.min(workbook.len())]
+    );
+
+    let (status, body) = server.post(
+        "/api/document",
+        &json!({ "toml": toml, "trials": 3, "kind": "pdf" }),
+    );
+    assert_eq!(status, 400);
+    assert_eq!(
+        error_of(&body),
+        "kind: expected report or workbook, found `pdf`"
+    );
+    let (status, body) = server.post(
+        "/api/document",
+        &json!({ "toml": "[simulation]\ncustomers = -1\n", "kind": "report" }),
+    );
+    assert_eq!(status, 422, "{body}");
+}
+
+#[test]
+fn a_client_that_goes_away_stops_its_document_run() {
+    let server = Server::start(&[]);
+    let body =
+        json!({ "toml": shipped("retail_instant_discount"), "trials": 100_000, "kind": "report" })
+            .to_string();
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(
+        stream,
+        "POST /api/document HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // The run is under way once the server uses CPU.
+    let started = Instant::now();
+    while server.cpu() < Duration::from_millis(500) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the run did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(stream);
+    std::thread::sleep(Duration::from_secs(3));
+    let before = server.cpu();
+    std::thread::sleep(Duration::from_secs(2));
+    let used = server.cpu() - before;
+    assert!(
+        used < Duration::from_millis(300),
+        "the server kept computing after its client left: {used:?} of CPU in 2 s"
+    );
+}

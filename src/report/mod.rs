@@ -102,6 +102,14 @@ impl Formats {
         html: false,
         xlsx: false,
     };
+    /// No file at all: the start of a choice of one kind (`Formats { html: true, ..NONE }`).
+    pub const NONE: Formats = Formats {
+        csv: false,
+        json: false,
+        charts: false,
+        html: false,
+        xlsx: false,
+    };
     /// The names `--formats` takes, in the order the files are written.
     pub const NAMES: [&'static str; 5] = ["csv", "json", "charts", "html", "xlsx"];
 

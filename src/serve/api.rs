@@ -22,7 +22,7 @@ use tokio::sync::{Semaphore, mpsc};
 use super::edit;
 use super::{BODY_LIMIT, Entry, MAX_REQUEST_TRIALS, MAX_RUNS, Origin, PREVIEW_TRIALS};
 use crate::decide::compare::compare;
-use crate::report::{decisions, figures, html};
+use crate::report::{Formats, decisions, figures, html, render_formats};
 use crate::run::{RunOptions, RunOutput, run_cancellable};
 use crate::scenario::{ScenarioError, ScenarioFile};
 
@@ -71,6 +71,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/edit", post(edit_field))
         .route("/api/preview", post(preview))
         .route("/api/compare", post(compare_designs))
+        .route("/api/document", post(document))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or request") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
@@ -392,6 +393,118 @@ async fn preview(
     Ok((
         [(header::CONTENT_TYPE, "application/x-ndjson")],
         Body::from_stream(body),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentRequest {
+    name: Option<String>,
+    toml: String,
+    trials: Option<u64>,
+    /// `report` (report.html) or `workbook` (workbook.xlsx).
+    kind: String,
+}
+
+/// Sets the flag when dropped: a request whose client goes away is dropped by the server,
+/// and the run behind it stops.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Runs the scenario and answers with its report (`report.html`) or its workbook
+/// (`workbook.xlsx`), the same files `run` writes for the same scenario, seed and trials, as a
+/// download named after the scenario.
+async fn document(
+    State(state): Shared,
+    payload: Result<Json<DocumentRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(req) = payload?;
+    let (formats, file_kind, content_type) = match req.kind.as_str() {
+        "report" => (
+            Formats {
+                html: true,
+                ..Formats::NONE
+            },
+            "report.html",
+            "text/html; charset=utf-8",
+        ),
+        "workbook" => (
+            Formats {
+                xlsx: true,
+                ..Formats::NONE
+            },
+            "workbook.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        other => {
+            return Err(ApiError::bad(format!(
+                "kind: expected report or workbook, found `{other}`"
+            )));
+        }
+    };
+    let name = req.name.unwrap_or_else(|| "scenario".into());
+    let path = file_name(&name);
+    let file = ScenarioFile::from_text(path.clone(), &req.toml).map_err(ApiError::invalid)?;
+    let trials = trials_of(req.trials, PREVIEW_TRIALS)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _stop_if_dropped = CancelOnDrop(cancel.clone());
+    let _permit =
+        state.runs.clone().acquire_owned().await.map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping")
+        })?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let options = RunOptions {
+            trials: Some(trials),
+            ..RunOptions::default()
+        };
+        let run = run_cancellable(&file, &options, &|| {}, &cancel).map_err(|e| e.to_string())?;
+        render_formats(&run, formats)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|(n, _)| n == file_kind)
+            .map(|(_, b)| b)
+            .ok_or_else(|| format!("the run wrote no {file_kind}"))
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the run stopped unexpectedly: {e}"),
+        )
+    })?
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    // The scenario's stem, in characters a file name and a header take anywhere.
+    let stem: String = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let download = match file_kind {
+        "report.html" => format!("{stem}-report.html"),
+        _ => format!("{stem}.xlsx"),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{download}\""),
+            ),
+        ],
+        bytes,
     )
         .into_response())
 }

@@ -195,6 +195,8 @@ function showProblems() {
   }
   $("preview-btn").disabled = state.problems.length > 0;
   $("full-btn").disabled = state.problems.length > 0;
+  $("report-btn").disabled = state.problems.length > 0;
+  $("workbook-btn").disabled = state.problems.length > 0;
 }
 
 function load(data) {
@@ -386,6 +388,47 @@ function download() {
   link.click();
 }
 
+// The scenario's own trials, for a full run and the documents.
+function fullTrials() {
+  const trials = state.doc && state.doc.simulation ? state.doc.simulation.trials : undefined;
+  return typeof trials === "number" ? trials : undefined;
+}
+
+// Runs the scenario's trials on the server and downloads its report or workbook: the same file
+// `loyalty-sim run` writes for this scenario and seed.
+async function downloadDocument(kind) {
+  const status = $("run-status");
+  const button = $(kind + "-btn");
+  const trials = fullTrials();
+  button.disabled = true;
+  status.textContent = "Running " + (trials || state.previewTrials) + " trials for the " + kind + "…";
+  const body = { name: state.name, toml: state.toml, kind };
+  if (trials !== undefined) body.trials = trials;
+  try {
+    const response = await fetch("/api/document", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({ error: response.statusText }));
+      throw new Error(data.error);
+    }
+    const blob = await response.blob();
+    const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    const link = $("download");
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(blob);
+    link.download = match ? match[1] : kind;
+    link.click();
+    status.textContent = "Downloaded " + link.download + ".";
+  } catch (e) {
+    status.textContent = e.message;
+  } finally {
+    button.disabled = state.problems.length > 0;
+  }
+}
+
 // --- Start ---------------------------------------------------------------------------------
 
 async function start() {
@@ -410,10 +453,9 @@ async function start() {
     load(await api("/api/check", { name: state.name, toml: $("source").value }));
   });
   $("preview-btn").addEventListener("click", () => run());
-  $("full-btn").addEventListener("click", () => {
-    const trials = state.doc && state.doc.simulation ? state.doc.simulation.trials : undefined;
-    run(typeof trials === "number" ? trials : undefined);
-  });
+  $("full-btn").addEventListener("click", () => run(fullTrials()));
+  $("report-btn").addEventListener("click", () => downloadDocument("report"));
+  $("workbook-btn").addEventListener("click", () => downloadDocument("workbook"));
   $("cancel-btn").addEventListener("click", () => { if (controller) controller.abort(); });
   $("save-btn").addEventListener("click", saveDesign);
   $("compare-btn").addEventListener("click", compareDesigns);
