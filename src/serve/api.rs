@@ -519,6 +519,13 @@ fn result_json(run: &RunOutput) -> Value {
         .iter()
         .filter_map(|f| Some(json!({ "name": f.name, "svg": f.svg().ok()? })))
         .collect();
+    // Rounded to what the Monte Carlo error supports, as in the tables.
+    let [median, _, _, mean_and_error] =
+        crate::report::console::stats_cells(&m.npv, crate::report::console::Unit::Money, c);
+    let (mean, sem) = match mean_and_error.split_once(" ± ") {
+        Some((mean, sem)) => (mean.to_string(), Some(sem.to_string())),
+        None => (c.format(m.npv.mean), None),
+    };
     json!({
         "verdict": crate::report::console::verdict(run),
         "tables": html::results_fragment(run),
@@ -528,9 +535,9 @@ fn result_json(run: &RunOutput) -> Value {
         "months": md.months,
         "currency": c.code,
         "npv_median": m.npv.p50,
-        "npv_median_text": c.format(m.npv.p50),
-        "npv_mean_text": c.format(m.npv.mean),
-        "npv_sem_text": m.npv.sem.map(|e| c.format(e)),
+        "npv_median_text": median,
+        "npv_mean_text": mean,
+        "npv_sem_text": sem,
     })
 }
 
