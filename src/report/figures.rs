@@ -368,15 +368,23 @@ pub fn npv_histogram(run: &RunOutput) -> Figure<AnyChart> {
         ),
         true,
     )];
-    if lo < 0.0 && hi > 0.0 || lo == 0.0 || hi == 0.0 {
+    // Zero is marked when it is in view; when every trial is far from it, drawing it would
+    // squeeze the bars into a corner, so the title says where it is instead.
+    let zero_in_view = lo <= 0.0 && hi >= 0.0;
+    if zero_in_view {
         markers.insert(0, (0.0, "0".to_string(), false));
     }
+    let zero = match (zero_in_view, hi < 0.0) {
+        (true, _) => "",
+        (false, true) => "; zero is off the scale, to the right",
+        (false, false) => "; zero is off the scale, to the left",
+    };
     Figure {
         name: "npv_histogram",
         footer: String::new(),
         chart: AnyChart::ValueHistogram(super::chart::ValueHistogramChart {
             title: format!(
-                "NPV over {} trials (positive in {:.0}%)",
+                "NPV over {} trials (positive in {:.0}%{zero})",
                 run.trials.len(),
                 run.summary.downside.npv_positive.probability * 100.0
             ),

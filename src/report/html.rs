@@ -54,6 +54,7 @@ figcaption { color: #333; margin-top: 0.3rem; }
 table.years tfoot th { border-top: 2px solid #333; text-align: right; }
 table.years tfoot th:first-child { text-align: left; }
 table.years td:first-child { white-space: nowrap; }
+table.years thead th { white-space: normal; vertical-align: bottom; min-width: 6rem; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2rem; }
 .pair figure { margin: 0.8rem 0 0.6rem; }
 .glossary { border-top: 1px solid #ddd; padding-top: 0.4rem; }
@@ -86,6 +87,9 @@ table.years td:first-child { white-space: nowrap; }
   figure, table, tr, .verdict, .warning { break-inside: avoid; page-break-inside: avoid; }
   figure svg { border: none; }
   tbody tr:nth-child(even) { background: #f2f2f2; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+  .charts figure { margin: 0.4rem 0 0.8rem; }
+  figcaption, .note { font-size: 8.5pt; }
   .appendix { break-before: page; page-break-before: always; }
   details > summary { list-style: none; }
   a { color: inherit; text-decoration: none; }
@@ -466,8 +470,10 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                 }
                 @if charts.iter().any(|c| !SUMMARY_CHARTS.contains(&c.name)) {
                     h2 id="charts" { "Charts" }
-                    @for chart in charts.iter().filter(|c| !SUMMARY_CHARTS.contains(&c.name)) {
-                        (figure(chart))
+                    div.charts {
+                        @for chart in charts.iter().filter(|c| !SUMMARY_CHARTS.contains(&c.name)) {
+                            (figure(chart))
+                        }
                     }
                 }
                 (methodology(run))
