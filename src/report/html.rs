@@ -90,6 +90,8 @@ table.years thead th { white-space: normal; vertical-align: bottom; min-width: 6
   .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
   .charts figure { margin: 0.4rem 0 0.8rem; }
   figcaption, .note { font-size: 8.5pt; }
+  .appendix table { break-inside: auto; page-break-inside: auto; }
+  .appendix th, .appendix td { padding: 0.05rem 0.5rem; }
   .appendix { break-before: page; page-break-before: always; }
   details > summary { list-style: none; }
   a { color: inherit; text-decoration: none; }
