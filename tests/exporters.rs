@@ -469,3 +469,120 @@ fn the_report_and_the_workbook_are_the_same_bytes_every_time() {
         assert!(file(files, name) == file(&again, name), "{name} differs");
     }
 }
+
+/// The year table and the NPV waterfall of the report add up, by their formulas, to the
+/// headline means: sums are linear, so the years' totals are the means of the trials' totals,
+/// and with one discount rate the NPV of the mean cash flow is the mean of the trials' NPVs.
+#[test]
+fn the_year_table_and_the_waterfall_add_up_to_the_headline_means() {
+    use loyalty_sim::report::yearly::{ModelInputs, waterfall, years};
+    let file = common::reduced(&common::data("small_points.toml"), 1_500, 30);
+    let run = common::run_trials(&file, 5);
+    let m = &run.summary.metrics;
+    let table = years(&run, &ModelInputs::of(&run));
+    // The start, then 12 + 12 + 6 months.
+    assert_eq!(
+        table.iter().map(|y| y.year).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    let close = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+            "{what}: {a} against {b}"
+        )
+    };
+    let total =
+        |g: &dyn Fn(&loyalty_sim::report::yearly::Year) -> f64| table.iter().map(g).sum::<f64>();
+    close(
+        total(&|y| y.incremental_revenue),
+        m.incremental_revenue.mean,
+        "revenue",
+    );
+    close(
+        total(&|y| y.margin),
+        m.incremental_gross_margin.mean,
+        "margin",
+    );
+    close(total(&|y| y.rewards), m.reward_cost.mean, "rewards");
+    close(
+        total(&|y| y.costs),
+        m.program_cost.mean,
+        "investment and running costs",
+    );
+    close(total(&|y| y.partner), m.partner_revenue.mean, "partners");
+    close(total(&|y| y.net), m.cumulative_cash_flow_end.mean, "net");
+    close(
+        table[3].cumulative,
+        m.cumulative_cash_flow_end.mean,
+        "cumulative",
+    );
+    close(total(&|y| y.present_value), m.npv.mean, "present values");
+    close(table[0].costs, m.investment.mean, "investment at the start");
+    // Each year's cumulative is the previous one plus its net.
+    for w in table.windows(2) {
+        close(w[1].cumulative, w[0].cumulative + w[1].net, "cumulative");
+    }
+    // The liability at a year end is the month's mean (year 3 ends at month 30).
+    let liability = |month: usize| run.monthly[month - 1].series[Series::Liability as usize].mean;
+    close(table[1].liability_end, liability(12), "liability, year 1");
+    close(table[3].liability_end, liability(30), "liability, year 3");
+
+    let w = waterfall(&run);
+    close(
+        w.margin - w.rewards - w.running + w.partner - w.investment,
+        w.npv,
+        "waterfall parts",
+    );
+    close(w.npv, m.npv.mean, "waterfall NPV");
+    assert!(w.margin > 0.0 && w.rewards > 0.0 && w.investment > 0.0);
+}
+
+/// The first screen of the report: the year table with its start and total rows, the NPV
+/// histogram and waterfall, the glossary, and the sentence on which liability is booked.
+#[test]
+fn the_report_opens_with_the_year_table_the_npv_charts_and_a_glossary() {
+    let (run, files) = uncertain_run();
+    let text = std::str::from_utf8(file(files, "report.html")).unwrap();
+    let doc = Html::parse_document(text);
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    let summary = doc.select(&sel("section#summary")).next().unwrap();
+    let rows: Vec<String> = summary
+        .select(&sel("table.years tr > :first-child"))
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    assert_eq!(rows, ["", "Start (month 0)", "Year 1", "Total"]);
+    for id in ["npv_histogram", "npv_waterfall"] {
+        assert!(
+            summary
+                .select(&sel(&format!("figure#{id} svg")))
+                .next()
+                .is_some(),
+            "{id}"
+        );
+        assert!(!file(files, &format!("{id}.png")).is_empty());
+        assert!(!file(files, &format!("{id}.svg")).is_empty());
+    }
+    let glossary = summary.select(&sel(".glossary")).next().unwrap();
+    let words: String = glossary.text().collect();
+    for term in ["MC error", "pp", "band", "burn/earn"] {
+        assert!(words.contains(term), "{term}");
+    }
+    let balance: String = doc
+        .select(&sel("p.balance-sheet"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(balance.contains("IFRS 15 contract liability") && balance.contains("management view"));
+    // The investment of the start row, rounded as the summary rounds it.
+    let c = &run.scenario.finance.currency;
+    assert!(
+        summary
+            .text()
+            .any(|t| t == c.format_decimals(run.summary.metrics.investment.mean, 0))
+    );
+    // The appendix of assumptions comes after the method.
+    let method = text.find("id=\"method\"").unwrap();
+    let appendix = text.find("id=\"assumptions\"").unwrap();
+    assert!(appendix > method);
+}

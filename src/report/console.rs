@@ -63,6 +63,18 @@ pub fn show_at(value: f64, unit: Unit, currency: &Currency, place: i32) -> Strin
     }
 }
 
+/// The decimal place to which an amount of money known to the Monte Carlo error `sem` is
+/// shown ([`error_place`]), in whole currency units at most when the amounts it stands beside
+/// reach `largest` ≥ 100, as everywhere else.
+pub fn money_place(sem: f64, largest: f64) -> Option<i32> {
+    let place = error_place(sem);
+    if largest >= 100.0 {
+        place.map(|p| p.max(0))
+    } else {
+        place
+    }
+}
+
 /// A metric's median, 5th and 95th percentiles and mean ± Monte Carlo error as shown in the
 /// summary tables. Money, points and people are rounded to the place the mean's error supports
 /// ([`error_place`]), the percentiles to the same place (their own Monte Carlo error is of the
@@ -72,10 +84,7 @@ pub fn show_at(value: f64, unit: Unit, currency: &Currency, place: i32) -> Strin
 pub fn stats_cells(s: &Stats, unit: Unit, currency: &Currency) -> [String; 4] {
     let place = match (unit, s.sem) {
         (Unit::Percent, _) | (_, None) => None,
-        // Amounts of a hundred and more in whole currency units, as everywhere else.
-        (Unit::Money, Some(e)) if s.mean.abs().max(s.p5.abs()).max(s.p95.abs()) >= 100.0 => {
-            error_place(e).map(|p| p.max(0))
-        }
+        (Unit::Money, Some(e)) => money_place(e, s.mean.abs().max(s.p5.abs()).max(s.p95.abs())),
         (_, Some(e)) => error_place(e),
     };
     match place {

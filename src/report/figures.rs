@@ -32,6 +32,10 @@ pub enum AnyChart {
     Bars(super::chart::GroupedBarChart),
     /// Points by group.
     Scatter(super::chart::ScatterChart),
+    /// A histogram over a numeric axis.
+    ValueHistogram(super::chart::ValueHistogramChart),
+    /// A waterfall.
+    Waterfall(super::chart::WaterfallChart),
 }
 
 impl Draw for AnyChart {
@@ -44,6 +48,8 @@ impl Draw for AnyChart {
             AnyChart::Tornado(c) => c.draw(area),
             AnyChart::Bars(c) => c.draw(area),
             AnyChart::Scatter(c) => c.draw(area),
+            AnyChart::ValueHistogram(c) => c.draw(area),
+            AnyChart::Waterfall(c) => c.draw(area),
         }
     }
 }
@@ -336,6 +342,122 @@ pub fn payback_histogram(run: &RunOutput) -> Figure<AnyChart> {
     }
 }
 
+/// The NPV over trials: a histogram of about √trials bins (between 10 and 40), losses in
+/// vermillion, with zero and the median marked.
+pub fn npv_histogram(run: &RunOutput) -> Figure<AnyChart> {
+    let values: Vec<f64> = run
+        .trials
+        .iter()
+        .map(|t| t.npv)
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let bins = npv_bins(&values, lo, hi);
+    let npv = &run.summary.metrics.npv;
+    let c = &run.scenario.finance.currency;
+    let scale = Scale::Money(c.clone());
+    let mut markers = vec![(
+        npv.p50,
+        format!(
+            "median {}",
+            super::console::stats_cells(npv, super::console::Unit::Money, c)[0]
+        ),
+        true,
+    )];
+    // Zero is marked when it is in view; when every trial is far from it, drawing it would
+    // squeeze the bars into a corner, so the title says where it is instead.
+    let zero_in_view = lo <= 0.0 && hi >= 0.0;
+    if zero_in_view {
+        markers.insert(0, (0.0, "0".to_string(), false));
+    }
+    let zero = match (zero_in_view, hi < 0.0) {
+        (true, _) => "",
+        (false, true) => "; zero is off the scale, to the right",
+        (false, false) => "; zero is off the scale, to the left",
+    };
+    Figure {
+        name: "npv_histogram",
+        footer: String::new(),
+        chart: AnyChart::ValueHistogram(super::chart::ValueHistogramChart {
+            title: format!(
+                "NPV over {} trials (positive in {:.0}%{zero})",
+                run.trials.len(),
+                run.summary.downside.npv_positive.probability * 100.0
+            ),
+            x_label: money_label(run, &format!("NPV {}", super::console::discounting(run))),
+            x_scale: scale,
+            y_label: "Trials".into(),
+            bins,
+            split: 0.0,
+            below: palette::VERMILLION,
+            above: palette::BLUE,
+            markers,
+        }),
+    }
+}
+
+/// Equal-width bins from `lo` to `hi` over `values`: (lower edge, upper edge, count).
+fn npv_bins(values: &[f64], lo: f64, hi: f64) -> Vec<(f64, f64, f64)> {
+    if values.is_empty() || !(lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
+    }
+    if hi - lo <= 0.0 {
+        let half = lo.abs().max(1.0) * 0.01;
+        return vec![(lo - half, hi + half, values.len() as f64)];
+    }
+    let n = ((values.len() as f64).sqrt().ceil() as usize).clamp(10, 40);
+    let width = (hi - lo) / n as f64;
+    let mut counts = vec![0.0; n];
+    for v in values {
+        // The top value falls in the last bin.
+        let i = (((v - lo) / width).floor() as usize).min(n - 1);
+        counts[i] += 1.0;
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (lo + width * i as f64, lo + width * (i + 1) as f64, c))
+        .collect()
+}
+
+/// The mean NPV taken apart: the incremental margin gained, less rewards, running costs and
+/// the investment (and plus what partners pay, when they do), each discounted as the NPV is.
+pub fn npv_waterfall(run: &RunOutput) -> Figure<AnyChart> {
+    let w = super::yearly::waterfall(run);
+    let step = |label: &str, amount: f64, total: bool| super::chart::WaterfallStep {
+        label: label.to_string(),
+        amount,
+        total,
+    };
+    let mut steps = vec![
+        step("Margin gained", w.margin, false),
+        step("Rewards", -w.rewards, false),
+        step("Running costs", -w.running, false),
+    ];
+    if w.partner != 0.0 {
+        steps.push(step("Paid by partners", w.partner, false));
+    }
+    steps.push(step("Investment", -w.investment, false));
+    steps.push(step("NPV", w.npv, true));
+    Figure {
+        name: "npv_waterfall",
+        footer: String::new(),
+        chart: AnyChart::Waterfall(super::chart::WaterfallChart {
+            title: format!(
+                "Where the mean NPV comes from (present values {})",
+                super::console::discounting(run)
+            ),
+            y_label: money_label(run, "Present value"),
+            y_scale: Scale::Money(run.scenario.finance.currency.clone()),
+            steps,
+        }),
+    }
+}
+
 /// The small print of a run's charts: program, version, seed and the scenario's hash.
 pub fn stamp(run: &RunOutput) -> String {
     let md = &run.summary.metadata;
@@ -353,6 +475,8 @@ pub fn stamp(run: &RunOutput) -> String {
 /// Every chart of a run.
 pub fn run_figures(run: &RunOutput) -> Vec<Figure<AnyChart>> {
     let mut figures = vec![
+        npv_histogram(run),
+        npv_waterfall(run),
         cash_flow(run),
         liability(run),
         members_by_type(run),

@@ -8,7 +8,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::assumptions::{Value, assumptions, defaults};
 use super::console::{
-    Row, Unit, discounting, month_mean, precision_text, sections, show, show_month, verdict,
+    Row, Unit, discounting, money_place, month_mean, precision_text, sections, show, show_at,
+    show_month, verdict,
 };
 use super::labels;
 use crate::money::format_number;
@@ -48,11 +49,52 @@ figure { margin: 1.4rem 0 2rem; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #333; margin-top: 0.3rem; }
 .note { color: #555; font-size: 0.92rem; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll > table { margin-top: 0; }
+table.years tfoot th { border-top: 2px solid #333; text-align: right; }
+table.years tfoot th:first-child { text-align: left; }
+table.years td:first-child { white-space: nowrap; }
+table.years thead th { white-space: normal; vertical-align: bottom; min-width: 6rem; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2rem; }
+.pair figure { margin: 0.8rem 0 0.6rem; }
+.glossary { border-top: 1px solid #ddd; padding-top: 0.4rem; }
 @media (max-width: 700px) {
   body { padding: 0 0.7rem; margin: 1rem auto; font-size: 14px; }
   table { display: block; overflow-x: auto; max-width: 100%; }
+  .scroll > table { display: table; }
   th, td { padding: 0.25rem 0.4rem; }
   td:first-child { min-width: 9rem; }
+  .pair { grid-template-columns: 1fr; }
+  dl.meta { grid-template-columns: 1fr; gap: 0; }
+  dl.meta dd { margin-bottom: 0.3rem; }
+}
+@page { margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; line-height: 1.3; }
+  nav { display: none; }
+  h1 { font-size: 15pt; margin: 0; }
+  h2 { font-size: 12pt; margin-top: 1rem; break-after: avoid; page-break-after: avoid; }
+  h3 { break-after: avoid; page-break-after: avoid; }
+  .subtitle { margin: 0.1rem 0; }
+  dl.meta { grid-template-columns: max-content auto max-content auto; margin: 0.3rem 0; font-size: 8pt; }
+  .verdict { padding: 0.4rem 0.7rem; font-size: 10pt; }
+  .summary h2 { margin-top: 0.6rem; }
+  .summary { break-after: page; page-break-after: always; }
+  .summary table { margin: 0.2rem 0 0.3rem; }
+  .summary th, .summary td { padding: 0.1rem 0.4rem; }
+  .pair figure { margin: 0.3rem 0 0; }
+  .scroll { overflow: visible; }
+  figure, table, tr, .verdict, .warning { break-inside: avoid; page-break-inside: avoid; }
+  figure svg { border: none; }
+  tbody tr:nth-child(even) { background: #f2f2f2; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+  .charts figure { margin: 0.4rem 0 0.8rem; }
+  figcaption, .note { font-size: 8.5pt; }
+  .appendix table { break-inside: auto; page-break-inside: auto; }
+  .appendix th, .appendix td { padding: 0.05rem 0.5rem; }
+  .appendix { break-before: page; page-break-before: always; }
+  details > summary { list-style: none; }
+  a { color: inherit; text-decoration: none; }
 }
 "#;
 
@@ -73,6 +115,12 @@ fn caption(name: &str) -> &'static str {
         }
         "rewards" => {
             "Rewards earned (issued) and redeemed (used) each month, the median over trials; what is earned and not redeemed builds the liability."
+        }
+        "npv_histogram" => {
+            "The NPV of each trial: losses in vermillion, gains in blue; the solid line marks zero and the dashed line the median."
+        }
+        "npv_waterfall" => {
+            "The mean NPV taken apart: the incremental gross margin gained, less rewards, running costs and the investment, each discounted as the NPV is; the parts add up to the NPV."
         }
         "payback" => {
             "In how many trials the program pays back in each month; the last bar counts the trials that do not pay back within the horizon."
@@ -141,13 +189,145 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
     }
 }
 
+/// The charts of the first screen, shown under the year table rather than with the others.
+const SUMMARY_CHARTS: [&str; 2] = ["npv_histogram", "npv_waterfall"];
+
+/// The business case year by year (means over trials): the start with the investment, each
+/// year, and the total, every column rounded to the place its total's Monte Carlo error
+/// supports ([`money_place`]).
+fn year_table(run: &RunOutput) -> Markup {
+    let c = &run.scenario.finance.currency;
+    let m = &run.summary.metrics;
+    let years = super::yearly::years(run, &super::yearly::ModelInputs::of(run));
+    let total = |g: &dyn Fn(&super::yearly::Year) -> f64| years.iter().map(g).sum::<f64>();
+    let with_partner = years.iter().any(|y| y.partner != 0.0);
+    type Column<'a> = (
+        &'a str,
+        &'a crate::metrics::stats::Stats,
+        fn(&super::yearly::Year) -> f64,
+        bool,
+    );
+    let mut columns: Vec<Column<'_>> = vec![
+        (
+            "Incremental revenue",
+            &m.incremental_revenue,
+            |y| y.incremental_revenue,
+            true,
+        ),
+        (
+            "Incremental margin",
+            &m.incremental_gross_margin,
+            |y| y.margin,
+            true,
+        ),
+        ("Rewards", &m.reward_cost, |y| y.rewards, true),
+        (
+            "Investment and running costs",
+            &m.program_cost,
+            |y| y.costs,
+            true,
+        ),
+    ];
+    if with_partner {
+        columns.push(("Paid by partners", &m.partner_revenue, |y| y.partner, true));
+    }
+    columns.push((
+        "Net cash flow",
+        &m.cumulative_cash_flow_end,
+        |y| y.net,
+        true,
+    ));
+    columns.push((
+        "Cumulative",
+        &m.cumulative_cash_flow_end,
+        |y| y.cumulative,
+        false,
+    ));
+    columns.push((
+        "Liability at year end",
+        &m.liability_end,
+        |y| y.liability_end,
+        false,
+    ));
+    let place = |stats: &crate::metrics::stats::Stats, get: fn(&super::yearly::Year) -> f64| {
+        let largest = years
+            .iter()
+            .map(|y| get(y).abs())
+            .fold(stats.mean.abs(), f64::max);
+        stats
+            .sem
+            .and_then(|e| money_place(e, largest))
+            .unwrap_or(if largest >= 100.0 { 0 } else { -2 })
+    };
+    let places: Vec<i32> = columns.iter().map(|(_, s, g, _)| place(s, *g)).collect();
+    let end = years.last().map_or(0.0, |y| y.cumulative);
+    html! {
+        div.scroll { table.years {
+            thead { tr {
+                th { "" }
+                @for (title, ..) in &columns { th.num { (title) } }
+            } }
+            tbody {
+                @for y in &years {
+                    tr {
+                        td { @if y.year == 0 { "Start (month 0)" } @else { "Year " (y.year) } }
+                        @for ((_, _, get, _), p) in columns.iter().zip(&places) {
+                            @if y.year == 0 && get(y) == 0.0 { td.num { "" } }
+                            @else { td.num { (show_at(get(y), Unit::Money, c, *p)) } }
+                        }
+                    }
+                }
+            }
+            tfoot { tr {
+                th { "Total" }
+                @for ((title, _, get, sums), p) in columns.iter().zip(&places) {
+                    @if *sums { th.num { (show_at(total(get), Unit::Money, c, *p)) } }
+                    @else if *title == "Cumulative" { th.num { (show_at(end, Unit::Money, c, *p)) } }
+                    @else { th.num { "" } }
+                }
+            } }
+        } }
+        p.note {
+            "Means over the trials of each year's cash flows (months 1–12 are year 1), so the totals are the headline means: the net total is the mean cumulative cash flow at month " (run.summary.metadata.months) ". Each column is rounded to the place its total's Monte Carlo error supports."
+            " The liability is at cost, net of expected breakage."
+        }
+    }
+}
+
+/// The one-line glossary under the summary.
+fn glossary() -> Markup {
+    html! {
+        p.note.glossary {
+            b { "Glossary: " }
+            b { "MC error" } " — the Monte Carlo standard error of a mean (sd/√trials), how precisely the trials pin it down; "
+            b { "pp" } " — percentage points; "
+            b { "band" } " — the 5th to 95th percentile over trials, where 90% of outcomes fall; "
+            b { "burn/earn" } " — points redeemed over points earned."
+        }
+    }
+}
+
+/// An inline chart as a figure with its caption.
+fn figure(chart: &InlineChart<'_>) -> Markup {
+    html! {
+        figure id=(chart.name) {
+            (PreEscaped(chart.svg))
+            figcaption { (caption(chart.name)) " "
+                span.note { "(" (chart.name) ".png, " (chart.name) ".svg)" } }
+        }
+    }
+}
+
+/// Which liability goes on the balance sheet, and why the other is shown.
+const BALANCE_SHEET: &str = "On the balance sheet goes the IFRS 15 contract liability: the revenue deferred for rewards earned and not yet redeemed, valued at their stand-alone selling price. The points liability at cost net of breakage is not booked; it is shown as the management view of the cash the program will still spend on rewards.";
+
 /// The headline tables of a run: each section's rows with their median, band and Monte
 /// Carlo error.
 fn headline_tables(run: &RunOutput) -> Markup {
     html! {
         @for section in sections(run) {
             h3 { (section.title) }
-            table {
+            div.scroll { table {
                 @if section.rows.iter().all(|r| matches!(r, Row::Text { .. })) {
                     thead { tr {
                         th { "" } th.num { "Value" } th.num colspan="2" { "Interval, or what it is" }
@@ -160,6 +340,9 @@ fn headline_tables(run: &RunOutput) -> Markup {
                     } }
                 }
                 tbody { @for r in &section.rows { (row_html(r, run)) } }
+            } }
+            @if section.title.starts_with("What the program owes") {
+                p.note.balance-sheet { (BALANCE_SHEET) }
             }
         }
     }
@@ -258,6 +441,16 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                 @for d in &run.summary.diagnostics {
                     p.warning { b { "Warning: " } (d.message) }
                 }
+                section.summary id="summary" {
+                    h2 { "Year by year" }
+                    (year_table(run))
+                    div.pair {
+                        @for chart in charts.iter().filter(|c| SUMMARY_CHARTS.contains(&c.name)) {
+                            (figure(chart))
+                        }
+                    }
+                    (glossary())
+                }
                 h2 id="results" { "Results" }
                 (headline_tables(run))
                 @if run.summary.contract_liability_rollforward.iter().any(|y| y.deferred.mean != 0.0) {
@@ -277,60 +470,13 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                         } } }
                     }
                 }
-                @if !charts.is_empty() {
+                @if charts.iter().any(|c| !SUMMARY_CHARTS.contains(&c.name)) {
                     h2 id="charts" { "Charts" }
-                    @for chart in charts {
-                        figure id=(chart.name) {
-                            (PreEscaped(chart.svg))
-                            figcaption { (caption(chart.name)) " "
-                                span.note { "(" (chart.name) ".png, " (chart.name) ".svg)" } }
+                    div.charts {
+                        @for chart in charts.iter().filter(|c| !SUMMARY_CHARTS.contains(&c.name)) {
+                            (figure(chart))
                         }
                     }
-                }
-                h2 id="assumptions" { "Assumptions" }
-                p { "Every value of the scenario file, as run, table by table. An uncertain input shows its median and the distribution each trial draws from (the results above are over all trials, each with its own draw)." }
-                table {
-                    thead { tr { th { "Field" } th.num { "Value" } th { "Distribution (drawn once per trial)" } } }
-                    tbody {
-                        @for (i, a) in all.iter().enumerate() {
-                            @let (table, key) = section_of(&a.path);
-                            @let previous = i.checked_sub(1).map(|j| section_of(&all[j].path).0);
-                            @if previous != Some(table) {
-                                tr.group { td colspan="3" { code { "[" (table) "]" } } }
-                            }
-                            tr {
-                                td.sub { code { (key) } }
-                                @match (&a.value, &a.distribution) {
-                                    (Value::Number(x), Some(_)) => td.num { "median " (labels::value(*x)) },
-                                    (Value::Number(x), None) => td.num { (readable(*x)) },
-                                    (Value::Text(t), _) => td.num { (t) },
-                                }
-                                td { (a.distribution.as_deref().unwrap_or("")) }
-                            }
-                        }
-                    }
-                }
-                @if !defaults.is_empty() {
-                    h3 { "Not in the file: what the model used instead" }
-                    p { "Defaults of the behaviour rules (stated assumptions, described in docs/model.md) and values derived from others." }
-                    table {
-                        thead { tr { th { "Field" } th.num { "Value" } } }
-                        tbody {
-                            @for (path, value) in &defaults {
-                                tr {
-                                    td { code { (path) } }
-                                    @match value {
-                                        Value::Number(x) => td.num { (readable(*x)) },
-                                        Value::Text(t) => td.num { (t) },
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                details {
-                    summary { "The scenario file, verbatim" }
-                    pre { (run.source) }
                 }
                 (methodology(run))
                 h2 { "Files of this run" }
@@ -338,6 +484,53 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                     "Next to this report: summary.json (every metric, full precision), monthly.csv and monthly_by_type.csv (bands by month), trials.csv (one row per trial)"
                     @if !run.scenario.uncertain.is_empty() { ", trial_inputs.csv (the inputs each trial drew)" }
                     ", workbook.xlsx (the same for a spreadsheet) and each chart as PNG and SVG. Every file records the version, seed and scenario SHA-256."
+                }
+                section.appendix {
+                    h2 id="assumptions" { "Appendix: assumptions" }
+                    p { "Every value of the scenario file, as run, table by table. An uncertain input shows its median and the distribution each trial draws from (the results above are over all trials, each with its own draw)." }
+                    table {
+                        thead { tr { th { "Field" } th.num { "Value" } th { "Distribution (drawn once per trial)" } } }
+                        tbody {
+                            @for (i, a) in all.iter().enumerate() {
+                                @let (table, key) = section_of(&a.path);
+                                @let previous = i.checked_sub(1).map(|j| section_of(&all[j].path).0);
+                                @if previous != Some(table) {
+                                    tr.group { td colspan="3" { code { "[" (table) "]" } } }
+                                }
+                                tr {
+                                    td.sub { code { (key) } }
+                                    @match (&a.value, &a.distribution) {
+                                        (Value::Number(x), Some(_)) => td.num { "median " (labels::value(*x)) },
+                                        (Value::Number(x), None) => td.num { (readable(*x)) },
+                                        (Value::Text(t), _) => td.num { (t) },
+                                    }
+                                    td { (a.distribution.as_deref().unwrap_or("")) }
+                                }
+                            }
+                        }
+                    }
+                    @if !defaults.is_empty() {
+                        h3 { "Not in the file: what the model used instead" }
+                        p { "Defaults of the behaviour rules (stated assumptions, described in docs/model.md) and values derived from others." }
+                        table {
+                            thead { tr { th { "Field" } th.num { "Value" } } }
+                            tbody {
+                                @for (path, value) in &defaults {
+                                    tr {
+                                        td { code { (path) } }
+                                        @match value {
+                                            Value::Number(x) => td.num { (readable(*x)) },
+                                            Value::Text(t) => td.num { (t) },
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    details {
+                        summary { "The scenario file, verbatim" }
+                        pre { (run.source) }
+                    }
                 }
             }
         }

@@ -14,6 +14,7 @@ pub mod html;
 pub mod json;
 pub mod labels;
 pub mod workbook;
+pub mod yearly;
 
 use rayon::prelude::*;
 

@@ -757,3 +757,181 @@ impl Draw for ScatterChart {
         Ok(())
     }
 }
+
+/// A histogram over a numeric axis (e.g. the NPV over trials), with vertical markers (e.g. zero
+/// and the median). Bars left of `split` take `below`'s colour, the others `above`'s.
+#[derive(Debug, Clone)]
+pub struct ValueHistogramChart {
+    /// Title.
+    pub title: String,
+    /// x-axis description, with its unit.
+    pub x_label: String,
+    /// How x numbers read.
+    pub x_scale: Scale,
+    /// y-axis description.
+    pub y_label: String,
+    /// (lower edge, upper edge, count), left to right.
+    pub bins: Vec<(f64, f64, f64)>,
+    /// Bars whose upper edge is at or below this value take `below`'s colour.
+    pub split: f64,
+    /// Colour of the bars at or below `split`.
+    pub below: RGBColor,
+    /// Colour of the other bars.
+    pub above: RGBColor,
+    /// Vertical markers: (x, text, dashed).
+    pub markers: Vec<(f64, String, bool)>,
+}
+
+impl Draw for ValueHistogramChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let edges = self
+            .bins
+            .iter()
+            .flat_map(|b| [b.0, b.1])
+            .chain(self.markers.iter().map(|m| m.0));
+        let (x0, x1) = range(edges, false);
+        let top = self.bins.iter().map(|b| b.2).fold(0.0, f64::max) * 1.25 + 1.0;
+        let mut chart = frame(area, &self.title, 70, x0..x1, 0.0..top)?;
+        xy_mesh(
+            &mut chart,
+            &self.x_label,
+            &self.y_label,
+            &self.x_scale,
+            &Scale::Count,
+        )?;
+        chart
+            .draw_series(self.bins.iter().map(|&(lo, hi, count)| {
+                let color = if hi <= self.split {
+                    self.below
+                } else {
+                    self.above
+                };
+                Rectangle::new([(lo, 0.0), (hi, count)], color.mix(0.85).filled())
+            }))
+            .map_err(e)?;
+        for (i, (x, text, dashed)) in self.markers.iter().enumerate() {
+            let line = [(*x, 0.0), (*x, top)];
+            if *dashed {
+                chart
+                    .draw_series(DashedLineSeries::new(line, 8, 6, BLACK.stroke_width(2)))
+                    .map_err(e)?;
+            } else {
+                chart
+                    .draw_series(LineSeries::new(line, BLACK.stroke_width(2)))
+                    .map_err(e)?;
+            }
+            let right_side = *x > x0 + (x1 - x0) * 0.6;
+            let style = TextStyle::from(LEGEND).color(&BLACK).pos(Pos::new(
+                if right_side { HPos::Right } else { HPos::Left },
+                VPos::Top,
+            ));
+            let dx = if right_side { -6 } else { 6 };
+            // Each marker's label on its own line, so two close markers do not overlap.
+            let y = top * (0.98 - 0.08 * i as f64);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, y)) + Text::new(text.clone(), (dx, 0), style),
+                ))
+                .map_err(e)?;
+        }
+        Ok(())
+    }
+}
+
+/// One step of a waterfall: its label, its signed amount, and whether it is a total drawn
+/// from zero rather than a change from the running total.
+#[derive(Debug, Clone)]
+pub struct WaterfallStep {
+    /// The step, for people.
+    pub label: String,
+    /// The signed amount (a total's value for a total).
+    pub amount: f64,
+    /// A total, drawn from zero.
+    pub total: bool,
+}
+
+/// A waterfall: each step a bar from the running total before it to the one after, gains
+/// in one colour and losses in another, totals from zero.
+#[derive(Debug, Clone)]
+pub struct WaterfallChart {
+    /// Title.
+    pub title: String,
+    /// y-axis description, with its unit.
+    pub y_label: String,
+    /// How y numbers read.
+    pub y_scale: Scale,
+    /// The steps, left to right.
+    pub steps: Vec<WaterfallStep>,
+}
+
+impl WaterfallChart {
+    /// Each step's bar as (bottom, top) in y.
+    pub fn bars(&self) -> Vec<(f64, f64)> {
+        let mut running = 0.0;
+        self.steps
+            .iter()
+            .map(|s| {
+                if s.total {
+                    running = s.amount;
+                    (0.0, s.amount)
+                } else {
+                    let before = running;
+                    running += s.amount;
+                    (before, running)
+                }
+            })
+            .collect()
+    }
+}
+
+impl Draw for WaterfallChart {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let bars = self.bars();
+        let n = bars.len().max(1);
+        let (y0, y1) = range(bars.iter().flat_map(|b| [b.0, b.1]), true);
+        let mut chart = frame(area, &self.title, 110, 0.0..n as f64, y0..y1)?;
+        let labels: Vec<String> = self.steps.iter().map(|s| s.label.clone()).collect();
+        category_mesh(&mut chart, "", &self.y_label, &labels, &self.y_scale)?;
+        chart
+            .draw_series(
+                self.steps
+                    .iter()
+                    .zip(&bars)
+                    .enumerate()
+                    .map(|(i, (step, &(a, b)))| {
+                        let color = if step.total {
+                            super::palette::BLUE
+                        } else if b >= a {
+                            super::palette::GREEN
+                        } else {
+                            super::palette::VERMILLION
+                        };
+                        Rectangle::new([(i as f64 + 0.15, a), (i as f64 + 0.85, b)], color.filled())
+                    }),
+            )
+            .map_err(e)?;
+        chart
+            .draw_series(LineSeries::new(
+                [(0.0, 0.0), (n as f64, 0.0)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(e)?;
+        // Each bar's amount above it, in the axis's own format.
+        let style = TextStyle::from(LEGEND)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(
+                self.steps
+                    .iter()
+                    .zip(&bars)
+                    .enumerate()
+                    .map(|(i, (step, &(a, b)))| {
+                        EmptyElement::at((i as f64 + 0.5, a.max(b)))
+                            + Text::new(self.y_scale.label(step.amount), (0, -4), style.clone())
+                    }),
+            )
+            .map_err(e)?;
+        Ok(())
+    }
+}

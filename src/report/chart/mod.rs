@@ -17,7 +17,7 @@ use crate::money::{Currency, format_number};
 
 pub use draw::{
     BandChart, Curve, GroupedBarChart, HistogramChart, LineChart, ScatterChart, Series,
-    StackedChart, TornadoBar, TornadoChart,
+    StackedChart, TornadoBar, TornadoChart, ValueHistogramChart, WaterfallChart, WaterfallStep,
 };
 
 /// Width of every chart, in pixels.

@@ -341,7 +341,7 @@ impl MonthlyLayout {
 /// (booked in the exit month). Zero without an exit, and where the difference is only the
 /// rounding of the sums (a millionth of a cent on a month of thousands), so it does not show
 /// as a red −0.
-fn closing_cost(run: &RunOutput, month: &MonthBands) -> f64 {
+pub(crate) fn closing_cost(run: &RunOutput, month: &MonthBands) -> f64 {
     if run.scenario.program.exit.is_none() {
         return 0.0;
     }

@@ -13,10 +13,10 @@
 use rust_xlsxwriter::utility::{row_col_to_cell, row_col_to_cell_absolute};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Worksheet};
 
-use super::{Formats, MonthlyLayout, closing_cost, money_format, xlsx};
+use super::{Formats, MonthlyLayout, money_format, xlsx};
 use crate::metrics::finance::Series;
-use crate::model::program::Phase;
 use crate::report::ReportError;
+use crate::report::yearly::{discount, mean_months, years as yearly_table};
 use crate::run::RunOutput;
 
 /// The column of the inputs' and results' values; their labels, in the first column, overflow
@@ -34,96 +34,7 @@ pub const NPV_CELL: (u32, u16) = (10, VALUE_COL);
 /// The payback month of the mean cash flow.
 pub const PAYBACK_CELL: (u32, u16) = (11, VALUE_COL);
 
-/// What the reader may change: the Model sheet's input cells.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModelInputs {
-    /// Annual discount rate (0.08 = 8% a year).
-    pub discount_rate: f64,
-    /// Investment at month 0, in currency.
-    pub investment: f64,
-    /// Running cost added to every month in which the program runs, in currency.
-    pub extra_running_per_month: f64,
-}
-
-impl ModelInputs {
-    /// The inputs as the run had them: the scenario's discount rate, the mean investment over
-    /// the trials, nothing extra.
-    pub fn of(run: &RunOutput) -> ModelInputs {
-        ModelInputs {
-            discount_rate: run.scenario.finance.discount_rate,
-            investment: run.summary.metrics.investment.mean,
-            extra_running_per_month: 0.0,
-        }
-    }
-}
-
-/// One month of the model: the Monthly sheet's means, with the inputs applied.
-#[derive(Debug, Clone, Copy, Default)]
-struct ModelMonth {
-    incremental_revenue: f64,
-    margin: f64,
-    rewards: f64,
-    running: f64,
-    closing: f64,
-    partner: f64,
-    liability: f64,
-    /// Whether the fixed running cost applies (the program has not closed).
-    runs: bool,
-}
-
-impl ModelMonth {
-    fn net(&self, extra: f64) -> f64 {
-        self.margin - self.rewards - self.running_with(extra) - self.closing + self.partner
-    }
-
-    fn running_with(&self, extra: f64) -> f64 {
-        if self.runs {
-            self.running + extra
-        } else {
-            self.running
-        }
-    }
-}
-
-/// The model's months from the run's monthly means (month 1 first).
-fn months(run: &RunOutput) -> Vec<ModelMonth> {
-    run.monthly
-        .iter()
-        .map(|m| {
-            // `series` holds one Stats per Series::ALL, so the index is in range.
-            let mean = |s: Series| m.series[s as usize].mean;
-            let margin = mean(Series::IncrementalMargin);
-            let rewards = mean(Series::RewardCost);
-            let running = mean(Series::RunningCosts);
-            let partner = mean(Series::PartnerRevenue);
-            ModelMonth {
-                incremental_revenue: mean(Series::IncrementalRevenue),
-                margin,
-                rewards,
-                running,
-                closing: closing_cost(run, m),
-                partner,
-                liability: mean(Series::Liability),
-                runs: run.scenario.program.phase(m.month) != Phase::Closed,
-            }
-        })
-        .collect()
-}
-
-/// The discount factor of month `t` at the annual rate `rate`, as the formula computes it.
-fn discount(rate: f64, t: u32) -> f64 {
-    1.0 / (1.0 + rate).powf(f64::from(t) / 12.0)
-}
-
-/// NPV of the run's mean monthly cash flow under `inputs`: what the Model sheet's NPV cell
-/// computes.
-pub fn model_npv(run: &RunOutput, inputs: &ModelInputs) -> f64 {
-    let mut npv = -inputs.investment;
-    for (i, m) in months(run).iter().enumerate() {
-        npv += m.net(inputs.extra_running_per_month) * discount(inputs.discount_rate, i as u32 + 1);
-    }
-    npv
-}
+pub use crate::report::yearly::{ModelInputs, model_npv};
 
 /// A formula with its result.
 fn formula(text: String, result: f64) -> Formula {
@@ -145,7 +56,7 @@ pub(super) fn model(
 ) -> Result<(), ReportError> {
     let c = &run.scenario.finance.currency;
     let horizon = run.monthly.len() as u32;
-    let months = months(run);
+    let months = mean_months(run);
     let extra = inputs.extra_running_per_month;
     let rate = inputs.discount_rate;
     let wrap = Format::new()
@@ -556,42 +467,30 @@ pub(super) fn model(
     }
     let year_of = range(1);
     let sumif = |col: u16, year_cell: &str| format!("SUMIF({year_of},{year_cell},{})", range(col));
+    let table = yearly_table(run, inputs);
     let mut year_cumulative = -inputs.investment;
     let mut totals = [0.0f64; 10];
     totals[4] = inputs.investment;
     totals[6] = -inputs.investment;
     totals[9] = -inputs.investment;
-    for y in 1..=years {
+    for (y, year) in (1u32..).zip(table.iter().skip(1)) {
         let row = start + y;
         sheet
             .write_string(row, 0, format!("Year {y}"))
             .map_err(err)?;
-        // The year's number, for SUMIF, kept beside the label.
-        let in_year: Vec<(usize, &ModelMonth)> = months
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i as u32 / 12 + 1 == y)
-            .collect();
-        let sum = |g: &dyn Fn(usize, &ModelMonth) -> f64| -> f64 {
-            in_year.iter().map(|(i, m)| g(*i, m)).sum()
-        };
         let y_cell = format!("{y}");
         let values = [
-            (1u16, sumif(2, &y_cell), sum(&|_, m| m.incremental_revenue)),
-            (2, sumif(3, &y_cell), sum(&|_, m| m.margin)),
-            (3, sumif(4, &y_cell), sum(&|_, m| m.rewards)),
+            (1u16, sumif(2, &y_cell), year.incremental_revenue),
+            (2, sumif(3, &y_cell), year.margin),
+            (3, sumif(4, &y_cell), year.rewards),
             (
                 4,
                 format!("{}+{}", sumif(5, &y_cell), sumif(6, &y_cell)),
-                sum(&|_, m| m.running_with(extra) + m.closing),
+                year.costs,
             ),
-            (5, sumif(7, &y_cell), sum(&|_, m| m.partner)),
-            (6, sumif(8, &y_cell), sum(&|_, m| m.net(extra))),
-            (
-                9,
-                sumif(10, &y_cell),
-                sum(&|i, m| m.net(extra) * discount(rate, i as u32 + 1)),
-            ),
+            (5, sumif(7, &y_cell), year.partner),
+            (6, sumif(8, &y_cell), year.net),
+            (9, sumif(10, &y_cell), year.present_value),
         ];
         for (col, text, value) in values {
             totals[col as usize] += value;
@@ -599,7 +498,7 @@ pub(super) fn model(
                 .write_formula_with_format(row, col, formula(format!("={text}"), value), &f.money)
                 .map_err(err)?;
         }
-        year_cumulative += sum(&|_, m| m.net(extra));
+        year_cumulative = year.cumulative;
         sheet
             .write_formula_with_format(
                 row,
@@ -612,14 +511,14 @@ pub(super) fn model(
             )
             .map_err(err)?;
         let end_month = (12 * y).min(horizon);
-        let liability = months
-            .get(end_month as usize - 1)
-            .map_or(0.0, |m| m.liability);
         sheet
             .write_formula_with_format(
                 row,
                 8,
-                formula(format!("={}", col_ref(month0 + end_month, 12)), liability),
+                formula(
+                    format!("={}", col_ref(month0 + end_month, 12)),
+                    year.liability_end,
+                ),
                 &f.money,
             )
             .map_err(err)?;
