@@ -43,6 +43,8 @@ fn run_writes_its_files_to_output_scenario_stem_and_prints_the_summary() {
         "cash_flow",
         "liability",
         "members_by_type",
+        "npv_histogram",
+        "npv_waterfall",
         "payback",
         "rewards",
     ];
