@@ -361,6 +361,14 @@ fn note(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
 
+/// `--goal` as clap has checked it: `min` or `max`.
+fn goal_of(goal: &str) -> Goal {
+    match goal {
+        "min" => Goal::Minimize,
+        _ => Goal::Maximize,
+    }
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
@@ -541,10 +549,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => {
             let formats = common.formats("sweep")?;
             let file = scenario::load(&path)?;
-            let goal = goal.map(|g| match g.as_str() {
-                "min" => Goal::Minimize,
-                _ => Goal::Maximize,
-            });
+            let goal = goal.as_deref().map(goal_of);
             if vary.len() > 2 {
                 return Err(Error::Argument("--vary: at most two inputs at once".into()));
             }
@@ -585,10 +590,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
         } => {
             let formats = common.formats("optimise")?;
             let file = scenario::load(&path)?;
-            let goal = goal.map(|g| match g.as_str() {
-                "min" => Goal::Minimize,
-                _ => Goal::Maximize,
-            });
+            let goal = goal.as_deref().map(goal_of);
             let axis = parse_axis(&vary, 2, &file)?;
             let (from, to) = (axis.values[0], axis.values[axis.values.len() - 1]);
             // parse_axis has checked the field against both ends already.

@@ -94,6 +94,21 @@ impl Calibrated {
     }
 }
 
+/// A log's stem (`stdin` for `-`: the default output folder's name) and its file name (as the
+/// report and the scenario's header give it).
+pub fn log_names(path: &Path) -> (String, String) {
+    let stem = if path.as_os_str() == "-" {
+        "stdin".to_string()
+    } else {
+        path.file_stem()
+            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
+    };
+    let input = path
+        .file_name()
+        .map_or_else(|| stem.clone(), |n| n.to_string_lossy().into_owned());
+    (stem, input)
+}
+
 /// A day as YYYY-MM-DD; the error names `what` (the flag or argument) and the text.
 pub fn parse_day(what: &str, text: &str) -> Result<NaiveDate, Error> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
@@ -174,18 +189,7 @@ pub fn calibrate_log(request: &Request<'_>) -> Result<Calibrated, Error> {
         },
     )?;
 
-    let name = if request.log_path.as_os_str() == "-" {
-        "stdin".to_string()
-    } else {
-        request
-            .log_path
-            .file_stem()
-            .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned())
-    };
-    let input = request
-        .log_path
-        .file_name()
-        .map_or(name, |n| n.to_string_lossy().into_owned());
+    let (_, input) = log_names(request.log_path);
     let input_sha256 = scenario::sha256_hex(request.log);
     let uncertainty = if request.uncertain {
         Some(

@@ -185,7 +185,7 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             args.transactions.display()
         )));
     }
-    let (name, _) = names(args);
+    let (name, _) = loyalty_sim::calibrate::from_log::log_names(&args.transactions);
     let dir = out.unwrap_or_else(|| Path::new("output").join(&name));
     progress.phase("reading the log, fitting the models and checking the fit");
     // The library's one calibration, which the Python package calls too.
@@ -259,12 +259,6 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// A date flag as YYYY-MM-DD.
-fn day(flag: &str, text: &str) -> Result<chrono::NaiveDate, Error> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::Argument(format!("{flag} {text}: expected a date as YYYY-MM-DD")))
-}
-
 /// `--calibration-end`, which a log needs.
 fn calibration_end(args: &CalibrateArgs) -> Result<chrono::NaiveDate, Error> {
     let text = args.calibration_end.as_deref().ok_or_else(|| {
@@ -272,14 +266,14 @@ fn calibration_end(args: &CalibrateArgs) -> Result<chrono::NaiveDate, Error> {
             "--calibration-end DATE is needed for a transaction log: the last day of the period the models are fitted on".into(),
         )
     })?;
-    day("--calibration-end", text)
+    loyalty_sim::calibrate::from_log::parse_day("--calibration-end", text)
 }
 
 /// `--holdout-end`, if given.
 fn holdout_end(args: &CalibrateArgs) -> Result<Option<chrono::NaiveDate>, Error> {
     args.holdout_end
         .as_deref()
-        .map(|t| day("--holdout-end", t))
+        .map(|t| loyalty_sim::calibrate::from_log::parse_day("--holdout-end", t))
         .transpose()
 }
 
@@ -320,20 +314,6 @@ fn read_options(args: &CalibrateArgs) -> loyalty_sim::calibrate::transactions::R
     }
 }
 
-/// The input's stem (the default folder's name; `stdin` for `-`) and its file name.
-fn names(args: &CalibrateArgs) -> (String, String) {
-    let name = if args.transactions.as_os_str() == "-" {
-        "stdin".to_string()
-    } else {
-        stem(&args.transactions)
-    };
-    let input = args
-        .transactions
-        .file_name()
-        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
-    (name, input)
-}
-
 /// `calibrate --model bgbb`: the BG/BB fitted on a summary file, or on a log cut into
 /// periods, with its checks; the report files are written, and no scenario (the simulation's
 /// customers buy by a monthly rate with a spend per purchase, which opportunities without
@@ -359,7 +339,7 @@ fn discrete(args: &CalibrateArgs, formats: Formats, out: Option<PathBuf>) -> Res
     let progress = conventions::Phases::start("calibrate");
     progress.phase("reading the input");
     let bytes = read_input(args)?;
-    let (name, input) = names(args);
+    let (name, input) = loyalty_sim::calibrate::from_log::log_names(&args.transactions);
     let dir = out.unwrap_or_else(|| Path::new("output").join(&name));
     let no_scenario: String;
     let log;
