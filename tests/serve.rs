@@ -271,6 +271,20 @@ fn two_sessions_at_once_each_get_their_own_result() {
     assert!(b < a, "{a} {b}");
 }
 
+/// Closes the client's connection and checks the server stops computing: trials already
+/// started finish (at most one per worker thread), then nothing more.
+fn assert_stops_when_left(server: &Server, stream: TcpStream) {
+    drop(stream);
+    std::thread::sleep(Duration::from_secs(3));
+    let before = server.cpu();
+    std::thread::sleep(Duration::from_secs(2));
+    let used = server.cpu() - before;
+    assert!(
+        used < Duration::from_millis(300),
+        "the server kept computing after its client left: {used:?} of CPU in 2 s"
+    );
+}
+
 #[test]
 fn a_client_that_goes_away_stops_its_run() {
     let server = Server::start(&[]);
@@ -292,16 +306,7 @@ fn a_client_that_goes_away_stops_its_run() {
         assert!(started.elapsed() < Duration::from_secs(120), "no progress");
     }
     drop(reader);
-    drop(stream);
-    // Trials already started finish (at most one per worker thread); then nothing more.
-    std::thread::sleep(Duration::from_secs(3));
-    let before = server.cpu();
-    std::thread::sleep(Duration::from_secs(2));
-    let used = server.cpu() - before;
-    assert!(
-        used < Duration::from_millis(300),
-        "the server kept computing after its client left: {used:?} of CPU in 2 s"
-    );
+    assert_stops_when_left(&server, stream);
     // And it still serves.
     let (status, _) = server.request("GET", "/api/scenarios", b"");
     assert_eq!(status, 200);
@@ -389,13 +394,5 @@ fn a_client_that_goes_away_stops_its_document_run() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    drop(stream);
-    std::thread::sleep(Duration::from_secs(3));
-    let before = server.cpu();
-    std::thread::sleep(Duration::from_secs(2));
-    let used = server.cpu() - before;
-    assert!(
-        used < Duration::from_millis(300),
-        "the server kept computing after its client left: {used:?} of CPU in 2 s"
-    );
+    assert_stops_when_left(&server, stream);
 }
