@@ -432,18 +432,18 @@ function showSweep(r) {
   $("sweep-chart").replaceChildren(figure);
   const table = document.createElement("table");
   const head = document.createElement("tr");
-  for (const h of [r.path.split(".").pop(), "median NPV", "5th … 95th", "mean NPV ± MC error", "P(payback) ± s.e.", ""]) cell(head, h, "th");
+  const headings = [r.path.split(".").pop(), "median NPV", "5th … 95th", "mean NPV ± MC error", "P(payback) ± s.e."];
+  headings.forEach((h, i) => { const c = cell(head, h, "th"); if (i === 2) c.className = "band"; });
   table.appendChild(head);
   for (const p of r.points) {
     const row = document.createElement("tr");
     row.dataset.npv = p.npv_median;
     if (p.best) row.className = "best";
-    cell(row, p.at_text);
+    cell(row, p.at_text + (p.best ? " ← best" : p.as_good_as_best ? " ≈" : ""));
     cell(row, minus(p.npv_median_text));
-    cell(row, minus(p.npv_band_text));
+    cell(row, minus(p.npv_band_text)).className = "band";
     cell(row, minus(p.npv_mean_text));
     cell(row, p.payback_text);
-    cell(row, p.best ? "← best" : p.as_good_as_best ? "≈ best" : "");
     table.appendChild(row);
   }
   $("sweep-table").replaceChildren(table);
@@ -583,7 +583,7 @@ async function runLesson() {
     if (!response.ok) throw new Error(data.error || response.statusText);
     showLesson(data);
     status.textContent = data.title + ", with " + $("lever-label").textContent + " at " + data.value + " (" +
-      data.trials + " trials × " + data.customers.toLocaleString("en") + " customers; `loyalty-sim learn " + data.name + "` runs more).";
+      data.trials + " trials × " + data.customers.toLocaleString("en") + " customers; loyalty-sim learn " + data.name + " runs more).";
   } catch (e) {
     if (lessonController === controller) showFailure(status, e);
   } finally {
@@ -602,7 +602,7 @@ function showLesson(data) {
     box.appendChild(h);
     for (const text of section.paragraphs) {
       const p = document.createElement("p");
-      p.textContent = text;
+      p.textContent = minus(text);
       box.appendChild(p);
     }
     if (section.table) {
@@ -623,7 +623,7 @@ function showLesson(data) {
   }
   const conclusion = document.createElement("p");
   conclusion.className = "conclusion";
-  conclusion.textContent = data.conclusion;
+  conclusion.textContent = minus(data.conclusion);
   box.appendChild(conclusion);
   const charts = document.createElement("div");
   charts.className = "lesson-charts";
