@@ -432,16 +432,19 @@ function showSweep(r) {
   $("sweep-chart").replaceChildren(figure);
   const table = document.createElement("table");
   const head = document.createElement("tr");
-  const headings = [r.path.split(".").pop(), "median NPV", "5th … 95th", "mean NPV ± MC error", "P(payback) ± s.e."];
-  headings.forEach((h, i) => { const c = cell(head, h, "th"); if (i === 2) c.className = "band"; });
+  for (const h of [r.path.split(".").pop(), "median NPV (5th … 95th)", "mean NPV ± MC error", "P(payback) ± s.e."]) cell(head, h, "th");
   table.appendChild(head);
   for (const p of r.points) {
     const row = document.createElement("tr");
     row.dataset.npv = p.npv_median;
     if (p.best) row.className = "best";
     cell(row, p.at_text + (p.best ? " ← best" : p.as_good_as_best ? " ≈" : ""));
-    cell(row, minus(p.npv_median_text));
-    cell(row, minus(p.npv_band_text)).className = "band";
+    // The band under the median, so the table fits the column beside the form.
+    const median = cell(row, minus(p.npv_median_text));
+    const band = document.createElement("span");
+    band.className = "band";
+    band.textContent = minus(p.npv_band_text);
+    median.appendChild(band);
     cell(row, minus(p.npv_mean_text));
     cell(row, p.payback_text);
     table.appendChild(row);

@@ -193,7 +193,7 @@ def main():
         npvs = driver.js("return [...document.querySelectorAll('#sweep-table tr[data-npv]')].map(r => Number(r.dataset.npv))")
         # More discount on the same customers: a lower median NPV at every step.
         assert npvs[0] > npvs[1] > npvs[2], npvs
-        mean = driver.js("return document.querySelector('#sweep-table tr[data-npv] td:nth-child(4)').textContent")
+        mean = driver.js("return document.querySelector('#sweep-table tr[data-npv] td:nth-child(3)').textContent")
         assert " ± " in mean, mean
         print("sweep of the discount rate, median NPV:", [round(v) for v in npvs])
 
