@@ -432,7 +432,12 @@ function showSweep(r) {
   $("sweep-chart").replaceChildren(figure);
   const table = document.createElement("table");
   const head = document.createElement("tr");
-  for (const h of [r.path.split(".").pop(), "median NPV (5th … 95th)", "mean NPV ± MC error", "P(payback) ± s.e."]) cell(head, h, "th");
+  for (const h of [r.path.split(".").pop(), "median NPV", "mean NPV ± MC error", "P(payback) ± s.e."]) cell(head, h, "th");
+  // The band's heading goes with the band: hidden with it on a phone.
+  const bandHead = document.createElement("span");
+  bandHead.className = "band";
+  bandHead.textContent = "5th … 95th";
+  head.children[1].appendChild(bandHead);
   table.appendChild(head);
   for (const p of r.points) {
     const row = document.createElement("tr");
