@@ -718,6 +718,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 customers,
                 seed,
                 threads: threads.map(usize::from),
+                lever: None,
             },
         ),
         Command::Bench {

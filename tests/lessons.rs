@@ -14,6 +14,7 @@ fn small(seed: u64) -> LessonOptions {
         customers: Some(3000),
         seed: Some(seed),
         threads: None,
+        lever: None,
     }
 }
 

@@ -47,17 +47,22 @@ fn schema_accepts_every_shipped_scenario_and_lesson() {
     }
 }
 
-/// Bad inputs whose problem is a type, a range, a missing field or an unknown key: what a
-/// schema can say, so it must refuse them.
+/// Bad inputs whose problem is a type, a range, a missing field, an unknown key or fields that
+/// exclude each other (either-or fields, as oneOf/anyOf): what a schema can say, so it must
+/// refuse them.
 const REFUSED_BY_SCHEMA: &[&str] = &[
     "absurd_customers",
     "breakage_of_one",
     "catalogue_reward_without_cost",
     "certificate_without_validity",
+    "competitor_month_and_rate",
+    "copycat_both_ways",
     "cv_too_small",
     "discount_rate_of_one",
     "empty",
     "exit_in_the_first_month",
+    "expiry_none_with_months",
+    "expiry_without_months",
     "fractional_count",
     "infinite_value",
     "joining_per_visit_zero",
@@ -72,11 +77,13 @@ const REFUSED_BY_SCHEMA: &[&str] = &[
     "prizes_out_of_range",
     "probability_above_one",
     "reference_price_out_of_range",
+    "response_and_fixed_lift",
     "response_out_of_range",
     "response_unknown_field",
     "risk_sampling_and_loss_limit",
     "several_problems",
     "share_above_one",
+    "threshold_and_catalogue",
     "unknown_currency",
     "unknown_expiry_policy",
     "unknown_field_suggestion",
@@ -95,7 +102,7 @@ const REFUSED_BY_SCHEMA: &[&str] = &[
     "zero_trials",
 ];
 
-/// Bad inputs whose problem is a rule across fields (sums, either-or fields, order, months
+/// Bad inputs whose problem is a rule across fields (sums, order, months
 /// within the horizon, growth that would not end) or a number too close to zero to compute
 /// with: a schema cannot say these, so it accepts them and the validator refuses them.
 const ONLY_THE_VALIDATOR: &[&str] = &[
@@ -104,12 +111,8 @@ const ONLY_THE_VALIDATOR: &[&str] = &[
     "breakage_revisions_out_of_order",
     "breakage_revisions_without_breakage",
     "cash_settlement_with_grace",
-    "competitor_month_and_rate",
-    "copycat_both_ways",
     "discounts_over_everything",
     "exit_after_horizon",
-    "expiry_none_with_months",
-    "expiry_without_months",
     "multiplier_without_points",
     "no_cost_at_all",
     "no_currency",
@@ -118,13 +121,11 @@ const ONLY_THE_VALIDATOR: &[&str] = &[
     "privileges_without_items",
     "promotion_range_reversed",
     "referral_runaway",
-    "response_and_fixed_lift",
     "risk_correlation_of_a_fixed_input",
     "risk_matrix_asymmetric",
     "risk_matrix_not_positive_semidefinite",
     "shares_not_summing",
     "subnormal_margin",
-    "threshold_and_catalogue",
     "tiers_out_of_order",
     "transition_rows_over_one",
     "word_of_mouth_runaway",
@@ -162,6 +163,38 @@ fn schema_refuses_the_type_and_range_errors_of_the_bad_corpus() {
     assert_eq!(refused, REFUSED_BY_SCHEMA, "refused");
     assert_eq!(accepted, ONLY_THE_VALIDATOR, "accepted");
     assert_eq!(syntax, NOT_TOML, "syntax");
+}
+
+#[test]
+fn either_or_fields_are_refused_by_the_schema_with_their_rule() {
+    let v = validator();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Each either-or error of the bad corpus, and the table whose rule refuses it.
+    for (name, table) in [
+        ("threshold_and_catalogue", "/program/points"),
+        ("competitor_month_and_rate", "/market/competitor"),
+        ("copycat_both_ways", "/market/copycat"),
+        ("response_and_fixed_lift", "/population/false"),
+        ("expiry_none_with_months", "/program/points/expiry"),
+        ("expiry_without_months", "/program/points/expiry"),
+    ] {
+        let json = as_json(&root.join(format!("tests/bad/{name}.toml")));
+        let errors: Vec<String> = v
+            .iter_errors(&json)
+            .map(|e| e.instance_path().to_string())
+            .collect();
+        assert_eq!(errors, [table], "{name}");
+    }
+    // The rules as an editor reads them.
+    let schema = json_schema();
+    let points = &schema["properties"]["program"]["properties"]["points"];
+    assert_eq!(
+        points["oneOf"],
+        serde_json::json!([{ "required": ["redemption_threshold"] }, { "required": ["rewards"] }])
+    );
+    let lifts = &schema["properties"]["population"]["properties"]["latent"]["not"]["allOf"];
+    assert_eq!(lifts[0], serde_json::json!({ "required": ["response"] }));
+    assert_eq!(lifts[1]["anyOf"].as_array().unwrap().len(), 4, "{lifts}");
 }
 
 #[test]

@@ -205,6 +205,40 @@ fn malformed_requests_get_a_readable_4xx_and_the_server_keeps_serving() {
             400,
             "two to four designs",
         ),
+        (
+            "POST",
+            "/api/sweep",
+            json!({ "toml": shipped("retail_instant_discount"), "path": "program.instant_discount.rate", "from": 0, "to": 0.1, "steps": 30 })
+                .to_string()
+                .into_bytes(),
+            400,
+            "steps: expected a whole number from 2 to 11",
+        ),
+        (
+            "POST",
+            "/api/sweep",
+            json!({ "toml": shipped("retail_instant_discount"), "path": "program.colour", "from": 0, "to": 1, "steps": 3 })
+                .to_string()
+                .into_bytes(),
+            422,
+            "`program.colour`: unknown field",
+        ),
+        (
+            "POST",
+            "/api/lesson",
+            json!({ "name": "../types" }).to_string().into_bytes(),
+            404,
+            "no lesson named \"../types\"",
+        ),
+        (
+            "POST",
+            "/api/lesson",
+            json!({ "name": "discount-trap", "value": 2 })
+                .to_string()
+                .into_bytes(),
+            400,
+            "program.instant_discount.rate goes from 0.01 to 0.3",
+        ),
         ("GET", "/etc/passwd", Vec::new(), 404, "no such page"),
     ];
     for (method, path, body, status, message) in cases {
@@ -395,4 +429,116 @@ fn a_client_that_goes_away_stops_its_document_run() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_stops_when_left(&server, stream);
+}
+
+#[test]
+fn a_sweep_runs_the_design_at_each_value_on_the_same_customers() {
+    let server = Server::start(&[]);
+    let low = shipped("retail_instant_discount");
+    let high = low.replace("rate = 0.05", "rate = 0.10");
+    let (status, body) = server.post(
+        "/api/sweep",
+        &json!({ "toml": low, "path": "program.instant_discount.rate", "from": 0.05, "to": 0.10, "steps": 2, "trials": 3 }),
+    );
+    assert_eq!(status, 200, "{body}");
+    // Progress counts the trials of every point: 2 points × 3 trials.
+    assert!(body.contains("\"of\":6"), "{body}");
+    let result = preview_result(&body)["result"].clone();
+    let points = result["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2, "{result}");
+    let median = |p: &Value| p["npv_median"].as_f64().unwrap();
+    // Each point is the design run at that value with the same seed and trials: the preview of
+    // the file that says it.
+    let preview = |toml: &str| {
+        let (_, body) = server.post("/api/preview", &json!({ "toml": toml, "trials": 3 }));
+        preview_result(&body)["result"]["npv_median"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(median(&points[0]), preview(&low));
+    assert_eq!(median(&points[1]), preview(&high));
+    // Twice the discount on the same customers: the NPV falls, and the lower rate is best.
+    assert!(median(&points[1]) < median(&points[0]), "{result}");
+    assert_eq!(points[0]["best"], true);
+    assert_eq!(points[0]["at_text"], "0.05");
+    // The mean carries its Monte Carlo error, and the curve is the sweep's own chart.
+    let mean = points[0]["npv_mean_text"].as_str().unwrap();
+    assert!(mean.contains(" ± "), "{mean}");
+    assert!(result["chart"].as_str().unwrap().contains("<svg"));
+}
+
+#[test]
+fn a_client_that_goes_away_stops_its_comparison() {
+    let server = Server::start(&[]);
+    let low = shipped("retail_instant_discount");
+    let high = low.replace("rate = 0.05", "rate = 0.10");
+    let body = json!({
+        "designs": [{ "name": "low", "toml": low }, { "name": "high", "toml": high }],
+        "trials": 100_000,
+    })
+    .to_string();
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(
+        stream,
+        "POST /api/compare HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // The comparison is under way once the server uses CPU.
+    let started = Instant::now();
+    while server.cpu() < Duration::from_millis(500) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the comparison did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_stops_when_left(&server, stream);
+}
+
+#[test]
+fn a_lesson_answers_its_lever() {
+    let server = Server::start(&[]);
+    let (status, list) = server.request("GET", "/api/lessons", b"");
+    assert_eq!(status, 200);
+    let list: Value = serde_json::from_str(&list).unwrap();
+    let names: Vec<&str> = list["lessons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["types", "discount-trap", "threshold", "rfm"]);
+    // The trap's lever is its discount, at the lesson file's 10%.
+    let trap = &list["lessons"][1]["lever"];
+    assert_eq!(trap["path"], "program.instant_discount.rate");
+    assert_eq!(trap["value"], 0.1);
+
+    let at = |value: f64| {
+        let (status, body) = server.post(
+            "/api/lesson",
+            &json!({ "name": "discount-trap", "value": value }),
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    let fact = |lesson: &Value, key: &str| {
+        lesson["facts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap_or_else(|| panic!("no fact {key}"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let (small, large) = (at(0.05), at(0.2));
+    // A bigger discount on the same customers pays more of the margin away.
+    assert!(fact(&large, "npv_discount") < fact(&small, "npv_discount"));
+    assert!(fact(&large, "reward_cost_discount") > fact(&small, "reward_cost_discount"));
+    // The points design is not the lever's: it stays as it was.
+    assert_eq!(fact(&large, "npv_points"), fact(&small, "npv_points"));
+    // The story, its table by loyalty type and its charts.
+    assert!(!small["sections"].as_array().unwrap().is_empty());
+    assert!(small["charts"][0]["svg"].as_str().unwrap().contains("<svg"));
 }

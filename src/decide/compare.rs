@@ -3,11 +3,13 @@
 //! (common random numbers), and differences are measured trial by trial. A design compared
 //! with itself differs by exactly zero.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::Serialize;
 
 use crate::metrics::finance::TrialMetrics;
 use crate::metrics::stats::Stats;
-use crate::run::{RunOptions, RunOutput, run};
+use crate::run::{RunOptions, RunOutput, run_cancellable};
 use crate::scenario::ScenarioFile;
 use crate::sim::runner::RunError;
 
@@ -142,6 +144,18 @@ pub fn compare(
     files: &[ScenarioFile],
     options: &RunOptions,
 ) -> Result<CompareOutput, CompareError> {
+    compare_cancellable(files, options, &|| {}, &AtomicBool::new(false))
+}
+
+/// [`compare`], calling `on_trial_done` after each trial of each design, and stopped with
+/// [`RunError::Cancelled`] once `cancel` is set (the workbench's comparison, whose page may go
+/// away).
+pub fn compare_cancellable(
+    files: &[ScenarioFile],
+    options: &RunOptions,
+    on_trial_done: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
+) -> Result<CompareOutput, CompareError> {
     let first = files.first().ok_or(CompareError::TooFew)?;
     if files.len() < 2 {
         return Err(CompareError::TooFew);
@@ -181,7 +195,7 @@ pub fn compare(
     };
     let runs: Vec<RunOutput> = files
         .iter()
-        .map(|f| run(f, &options, &|| {}))
+        .map(|f| run_cancellable(f, &options, on_trial_done, cancel))
         .collect::<Result<_, _>>()?;
     let n = runs.len();
     // n ≥ 2 (checked above), and every run has the same trial count (the same fixed

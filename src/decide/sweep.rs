@@ -3,11 +3,13 @@
 //! random numbers), so differences between points are differences of design, and the
 //! uncertainty of the best value can be judged on paired, trial-by-trial differences.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::Serialize;
 
 use crate::metrics::finance::{Goal, TrialMetrics};
 use crate::metrics::stats::{Stats, mean, sample_sd};
-use crate::run::{RunOptions, run};
+use crate::run::{RunOptions, run_cancellable};
 use crate::scenario::ScenarioFile;
 use crate::sim::runner::RunError;
 
@@ -142,6 +144,28 @@ pub fn sweep(
     goal: Option<Goal>,
     options: &RunOptions,
 ) -> Result<Sweep, SweepError> {
+    sweep_cancellable(
+        file,
+        axes,
+        metric,
+        goal,
+        options,
+        &|| {},
+        &AtomicBool::new(false),
+    )
+}
+
+/// [`sweep`], calling `on_trial_done` after each trial of each point, and stopped with
+/// [`RunError::Cancelled`] once `cancel` is set (the workbench's sweep, whose page may go away).
+pub fn sweep_cancellable(
+    file: &ScenarioFile,
+    axes: &[Axis],
+    metric: &str,
+    goal: Option<Goal>,
+    options: &RunOptions,
+    on_trial_done: &(dyn Fn() + Sync),
+    cancel: &AtomicBool,
+) -> Result<Sweep, SweepError> {
     // Every comparison below is of `sign` × the metric: higher is better.
     let (goal, sign) = metric_sign(metric, goal)?;
     let grid: Vec<Vec<f64>> = match axes {
@@ -166,7 +190,7 @@ pub fn sweep(
             .map(|(a, &v)| (a.path.as_str(), v))
             .collect();
         let variant = super::variant(file, &values)?;
-        let out = run(&variant, &options, &|| {})?;
+        let out = run_cancellable(&variant, &options, on_trial_done, cancel)?;
         let values: Vec<f64> = out.trials.iter().filter_map(|t| t.value(metric)).collect();
         let m = &out.summary.metrics;
         points.push(SweepPoint {

@@ -96,6 +96,45 @@ impl Lesson {
         }
     }
 
+    /// The lever a lesson's page moves (the workbench's slider): a field of the lesson's first
+    /// scenario, its range and the value the file gives it.
+    pub fn lever(self) -> Lever {
+        match self {
+            Lesson::Types => Lever {
+                path: "program.points.earn_rate",
+                label: "points per euro (a €2 voucher at 100 points)",
+                min: 0.25,
+                max: 4.0,
+                step: 0.25,
+                value: 1.0,
+            },
+            Lesson::DiscountTrap => Lever {
+                path: "program.instant_discount.rate",
+                label: "instant discount (share of the basket)",
+                min: 0.01,
+                max: 0.3,
+                step: 0.01,
+                value: 0.10,
+            },
+            Lesson::Threshold => Lever {
+                path: "program.points.expiry.months",
+                label: "months before points expire",
+                min: 3.0,
+                max: 36.0,
+                step: 3.0,
+                value: 12.0,
+            },
+            Lesson::Rfm => Lever {
+                path: "program.points.earn_rate",
+                label: "points per euro (a €5 voucher at 500 points)",
+                min: 0.25,
+                max: 4.0,
+                step: 0.25,
+                value: 1.0,
+            },
+        }
+    }
+
     fn sources(self) -> Vec<Source> {
         macro_rules! lesson_file {
             ($name:literal) => {
@@ -117,6 +156,24 @@ impl Lesson {
     }
 }
 
+/// A lesson's lever: one number of its first scenario that a person may move and watch the
+/// loyalty types respond.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Lever {
+    /// Field path in the lesson's first scenario.
+    pub path: &'static str,
+    /// What it is, in words.
+    pub label: &'static str,
+    /// Lowest value offered.
+    pub min: f64,
+    /// Highest value offered.
+    pub max: f64,
+    /// Step between values offered.
+    pub step: f64,
+    /// The value the lesson's file gives it.
+    pub value: f64,
+}
+
 /// How to run a lesson; `None` keeps the lesson scenario's value.
 #[derive(Debug, Clone, Default)]
 pub struct LessonOptions {
@@ -128,6 +185,8 @@ pub struct LessonOptions {
     pub seed: Option<u64>,
     /// Worker threads (all cores when `None`); the numbers do not depend on it.
     pub threads: Option<usize>,
+    /// The lesson's lever ([`Lesson::lever`]) set to this value in its first scenario.
+    pub lever: Option<f64>,
 }
 
 /// Why a lesson could not run.
@@ -365,11 +424,15 @@ impl Prepared {
 
 /// Runs `lesson` with `options`.
 pub fn run_lesson(lesson: Lesson, options: &LessonOptions) -> Result<LessonOutput, LessonError> {
-    let prepared = lesson
+    let mut prepared = lesson
         .sources()
         .iter()
         .map(|s| Prepared::new(s, options))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(value) = options.lever {
+        // Every lesson has at least one scenario file (`Lesson::sources`).
+        prepared[0] = prepared[0].variant(&[(lesson.lever().path, value)])?;
+    }
     // Every lesson has at least one scenario file (`Lesson::sources`), the trap two.
     let first = prepared[0].scenario();
     let provenance = LessonProvenance {
@@ -470,4 +533,40 @@ pub fn catalogue() -> String {
          output/lessons/<name>/ (or --out). --trials, --customers and --seed change the run.\n",
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The number at a dotted `path` of a TOML text.
+    fn number_at(text: &str, path: &str) -> Option<f64> {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let mut value = toml::Value::Table(table);
+        for key in path.split('.') {
+            value = value.get(key)?.clone();
+        }
+        value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64))
+    }
+
+    #[test]
+    fn each_lever_starts_at_its_files_value_within_its_range() {
+        for lesson in Lesson::ALL {
+            let lever = lesson.lever();
+            let sources = lesson.sources();
+            let file = sources[0].text;
+            assert_eq!(
+                number_at(file, lever.path),
+                Some(lever.value),
+                "{}",
+                lesson.name()
+            );
+            assert!(lever.min <= lever.value && lever.value <= lever.max);
+            // The slider's steps land on the file's value.
+            let steps = (lever.value - lever.min) / lever.step;
+            assert!((steps - steps.round()).abs() < 1e-9, "{}", lesson.name());
+        }
+    }
 }

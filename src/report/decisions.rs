@@ -598,6 +598,17 @@ pub fn sweep_files(
         .collect();
     files.push(csv("sweep.csv", header, rows, provenance)?);
 
+    for figure in sweep_figures(s, currency) {
+        files.extend(charts(figure, provenance)?);
+    }
+    Ok(files)
+}
+
+/// The sweep's curves (NPV, chance of payback, liability along the first axis, one line per
+/// value of the second), without their footers: `sweep_files` stamps and renders them, the
+/// workbench shows them on its page.
+pub fn sweep_figures(s: &Sweep, currency: &Currency) -> Vec<Figure<AnyChart>> {
+    let mut figures = Vec::new();
     // Curves along the first axis, one per value of the second. `s` has one or two axes, a
     // non-empty `points` with `best` among them, and an `at` per point with one value per
     // axis (see `sweep_text`): `axes[0]`, `points[best]`, `at[0]` and, with two axes, `at[1]`
@@ -638,40 +649,37 @@ pub fn sweep_files(
         })
         .collect();
     let best_at = s.points[s.best].at[0];
-    files.extend(charts(
-        Figure {
-            name: "sweep_npv",
-            footer: String::new(),
-            chart: AnyChart::Band(BandChart {
-                title: match s.axes.get(1) {
-                    None => format!("NPV along the sweep of {x_label}"),
-                    Some(second) => {
-                        format!("NPV along {x_label}, by {}", labels::field(&second.path))
-                    }
+    figures.push(Figure {
+        name: "sweep_npv",
+        footer: String::new(),
+        chart: AnyChart::Band(BandChart {
+            title: match s.axes.get(1) {
+                None => format!("NPV along the sweep of {x_label}"),
+                Some(second) => {
+                    format!("NPV along {x_label}, by {}", labels::field(&second.path))
+                }
+            },
+            x_label: x_label.clone(),
+            y_label: money_axis("NPV"),
+            x_scale: Scale::Plain,
+            y_scale: Scale::Money(currency.clone()),
+            series: npv_series,
+            markers: vec![(
+                best_at,
+                match s.axes.get(1) {
+                    None => format!("best: {}", labels::value(best_at)),
+                    Some(second) => format!(
+                        "best: {} with {} = {}",
+                        labels::value(best_at),
+                        labels::field(&second.path),
+                        labels::value(s.points[s.best].at[1])
+                    ),
                 },
-                x_label: x_label.clone(),
-                y_label: money_axis("NPV"),
-                x_scale: Scale::Plain,
-                y_scale: Scale::Money(currency.clone()),
-                series: npv_series,
-                markers: vec![(
-                    best_at,
-                    match s.axes.get(1) {
-                        None => format!("best: {}", labels::value(best_at)),
-                        Some(second) => format!(
-                            "best: {} with {} = {}",
-                            labels::value(best_at),
-                            labels::field(&second.path),
-                            labels::value(s.points[s.best].at[1])
-                        ),
-                    },
-                )],
-                zero_line: true,
-                note: sweep_note(s.trials),
-            }),
-        },
-        provenance,
-    )?);
+            )],
+            zero_line: true,
+            note: sweep_note(s.trials),
+        }),
+    });
     let single = s.axes.len() == 1;
     type Of = fn(&crate::decide::sweep::SweepPoint) -> f64;
     let banded = |what: &str, line: Of, low: Of, high: Of| -> Vec<Line> {
@@ -694,56 +702,50 @@ pub fn sweep_files(
             })
             .collect()
     };
-    files.extend(charts(
-        Figure {
-            name: "sweep_payback",
-            footer: String::new(),
-            chart: AnyChart::Band(BandChart {
-                title: format!("Chance of payback within the horizon along {x_label}"),
-                x_label: x_label.clone(),
-                y_label: "Chance of payback".into(),
-                x_scale: Scale::Plain,
-                y_scale: Scale::Percent,
-                series: banded(
-                    "chance of payback",
-                    |p| p.payback_probability,
-                    |p| p.payback_probability_ci95[0],
-                    |p| p.payback_probability_ci95[1],
-                ),
-                markers: Vec::new(),
-                zero_line: false,
-                note: format!(
-                    "line: share of {} trials that pay back · band: its 95% interval (Wilson)",
-                    s.trials
-                ),
-            }),
-        },
-        provenance,
-    )?);
-    files.extend(charts(
-        Figure {
-            name: "sweep_liability",
-            footer: String::new(),
-            chart: AnyChart::Band(BandChart {
-                title: format!("Liability at the horizon along {x_label}"),
-                x_label,
-                y_label: money_axis("Liability"),
-                x_scale: Scale::Plain,
-                y_scale: Scale::Money(currency.clone()),
-                series: banded(
-                    "median liability",
-                    |p| p.liability_end.p50,
-                    |p| p.liability_end.p5,
-                    |p| p.liability_end.p95,
-                ),
-                markers: Vec::new(),
-                zero_line: true,
-                note: sweep_note(s.trials),
-            }),
-        },
-        provenance,
-    )?);
-    Ok(files)
+    figures.push(Figure {
+        name: "sweep_payback",
+        footer: String::new(),
+        chart: AnyChart::Band(BandChart {
+            title: format!("Chance of payback within the horizon along {x_label}"),
+            x_label: x_label.clone(),
+            y_label: "Chance of payback".into(),
+            x_scale: Scale::Plain,
+            y_scale: Scale::Percent,
+            series: banded(
+                "chance of payback",
+                |p| p.payback_probability,
+                |p| p.payback_probability_ci95[0],
+                |p| p.payback_probability_ci95[1],
+            ),
+            markers: Vec::new(),
+            zero_line: false,
+            note: format!(
+                "line: share of {} trials that pay back · band: its 95% interval (Wilson)",
+                s.trials
+            ),
+        }),
+    });
+    figures.push(Figure {
+        name: "sweep_liability",
+        footer: String::new(),
+        chart: AnyChart::Band(BandChart {
+            title: format!("Liability at the horizon along {x_label}"),
+            x_label,
+            y_label: money_axis("Liability"),
+            x_scale: Scale::Plain,
+            y_scale: Scale::Money(currency.clone()),
+            series: banded(
+                "median liability",
+                |p| p.liability_end.p50,
+                |p| p.liability_end.p5,
+                |p| p.liability_end.p95,
+            ),
+            markers: Vec::new(),
+            zero_line: true,
+            note: sweep_note(s.trials),
+        }),
+    });
+    figures
 }
 
 /// The small print of a sweep's banded charts.

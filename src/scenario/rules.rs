@@ -60,6 +60,34 @@ pub(crate) struct FieldRule {
     pub(crate) default: Option<serde_json::Value>,
 }
 
+/// Fields of one table that exclude each other: the table may state the fields of one
+/// alternative only (e.g. `redemption_threshold`, or a `rewards` catalogue).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Exclusive {
+    /// The table's dotted path.
+    pub(crate) table: String,
+    /// The alternatives, each the fields that state it.
+    pub(crate) alternatives: Vec<Vec<String>>,
+    /// Whether one alternative must be stated (else stating none is fine too).
+    pub(crate) one_needed: bool,
+}
+
+/// A field allowed or required by the value of another field of its table (e.g. an expiry's
+/// `months`, meaningless when `policy = "none"` and required otherwise).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Depends {
+    /// The table's dotted path.
+    pub(crate) table: String,
+    /// The field whose value decides.
+    pub(crate) on: String,
+    /// Its values under which `field` may not be given.
+    pub(crate) without: Vec<String>,
+    /// Its values under which `field` is required.
+    pub(crate) with: Vec<String>,
+    /// The field decided on.
+    pub(crate) field: String,
+}
+
 /// What one recording saw.
 #[derive(Debug, Default)]
 pub(crate) struct Recording {
@@ -67,6 +95,10 @@ pub(crate) struct Recording {
     pub(crate) rules: IndexMap<String, FieldRule>,
     /// Fields (and tables) the validator asked for as required.
     pub(crate) required: Vec<String>,
+    /// Fields that exclude each other.
+    pub(crate) exclusive: Vec<Exclusive>,
+    /// Fields allowed or required by another's value.
+    pub(crate) depends: Vec<Depends>,
     /// The last field read and found absent, which a default may follow.
     last_absent: Option<String>,
     /// The last field noted.
@@ -139,6 +171,48 @@ pub(crate) fn note_required(path: impl FnOnce() -> String) {
     }
     let path = path();
     with(|rec| rec.required.push(path));
+}
+
+/// Notes that the table at `table` may state the fields of one of `alternatives` only, and
+/// must state one if `one_needed`.
+pub(crate) fn note_exclusive(table: &str, alternatives: &[&[&str]], one_needed: bool) {
+    if !recording() {
+        return;
+    }
+    let rule = Exclusive {
+        table: table.to_string(),
+        alternatives: alternatives
+            .iter()
+            .map(|a| a.iter().map(|f| (*f).to_string()).collect())
+            .collect(),
+        one_needed,
+    };
+    with(|rec| {
+        if !rec.exclusive.contains(&rule) {
+            rec.exclusive.push(rule);
+        }
+    });
+}
+
+/// Notes that in the table at `table`, `field` may not be given when `on` is one of
+/// `without`, and is required when `on` is one of `with`.
+pub(crate) fn note_depends(table: &str, on: &str, without: &[&str], with_: &[&str], field: &str) {
+    if !recording() {
+        return;
+    }
+    let texts = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect();
+    let rule = Depends {
+        table: table.to_string(),
+        on: on.to_string(),
+        without: texts(without),
+        with: texts(with_),
+        field: field.to_string(),
+    };
+    with(|rec| {
+        if !rec.depends.contains(&rule) {
+            rec.depends.push(rule);
+        }
+    });
 }
 
 /// Notes that the field just read was absent.

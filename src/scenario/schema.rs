@@ -244,12 +244,18 @@ pub(crate) struct Rules {
     pub(crate) fields: IndexMap<String, FieldRule>,
     /// Paths of the fields and tables that must be present whenever their table is.
     pub(crate) required: BTreeSet<String>,
+    /// Fields of a table that exclude each other.
+    pub(crate) exclusive: Vec<rules::Exclusive>,
+    /// Fields allowed or required by another's value.
+    pub(crate) depends: Vec<rules::Depends>,
 }
 
 /// Runs the validator on the probes and collects what it read.
 pub(crate) fn rules() -> Rules {
     let mut fields = IndexMap::new();
     let mut required = BTreeSet::new();
+    let mut exclusive: Vec<rules::Exclusive> = Vec::new();
+    let mut depends: Vec<rules::Depends> = Vec::new();
     for (i, probe) in probes().iter().enumerate() {
         let recording = rules::record(|| {
             // The probes are not meant to be valid scenarios: only what was read counts.
@@ -273,8 +279,23 @@ pub(crate) fn rules() -> Rules {
         if i == 1 {
             required.extend(recording.required);
         }
+        for rule in recording.exclusive {
+            if !exclusive.contains(&rule) {
+                exclusive.push(rule);
+            }
+        }
+        for rule in recording.depends {
+            if !depends.contains(&rule) {
+                depends.push(rule);
+            }
+        }
     }
-    Rules { fields, required }
+    Rules {
+        fields,
+        required,
+        exclusive,
+        depends,
+    }
 }
 
 /// The JSON Schema of the scenario format.
@@ -430,7 +451,71 @@ fn object_schema(rules: &Rules, keys: &[String], prefix: &str) -> Value {
         schema.insert("required".into(), Value::Array(required));
     }
     schema.insert("additionalProperties".into(), json!(false));
+    let either = either_or(rules, prefix);
+    match either.len() {
+        0 => {}
+        1 => {
+            if let Some(Value::Object(keywords)) = either.into_iter().next() {
+                schema.extend(keywords);
+            }
+        }
+        _ => {
+            schema.insert("allOf".into(), Value::Array(either));
+        }
+    }
     Value::Object(schema)
+}
+
+/// The either-or rules of the table at `prefix`, each as a schema the table must also meet:
+/// fields that exclude each other as `oneOf` (one alternative, not two) or `not` both, and a
+/// field that depends on another's value as a `oneOf` over its values.
+fn either_or(rules: &Rules, prefix: &str) -> Vec<Value> {
+    // An alternative is stated when any of its fields is.
+    let stated = |fields: &[String]| -> Value {
+        match fields {
+            [one] => json!({ "required": [one] }),
+            _ => {
+                json!({ "anyOf": fields.iter().map(|f| json!({ "required": [f] })).collect::<Vec<_>>() })
+            }
+        }
+    };
+    let mut out = Vec::new();
+    for rule in rules.exclusive.iter().filter(|r| r.table == prefix) {
+        let alternatives: Vec<Value> = rule.alternatives.iter().map(|a| stated(a)).collect();
+        let names: Vec<String> = rule.alternatives.iter().map(|a| a.join(" / ")).collect();
+        out.push(if rule.one_needed {
+            json!({
+                "description": format!("give one of: {}", names.join("; or ")),
+                "oneOf": alternatives,
+            })
+        } else {
+            json!({
+                "description": format!("not both: {}", names.join("; and ")),
+                "not": { "allOf": alternatives },
+            })
+        });
+    }
+    for rule in rules.depends.iter().filter(|r| r.table == prefix) {
+        out.push(json!({
+            "description": format!(
+                "{} only when {} is {}",
+                rule.field,
+                rule.on,
+                rule.with.join(" or ")
+            ),
+            "oneOf": [
+                {
+                    "properties": { &rule.on: { "enum": rule.without } },
+                    "not": { "required": [&rule.field] },
+                },
+                {
+                    "properties": { &rule.on: { "enum": rule.with } },
+                    "required": [&rule.field],
+                },
+            ],
+        }));
+    }
+    out
 }
 
 /// A number's bounds as JSON Schema keywords (infinite ends left out).

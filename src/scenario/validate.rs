@@ -23,6 +23,7 @@ use toml::Value;
 
 use super::checker::{At, Bounds, Checker, Got, found, readable_sum};
 use super::raw::{RawScenario, RawTransitions, RawType};
+use super::rules;
 use super::{Finance, InvestmentItem, Problem, RunningCosts, Scenario, Simulation};
 use super::{validate_market, validate_program};
 use crate::model::market::Market;
@@ -467,6 +468,19 @@ fn response_curves(
         ("basket_lift", &t.basket_lift),
         ("attrition_reduction", &t.attrition_reduction),
     ];
+    rules::note_exclusive(
+        &at.path,
+        &[
+            &["response"],
+            &[
+                "enrolment",
+                "frequency_lift",
+                "basket_lift",
+                "attrition_reduction",
+            ],
+        ],
+        false,
+    );
     let stated: Vec<&str> = fixed
         .iter()
         .filter(|(_, leaf)| leaf.is_some())

@@ -8,6 +8,7 @@
 
 use super::checker::{At, Bounds, Checker, readable_sum};
 use super::raw::{self, RawScenario};
+use super::rules;
 use super::validate::shares_sum_to_one;
 use crate::model::market::{Acquisition, Competitor, Copycat, Dissatisfaction, Market};
 
@@ -96,6 +97,7 @@ fn competitor(
     t: &raw::RawCompetitor,
     horizon: u64,
 ) -> Option<Competitor> {
+    rules::note_exclusive(&at.path, &[&["promotions_per_year"], &["month"]], true);
     let rate = c
         .number(
             at,
@@ -170,6 +172,7 @@ fn competitor(
 }
 
 fn copycat(c: &mut Checker, at: &At, t: &raw::RawCopycat, horizon: u64) -> Option<Copycat> {
+    rules::note_exclusive(&at.path, &[&["month"], &["probability_per_year"]], true);
     let month = c
         .months(at, "month", &t.month, 1, horizon, "month the copy appears")
         .optional();

@@ -14,6 +14,7 @@
 
 use super::checker::{At, Bounds, Checker, Got};
 use super::raw::{self, RawScenario};
+use super::rules;
 use crate::model::program::{
     CumulativeDiscount, DEFAULT_GOAL_GRADIENT, Disengagement, Engagement, Exit, Expiry,
     InstantDiscount, PartnerEarning, PointsRules, Program, Qualify, Referral, Response, Reward,
@@ -388,6 +389,7 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
     });
 
     // Rewards: a single threshold priced per point, or a catalogue; not both, not neither.
+    rules::note_exclusive(&at.path, &[&["redemption_threshold"], &["rewards"]], true);
     let rewards = match (&threshold, &p.rewards) {
         (Got::Invalid, _) => None,
         (Got::Valid(_), Some(list)) => {
@@ -611,6 +613,13 @@ fn expiry(c: &mut Checker, at: &At, p: &raw::RawPoints) -> Option<Expiry> {
     };
     let e_at = at.table("expiry", &p.expiry);
     let e = e.get_ref();
+    rules::note_depends(
+        &e_at.path,
+        "policy",
+        &["none"],
+        &["fixed", "inactivity"],
+        "months",
+    );
     let policy = match c.choice(&e_at, "policy", &e.policy, &["none", "fixed", "inactivity"]) {
         Got::Valid(p) => p,
         Got::Absent => {

@@ -20,8 +20,13 @@ use serde_json::{Value, json};
 use tokio::sync::{Semaphore, mpsc};
 
 use super::edit;
-use super::{BODY_LIMIT, Entry, MAX_REQUEST_TRIALS, MAX_RUNS, Origin, PREVIEW_TRIALS};
-use crate::decide::compare::compare;
+use super::{
+    BODY_LIMIT, Entry, LESSON_CUSTOMERS, LESSON_TRIALS, MAX_REQUEST_TRIALS, MAX_RUNS,
+    MAX_SWEEP_STEPS, Origin, PREVIEW_TRIALS,
+};
+use crate::decide::compare::compare_cancellable;
+use crate::decide::sweep::{Axis, Sweep, sweep_cancellable};
+use crate::learn::{Lesson, LessonOptions, run_lesson};
 use crate::report::{Formats, decisions, figures, html, render_formats};
 use crate::run::{RunOptions, RunOutput, run_cancellable};
 use crate::scenario::{ScenarioError, ScenarioFile};
@@ -71,6 +76,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/edit", post(edit_field))
         .route("/api/preview", post(preview))
         .route("/api/compare", post(compare_designs))
+        .route("/api/sweep", post(sweep_field))
+        .route("/api/lessons", get(lessons))
+        .route("/api/lesson", post(lesson))
         .route("/api/document", post(document))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such page or request") })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -339,17 +347,14 @@ fn line(value: &Value) -> Bytes {
     Bytes::from(text)
 }
 
-/// Runs a preview (or a full run, when the page asks for the scenario's trials) and streams
-/// newline-separated JSON: `{"queued": …}` while it waits for a free slot, `{"done": k,
-/// "of": n}` as trials finish, then `{"result": …}` or `{"error": …}`.
-async fn preview(
-    State(state): Shared,
-    payload: Result<Json<PreviewRequest>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(req) = payload?;
-    let name = req.name.unwrap_or_else(|| "scenario".into());
-    let file = ScenarioFile::from_text(file_name(&name), &req.toml).map_err(ApiError::invalid)?;
-    let trials = trials_of(req.trials, PREVIEW_TRIALS)?;
+/// A simulation on the blocking pool, told to call the first argument after each trial and
+/// to stop once the flag is set; its answer is the last line of the stream.
+type Job = Box<dyn FnOnce(&(dyn Fn() + Sync), &AtomicBool) -> Value + Send>;
+
+/// Streams a job's answer as newline-separated JSON: `{"queued": …}` while it waits for a free
+/// slot, `{"done": k, "of": total}` as trials finish, then its answer (`{"result": …}` or
+/// `{"error": …}`). When the page goes away (the body is dropped), the job is cancelled.
+fn streamed(state: &AppState, total: u64, job: Job) -> Response {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     let cancel = Arc::new(AtomicBool::new(false));
     let body = Lines {
@@ -372,29 +377,150 @@ async fn preview(
         let progress = tx.clone();
         let done = AtomicU64::new(0);
         let answer = tokio::task::spawn_blocking(move || {
-            let options = RunOptions {
-                trials: Some(trials),
-                ..RunOptions::default()
-            };
             let on_trial = || {
                 let k = done.fetch_add(1, Ordering::Relaxed) + 1;
                 // Progress is best effort: a full channel drops a step, never blocks a trial.
-                let _ = progress.try_send(line(&json!({ "done": k, "of": trials })));
+                let _ = progress.try_send(line(&json!({ "done": k, "of": total })));
             };
-            match run_cancellable(&file, &options, &on_trial, &cancel) {
-                Ok(run) => json!({ "result": result_json(&run) }),
-                Err(e) => json!({ "error": e.to_string() }),
-            }
+            job(&on_trial, &cancel)
         })
         .await
         .unwrap_or_else(|e| json!({ "error": format!("the run stopped unexpectedly: {e}") }));
         let _ = tx.send(line(&answer)).await;
     });
-    Ok((
+    (
         [(header::CONTENT_TYPE, "application/x-ndjson")],
         Body::from_stream(body),
     )
-        .into_response())
+        .into_response()
+}
+
+/// Runs a preview (or a full run, when the page asks for the scenario's trials), streamed (see
+/// [`streamed`]).
+async fn preview(
+    State(state): Shared,
+    payload: Result<Json<PreviewRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(req) = payload?;
+    let name = req.name.unwrap_or_else(|| "scenario".into());
+    let file = ScenarioFile::from_text(file_name(&name), &req.toml).map_err(ApiError::invalid)?;
+    let trials = trials_of(req.trials, PREVIEW_TRIALS)?;
+    Ok(streamed(
+        &state,
+        trials,
+        Box::new(move |on_trial, cancel| {
+            let options = RunOptions {
+                trials: Some(trials),
+                ..RunOptions::default()
+            };
+            match run_cancellable(&file, &options, on_trial, cancel) {
+                Ok(run) => json!({ "result": result_json(&run) }),
+                Err(e) => json!({ "error": e.to_string() }),
+            }
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepRequest {
+    name: Option<String>,
+    toml: String,
+    /// The field swept, e.g. `program.instant_discount.rate`.
+    path: String,
+    from: f64,
+    to: f64,
+    steps: usize,
+    trials: Option<u64>,
+}
+
+/// Sweeps one field of the scenario with the `sweep` engine (NPV, highest best), streamed (see
+/// [`streamed`]): every point on the same customers, `trials` each.
+async fn sweep_field(
+    State(state): Shared,
+    payload: Result<Json<SweepRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(req) = payload?;
+    let name = req.name.unwrap_or_else(|| "scenario".into());
+    let file = ScenarioFile::from_text(file_name(&name), &req.toml).map_err(ApiError::invalid)?;
+    let trials = trials_of(req.trials, PREVIEW_TRIALS)?;
+    if !(2..=MAX_SWEEP_STEPS).contains(&req.steps) {
+        return Err(ApiError::bad(format!(
+            "steps: expected a whole number from 2 to {MAX_SWEEP_STEPS}, found {}",
+            req.steps
+        )));
+    }
+    if !(req.from.is_finite() && req.to.is_finite()) || req.from == req.to {
+        return Err(ApiError::bad(
+            "from and to: expected two different numbers to sweep between",
+        ));
+    }
+    let points = req.steps as u64;
+    if points * trials > MAX_REQUEST_TRIALS {
+        return Err(ApiError::bad(format!(
+            "{} points × {trials} trials is more than the {MAX_REQUEST_TRIALS} trials a request may run",
+            req.steps
+        )));
+    }
+    let axis = Axis::probed(&file, &req.path, req.from, req.to, req.steps)
+        .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
+    let total = axis.values.len() as u64 * trials;
+    Ok(streamed(
+        &state,
+        total,
+        Box::new(move |on_trial, cancel| {
+            let options = RunOptions {
+                trials: Some(trials),
+                ..RunOptions::default()
+            };
+            match sweep_cancellable(&file, &[axis], "npv", None, &options, on_trial, cancel) {
+                Ok(s) => json!({ "result": sweep_json(&s, &file.scenario.finance.currency) }),
+                Err(e) => json!({ "error": e.to_string() }),
+            }
+        }),
+    ))
+}
+
+/// What the page shows of a sweep: its NPV curve (the sweep's own chart), and per point the
+/// value, the median NPV with its band, the mean NPV ± its Monte Carlo error and the chance of
+/// payback ± its error, rounded as the run's tables round them.
+fn sweep_json(s: &Sweep, currency: &crate::money::Currency) -> Value {
+    use crate::report::console::{Unit, show_error, stats_cells};
+    let figures = decisions::sweep_figures(s, currency);
+    let chart = figures
+        .iter()
+        .find(|f| f.name == "sweep_npv")
+        .and_then(|f| f.svg().ok());
+    let points: Vec<Value> = s
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let [median, p5, p95, mean] = stats_cells(&p.npv, Unit::Money, currency);
+            let payback = format!(
+                "{} ± {}",
+                crate::report::console::show(p.payback_probability, Unit::Percent, currency),
+                show_error(p.payback_probability_sem, Unit::Percent, currency)
+            );
+            json!({
+                "at": p.at.first(),
+                "at_text": p.at.first().map(|v| crate::report::labels::value(*v)),
+                "npv_median": p.npv.p50,
+                "npv_median_text": median,
+                "npv_band_text": format!("{p5} … {p95}"),
+                "npv_mean_text": mean,
+                "payback_text": payback,
+                "best": i == s.best,
+                "as_good_as_best": s.as_good_as_best.contains(&i),
+            })
+        })
+        .collect();
+    json!({
+        "path": s.axes.first().map(|a| a.path.clone()),
+        "trials": s.trials,
+        "chart": chart,
+        "points": points,
+    })
 }
 
 #[derive(Deserialize)]
@@ -577,6 +703,9 @@ async fn compare_designs(
         })?;
         files.push(file);
     }
+    // A comparison whose page goes away (cancelled there, or closed) stops, like a run.
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _stop_if_dropped = CancelOnDrop(cancel.clone());
     let _permit =
         state.runs.clone().acquire_owned().await.map_err(|_| {
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the workbench is stopping")
@@ -586,7 +715,8 @@ async fn compare_designs(
             trials: Some(trials),
             ..RunOptions::default()
         };
-        let out = compare(&files, &options).map_err(|e| e.to_string())?;
+        let out =
+            compare_cancellable(&files, &options, &|| {}, &cancel).map_err(|e| e.to_string())?;
         let refs: Vec<&ScenarioFile> = files.iter().collect();
         let seed = files.first().map_or(0, |f| f.scenario.simulation.seed);
         let provenance = decisions::Provenance::of(&refs, seed, trials);
@@ -601,4 +731,99 @@ async fn compare_designs(
     })?
     .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
     Ok(Json(json!({ "text": out, "trials": trials })))
+}
+
+/// The classroom lessons, each with its lever (the page's slider).
+async fn lessons() -> Json<Value> {
+    let list: Vec<Value> = Lesson::ALL
+        .iter()
+        .map(|l| {
+            json!({
+                "name": l.name(),
+                "title": l.title(),
+                "summary": l.summary(),
+                "lever": l.lever(),
+            })
+        })
+        .collect();
+    Json(json!({ "lessons": list, "trials": LESSON_TRIALS, "customers": LESSON_CUSTOMERS }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LessonRequest {
+    name: String,
+    /// The lesson's lever at this value (the file's when absent).
+    value: Option<f64>,
+}
+
+/// Runs a lesson with the learn engine, its lever at the value asked, on fewer trials and
+/// customers than `loyalty-sim learn` (the page answers a slider): its story, tables and charts.
+async fn lesson(
+    State(state): Shared,
+    payload: Result<Json<LessonRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(req) = payload?;
+    let lesson = Lesson::named(&req.name).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no lesson named {:?}: the lessons are {}",
+                crate::scenario::diagnostic::shorten(&req.name),
+                Lesson::ALL.map(Lesson::name).join(", ")
+            ),
+        )
+    })?;
+    let lever = lesson.lever();
+    if let Some(v) = req.value
+        && !(v.is_finite() && (lever.min..=lever.max).contains(&v))
+    {
+        return Err(ApiError::bad(format!(
+            "value: {} goes from {} to {}, found {v}",
+            lever.path, lever.min, lever.max
+        )));
+    }
+    let permit =
+        state.runs.clone().acquire_owned().await.map_err(|_| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the workbench is stopping")
+        })?;
+    let options = LessonOptions {
+        trials: Some(LESSON_TRIALS),
+        customers: Some(LESSON_CUSTOMERS),
+        lever: req.value,
+        ..LessonOptions::default()
+    };
+    let answer = tokio::task::spawn_blocking(move || {
+        // The lesson holds its slot until it ends, even when its page has moved the lever on
+        // and no longer waits for it: so a slider dragged fast never runs more than MAX_RUNS.
+        let _permit = permit;
+        let out = run_lesson(lesson, &options).map_err(|e| e.to_string())?;
+        let charts: Vec<Value> = out
+            .figures
+            .iter()
+            .filter_map(|f| {
+                Some(json!({ "name": f.figure.name, "caption": f.caption, "svg": f.figure.svg().ok()? }))
+            })
+            .collect();
+        Ok::<_, String>(json!({
+            "name": lesson.name(),
+            "title": lesson.title(),
+            "value": req.value.unwrap_or(lever.value),
+            "sections": out.sections,
+            "conclusion": out.conclusion,
+            "facts": out.facts,
+            "charts": charts,
+            "trials": out.provenance.trials,
+            "customers": out.provenance.customers,
+        }))
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the lesson stopped unexpectedly: {e}"),
+        )
+    })?
+    .map_err(|why| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, why))?;
+    Ok(Json(answer))
 }

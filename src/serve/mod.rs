@@ -26,7 +26,13 @@ use crate::shipped;
 pub const MAX_RUNS: usize = 2;
 /// Trials of a preview unless the page asks for others.
 pub const PREVIEW_TRIALS: u64 = 20;
-/// Most trials a request may ask for.
+/// Most points a sweep on the page may have.
+pub const MAX_SWEEP_STEPS: usize = 11;
+/// Trials of a lesson on the page (fewer than `loyalty-sim learn`'s: the page answers a slider).
+pub const LESSON_TRIALS: u64 = 4;
+/// Customers of a lesson on the page.
+pub const LESSON_CUSTOMERS: u64 = 3000;
+/// Most trials a request may ask for (a sweep's points together).
 pub const MAX_REQUEST_TRIALS: u64 = 100_000;
 /// Largest request body accepted, in bytes (a scenario is a few kilobytes; four designs and
 /// their comments fit many times over).

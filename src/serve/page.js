@@ -1,6 +1,7 @@
 // The workbench page: a form generated from the scenario schema (/api/schema), edits applied
 // to the TOML text by the server (comments kept), previews streamed from /api/preview, and
-// designs kept in this page only, compared by /api/compare.
+// designs kept in this page only, compared by /api/compare; one field swept by /api/sweep; the
+// classroom lessons run by /api/lesson with their lever where the slider puts it.
 "use strict";
 
 const state = { schema: null, name: "scenario", toml: "", doc: null, problems: [], designs: [], run: null };
@@ -197,6 +198,7 @@ function showProblems() {
   $("full-btn").disabled = state.problems.length > 0;
   $("report-btn").disabled = state.problems.length > 0;
   $("workbook-btn").disabled = state.problems.length > 0;
+  $("sweep-btn").disabled = state.problems.length > 0 || sweepController !== null;
 }
 
 function load(data) {
@@ -207,6 +209,7 @@ function load(data) {
   $("source").value = state.toml;
   $("current").textContent = "Editing " + state.name + (state.problems.length ? "" : " (valid)");
   renderForm();
+  renderSweepFields();
 }
 
 async function edit(input) {
@@ -239,6 +242,58 @@ async function open(name) {
 
 let controller = null;
 
+// Posts `body` to a streamed address (/api/preview, /api/sweep) and reads its lines: waiting
+// and progress go to `progress` and `status`, the result to `onResult`; an error is thrown.
+// Aborting `signal` closes the connection, and the server stops the run.
+async function stream(path, body, signal, progress, status, onResult) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) {
+    const data = await response.json().catch(() => ({ error: response.statusText }));
+    const error = new Error(data.error);
+    error.problems = data.problems || [];
+    throw error;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n")) >= 0) {
+      const message = JSON.parse(buffer.slice(0, end));
+      buffer = buffer.slice(end + 1);
+      if (message.queued) status.textContent = "Waiting: " + message.queued;
+      if (message.done) {
+        progress.max = message.of;
+        progress.value = message.done;
+        status.textContent = "Trial " + message.done + " of " + message.of;
+      }
+      if (message.error) throw new Error(message.error);
+      if (message.result) onResult(message.result);
+    }
+  }
+}
+
+// An error's message in `status`, or "Cancelled." when the person cancelled.
+function showFailure(status, e) {
+  if (e.name === "AbortError") {
+    status.textContent = "Cancelled.";
+    return;
+  }
+  status.replaceChildren();
+  const span = document.createElement("span");
+  span.className = "error";
+  span.textContent = e.message;
+  status.appendChild(span);
+}
+
 async function run(trials) {
   if (controller) controller.abort();
   controller = new AbortController();
@@ -252,49 +307,154 @@ async function run(trials) {
   const body = { name: state.name, toml: state.toml };
   if (trials !== undefined) body.trials = trials;
   try {
-    const response = await fetch("/api/preview", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      signal: controller.signal,
-    });
-    if (!response.ok) {
-      const data = await response.json().catch(() => ({ error: response.statusText }));
-      state.problems = data.problems || [];
-      showProblems();
-      throw new Error(data.error);
-    }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf("\n")) >= 0) {
-        const message = JSON.parse(buffer.slice(0, end));
-        buffer = buffer.slice(end + 1);
-        if (message.queued) $("run-status").textContent = "Waiting: " + message.queued;
-        if (message.done) {
-          progress.max = message.of;
-          progress.value = message.done;
-          $("run-status").textContent = "Trial " + message.done + " of " + message.of;
-        }
-        if (message.error) throw new Error(message.error);
-        if (message.result) showResult(message.result);
-      }
-    }
+    await stream("/api/preview", body, controller.signal, progress, $("run-status"), showResult);
   } catch (e) {
-    $("run-status").textContent = e.name === "AbortError" ? "Cancelled." : "";
-    if (e.name !== "AbortError") $("run-status").innerHTML = '<span class="error"></span>';
-    if (e.name !== "AbortError") $("run-status").firstChild.textContent = e.message;
+    if (e.problems && e.problems.length) {
+      state.problems = e.problems;
+    }
+    showFailure($("run-status"), e);
   } finally {
     controller = null;
     $("cancel-btn").disabled = true;
     progress.hidden = true;
     showProblems();
   }
+}
+
+// --- Sweep ---------------------------------------------------------------------------------
+
+// The numbers of the current design a sweep may vary, with their paths: every number the
+// file gives (not the run's own size, seed or trials), list entries included.
+function numericFields(doc, prefix, out) {
+  for (const [key, value] of Object.entries(doc || {})) {
+    const path = prefix ? prefix + "." + key : key;
+    if (typeof value === "number") {
+      if (!["simulation.seed", "simulation.trials", "simulation.customers"].includes(path)) out.push([path, value]);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => { if (v && typeof v === "object") numericFields(v, path + "[" + i + "]", out); });
+    } else if (value && typeof value === "object" && value.dist === undefined) {
+      numericFields(value, path, out);
+    }
+  }
+  return out;
+}
+
+// The sweep's field list, for the design now on the page; the chosen field kept when it is
+// still there.
+function renderSweepFields() {
+  const select = $("sweep-field");
+  const chosen = select.value;
+  select.replaceChildren();
+  state.numbers = new Map(numericFields(state.doc, "", []));
+  for (const [path] of state.numbers) {
+    const o = document.createElement("option");
+    o.value = path;
+    o.textContent = path;
+    select.appendChild(o);
+  }
+  if (state.numbers.has(chosen)) select.value = chosen;
+  else {
+    const discount = [...state.numbers.keys()].find((p) => p.endsWith("instant_discount.rate"));
+    if (discount) select.value = discount;
+    sweepRange();
+  }
+}
+
+// A range around the field's value: half to one and a half times it (0 to 1 from zero).
+function sweepRange() {
+  const value = state.numbers ? state.numbers.get($("sweep-field").value) : undefined;
+  if (value === undefined) return;
+  const whole = Number.isInteger(value) && Math.abs(value) >= 2;
+  const round = (x) => whole ? Math.round(x) : Number(x.toPrecision(3));
+  $("sweep-from").value = value === 0 ? 0 : round(value * 0.5);
+  $("sweep-to").value = value === 0 ? 1 : round(value * 1.5);
+}
+
+let sweepController = null;
+
+async function runSweep() {
+  if (sweepController) sweepController.abort();
+  sweepController = new AbortController();
+  const status = $("sweep-status");
+  const progress = $("sweep-progress");
+  $("sweep-btn").disabled = true;
+  $("sweep-cancel-btn").disabled = false;
+  progress.hidden = false;
+  progress.value = 0;
+  status.textContent = "Starting…";
+  $("sweep-chart").replaceChildren();
+  $("sweep-table").replaceChildren();
+  const body = {
+    name: state.name,
+    toml: state.toml,
+    path: $("sweep-field").value,
+    from: Number($("sweep-from").value),
+    to: Number($("sweep-to").value),
+    steps: Number($("sweep-steps").value),
+  };
+  try {
+    await stream("/api/sweep", body, sweepController.signal, progress, status, showSweep);
+  } catch (e) {
+    showFailure(status, e);
+  } finally {
+    sweepController = null;
+    $("sweep-btn").disabled = state.problems.length > 0;
+    $("sweep-cancel-btn").disabled = true;
+    progress.hidden = true;
+  }
+}
+
+// An SVG drawn for a file, made to scale with its box.
+function scalable(container, svgText) {
+  container.innerHTML = svgText;
+  const svg = container.querySelector("svg");
+  if (svg && !svg.getAttribute("viewBox") && svg.getAttribute("width")) {
+    svg.setAttribute("viewBox", "0 0 " + parseFloat(svg.getAttribute("width")) + " " + parseFloat(svg.getAttribute("height")));
+  }
+}
+
+function cell(row, text, tag) {
+  const c = document.createElement(tag || "td");
+  c.textContent = text;
+  row.appendChild(c);
+  return c;
+}
+
+function showSweep(r) {
+  state.sweep = r;
+  const best = r.points.find((p) => p.best);
+  $("sweep-status").textContent = "Swept " + r.path + " over " + r.points.length + " points, " + r.trials +
+    " trials each on the same customers" + (best ? "; highest mean NPV at " + best.at_text : "") +
+    " (≈: as good within Monte Carlo error).";
+  const figure = document.createElement("figure");
+  figure.id = "sweep-curve";
+  scalable(figure, r.chart || "");
+  $("sweep-chart").replaceChildren(figure);
+  const table = document.createElement("table");
+  const head = document.createElement("tr");
+  for (const h of [r.path.split(".").pop(), "median NPV", "mean NPV ± MC error", "P(payback) ± s.e."]) cell(head, h, "th");
+  // The band's heading goes with the band: hidden with it on a phone.
+  const bandHead = document.createElement("span");
+  bandHead.className = "band";
+  bandHead.textContent = "5th … 95th";
+  head.children[1].appendChild(bandHead);
+  table.appendChild(head);
+  for (const p of r.points) {
+    const row = document.createElement("tr");
+    row.dataset.npv = p.npv_median;
+    if (p.best) row.className = "best";
+    cell(row, p.at_text + (p.best ? " ← best" : p.as_good_as_best ? " ≈" : ""));
+    // The band under the median, so the table fits the column beside the form.
+    const median = cell(row, minus(p.npv_median_text));
+    const band = document.createElement("span");
+    band.className = "band";
+    band.textContent = minus(p.npv_band_text);
+    median.appendChild(band);
+    cell(row, minus(p.npv_mean_text));
+    cell(row, p.payback_text);
+    table.appendChild(row);
+  }
+  $("sweep-table").replaceChildren(table);
 }
 
 // Negative amounts with a minus sign joined to the amount (a word joiner), so a line never
@@ -318,11 +478,7 @@ function showResult(r) {
   for (const chart of r.charts) {
     const figure = document.createElement("figure");
     figure.id = "chart-" + chart.name;
-    figure.innerHTML = chart.svg;
-    const svg = figure.querySelector("svg");
-    if (svg && !svg.getAttribute("viewBox") && svg.getAttribute("width")) {
-      svg.setAttribute("viewBox", "0 0 " + parseFloat(svg.getAttribute("width")) + " " + parseFloat(svg.getAttribute("height")));
-    }
+    scalable(figure, chart.svg);
     charts.appendChild(figure);
   }
 }
@@ -362,6 +518,8 @@ function saveDesign() {
   renderDesigns();
 }
 
+let compareController = null;
+
 async function compareDesigns() {
   const chosen = state.designs.filter((d) => d.ticked).map((d) => ({ name: d.name, toml: d.toml }));
   $("compare-out").textContent = "";
@@ -370,13 +528,124 @@ async function compareDesigns() {
     return;
   }
   $("compare-status").textContent = "Comparing " + chosen.length + " designs on the same customers…";
+  if (compareController) compareController.abort();
+  compareController = new AbortController();
+  $("compare-btn").disabled = true;
+  $("compare-cancel-btn").disabled = false;
   try {
-    const data = await api("/api/compare", { designs: chosen });
+    const response = await fetch("/api/compare", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ designs: chosen }),
+      signal: compareController.signal,
+    });
+    const data = await response.json().catch(() => ({ error: response.statusText }));
+    if (!response.ok) throw new Error(data.error || response.statusText);
     $("compare-status").textContent = "Compared on " + data.trials + " trials each, the same customers and random numbers for every design.";
     $("compare-out").textContent = data.text;
   } catch (e) {
-    $("compare-status").textContent = e.message;
+    showFailure($("compare-status"), e);
+  } finally {
+    compareController = null;
+    $("compare-btn").disabled = false;
+    $("compare-cancel-btn").disabled = true;
   }
+}
+
+// --- Lessons -------------------------------------------------------------------------------
+
+let lessonController = null;
+
+// Shows the chosen lesson's lever at the file's value.
+function chooseLesson() {
+  const lesson = state.lessons.find((l) => l.name === $("lesson-select").value);
+  if (!lesson) return;
+  const lever = lesson.lever;
+  const input = $("lever");
+  input.min = lever.min;
+  input.max = lever.max;
+  input.step = lever.step;
+  input.value = lever.value;
+  $("lever-label").textContent = lever.label;
+  $("lever-value").textContent = String(lever.value);
+  $("lever-row").hidden = false;
+}
+
+// Runs the lesson at the lever's value; a newer move of the lever replaces a run under way.
+async function runLesson() {
+  const name = $("lesson-select").value;
+  const value = Number($("lever").value);
+  if (lessonController) lessonController.abort();
+  const controller = new AbortController();
+  lessonController = controller;
+  const status = $("lesson-status");
+  status.textContent = "Running the lesson at " + value + "…";
+  try {
+    const response = await fetch("/api/lesson", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name, value }),
+      signal: controller.signal,
+    });
+    const data = await response.json().catch(() => ({ error: response.statusText }));
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    showLesson(data);
+    status.textContent = data.title + ", with " + $("lever-label").textContent + " at " + data.value + " (" +
+      data.trials + " trials × " + data.customers.toLocaleString("en") + " customers; loyalty-sim learn " + data.name + " runs more).";
+  } catch (e) {
+    if (lessonController === controller) showFailure(status, e);
+  } finally {
+    if (lessonController === controller) lessonController = null;
+  }
+}
+
+function showLesson(data) {
+  const box = $("lesson");
+  box.replaceChildren();
+  box.dataset.lesson = data.name;
+  box.dataset.value = data.value;
+  for (const section of data.sections) {
+    const h = document.createElement("h3");
+    h.textContent = section.heading;
+    box.appendChild(h);
+    for (const text of section.paragraphs) {
+      const p = document.createElement("p");
+      p.textContent = minus(text);
+      box.appendChild(p);
+    }
+    if (section.table) {
+      const wrap = document.createElement("div");
+      wrap.className = "lesson-table";
+      const table = document.createElement("table");
+      const head = document.createElement("tr");
+      for (const h of section.table.header) cell(head, h, "th");
+      table.appendChild(head);
+      for (const r of section.table.rows) {
+        const row = document.createElement("tr");
+        for (const c of r) cell(row, minus(c));
+        table.appendChild(row);
+      }
+      wrap.appendChild(table);
+      box.appendChild(wrap);
+    }
+  }
+  const conclusion = document.createElement("p");
+  conclusion.className = "conclusion";
+  conclusion.textContent = minus(data.conclusion);
+  box.appendChild(conclusion);
+  const charts = document.createElement("div");
+  charts.className = "lesson-charts";
+  for (const chart of data.charts) {
+    const figure = document.createElement("figure");
+    figure.id = "lesson-chart-" + chart.name;
+    const holder = document.createElement("div");
+    scalable(holder, chart.svg);
+    const caption = document.createElement("figcaption");
+    caption.textContent = chart.caption;
+    figure.append(holder, caption);
+    charts.appendChild(figure);
+  }
+  box.appendChild(charts);
 }
 
 function download() {
@@ -459,6 +728,22 @@ async function start() {
   $("cancel-btn").addEventListener("click", () => { if (controller) controller.abort(); });
   $("save-btn").addEventListener("click", saveDesign);
   $("compare-btn").addEventListener("click", compareDesigns);
+  $("compare-cancel-btn").addEventListener("click", () => { if (compareController) compareController.abort(); });
+  $("sweep-field").addEventListener("change", sweepRange);
+  $("sweep-btn").addEventListener("click", runSweep);
+  $("sweep-cancel-btn").addEventListener("click", () => { if (sweepController) sweepController.abort(); });
+  state.lessons = (await api("/api/lessons")).lessons;
+  for (const l of state.lessons) {
+    const o = document.createElement("option");
+    o.value = l.name;
+    o.textContent = l.title;
+    $("lesson-select").appendChild(o);
+  }
+  $("lesson-select").addEventListener("change", chooseLesson);
+  $("lesson-btn").addEventListener("click", runLesson);
+  $("lever").addEventListener("input", () => { $("lever-value").textContent = $("lever").value; });
+  $("lever").addEventListener("change", runLesson);
+  chooseLesson();
   $("download-btn").addEventListener("click", download);
   const first = new URLSearchParams(location.search).get("scenario") || select.value;
   select.value = first;

@@ -2,7 +2,8 @@
 """Drives the workbench in real headless Chromium through chromedriver (W3C WebDriver over
 HTTP, with Python's standard library only): open retail_instant_discount, preview it, change
 the discount rate, preview again and see the median NPV change; save two designs and compare
-them; download the TOML and check that it validates; take screenshots 1400 and 390 px wide.
+them; sweep the discount rate and see the curve; open a lesson and move its lever; download the
+TOML and check that it validates; take screenshots 1400 and 390 px wide.
 
 Usage: workbench.py LOYALTY_SIM_BINARY OUTPUT_DIR
 """
@@ -179,6 +180,37 @@ def main():
         text = driver.wait("return document.getElementById('compare-out').textContent", "the comparison")
         assert "discount 5%" in text and "discount 10%" in text, text
 
+        # Sweep the discount rate on the page: the sweep engine's curve and a table of its points.
+        driver.js("const s = document.getElementById('sweep-field'); s.value = 'program.instant_discount.rate';"
+                  "s.dispatchEvent(new Event('change'));")
+        driver.type("#sweep-from", "0.02")
+        driver.type("#sweep-to", "0.12")
+        driver.type("#sweep-steps", "3")
+        driver.click("#sweep-btn")
+        driver.wait("return document.querySelectorAll('#sweep-table tr[data-npv]').length === 3", "the sweep's table")
+        curve = driver.js("return document.querySelectorAll('#sweep-curve svg path, #sweep-curve svg polyline').length")
+        assert curve > 0, "the sweep drew no curve"
+        npvs = driver.js("return [...document.querySelectorAll('#sweep-table tr[data-npv]')].map(r => Number(r.dataset.npv))")
+        # More discount on the same customers: a lower median NPV at every step.
+        assert npvs[0] > npvs[1] > npvs[2], npvs
+        mean = driver.js("return document.querySelector('#sweep-table tr[data-npv] td:nth-child(3)').textContent")
+        assert " ± " in mean, mean
+        print("sweep of the discount rate, median NPV:", [round(v) for v in npvs])
+
+        # A lesson: move its lever and see the types respond.
+        driver.js("const s = document.getElementById('lesson-select'); s.value = 'discount-trap';"
+                  "s.dispatchEvent(new Event('change'));")
+        driver.click("#lesson-btn")
+        driver.wait("return document.getElementById('lesson').dataset.value === '0.1'", "the lesson")
+        first = driver.js("return document.getElementById('lesson').textContent")
+        driver.js("const l = document.getElementById('lever'); l.value = '0.2'; l.dispatchEvent(new Event('input'));"
+                  "l.dispatchEvent(new Event('change'));")
+        driver.wait("return document.getElementById('lesson').dataset.value === '0.2'", "the lesson at the new lever")
+        second = driver.js("return document.getElementById('lesson').textContent")
+        assert first != second, "the lesson did not change with its lever"
+        assert driver.js("return document.querySelectorAll('#lesson table').length") >= 1
+        assert driver.js("return document.querySelectorAll('#lesson svg').length") >= 1
+
         # Download the TOML and check it.
         driver.click("#download-btn")
         downloaded = driver.js_async(
@@ -199,7 +231,13 @@ def main():
             driver.resize(width, 1000)
             # Wide tables scroll in their own box; the page itself must not.
             wide = driver.js("return document.documentElement.scrollWidth > window.innerWidth")
-            for part, target in (("form", "#design"), ("results", "#results-title"), ("compare", "#compare-btn")):
+            for part, target in (
+                ("form", "#design"),
+                ("results", "#results-title"),
+                ("sweep", "#sweep-title"),
+                ("compare", "#compare-btn"),
+                ("lesson", "#lessons-title"),
+            ):
                 driver.js(f"document.querySelector('{target}').scrollIntoView()")
                 time.sleep(0.3)
                 driver.screenshot(os.path.join(out_dir, f"workbench-{width}-{part}.png"))

@@ -116,7 +116,7 @@ impl Scale {
                 format!("{}{suffix}", trim(v))
             }
             Scale::Percent => format!("{}%", format_number(x * 100.0, 0)),
-            Scale::Plain => trim(x),
+            Scale::Plain => plain(x),
         }
     }
 }
@@ -143,6 +143,22 @@ fn trim(x: f64) -> String {
         format!("{x:.1}")
     };
     if s == "-0" { "0".to_string() } else { s }
+}
+
+/// A plain number as an axis label: like [`trim`], but a number below one keeps up to four
+/// decimals (trailing zeros dropped), so the ticks of a range such as 0.02 … 0.12 (a discount
+/// rate swept) read 0.02, 0.04, … rather than 0.0, 0.0, 0.1.
+fn plain(x: f64) -> String {
+    if x.abs() >= 1.0 || (x - x.round()).abs() < 1e-9 {
+        return trim(x);
+    }
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 /// A chart that can draw itself.
@@ -260,6 +276,19 @@ mod tests {
             symbol: "kr".into(),
         });
         assert_eq!(sek.label(2_000_000.0), "2M kr");
+    }
+
+    #[test]
+    fn plain_labels_below_one_keep_their_decimals() {
+        // The ticks of a discount rate swept from 2% to 12%.
+        assert_eq!(Scale::Plain.label(0.02), "0.02");
+        assert_eq!(Scale::Plain.label(0.1), "0.1");
+        assert_eq!(Scale::Plain.label(0.125), "0.125");
+        assert_eq!(Scale::Plain.label(-0.05), "-0.05");
+        assert_eq!(Scale::Plain.label(0.0), "0");
+        // At one and above, as before: one decimal at most.
+        assert_eq!(Scale::Plain.label(2.5), "2.5");
+        assert_eq!(Scale::Plain.label(500.0), "500");
     }
 
     #[test]
