@@ -22,7 +22,7 @@ use tokio::sync::{Semaphore, mpsc};
 use super::edit;
 use super::{
     BODY_LIMIT, Entry, LESSON_CUSTOMERS, LESSON_TRIALS, MAX_REQUEST_TRIALS, MAX_RUNS,
-    MAX_SWEEP_STEPS, Origin, PREVIEW_TRIALS,
+    MAX_SWEEP_STEPS, Origin, PREVIEW_TRIALS, preview_trials,
 };
 use crate::decide::compare::compare_cancellable;
 use crate::decide::sweep::{Axis, Sweep, sweep_cancellable};
@@ -404,7 +404,8 @@ async fn preview(
     let Json(req) = payload?;
     let name = req.name.unwrap_or_else(|| "scenario".into());
     let file = ScenarioFile::from_text(file_name(&name), &req.toml).map_err(ApiError::invalid)?;
-    let trials = trials_of(req.trials, PREVIEW_TRIALS)?;
+    let sim = &file.scenario.simulation;
+    let trials = trials_of(req.trials, preview_trials(sim.customers, sim.months))?;
     Ok(streamed(
         &state,
         trials,

@@ -24,8 +24,23 @@ use crate::shipped;
 
 /// Runs (previews and comparisons) simulated at once; the rest wait.
 pub const MAX_RUNS: usize = 2;
-/// Trials of a preview unless the page asks for others.
+/// Most trials of a preview (unless the page asks for others), and the trials of a sweep's
+/// points and of a comparison.
 pub const PREVIEW_TRIALS: u64 = 20;
+/// Fewest trials of a preview: enough for a median and a Monte Carlo error.
+pub const MIN_PREVIEW_TRIALS: u64 = 5;
+/// Customer-months a preview simulates at most (each world once; beyond the fewest trials):
+/// about a second's work on two cores at the `bench` reference's 60 million customer-months a
+/// second, both worlds counted.
+pub const PREVIEW_CUSTOMER_MONTHS: u64 = 30_000_000;
+
+/// Trials of a preview of `customers` over `months`: as many as fit in
+/// [`PREVIEW_CUSTOMER_MONTHS`], from [`MIN_PREVIEW_TRIALS`] to [`PREVIEW_TRIALS`], so a preview
+/// of a large base answers as soon as one of a small base, with a larger Monte Carlo error.
+pub fn preview_trials(customers: u64, months: u32) -> u64 {
+    let per_trial = customers.saturating_mul(u64::from(months)).max(1);
+    (PREVIEW_CUSTOMER_MONTHS / per_trial).clamp(MIN_PREVIEW_TRIALS, PREVIEW_TRIALS)
+}
 /// Most points a sweep on the page may have.
 pub const MAX_SWEEP_STEPS: usize = 11;
 /// Trials of a lesson on the page (fewer than `loyalty-sim learn`'s: the page answers a slider).
@@ -169,4 +184,21 @@ pub fn is_loopback(host: &str) -> bool {
             .trim_end_matches(']')
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_fits_its_trials_to_the_base() {
+        // 30,000,000 customer-months: 40,000 customers × 36 months is 1,440,000 a trial, 20
+        // trials fit (28.8 M); 100,000 × 36 = 3,600,000 a trial, 8 fit (28.8 M); 20,000 × 36,
+        // 41 fit, capped at 20; ten million customers fit none, at least 5.
+        assert_eq!(preview_trials(40_000, 36), 20);
+        assert_eq!(preview_trials(100_000, 36), 8);
+        assert_eq!(preview_trials(20_000, 36), 20);
+        assert_eq!(preview_trials(10_000_000, 36), 5);
+        assert_eq!(preview_trials(u64::MAX, 120), 5);
+    }
 }

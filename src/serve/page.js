@@ -306,6 +306,8 @@ async function run(trials) {
   $("run-status").textContent = "Starting…";
   const body = { name: state.name, toml: state.toml };
   if (trials !== undefined) body.trials = trials;
+  // A preview's trials are the server's to fit to the scenario's size.
+  state.runIsPreview = trials === undefined;
   try {
     await stream("/api/preview", body, controller.signal, progress, $("run-status"), showResult);
   } catch (e) {
@@ -468,7 +470,7 @@ function showResult(r) {
   $("run-status").textContent = "";
   const npv = $("npv");
   npv.dataset.value = r.npv_median;
-  npv.textContent = (r.trials === state.previewTrials ? "Preview: " : "Run: ") + r.trials + " trials × " +
+  npv.textContent = (state.runIsPreview ? "Preview: " : "Run: ") + r.trials + " trials × " +
     r.customers.toLocaleString("en") + " customers × " + r.months + " months. Median NPV " +
     minus(r.npv_median_text) + "; mean " + minus(r.npv_mean_text) +
     (r.npv_sem_text ? " ± " + r.npv_sem_text + " (Monte Carlo std. error)" : "") + ".";
@@ -711,7 +713,7 @@ async function start() {
     select.appendChild(o);
   }
   state.previewTrials = list.preview_trials;
-  $("preview-btn").textContent = "Preview (" + list.preview_trials + " trials)";
+  $("preview-btn").title = "Up to " + list.preview_trials + " trials, fewer for a large base: about a second's work";
   $("open-btn").addEventListener("click", () => open(select.value));
   $("upload").addEventListener("change", async (event) => {
     const file = event.target.files[0];
