@@ -53,6 +53,15 @@ pub struct Comparison {
     /// Share of trials in which each design pays back first (ties share the trial; a trial in
     /// which no design pays back counts for none).
     pub best_on_payback: Vec<f64>,
+    /// Share of trials in which each design alone has the highest NPV: a trial tied at the top
+    /// counts for none of the tied designs, so a design compared with itself is never best.
+    pub best_alone_on_npv: Vec<f64>,
+    /// Share of trials in which each design ties with another for the highest NPV.
+    pub tied_best_on_npv: Vec<f64>,
+    /// Share of trials in which each design alone pays back first.
+    pub first_alone_on_payback: Vec<f64>,
+    /// Share of trials in which each design ties with another for the first payback.
+    pub tied_first_on_payback: Vec<f64>,
     /// Distribution of each design's payback month minus the first's, trial by trial, over the
     /// trials in which both pay back (`None` if there are none).
     pub payback_difference_from_first: Vec<Option<Stats>>,
@@ -137,6 +146,26 @@ fn best_share(n: usize, trials: usize, winners: impl Fn(usize) -> Vec<usize>) ->
         }
     }
     share.iter().map(|s| s / trials.max(1) as f64).collect()
+}
+
+/// Shares of trials in which a design is best alone, and in which it ties with others for
+/// the best: `winners(t)` says, for trial t, which designs are best.
+fn alone_and_tied(
+    n: usize,
+    trials: usize,
+    winners: impl Fn(usize) -> Vec<usize>,
+) -> (Vec<f64>, Vec<f64>) {
+    let (mut alone, mut tied) = (vec![0.0; n], vec![0.0; n]);
+    for t in 0..trials {
+        let w = winners(t);
+        let count = if w.len() == 1 { &mut alone } else { &mut tied };
+        for &i in &w {
+            // The callers' winners are designs, 0..n.
+            count[i] += 1.0;
+        }
+    }
+    let share = |v: Vec<f64>| v.iter().map(|c| c / trials.max(1) as f64).collect();
+    (share(alone), share(tied))
 }
 
 /// Runs every design in `files` on common random numbers and compares them.
@@ -244,20 +273,25 @@ pub fn compare_cancellable(
     };
     let beats_on_npv = pairwise(&|i, j, t| value(i, t, "npv") > value(j, t, "npv"));
     let beats_on_payback = pairwise(&|i, j, t| payback(i, t) < payback(j, t));
-    let best_on_npv = best_share(n, trials, |t| {
+    let npv_winners = |t: usize| -> Vec<usize> {
         let top = (0..n)
             .map(|d| value(d, t, "npv"))
             .fold(f64::NEG_INFINITY, f64::max);
         (0..n).filter(|&d| value(d, t, "npv") == top).collect()
-    });
+    };
     // A trial in which no design pays back has no winner: the shares may sum to less than 1.
-    let best_on_payback = best_share(n, trials, |t| {
+    let payback_winners = |t: usize| -> Vec<usize> {
         let first = (0..n).map(|d| payback(d, t)).fold(f64::INFINITY, f64::min);
         if first.is_infinite() {
             return Vec::new();
         }
         (0..n).filter(|&d| payback(d, t) == first).collect()
-    });
+    };
+    let best_on_npv = best_share(n, trials, npv_winners);
+    let best_on_payback = best_share(n, trials, payback_winners);
+    let (best_alone_on_npv, tied_best_on_npv) = alone_and_tied(n, trials, npv_winners);
+    let (first_alone_on_payback, tied_first_on_payback) =
+        alone_and_tied(n, trials, payback_winners);
     // Payback month of each design minus the first's, over the trials where both pay back.
     let payback_difference_from_first = (0..n)
         .map(|d| {
@@ -297,6 +331,10 @@ pub fn compare_cancellable(
             beats_on_payback,
             best_on_npv,
             best_on_payback,
+            best_alone_on_npv,
+            tied_best_on_npv,
+            first_alone_on_payback,
+            tied_first_on_payback,
             payback_difference_from_first,
             payback_probability,
             ranking,

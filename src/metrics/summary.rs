@@ -299,10 +299,38 @@ pub fn diagnostics(trials: &[TrialResult]) -> Vec<Diagnostic> {
 pub const IMPRECISE: f64 = 0.10;
 /// A payback chance whose 95% interval is wider than this (in probability) is flagged.
 pub const IMPRECISE_CHANCE: f64 = 0.20;
+/// The size below which ROI's precision is judged in absolute terms: its half-width is
+/// compared with [`IMPRECISE`] × max(|mean ROI|, this), so an ROI near zero is flagged above
+/// ±1 percentage point, not for being a large share of almost nothing.
+pub const ROI_SCALE: f64 = 0.10;
+
+/// A `--precision` target that more trials can meet for a mean known to ±`half` (95%) at
+/// `trials` trials, with about how many trials it takes (the half-width shrinks as 1/√trials):
+/// 5% of the mean when its 95% interval, lo … hi, excludes zero and the metric is judged
+/// relatively; otherwise an absolute half-width, half the present one rounded down to one
+/// significant figure, since a share of a mean that may be zero may never be reached.
+fn reachable_target(key: &str, half: f64, mean: f64, lo: f64, hi: f64, trials: u64) -> String {
+    let relative = key != "roi" && (lo > 0.0 || hi < 0.0);
+    let (text, target) = if relative {
+        ("5%".to_string(), 0.05 * mean.abs())
+    } else {
+        let wanted = half / 2.0;
+        let exponent = wanted.log10().floor() as i32;
+        let magnitude = 10f64.powi(exponent);
+        let target = (wanted / magnitude).floor() * magnitude;
+        let decimals = usize::try_from(-exponent).unwrap_or(0);
+        (format!("{target:.decimals$}"), target)
+    };
+    let needed = (trials as f64 * (half / target).powi(2)).ceil();
+    // Rounded up to a hundred trials: an estimate, not a promise.
+    let needed = ((needed / 100.0).ceil() * 100.0) as u64;
+    format!("--precision {key}={text}, about {needed} trials")
+}
 
 /// Headline metrics whose Monte Carlo interval is too wide to quote at `trials` trials: the
 /// 95% interval of the mean wider than ±[`IMPRECISE`] of it (or, for NPV, on both sides of
-/// zero), the payback chance's interval wider than [`IMPRECISE_CHANCE`].
+/// zero; for ROI, of the larger of its size and [`ROI_SCALE`]), the payback chance's interval
+/// wider than [`IMPRECISE_CHANCE`]. Each says a `--precision` target that more trials can meet.
 pub fn precision_diagnostics(metrics: &Metrics, trials: u64) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let headline: [(&str, &str, &Stats); 4] = [
@@ -324,8 +352,13 @@ pub fn precision_diagnostics(metrics: &Metrics, trials: u64) -> Vec<Diagnostic> 
             continue;
         };
         let half = (hi - lo) / 2.0;
-        let relative = if stats.mean != 0.0 {
-            half / stats.mean.abs()
+        let size = if key == "roi" {
+            stats.mean.abs().max(ROI_SCALE)
+        } else {
+            stats.mean.abs()
+        };
+        let relative = if size != 0.0 {
+            half / size
         } else if half > 0.0 {
             f64::INFINITY
         } else {
@@ -333,16 +366,19 @@ pub fn precision_diagnostics(metrics: &Metrics, trials: u64) -> Vec<Diagnostic> 
         };
         let sign_open = key == "npv" && lo < 0.0 && hi > 0.0;
         if relative > IMPRECISE || sign_open {
+            let known = if key == "roi" {
+                format!("{:.1} pp", half * 100.0)
+            } else if relative.is_finite() {
+                format!("{:.0}%", relative * 100.0)
+            } else {
+                "its whole size".into()
+            };
             out.push(Diagnostic {
                 code: "imprecise",
                 message: format!(
-                    "The mean of {label} is known only to ±{} at {trials} trials (95% interval of the mean){}: run more trials before quoting it (e.g. --precision {key}=5%).",
-                    if relative.is_finite() {
-                        format!("{:.0}%", relative * 100.0)
-                    } else {
-                        "its whole size".into()
-                    },
-                    if sign_open { ", not even its sign is settled" } else { "" }
+                    "The mean of {label} is known only to ±{known} at {trials} trials (95% interval of the mean){}: run more trials before quoting it (e.g. {}).",
+                    if sign_open { ", not even its sign is settled" } else { "" },
+                    reachable_target(key, half, stats.mean, lo, hi, trials)
                 ),
             });
         }

@@ -476,6 +476,9 @@ pub fn precision_text(p: &PrecisionOutcome, currency: &Currency) -> String {
     }
 }
 
+/// The one line under the printed summary that says what its terms mean.
+pub const GLOSSARY: &str = "Glossary: MC error = Monte Carlo standard error of the mean (sd/√trials) · pp = percentage points · band = 5th to 95th percentile over trials · burn/earn = points redeemed / points earned";
+
 /// The summary text for `run`.
 pub fn summary_text(run: &RunOutput) -> String {
     let md = &run.summary.metadata;
@@ -529,6 +532,7 @@ pub fn summary_text(run: &RunOutput) -> String {
             text_row(&mut out, row, c, months);
         }
     }
+    out.push_str(&format!("\n{GLOSSARY}\n"));
     if !run.summary.diagnostics.is_empty() {
         out.push_str("\nWarnings\n");
         for d in &run.summary.diagnostics {

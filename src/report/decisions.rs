@@ -302,15 +302,17 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
             t.push('\n');
         }
     }
-    t.push_str("\nRanking by median NPV (\"pays back first\": trials in which no design pays back count for none)\n");
+    t.push_str("\nRanking by median NPV (\"best\" and \"first\" count the trials a design wins alone; a tie at the top is counted apart as tied, for none of the tied designs; \"pays back first\": trials in which no design pays back count for none)\n");
     for (rank, &d) in cmp.ranking.iter().enumerate() {
         t.push_str(&format!(
-            "  {}. {:<width$} median NPV {}, best on NPV in {} of trials, pays back first in {}\n",
+            "  {}. {:<width$} median NPV {}, best on NPV in {} of trials (tied in {}), pays back first in {} (tied in {})\n",
             rank + 1,
             cmp.names[d],
             money(c, out.runs[d].summary.metrics.npv.p50),
-            percent(cmp.best_on_npv[d]),
-            percent(cmp.best_on_payback[d]),
+            percent(cmp.best_alone_on_npv[d]),
+            percent(cmp.tied_best_on_npv[d]),
+            percent(cmp.first_alone_on_payback[d]),
+            percent(cmp.tied_first_on_payback[d]),
         ));
     }
     t
@@ -453,11 +455,13 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
                 money(currency, p.npv.p5),
                 money(currency, p.npv.p95)
             ),
+            // No "± 0.0 pp" when every trial (or none) pays back: the error says nothing then.
             format!(
-                "{} ± {}",
+                "{} {}",
                 percent(p.payback_probability),
-                percent(p.payback_probability_sem).replace('%', " pp")
-            ),
+                super::console::chance_error(p.payback_probability_sem)
+            )
+            .trim_end(),
             format!(
                 "{} ({} … {})",
                 money(currency, p.liability_end.p50),
@@ -501,13 +505,14 @@ pub fn sweep_text(s: &Sweep, currency: &Currency, provenance: &Provenance) -> St
             k => format!("{k} other points are"),
         }
     ));
-    // A best value at the end of an axis may not be the best there is.
+    // A best value at the end of an axis may not be the best there is: said whenever the best
+    // is the first or last value of an axis of two values or more (with two, it always is).
     let edges: Vec<String> = s
         .axes
         .iter()
         .zip(&best.at)
         .filter(|(a, v)| {
-            a.values.len() > 2 && (a.values.first() == Some(v) || a.values.last() == Some(v))
+            a.values.len() >= 2 && (a.values.first() == Some(v) || a.values.last() == Some(v))
         })
         .map(|(a, _)| a.path.rsplit('.').next().unwrap_or(&a.path).to_string())
         .collect();

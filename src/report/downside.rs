@@ -3,7 +3,7 @@
 //! liability in a bad month (its 95th percentile at the month it peaks), for the console and
 //! the HTML report.
 
-use super::console::{Row, Section};
+use super::console::{Row, Section, Unit, money_place, show_at};
 use crate::metrics::risk::Share;
 use crate::money::format_number;
 use crate::run::RunOutput;
@@ -58,9 +58,19 @@ pub fn section(run: &RunOutput) -> Section<'static> {
         band: "5th percentile of the NPV".into(),
         error: String::new(),
     });
+    // The expected shortfall and its error to the place the error supports, as the tables'
+    // rows (whole currency units beside amounts of a hundred and more).
+    let es = d.npv_expected_shortfall_5;
+    let es_place = d
+        .npv_expected_shortfall_5_sem
+        .and_then(|e| money_place(e, es.abs()));
+    let es_money = |v: f64| match es_place {
+        Some(p) => show_at(v, Unit::Money, c, p),
+        None => c.format(v),
+    };
     rows.push(Row::Text {
         label: "Expected shortfall (mean of the worst 5%)".into(),
-        value: c.format(d.npv_expected_shortfall_5),
+        value: es_money(es),
         band: match d.npv_expected_shortfall_trials {
             1 => "the worst trial's NPV (too few trials)".to_string(),
             k => format!(
@@ -70,7 +80,8 @@ pub fn section(run: &RunOutput) -> Section<'static> {
         },
         error: d
             .npv_expected_shortfall_5_sem
-            .map_or(String::new(), |e| format!("± {}", c.format(e))),
+            .filter(|e| *e > 0.0)
+            .map_or(String::new(), |e| format!("± {}", es_money(e))),
     });
     if let Some((month, value)) = peak(&d.liability_p95_by_month)
         && value > 0.0

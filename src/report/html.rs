@@ -193,8 +193,8 @@ fn row_html(row: &Row<'_>, run: &RunOutput) -> Markup {
 const SUMMARY_CHARTS: [&str; 2] = ["npv_histogram", "npv_waterfall"];
 
 /// The business case year by year (means over trials): the start with the investment, each
-/// year, and the total, every column rounded to the place its total's Monte Carlo error
-/// supports ([`money_place`]).
+/// year, and the total, every money column rounded to one place: the coarsest of the places
+/// the columns' totals' Monte Carlo errors support ([`money_place`]).
 fn year_table(run: &RunOutput) -> Markup {
     let c = &run.scenario.finance.currency;
     let m = &run.summary.metrics;
@@ -259,7 +259,15 @@ fn year_table(run: &RunOutput) -> Markup {
             .and_then(|e| money_place(e, largest))
             .unwrap_or(if largest >= 100.0 { 0 } else { -2 })
     };
-    let places: Vec<i32> = columns.iter().map(|(_, s, g, _)| place(s, *g)).collect();
+    // One place for every column, the coarsest any column's error supports: figures read side
+    // by side (net = margin − rewards − costs) are rounded alike, none to a precision the
+    // others lack.
+    let shared = columns
+        .iter()
+        .map(|(_, s, g, _)| place(s, *g))
+        .max()
+        .unwrap_or(0);
+    let places: Vec<i32> = vec![shared; columns.len()];
     let end = years.last().map_or(0.0, |y| y.cumulative);
     html! {
         div.scroll { table.years {
@@ -288,7 +296,7 @@ fn year_table(run: &RunOutput) -> Markup {
             } }
         } }
         p.note {
-            "Means over the trials of each year's cash flows (months 1–12 are year 1), so the totals are the headline means: the net total is the mean cumulative cash flow at month " (run.summary.metadata.months) ". Each column is rounded to the place its total's Monte Carlo error supports."
+            "Means over the trials of each year's cash flows (months 1–12 are year 1), so the totals are the headline means: the net total is the mean cumulative cash flow at month " (run.summary.metadata.months) ". Every column is rounded to one place, the coarsest that any column's total's Monte Carlo error supports."
             " The liability is at cost, net of expected breakage."
         }
     }

@@ -46,14 +46,16 @@ fn xy_mesh<DB: DrawingBackend>(
     x_scale: &Scale,
     y_scale: &Scale,
 ) -> Result<(), String> {
+    let (xs, ys) = (chart.x_range(), chart.y_range());
+    let (x_span, y_span) = (xs.end - xs.start, ys.end - ys.start);
     chart
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
         .axis_desc_style(AXIS)
         .label_style(TICKS)
-        .x_label_formatter(&|x| x_scale.label(*x))
-        .y_label_formatter(&|y| y_scale.label(*y))
+        .x_label_formatter(&|x| x_scale.tick_label(*x, x_span))
+        .y_label_formatter(&|y| y_scale.tick_label(*y, y_span))
         .light_line_style(RGBColor(240, 240, 240))
         .max_light_lines(2)
         .draw()
@@ -207,9 +209,16 @@ impl Draw for BandChart {
                 .flat_map(|(lo, hi)| lo.iter().chain(hi.iter()).copied());
             s.line.iter().copied().chain(band)
         });
+        let (lowest, highest) = extent(ys.clone());
         let (y0, y1) = range(ys, self.zero_line);
         // Room above the data for the legend, so it never covers a line.
         let y1 = with_legend_room(y0, y1, self.series.len());
+        // Shares that are chances (all within 0 … 1) keep their axis within 0% … 100%.
+        let (y0, y1) = if self.y_scale == Scale::Percent && lowest >= 0.0 && highest <= 1.0 {
+            (y0.max(0.0), y1.min(1.0))
+        } else {
+            (y0, y1)
+        };
         let mut chart = frame(area, &self.title, 110, x0..x1, y0..y1)?;
         xy_mesh(
             &mut chart,

@@ -121,6 +121,34 @@ impl Scale {
     }
 }
 
+impl Scale {
+    /// `x` as the label of a tick on an axis spanning `span`: shares and plain numbers with as
+    /// many decimals as steps of a tenth of the span need (neighbouring ticks never read
+    /// alike: 97.5%, not 98% twice; 0.015, not 0.0), other scales as [`Scale::label`].
+    pub fn tick_label(&self, x: f64, span: f64) -> String {
+        let decimals = |span: f64| -> usize {
+            if span.is_finite() && span > 0.0 {
+                (-(span / 10.0).log10()).ceil().clamp(0.0, 6.0) as usize
+            } else {
+                0
+            }
+        };
+        match self {
+            Scale::Percent => format!("{}%", format_number(x * 100.0, decimals(span * 100.0))),
+            Scale::Plain if decimals(span) > 1 => {
+                let text = format!("{x:.*}", decimals(span));
+                let text = text.trim_end_matches('0').trim_end_matches('.');
+                if text == "-0" {
+                    "0".to_string()
+                } else {
+                    text.to_string()
+                }
+            }
+            _ => self.label(x),
+        }
+    }
+}
+
 /// `x` in thousands or millions when large.
 fn compact(x: f64) -> (f64, &'static str) {
     let a = x.abs();
@@ -289,6 +317,19 @@ mod tests {
         // At one and above, as before: one decimal at most.
         assert_eq!(Scale::Plain.label(2.5), "2.5");
         assert_eq!(Scale::Plain.label(500.0), "500");
+    }
+
+    #[test]
+    fn tick_labels_keep_the_decimals_their_steps_need() {
+        // An axis of 7 points has steps of about 0.7 points: one decimal.
+        assert_eq!(Scale::Percent.tick_label(0.975, 0.07), "97.5%");
+        // An axis of 100 points: whole points.
+        assert_eq!(Scale::Percent.tick_label(0.5, 1.0), "50%");
+        // Earn rates from 0.01 to 0.03: steps of 0.002, three decimals, trailing zeros dropped.
+        assert_eq!(Scale::Plain.tick_label(0.014, 0.02), "0.014");
+        assert_eq!(Scale::Plain.tick_label(0.02, 0.02), "0.02");
+        // Months keep whole labels.
+        assert_eq!(Scale::Plain.tick_label(12.0, 36.0), "12");
     }
 
     #[test]
