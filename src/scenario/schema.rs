@@ -473,6 +473,11 @@ fn leaf_schema(rule: &FieldRule) -> Value {
         Kind::Text => json!({ "type": "string", "pattern": "\\S" }),
         Kind::Currency => json!({ "type": "string", "pattern": "^[A-Za-z]{3}$" }),
         Kind::TextList => json!({ "type": "array", "items": { "type": "string" } }),
+        Kind::ChoiceList(options) => json!({
+            "type": "array",
+            "minItems": 1,
+            "items": { "type": "string", "enum": options }
+        }),
         Kind::Rows(b) => {
             let mut m = Map::new();
             m.insert("type".into(), json!("number"));
