@@ -75,6 +75,8 @@ pub struct RunOutput {
     pub monthly: Vec<MonthBands>,
     /// Monthly bands by loyalty type.
     pub monthly_by_type: Vec<TypeMonthBands>,
+    /// Figures by RFM group over the horizon, one row per trial.
+    pub by_group: Vec<[crate::metrics::finance::GroupRecord; 4]>,
     /// The scenario file's text, as read (for the assumptions of the HTML report and workbook).
     pub source: String,
 }
@@ -386,6 +388,7 @@ pub fn summarize(
         rollforward: results.iter().map(|r| r.rollforward.clone()).collect(),
         monthly,
         monthly_by_type: monthly_type_bands(results),
+        by_group: results.iter().map(|r| r.groups).collect(),
         trials,
         scenario,
         source: file.source.clone(),

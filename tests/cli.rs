@@ -53,6 +53,7 @@ fn run_writes_its_files_to_output_scenario_stem_and_prints_the_summary() {
         "monthly.csv",
         "monthly_by_type.csv",
         "report.html",
+        "rfm_groups.csv",
         "summary.json",
         "trials.csv",
         "workbook.xlsx",

@@ -578,6 +578,7 @@ fn formats_chooses_the_kinds_of_file_a_run_writes() {
             "monthly.csv",
             "monthly_by_type.csv",
             "report.html",
+            "rfm_groups.csv",
             "trials.csv"
         ]
     );

@@ -166,6 +166,7 @@ fn without_documents_a_run_writes_only_its_data_files() {
             "monthly.csv",
             "monthly_by_type.csv",
             "trials.csv",
+            "rfm_groups.csv",
             "trial_inputs.csv"
         ]
     );

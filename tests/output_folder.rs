@@ -73,6 +73,7 @@ fn a_second_run_leaves_nothing_of_the_first() {
             MANIFEST_FILE,
             "monthly.csv",
             "monthly_by_type.csv",
+            "rfm_groups.csv",
             "summary.json",
             "trials.csv"
         ]

@@ -72,6 +72,7 @@ fn three_and_seven_shards_merge_into_the_single_run() {
                 "trials.csv",
                 "monthly.csv",
                 "monthly_by_type.csv",
+                "rfm_groups.csv",
             ] {
                 assert_eq!(
                     std::fs::read(single.join(file)).unwrap(),

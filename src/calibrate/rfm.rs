@@ -12,61 +12,15 @@ use serde::Serialize;
 
 use super::cohort::Customer;
 
-/// The four RFM groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Group {
-    /// Rare, small purchases.
-    RareSmall,
-    /// Frequent, small purchases.
-    FrequentSmall,
-    /// Rare, large purchases.
-    RareLarge,
-    /// Frequent, large purchases.
-    FrequentLarge,
-}
+pub use crate::model::rfm::Group;
 
 impl Group {
-    /// All groups, in the sources' order.
-    pub const ALL: [Group; 4] = [
-        Group::RareSmall,
-        Group::FrequentSmall,
-        Group::RareLarge,
-        Group::FrequentLarge,
-    ];
-
-    /// The group for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Group::RareSmall => "rare, small",
-            Group::FrequentSmall => "frequent, small",
-            Group::RareLarge => "rare, large",
-            Group::FrequentLarge => "frequent, large",
-        }
-    }
-
-    /// What the sources recommend for the group (DOMAIN §2).
-    pub fn strategy(self) -> &'static str {
-        match self {
-            Group::RareSmall => "unprofitable: the program does not target them",
-            Group::FrequentSmall => {
-                "the most potential: work to raise their profitability (bigger baskets)"
-            }
-            Group::RareLarge => "moderately profitable: try to raise their visit frequency",
-            Group::FrequentLarge => "very profitable: keep them at any cost",
-        }
-    }
-
     /// The group of a customer.
     pub fn of(customer: &Customer, thresholds: &Thresholds) -> Group {
-        let frequent = customer.purchases() >= thresholds.frequent_from;
-        let large = customer.average_spend() >= thresholds.large_from;
-        match (frequent, large) {
-            (false, false) => Group::RareSmall,
-            (true, false) => Group::FrequentSmall,
-            (false, true) => Group::RareLarge,
-            (true, true) => Group::FrequentLarge,
-        }
+        Group::classify(
+            customer.purchases() >= thresholds.frequent_from,
+            customer.average_spend() >= thresholds.large_from,
+        )
     }
 }
 

@@ -509,6 +509,73 @@ impl std::ops::Index<TypeSeries> for TypeRecord {
     }
 }
 
+/// One trial's figures over the horizon for one RFM group ([`crate::model::rfm`]), each
+/// customer in the group they were read into when they arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct GroupRecord {
+    /// Member-months: members at the end of each month, summed over the horizon.
+    pub member_months: f64,
+    /// Sales with the program, in currency.
+    pub revenue: f64,
+    /// Sales without the program, in currency.
+    pub revenue_baseline: f64,
+    /// Sales with the program less without, in currency.
+    pub incremental_revenue: f64,
+    /// Gross margin on the incremental sales, in currency.
+    pub incremental_margin: f64,
+    /// Rewards given to the group's members at cost (discounts, points rewards redeemed,
+    /// certificates used, privileges, prizes; before supplier funding and cash settlement),
+    /// in currency.
+    pub reward_cost: f64,
+    /// Incremental margin less reward cost: what the group adds before running costs, in
+    /// currency.
+    pub net: f64,
+}
+
+impl GroupRecord {
+    /// Column stems, in the order of [`GroupRecord::values`].
+    pub const COLUMNS: [&'static str; 7] = [
+        "member_months",
+        "revenue",
+        "revenue_baseline",
+        "incremental_revenue",
+        "incremental_margin",
+        "reward_cost",
+        "net",
+    ];
+
+    /// The values, in the order of [`GroupRecord::COLUMNS`].
+    pub fn values(&self) -> [f64; 7] {
+        [
+            self.member_months,
+            self.revenue,
+            self.revenue_baseline,
+            self.incremental_revenue,
+            self.incremental_margin,
+            self.reward_cost,
+            self.net,
+        ]
+    }
+
+    /// The four groups' records over `months` at gross `margin`.
+    fn of(months: &[MonthTotals], margin: f64) -> [GroupRecord; 4] {
+        std::array::from_fn(|g| {
+            let mut r = GroupRecord::default();
+            for m in months {
+                let b = &m.by_group;
+                r.member_months += b.members[g] as f64;
+                r.revenue += b.revenue_program[g];
+                r.revenue_baseline += b.revenue_baseline[g];
+                r.reward_cost += b.reward_cost[g];
+            }
+            r.incremental_revenue = r.revenue - r.revenue_baseline;
+            r.incremental_margin = margin * r.incremental_revenue;
+            r.net = r.incremental_margin - r.reward_cost;
+            r
+        })
+    }
+}
+
 /// One year of the contract liability's roll-forward (IFRS 15 disclosure, points and
 /// certificates together): opening + deferred − recognised on redemption − recognised on
 /// breakage = closing. The last year may be part of one.
@@ -549,6 +616,9 @@ pub struct TrialResult {
     /// The contract liability's roll-forward, one row per year of the horizon.
     #[serde(default)]
     pub rollforward: Vec<YearRollForward>,
+    /// Figures by RFM group over the horizon ([`crate::model::rfm::Group::ALL`] order).
+    #[serde(default)]
+    pub groups: [GroupRecord; 4],
 }
 
 /// Sums a count over the months without wrapping.
@@ -855,6 +925,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         types,
         inputs: Vec::new(),
         rollforward,
+        groups: GroupRecord::of(totals, margin),
     }
 }
 

@@ -2,6 +2,8 @@
 //! around them ([`market`]), what the program promises ([`program`]), how members respond to what it is worth to them
 //! ([`response`]), and the random draws
 //! they need ([`dist`]), and inputs given as distributions ([`uncertain`]), drawn together by [`sampling`].
+//! Customers fall into the four RFM groups ([`rfm`]), which with their type and tier let a design
+//! target its components ([`targeting`]).
 
 pub mod dist;
 pub mod market;
@@ -10,5 +12,7 @@ pub mod privileges;
 pub mod prizes;
 pub mod program;
 pub mod response;
+pub mod rfm;
 pub mod sampling;
+pub mod targeting;
 pub mod uncertain;

@@ -208,6 +208,8 @@ pub struct Population {
     pub transitions: Option<Transitions>,
     /// How much more light buyers rise than heavy ones ([`super::response::headroom`]).
     pub headroom: f64,
+    /// Where frequent and large begin, for the RFM groups ([`super::rfm`]).
+    pub rfm: super::rfm::RfmThresholds,
 }
 
 impl Population {
@@ -436,6 +438,10 @@ mod tests {
                 .collect(),
             transitions: None,
             headroom: 0.0,
+            rfm: crate::model::rfm::RfmThresholds {
+                frequent_from: 1.0,
+                large_from: 10.0,
+            },
         }
     }
 

@@ -417,6 +417,9 @@ pub struct Program {
     pub privileges: Option<super::privileges::Privileges>,
     /// A prize draw on member purchases, if any.
     pub prizes: Option<super::prizes::Prizes>,
+    /// Who gets what, when the design targets some members; `None` = every component for
+    /// every member.
+    pub targeting: Option<super::targeting::Targeting>,
 }
 
 impl Program {
@@ -620,6 +623,7 @@ mod tests {
             joining_per_visit: 1.0,
             privileges: None,
             prizes: None,
+            targeting: None,
         };
         assert_eq!(p.phase(23), Phase::Running);
         assert_eq!(p.phase(24), Phase::Grace);

@@ -602,6 +602,7 @@ mod tests {
             joining_per_visit: 1.0,
             privileges: None,
             prizes: None,
+            targeting: None,
         }
     }
 

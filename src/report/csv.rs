@@ -1,5 +1,6 @@
 //! `monthly.csv` (bands of every monthly series over the trials), `monthly_by_type.csv` (the
-//! same per loyalty type, one row per month and type) and `trials.csv` (one row per trial). Floats are written at full precision (shortest representation that reads
+//! same per loyalty type, one row per month and type), `trials.csv` (one row per trial) and
+//! `rfm_groups.csv` (what each RFM group adds and costs over the horizon). Floats are written at full precision (shortest representation that reads
 //! back to the same number), for programs rather than people. Every row ends with the
 //! provenance of the run (program version, seed, scenario hash), so a file separated from its
 //! `summary.json` still says where it came from.
@@ -7,7 +8,9 @@
 use serde::Serialize;
 
 use super::{Exporter, ReportError};
-use crate::metrics::finance::{Series, TypeSeries};
+use crate::metrics::finance::{GroupRecord, Series, TypeSeries};
+use crate::metrics::stats::Stats;
+use crate::model::rfm::Group;
 use crate::run::RunOutput;
 
 /// The columns that end every row.
@@ -162,6 +165,57 @@ impl Exporter for TrialInputsCsv {
         for (t, inputs) in run.trials.iter().zip(&run.inputs) {
             let mut row = vec![t.trial.to_string()];
             row.extend(inputs.iter().map(f64::to_string));
+            row.extend(provenance.iter().cloned());
+            w.write_record(&row).map_err(err)?;
+        }
+        w.into_inner().map_err(|e| err(e.into_error().into()))
+    }
+}
+
+/// The `rfm_groups.csv` exporter: one row per RFM group (`group`, the thresholds that read
+/// it), then for each figure of [`GroupRecord`] over the horizon its mean, p5, p50 and p95
+/// over the trials, then the provenance columns.
+pub struct RfmGroupsCsv;
+
+impl Exporter for RfmGroupsCsv {
+    fn file_name(&self) -> String {
+        "rfm_groups.csv".into()
+    }
+
+    fn render(&self, run: &RunOutput) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv {
+            file: "rfm_groups.csv",
+            source,
+        };
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let mut header = vec![
+            "group".to_string(),
+            "frequent_from_purchases_per_month".to_string(),
+            "large_from_spend_per_purchase".to_string(),
+        ];
+        for c in GroupRecord::COLUMNS {
+            for stat in ["mean", "p5", "p50", "p95"] {
+                header.push(format!("{c}_{stat}"));
+            }
+        }
+        header.extend(Provenance::COLUMNS.map(String::from));
+        w.write_record(&header).map_err(err)?;
+        let provenance = Provenance::of(run).values();
+        let rfm = run.scenario.population.rfm;
+        for (g, group) in Group::ALL.iter().enumerate() {
+            let mut row = vec![
+                group.key().to_string(),
+                rfm.frequent_from.to_string(),
+                rfm.large_from.to_string(),
+            ];
+            for c in 0..GroupRecord::COLUMNS.len() {
+                // g < 4 indexes a [_; 4]; c < 7 indexes `values`.
+                let values: Vec<f64> = run.by_group.iter().map(|t| t[g].values()[c]).collect();
+                let st = Stats::of(&values);
+                for v in [st.mean, st.p5, st.p50, st.p95] {
+                    row.push(v.to_string());
+                }
+            }
             row.extend(provenance.iter().cloned());
             w.write_record(&row).map_err(err)?;
         }

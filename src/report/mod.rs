@@ -62,6 +62,7 @@ pub fn data_exporters(run: &RunOutput) -> Vec<Box<dyn Exporter>> {
         Box::new(csv::MonthlyCsv),
         Box::new(csv::MonthlyByTypeCsv),
         Box::new(csv::TrialsCsv),
+        Box::new(csv::RfmGroupsCsv),
     ];
     if !run.scenario.uncertain.is_empty() {
         exporters.push(Box::new(csv::TrialInputsCsv));

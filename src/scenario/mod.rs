@@ -16,6 +16,7 @@ mod validate_market;
 mod validate_privileges;
 mod validate_program;
 mod validate_risk;
+mod validate_targeting;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

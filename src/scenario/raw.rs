@@ -69,6 +69,43 @@ pub struct RawPopulation {
     pub member_transitions: Table<RawTransitions>,
     /// How much more light buyers rise than heavy ones.
     pub headroom: Leaf,
+    /// `[population.rfm]`: where frequent and large begin.
+    pub rfm: Table<RawRfm>,
+}
+
+/// `[population.rfm]`: the thresholds of the four RFM groups.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRfm {
+    /// Purchases per month from which a customer is frequent.
+    pub frequent_from: Leaf,
+    /// Mean spend per purchase from which a customer is large.
+    pub large_from: Leaf,
+}
+
+/// `only = { types = […], groups = […], tier = … }`: the members a component or offer is for.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawOnly {
+    /// Loyalty types covered.
+    pub types: Leaf,
+    /// RFM groups covered.
+    pub groups: Leaf,
+    /// Lowest tier covered.
+    pub tier: Leaf,
+}
+
+/// `[[program.offers]]`: bonus points and a discount on chosen items for some members.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawOffer {
+    /// Name.
+    pub name: Leaf,
+    /// Who gets it.
+    pub only: Table<RawOnly>,
+    /// Share of the basket the chosen items make.
+    pub basket_share: Leaf,
+    /// Extra points per currency unit spent on the chosen items.
+    pub bonus_points: Leaf,
+    /// Extra discount on the chosen items.
+    pub discount: Leaf,
 }
 
 /// One loyalty type's share and behaviour.
@@ -213,6 +250,8 @@ pub struct RawProgram {
     pub privileges: Table<RawPrivileges>,
     /// `[program.prizes]`.
     pub prizes: Table<RawPrizes>,
+    /// `[[program.offers]]`.
+    pub offers: TableArray<RawOffer>,
 }
 
 /// `[program.prizes]`: a prize draw on member purchases.
@@ -226,6 +265,8 @@ pub struct RawPrizes {
     pub prize_value: Leaf,
     /// Extra value of a chance of a prize over its expected money value.
     pub emotional_premium: Leaf,
+    /// Who takes part.
+    pub only: Table<RawOnly>,
 }
 
 /// `[program.privileges]`: non-material privileges and how they attach members.
@@ -258,6 +299,8 @@ pub struct RawPrivilege {
     pub cost_per_use: Leaf,
     /// One-time set-up cost.
     pub set_up: Leaf,
+    /// Which types and RFM groups get it.
+    pub only: Table<RawOnly>,
 }
 
 /// `response = { frequency = …, basket = …, retention = …, attachment = … }`.
@@ -313,6 +356,8 @@ pub struct RawPoints {
     pub referral: Table<RawReferral>,
     /// Share of reward cost paid by suppliers.
     pub supplier_funded_share: Leaf,
+    /// Who earns points.
+    pub only: Table<RawOnly>,
 }
 
 /// `[[program.points.rewards]]`.
@@ -387,6 +432,8 @@ pub struct RawInstantDiscount {
     pub bands: TableArray<RawBand>,
     /// The reference-price effect when the discount ends.
     pub reference_price: Table<RawReferencePrice>,
+    /// Who gets the discount.
+    pub only: Table<RawOnly>,
 }
 
 /// `reference_price = { loss = …, memory = … }`.
@@ -422,6 +469,8 @@ pub struct RawCumulativeDiscount {
     pub validity_months: Leaf,
     /// Expected breakage fixed by the user.
     pub breakage: Leaf,
+    /// Who earns certificates.
+    pub only: Table<RawOnly>,
 }
 
 /// `[program.tiers]`.
@@ -564,6 +613,7 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["simulation"] => keys::<RawSimulation>(),
         ["population"] => keys::<RawPopulation>(),
         ["population", "transitions" | "member_transitions"] => keys::<RawTransitions>(),
+        ["population", "rfm"] => keys::<RawRfm>(),
         ["population", "transitions" | "member_transitions", _] => keys::<RawTypeValues>(),
         ["population", _] => keys::<RawType>(),
         ["population", _, "purchases_per_month"] => keys::<RawRate>(),
@@ -586,6 +636,14 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["program", "exit"] => keys::<RawExit>(),
         ["program", "privileges"] => keys::<RawPrivileges>(),
         ["program", "prizes"] => keys::<RawPrizes>(),
+        ["program", "offers", _] => keys::<RawOffer>(),
+        [
+            "program",
+            "points" | "instant_discount" | "cumulative_discount" | "prizes",
+            "only",
+        ]
+        | ["program", "privileges", "items", _, "only"]
+        | ["program", "offers", _, "only"] => keys::<RawOnly>(),
         ["program", "privileges", "attachment"] => keys::<RawTypeValues>(),
         ["program", "privileges", "items", _] => keys::<RawPrivilege>(),
         ["program", "privileges", "items", _, "weight"] => keys::<RawTypeValues>(),

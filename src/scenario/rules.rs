@@ -41,6 +41,8 @@ pub(crate) enum Kind {
     Currency,
     /// A list of texts (e.g. the paths of inputs).
     TextList,
+    /// A non-empty list of texts, each one of a list.
+    ChoiceList(Vec<String>),
     /// A list of rows, each a list of numbers within bounds (a matrix).
     Rows(Bounds),
 }

@@ -32,6 +32,9 @@ trials = 10
 seed = 1
 [population]
 headroom = 1
+[population.rfm]
+frequent_from = 2
+large_from = 30
 [population.true]
 share = 0.25
 purchases_per_month = { mean = 1, cv = 1, timing = "random" }
@@ -73,6 +76,7 @@ partner = { points_per_member_per_month = 10, price_per_point = 0.01 }
 engagement = { actions_per_member_per_month = 1, points_per_action = 10 }
 referral = { per_member_per_month = 0.001, points = 100 }
 supplier_funded_share = 0.1
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [[program.points.rewards]]
 name = "voucher"
 points = 500
@@ -84,6 +88,7 @@ rate = 0.05
 min_basket = 10
 bands = [{ from = 50, rate = 0.07 }]
 reference_price = { loss = 2, memory = 0.5 }
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [program.cumulative_discount]
 period_months = 3
 qualify = "spend"
@@ -91,6 +96,7 @@ threshold = 100
 rate = 0.05
 validity_months = 3
 breakage = 0.1
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [program.tiers]
 qualify = "spend"
 window_months = 12
@@ -117,11 +123,19 @@ cost_per_member_per_month = 0.1
 uses_per_member_per_month = 0.5
 cost_per_use = 2
 set_up = 100
+only = { types = ["true"], groups = ["rare_small"] }
 [program.prizes]
 chance_per_purchase = 0.01
 prize_cost = 10
 prize_value = 20
 emotional_premium = 0.5
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
+[[program.offers]]
+name = "chosen items"
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
+basket_share = 0.3
+bonus_points = 2
+discount = 0.01
 [market.competitor]
 promotions_per_year = 2
 duration_months = { min = 1, max = 2 }
@@ -165,6 +179,7 @@ const PROBE_BARE: &str = r#"
 response = {}
 disengagement = {}
 [program.points]
+only = {}
 expiry = {}
 partner = {}
 engagement = {}
@@ -174,7 +189,9 @@ breakage_revisions = [{}]
 [program.instant_discount]
 bands = [{}]
 reference_price = {}
+only = {}
 [program.cumulative_discount]
+only = {}
 [program.tiers]
 [[program.tiers.levels]]
 [program.exit]
@@ -182,7 +199,12 @@ reference_price = {}
 attachment = {}
 [[program.privileges.items]]
 weight = {}
+only = {}
 [program.prizes]
+only = {}
+[[program.offers]]
+only = {}
+[population.rfm]
 [market.competitor]
 duration_months = {}
 strength = {}
@@ -558,6 +580,11 @@ fn leaf_schema(rule: &FieldRule) -> Value {
         Kind::Text => json!({ "type": "string", "pattern": "\\S" }),
         Kind::Currency => json!({ "type": "string", "pattern": "^[A-Za-z]{3}$" }),
         Kind::TextList => json!({ "type": "array", "items": { "type": "string" } }),
+        Kind::ChoiceList(options) => json!({
+            "type": "array",
+            "minItems": 1,
+            "items": { "type": "string", "enum": options }
+        }),
         Kind::Rows(b) => {
             let mut m = Map::new();
             m.insert("type".into(), json!("number"));

@@ -320,10 +320,12 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
         )
         .or(if fixed { 0.0 } else { DEFAULT_HEADROOM });
     let headroom = headroom?;
+    let rfm = super::validate_targeting::rfm(c, &at, &p.rfm, &types)?;
     ok.then_some(Population {
         types,
         transitions,
         headroom,
+        rfm,
     })
 }
 

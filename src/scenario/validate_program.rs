@@ -20,6 +20,7 @@ use crate::model::program::{
     InstantDiscount, PartnerEarning, PointsRules, Program, Qualify, Referral, Response, Reward,
     RewardChoice, Settlement, TierLevel, Tiers,
 };
+use crate::model::targeting::{Target, Targeting};
 
 /// Longest expiry accepted, in months (20 years).
 pub const MAX_EXPIRY_MONTHS: u64 = 240;
@@ -116,6 +117,7 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
     let prizes = p.prizes.as_ref().map(|t| {
         super::validate_privileges::prizes(c, &at.table("prizes", &p.prizes), t.get_ref())
     });
+    let targeting = targeting(c, &at, p, tiers.as_ref().and_then(Option::as_ref));
 
     if points.is_none()
         && instant.is_none()
@@ -135,10 +137,21 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         Some(Some(t)) => t.levels.iter().map(|l| l.discount).fold(0.0, f64::max),
         _ => 0.0,
     };
-    let top_instant = match &instant {
-        Some(Some(d)) => d.bands.iter().map(|b| b.1).fold(d.rate, f64::max),
+    // Offers' discounts add to the instant discount of the members they cover: at most all
+    // of them together.
+    let offered = match &targeting {
+        Some(Some(t)) => t
+            .offers
+            .iter()
+            .map(|o| o.discount * o.basket_share)
+            .sum::<f64>(),
         _ => 0.0,
     };
+    let top_instant = offered
+        + match &instant {
+            Some(Some(d)) => d.bands.iter().map(|b| b.1).fold(d.rate, f64::max),
+            _ => 0.0,
+        };
     if top_tier + top_instant >= 1.0 {
         c.problem(
             at.span.clone(),
@@ -246,7 +259,80 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         exit: exit.map_or(Some(None), |p| p.map(Some))?,
         privileges: privileges.map_or(Some(None), |p| p.map(Some))?,
         prizes: prizes.map_or(Some(None), |p| p.map(Some))?,
+        targeting: targeting?,
     })
+}
+
+/// Each component's `only = { … }` and the `[[program.offers]]`: `Some(None)` when the design
+/// targets no one in particular (no `only`, no offer).
+fn targeting(
+    c: &mut Checker,
+    at: &At,
+    p: &raw::RawProgram,
+    tiers: Option<&Tiers>,
+) -> Option<Option<Targeting>> {
+    use super::validate_targeting::{offers, only};
+    let mut stated = false;
+    let mut component =
+        |c: &mut Checker, at: At, table: Option<&raw::Table<raw::RawOnly>>| match table {
+            None => Some(Target::ALL),
+            Some(t) => {
+                stated |= t.is_some();
+                only(c, &at, t, tiers, true)
+            }
+        };
+    let points = component(
+        c,
+        at.table("points", &p.points),
+        p.points.as_ref().map(|t| &t.get_ref().only),
+    );
+    let instant = component(
+        c,
+        at.table("instant_discount", &p.instant_discount),
+        p.instant_discount.as_ref().map(|t| &t.get_ref().only),
+    );
+    let cumulative = component(
+        c,
+        at.table("cumulative_discount", &p.cumulative_discount),
+        p.cumulative_discount.as_ref().map(|t| &t.get_ref().only),
+    );
+    let prizes = component(
+        c,
+        at.table("prizes", &p.prizes),
+        p.prizes.as_ref().map(|t| &t.get_ref().only),
+    );
+    let mut privileges = Vec::new();
+    let mut ok = true;
+    if let Some(t) = &p.privileges
+        && let Some(items) = &t.get_ref().items
+    {
+        let p_at = at.table("privileges", &p.privileges);
+        for (i, item) in items.get_ref().iter().enumerate() {
+            let only_table = &item.get_ref().only;
+            stated |= only_table.is_some();
+            match only(c, &p_at.element("items", i, item), only_table, tiers, false) {
+                Some(t) => privileges.push(t),
+                None => ok = false,
+            }
+        }
+    }
+    let offers = offers(c, at, &p.offers, tiers, p.points.is_some());
+    let (points, instant, cumulative, prizes, offers) =
+        (points?, instant?, cumulative?, prizes?, offers?);
+    if !ok {
+        return None;
+    }
+    if !stated && offers.is_empty() {
+        return Some(None);
+    }
+    Some(Some(Targeting {
+        points,
+        instant_discount: instant,
+        cumulative_discount: cumulative,
+        prizes,
+        privileges,
+        offers,
+    }))
 }
 
 fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<PointsRules> {

@@ -80,6 +80,11 @@ pub struct Model<'a> {
     mean_rate: f64,
     /// Type mix of new customers: the acquisition's, or else the launch shares.
     newcomer_mix: [f64; 4],
+    /// With targeting, the design as each segment sees it (see [`Model::program_for`]);
+    /// empty without.
+    segments: Vec<Program>,
+    /// Tier positions per segment: the base and each level.
+    tier_slots: usize,
 }
 
 /// Who a customer is and where they live.
@@ -115,8 +120,31 @@ impl<'a> Model<'a> {
             c.erosion
                 .unwrap_or_else(|| scenario.program.default_copy_erosion())
         });
+        let tier_slots = 1 + scenario
+            .program
+            .tiers
+            .as_ref()
+            .map_or(0, |t| t.levels.len());
+        let segments = scenario
+            .program
+            .targeting
+            .as_ref()
+            .map_or_else(Vec::new, |t| {
+                let mut all = Vec::with_capacity(16 * tier_slots);
+                for ty in 0..4 {
+                    for group in 0..4 {
+                        for slot in 0..tier_slots {
+                            let tier = slot.checked_sub(1);
+                            all.push(t.segment(&scenario.program, ty, group, tier));
+                        }
+                    }
+                }
+                all
+            });
         Model {
             scenario,
+            segments,
+            tier_slots,
             samplers: scenario
                 .population
                 .types
@@ -155,6 +183,25 @@ impl<'a> Model<'a> {
     pub fn copy_erosion(&self) -> f64 {
         self.copy_erosion
     }
+
+    /// The design as a member of type `ty`, RFM group `group`, in `tier` sees it: the
+    /// scenario's program, or with targeting the segment's (see
+    /// [`crate::model::targeting::Targeting::segment`]).
+    pub fn program_for(&self, ty: usize, group: usize, tier: Option<usize>) -> &Program {
+        if self.segments.is_empty() {
+            return &self.scenario.program;
+        }
+        let slot = tier.map_or(0, |t| t + 1);
+        self.segments
+            .get((ty * 4 + group) * self.tier_slots + slot)
+            .unwrap_or(&self.scenario.program)
+    }
+
+    /// The RFM group (index into [`crate::model::rfm::Group::ALL`]) of a customer buying
+    /// `rate` times a month for `spend` on average.
+    fn group_of(&self, rate: f64, spend: f64) -> usize {
+        self.scenario.population.rfm.group(rate, spend).index()
+    }
 }
 
 /// A purchase count for a rate `lambda` from the uniform `u`, by the type's timing.
@@ -173,6 +220,8 @@ struct Traits {
     first_type: usize,
     rate: f64,
     spend_mean: f64,
+    /// RFM group, from the rate and spend drawn at arrival, for life.
+    group: usize,
 }
 
 impl Traits {
@@ -208,11 +257,12 @@ fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -
     // ty < 4 (see `Model`).
     let curves = &scenario.population.types[ty].response;
     let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
-    if scenario.program.privileges.is_none() && scenario.program.prizes.is_none() {
-        return Profile::new(&scenario.program, curves, rate, spend, tier);
+    let program = model.program_for(ty, traits.group, tier);
+    if program.privileges.is_none() && program.prizes.is_none() {
+        return Profile::new(program, curves, rate, spend, tier);
     }
-    let mut profile = Profile::new(&scenario.program, curves, rate, spend, tier);
-    add_components(&mut profile, model, ty, (rate, spend), tier);
+    let mut profile = Profile::new(program, curves, rate, spend, tier);
+    add_components(&mut profile, model, program, ty, (rate, spend), tier);
     profile
 }
 
@@ -224,11 +274,11 @@ fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -
 fn add_components(
     profile: &mut Profile,
     model: &Model<'_>,
+    program: &Program,
     ty: usize,
     (rate, spend): (f64, f64),
     tier: Option<usize>,
 ) {
-    let program = &model.scenario.program;
     // ty < 4 (see `Model`).
     let curves = &model.scenario.population.types[ty].response;
     if let Some(p) = &program.privileges {
@@ -424,6 +474,8 @@ struct Life<'m, 'a> {
     model: &'m Model<'a>,
     traits: Traits,
     enrolled_from: Option<u32>,
+    /// RFM group, for life.
+    group: usize,
     alive_base: bool,
     alive_prog: bool,
     ty_base: usize,
@@ -458,7 +510,7 @@ impl Life<'_, '_> {
             self.response = Response::new(self.model, &self.traits, ty, tier);
         }
         let e = member_effects(
-            &self.model.scenario.program,
+            self.model.program_for(ty, self.group, tier),
             &mut self.response,
             state,
             effect,
@@ -701,7 +753,7 @@ impl Life<'_, '_> {
     #[cold]
     #[inline(never)]
     fn reference_price(&self, ctx: &MonthContext) -> f64 {
-        let program = &self.model.scenario.program;
+        let program = self.model.program_for(self.ty_prog, self.group, None);
         match (&program.instant_discount, program.exit) {
             (Some(d), Some(exit)) => {
                 let rate = d.rate_for(self.traits.spend_in(self.model, self.ty_prog));
@@ -762,7 +814,8 @@ impl Life<'_, '_> {
         if !(ctx.running_member && self.alive_prog) {
             return;
         }
-        let program = &self.model.scenario.program;
+        let model = self.model;
+        let program = model.program_for(self.ty_prog, self.group, state.tier.level());
         if let Some(p) = &program.prizes
             && purchases > 0
         {
@@ -846,6 +899,7 @@ impl Life<'_, '_> {
                 month.active_baseline[ty_base] += 1;
                 month.transactions_baseline[ty_base] += u64::from(n_base);
                 month.revenue_baseline[ty_base] += spend_base;
+                month.by_group.revenue_baseline[self.group] += spend_base;
             }
         }
         if !self.alive_prog {
@@ -857,16 +911,19 @@ impl Life<'_, '_> {
             month.active_program[ty_prog] += 1;
             month.transactions_program[ty_prog] += u64::from(n_prog);
             month.revenue_program[ty_prog] += spend_prog;
+            month.by_group.revenue_program[self.group] += spend_prog;
         }
+        let group = self.group;
         if ctx.enrolled && ctx.phase != Phase::Closed {
             month.members[ty_prog] += 1;
+            month.by_group.members[group] += 1;
             if ctx.running_member && n_prog > 0 {
                 month.member_transactions += u64::from(n_prog);
                 month.member_revenue += spend_prog;
             }
             // 7. The member's month.
             let mm = MemberMonth {
-                program: &model.scenario.program,
+                program: model.program_for(ty_prog, group, state.tier.level()),
                 behaviour: &types[ty_prog],
                 sampler: &model.samplers[ty_prog],
                 month: ctx.month_no,
@@ -911,11 +968,14 @@ fn simulate_customer(
     };
     // first_type < 4 (see `Model`).
     let sampler = &model.samplers[first_type];
+    let rate = sampler.draw_rate(&mut shared);
+    // (the spend mean is drawn after the rate: that order is part of the streams)
+    let spend_mean = sampler.draw_spend_mean(&mut shared);
     let traits = Traits {
         first_type,
-        rate: sampler.draw_rate(&mut shared),
-        spend_mean: sampler.draw_spend_mean(&mut shared),
-        // (the spend mean is drawn after the rate: that order is part of the streams)
+        rate,
+        spend_mean,
+        group: model.group_of(rate, spend_mean),
     };
     state.reset(program);
     let mut first_response = None;
@@ -953,6 +1013,7 @@ fn simulate_customer(
     };
     let mut life = Life {
         model,
+        group: traits.group,
         traits,
         enrolled_from,
         alive_base: spec.in_baseline,
@@ -989,10 +1050,15 @@ fn simulate_customer(
         life.expiry_and_exit(&ctx, month, state, &mut overflow);
         let counts = life.purchases(&mut shared, &ctx, &effects);
         let spends = life.spend(counts, &effects, &mut shared, &mut own);
+        // The member's rewards this month, charged to their group.
+        let before = month.rewards_at_cost();
         if extras {
             life.extras_month(&ctx, counts.1, state, &mut own, month);
         }
         life.count(&ctx, counts, spends, &mut own, month, state, &mut overflow);
+        if ctx.enrolled {
+            month.by_group.reward_cost[life.group] += month.rewards_at_cost() - before;
+        }
         month.points_overflow = overflow;
     }
 
@@ -1084,6 +1150,8 @@ fn same_life_in_both_worlds(
         let spend = model.samplers[ty].draw_spend(n, traits.spend_in(model, ty), shared);
         month.customers_program[ty] += 1;
         month.customers_baseline[ty] += 1;
+        month.by_group.revenue_program[traits.group] += spend;
+        month.by_group.revenue_baseline[traits.group] += spend;
         month.word_of_mouth_program += b.word_of_mouth;
         month.word_of_mouth_baseline += b.word_of_mouth;
         if n > 0 {
@@ -1149,7 +1217,8 @@ fn runoff(
             if response.tier != state.tier.level() {
                 response = Response::new(model, traits, ty, state.tier.level());
             }
-            member_effects(program, &mut response, state, interest)
+            let own_program = model.program_for(ty, traits.group, state.tier.level());
+            member_effects(own_program, &mut response, state, interest)
         } else {
             Effects::NONE
         };
@@ -1208,7 +1277,7 @@ fn runoff(
         let spend = sampler.draw_spend(n, traits.spend_in(model, ty), shared) * effects.basket;
         let before = (scratch.points_redeemed, scratch.certificates_redeemed);
         let mm = MemberMonth {
-            program,
+            program: model.program_for(ty, traits.group, state.tier.level()),
             behaviour,
             sampler,
             month: month_no,

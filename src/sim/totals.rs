@@ -120,6 +120,36 @@ pub struct MonthTotals {
     pub prizes_won: u64,
     /// Cost of the prizes won this month, in currency.
     pub prize_cost: f64,
+    /// By RFM group ([`crate::model::rfm::Group::ALL`] order, each customer's group for
+    /// life): what is counted per group.
+    pub by_group: GroupTotals,
+}
+
+/// A month's totals by RFM group, each array in [`crate::model::rfm::Group::ALL`] order.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GroupTotals {
+    /// Members at the end of the month (while the program runs or is in its grace months).
+    pub members: [u64; 4],
+    /// Sales with the program, in currency.
+    pub revenue_program: [f64; 4],
+    /// Sales without the program, in currency.
+    pub revenue_baseline: [f64; 4],
+    /// Rewards given to the group's members at cost, in currency: discounts, points rewards
+    /// redeemed, certificates used, privileges and prizes (before supplier funding and cash
+    /// settlement at the program's end).
+    pub reward_cost: [f64; 4],
+}
+
+impl MonthTotals {
+    /// The month's reward cost so far as [`GroupTotals::reward_cost`] counts it; the kernel
+    /// reads it before and after a member's month to charge the member's group.
+    pub(crate) fn rewards_at_cost(&self) -> f64 {
+        self.discount_given
+            + self.reward_cost
+            + self.certificates_redeemed as f64 / 100.0
+            + self.privilege_cost
+            + self.prize_cost
+    }
 }
 
 impl MonthTotals {
@@ -190,6 +220,16 @@ impl std::ops::AddAssign<&MonthTotals> for MonthTotals {
         self.privilege_attached += o.privilege_attached;
         self.prizes_won += o.prizes_won;
         self.prize_cost += o.prize_cost;
+        add4(&mut self.by_group.members, &o.by_group.members);
+        add4f(
+            &mut self.by_group.revenue_program,
+            &o.by_group.revenue_program,
+        );
+        add4f(
+            &mut self.by_group.revenue_baseline,
+            &o.by_group.revenue_baseline,
+        );
+        add4f(&mut self.by_group.reward_cost, &o.by_group.reward_cost);
         let mut overflow = self.points_overflow || o.points_overflow;
         for (t, x) in [
             (&mut self.points_earned, o.points_earned),
