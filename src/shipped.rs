@@ -33,6 +33,7 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_points_ended",
     "retail_status",
     "retail_prizes",
+    "retail_coalition",
     "coffee_points",
     "grocery_points",
     "discount_trap",

@@ -64,13 +64,45 @@ pub enum RewardChoice {
     Appeal,
 }
 
-/// Points earned at partners, who pay the program for them.
+/// Partners, alone or as a coalition (DOMAIN §3: shared earn and burn across companies):
+/// points earned at partners, who pay the program for them; points redeemed at partners, for
+/// which the program pays them; the running costs the partners bear; and the cost of ending
+/// the agreements when the program ends.
+///
+/// Settlements both ways are money at stated prices: each month the partners pay
+/// `price_per_point` × the points their customers earned, and the program pays
+/// `settlement_per_point` × `redeemed_share` × the points members redeemed (in place of the
+/// in-house rewards' cost of that share). A point redeemed at a partner is worth to a member
+/// what one redeemed in the catalogue is (a stated assumption), so the split changes who bears
+/// the cost, not the members' behaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PartnerEarning {
     /// Mean points a member earns at partners per month (Poisson).
     pub points_per_member_per_month: f64,
     /// What the partner pays the program for each point issued, in currency.
     pub price_per_point: f64,
+    /// Share of the points redeemed that are redeemed at partners (0 = none).
+    pub redeemed_share: f64,
+    /// What the program pays a partner for each point redeemed there, in currency.
+    pub settlement_per_point: f64,
+    /// Share of the program's running costs borne by the partners (0 = none).
+    pub running_cost_share: f64,
+    /// One-time cost of winding down the partner agreements, booked in the exit month.
+    pub wind_down_cost: f64,
+}
+
+impl PartnerEarning {
+    /// What the program pays partners for `points_redeemed` points redeemed in a month (a
+    /// fraction of a point is fine: the share is an expectation).
+    pub fn settlement(&self, points_redeemed: f64) -> f64 {
+        self.redeemed_share * points_redeemed * self.settlement_per_point
+    }
+
+    /// The cost of one redeemed point when `point_cost` is the in-house rewards' cost of one:
+    /// the blend of the catalogue and the partners' settlement price.
+    pub fn blended_point_cost(&self, point_cost: f64) -> f64 {
+        (1.0 - self.redeemed_share) * point_cost + self.redeemed_share * self.settlement_per_point
+    }
 }
 
 /// Points for non-purchase behaviour: actions in the app, reviews, games.

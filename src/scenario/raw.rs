@@ -349,13 +349,22 @@ pub struct RawExpiry {
     pub months: Leaf,
 }
 
-/// `partner = { points_per_member_per_month = …, price_per_point = … }`.
+/// `partner = { points_per_member_per_month = …, price_per_point = …, … }`: partners and a
+/// coalition.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawPartner {
     /// Mean partner points per member per month.
     pub points_per_member_per_month: Leaf,
     /// Price the partner pays per point.
     pub price_per_point: Leaf,
+    /// Share of the points redeemed that are redeemed at partners.
+    pub redeemed_share: Leaf,
+    /// Price the program pays a partner per point redeemed there.
+    pub settlement_per_point: Leaf,
+    /// Share of the running costs borne by the partners.
+    pub running_cost_share: Leaf,
+    /// One-time cost of winding down the partner agreements when the program ends.
+    pub wind_down_cost: Leaf,
 }
 
 /// `engagement = { actions_per_member_per_month = …, points_per_action = … }`.

@@ -69,7 +69,7 @@ point_value = 0.01
 choice = "most_valuable"
 breakage = 0.2
 breakage_revisions = [{ month = 12, breakage = 0.3 }]
-partner = { points_per_member_per_month = 10, price_per_point = 0.01 }
+partner = { points_per_member_per_month = 10, price_per_point = 0.01, redeemed_share = 0.2, settlement_per_point = 0.008, running_cost_share = 0.3, wind_down_cost = 500 }
 engagement = { actions_per_member_per_month = 1, points_per_action = 10 }
 referral = { per_member_per_month = 0.001, points = 100 }
 supplier_funded_share = 0.1

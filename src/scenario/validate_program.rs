@@ -112,6 +112,24 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         )),
     };
 
+    // The partners' wind-down is booked at the exit: without one it would never be.
+    if let (Some(Some(points)), None) = (&points, &p.exit)
+        && points.partner.is_some_and(|pe| pe.wind_down_cost > 0.0)
+    {
+        let span = p
+            .points
+            .as_ref()
+            .and_then(|t| t.get_ref().partner.as_ref())
+            .and_then(|t| t.get_ref().wind_down_cost.as_ref())
+            .map(toml::Spanned::span);
+        c.problem(
+            span,
+            "program.points.partner.wind_down_cost".into(),
+            "a wind-down cost is booked when the program ends: it needs a [program.exit] section with the month".into(),
+        );
+        return None;
+    }
+
     let prizes = p.prizes.as_ref().map(|t| {
         super::validate_privileges::prizes(c, &at.table("prizes", &p.prizes), t.get_ref())
     });
@@ -342,9 +360,51 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
             MONEY,
             "what a partner pays per point issued, in currency",
         );
+        let redeemed_share = c
+            .number(
+                &a,
+                "redeemed_share",
+                &t.redeemed_share,
+                Bounds::SHARE,
+                "share of the points redeemed that are redeemed at partners",
+            )
+            .or(0.0);
+        // Absent: the partners buy and sell points at one price (a stated assumption).
+        let settlement = c
+            .number(
+                &a,
+                "settlement_per_point",
+                &t.settlement_per_point,
+                MONEY,
+                "what the program pays a partner per point redeemed there, in currency",
+            )
+            .optional();
+        let cost_share = c
+            .number(
+                &a,
+                "running_cost_share",
+                &t.running_cost_share,
+                Bounds::SHARE,
+                "share of the running costs borne by partners",
+            )
+            .or(0.0);
+        let wind_down = c
+            .number(
+                &a,
+                "wind_down_cost",
+                &t.wind_down_cost,
+                MONEY,
+                "one-time cost of ending the partner agreements at the exit, in currency",
+            )
+            .or(0.0);
+        let price = price?;
         Some(PartnerEarning {
             points_per_member_per_month: points?,
-            price_per_point: price?,
+            price_per_point: price,
+            redeemed_share: redeemed_share?,
+            settlement_per_point: settlement?.unwrap_or(price),
+            running_cost_share: cost_share?,
+            wind_down_cost: wind_down?,
         })
     });
     let engagement = p.engagement.as_ref().map(|t| {
