@@ -51,6 +51,7 @@ fn schema_accepts_every_shipped_scenario_and_lesson() {
 /// schema can say, so it must refuse them.
 const REFUSED_BY_SCHEMA: &[&str] = &[
     "absurd_customers",
+    "balance_cap_and_bonus_out_of_range",
     "breakage_of_one",
     "catalogue_reward_without_cost",
     "certificate_without_validity",

@@ -160,6 +160,12 @@ pub struct PointsRules {
     pub referral: Option<Referral>,
     /// Share of the reward cost paid by suppliers.
     pub supplier_funded_share: f64,
+    /// Most points a member may hold (DOMAIN §3: a cap on accumulation); points beyond it are
+    /// not credited.
+    pub balance_cap: Option<u64>,
+    /// Points credited in the month a member joins (a joining incentive): part of what the
+    /// design is worth to a customer deciding whether to join.
+    pub signup_bonus: u64,
 }
 
 impl PointsRules {
@@ -187,6 +193,22 @@ impl PointsRules {
                 .find(|(from, _)| *from <= month)
                 .map_or(stated, |&(_, b)| b),
         )
+    }
+
+    /// The month's points from purchases, partners and bonuses (in that order) that fit under
+    /// the balance cap for a member holding `balance`: purchase points are cut first, then
+    /// partner points, then bonus points (a partner pays only for points credited).
+    pub fn within_balance_cap(&self, balance: u64, points: [u64; 3]) -> [u64; 3] {
+        let Some(cap) = self.balance_cap else {
+            return points;
+        };
+        let mut room = cap.saturating_sub(balance);
+        let mut kept = [0; 3];
+        for (k, p) in kept.iter_mut().zip(points).rev() {
+            *k = p.min(room);
+            room -= *k;
+        }
+        kept
     }
 
     /// Price of the cheapest reward: the first goal a member works towards.
@@ -532,7 +554,25 @@ mod tests {
             engagement: None,
             referral: None,
             supplier_funded_share: 0.0,
+            balance_cap: None,
+            signup_bonus: 0,
         }
+    }
+
+    #[test]
+    fn the_balance_cap_cuts_purchase_points_first() {
+        let p = PointsRules {
+            balance_cap: Some(1000),
+            ..points()
+        };
+        // 950 held: room for 50; the 20 bonus and 25 partner points fit, 5 of the 40 purchase
+        // points do.
+        assert_eq!(p.within_balance_cap(950, [40, 25, 20]), [5, 25, 20]);
+        assert_eq!(p.within_balance_cap(990, [40, 25, 20]), [0, 0, 10]);
+        assert_eq!(p.within_balance_cap(1000, [40, 25, 20]), [0, 0, 0]);
+        assert_eq!(p.within_balance_cap(2000, [40, 25, 20]), [0, 0, 0]);
+        assert_eq!(p.within_balance_cap(0, [40, 25, 20]), [40, 25, 20]);
+        assert_eq!(points().within_balance_cap(u64::MAX, [1, 2, 3]), [1, 2, 3]);
     }
 
     #[test]

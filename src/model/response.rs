@@ -695,6 +695,8 @@ mod tests {
             engagement: None,
             referral: None,
             supplier_funded_share: 0.0,
+            balance_cap: None,
+            signup_bonus: 0,
         }
     }
 

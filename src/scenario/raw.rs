@@ -313,6 +313,10 @@ pub struct RawPoints {
     pub referral: Table<RawReferral>,
     /// Share of reward cost paid by suppliers.
     pub supplier_funded_share: Leaf,
+    /// Most points a member may hold.
+    pub balance_cap: Leaf,
+    /// Points credited when a member joins.
+    pub signup_bonus: Leaf,
 }
 
 /// `[[program.points.rewards]]`.

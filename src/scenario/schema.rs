@@ -73,6 +73,8 @@ partner = { points_per_member_per_month = 10, price_per_point = 0.01, redeemed_s
 engagement = { actions_per_member_per_month = 1, points_per_action = 10 }
 referral = { per_member_per_month = 0.001, points = 100 }
 supplier_funded_share = 0.1
+balance_cap = 100000
+signup_bonus = 100
 [[program.points.rewards]]
 name = "voucher"
 points = 500

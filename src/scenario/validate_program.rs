@@ -343,6 +343,26 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
             "share of the reward cost paid by suppliers",
         )
         .or(0.0);
+    let balance_cap = c
+        .whole(
+            at,
+            "balance_cap",
+            &p.balance_cap,
+            1,
+            1_000_000_000_000,
+            "most points a member may hold; points beyond it are not credited",
+        )
+        .optional();
+    let signup_bonus = c
+        .whole(
+            at,
+            "signup_bonus",
+            &p.signup_bonus,
+            0,
+            1_000_000_000,
+            "points credited when a member joins",
+        )
+        .or(0);
     let partner = p.partner.as_ref().map(|t| {
         let a = at.table("partner", &p.partner);
         let t = t.get_ref();
@@ -520,6 +540,8 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
         engagement: engagement.map_or(Some(None), |p| p.map(Some))?,
         referral: referral.map_or(Some(None), |p| p.map(Some))?,
         supplier_funded_share: supplier?,
+        balance_cap: balance_cap?,
+        signup_bonus: signup_bonus?,
     })
 }
 
