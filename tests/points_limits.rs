@@ -100,3 +100,20 @@ fn signup_bonus_is_credited_once_and_draws_customers_in() {
         "{with} join with the bonus, {without} without"
     );
 }
+
+/// A certificate of a fixed €5 instead of a rate: every certificate issued is worth 500 cents,
+/// whatever the period's spend (members who spend €30 twice a month reach €50 in a month).
+#[test]
+fn a_fixed_certificate_is_worth_its_amount() {
+    let text = hoarders("", 0.0).replace(
+        "[program.points]\nearn_rate = 1.0\nredemption_threshold = 1000\npoint_cost = 0.01\n",
+        "[program.cumulative_discount]\nthreshold = 50\namount = 5\nvalidity_months = 2\n",
+    );
+    assert!(text.contains("amount = 5"), "{text}");
+    let s = common::scenario(&text);
+    let t = simulate_trials(&s, 0..1, None, &|| {}).unwrap().remove(0);
+    let count: u64 = t.months.iter().map(|m| m.certificates_issued_count).sum();
+    let cents: u64 = t.months.iter().map(|m| m.certificates_issued).sum();
+    assert!(count > 0);
+    assert_eq!(cents, count * 500);
+}

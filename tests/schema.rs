@@ -106,6 +106,7 @@ const ONLY_THE_VALIDATOR: &[&str] = &[
     "breakage_revisions_out_of_order",
     "breakage_revisions_without_breakage",
     "cash_settlement_with_grace",
+    "certificate_rate_and_amount",
     "competitor_month_and_rate",
     "copycat_both_ways",
     "discounts_over_everything",

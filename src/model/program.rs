@@ -305,12 +305,26 @@ pub struct CumulativeDiscount {
     pub qualify: Qualify,
     /// Spend (currency) or purchases needed in a period.
     pub threshold: f64,
-    /// Certificate value as a share of the period's spend.
+    /// Certificate value as a share of the period's spend (0 with a fixed `amount`).
     pub rate: f64,
+    /// A certificate of a fixed value, in currency, instead of a share of the spend.
+    pub amount: Option<f64>,
     /// Months a certificate can be used, from the month after it is issued.
     pub validity_months: u32,
     /// Expected breakage fixed by the scenario; `None` = simulated.
     pub breakage: Option<f64>,
+}
+
+impl CumulativeDiscount {
+    /// Value of the certificate, in cents, earned by `period_spend` in a period that reached
+    /// the threshold: the fixed amount, or the rate's share of the spend (rounded down).
+    pub fn certificate_cents(&self, period_spend: f64) -> u64 {
+        // (`as` truncates: the floor of what is not negative, 0 for what is.)
+        match self.amount {
+            Some(amount) => (amount * 100.0 * (1.0 + 1e-12)) as u64,
+            None => (period_spend * self.rate * 100.0 * (1.0 + 1e-12)) as u64,
+        }
+    }
 }
 
 /// One tier of a differentiated program.

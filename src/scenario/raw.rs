@@ -431,6 +431,8 @@ pub struct RawCumulativeDiscount {
     pub threshold: Leaf,
     /// Certificate value as a share of the period's spend.
     pub rate: Leaf,
+    /// Or a fixed certificate value, in currency.
+    pub amount: Leaf,
     /// Months a certificate is valid.
     pub validity_months: Leaf,
     /// Expected breakage fixed by the user.

@@ -91,6 +91,7 @@ period_months = 3
 qualify = "spend"
 threshold = 100
 rate = 0.05
+amount = 10
 validity_months = 3
 breakage = 0.1
 [program.tiers]

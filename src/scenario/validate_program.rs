@@ -837,7 +837,7 @@ fn cumulative_discount(
         },
         "spend (currency) or purchases needed in a period",
     );
-    let rate = c.required_number(
+    let rate = c.number(
         at,
         "rate",
         &d.rate,
@@ -847,6 +847,40 @@ fn cumulative_discount(
         },
         "certificate value as a share of the period's spend",
     );
+    let amount = c.number(
+        at,
+        "amount",
+        &d.amount,
+        Bounds {
+            min_open: true,
+            ..MONEY
+        },
+        "a certificate of a fixed value instead of a rate, in currency",
+    );
+    // A rate or a fixed amount: one of them, not both.
+    let (rate, amount) = match (rate, amount) {
+        (Got::Valid(r), Got::Absent) => (Some(r), Some(None)),
+        (Got::Absent, Got::Valid(a)) => (Some(0.0), Some(Some(a))),
+        (Got::Valid(_), Got::Valid(_)) => {
+            let span = d.amount.as_ref().map(toml::Spanned::span);
+            c.problem(
+                span,
+                at.child("amount"),
+                "give either rate (a share of the period's spend) or amount (a fixed certificate), not both".into(),
+            );
+            (None, None)
+        }
+        (Got::Absent, Got::Absent) => {
+            // Not `missing`: neither field is required on its own (the schema says so).
+            c.problem(
+                at.span.clone(),
+                at.child("rate"),
+                "missing; expected a number > 0 and < 1 (certificate value as a share of the period's spend), or amount (a fixed certificate, in currency)".into(),
+            );
+            (None, None)
+        }
+        _ => (None, None),
+    };
     let validity = c.months(
         at,
         "validity_months",
@@ -881,6 +915,7 @@ fn cumulative_discount(
         qualify: qualify?,
         threshold: threshold?,
         rate: rate?,
+        amount: amount?,
         validity_months: validity?,
         breakage: breakage?,
     })

@@ -295,8 +295,7 @@ pub fn member_month(
                 Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
             };
             if reached && m.issue_certificates {
-                // (`as` truncates: the floor of what is not negative, 0 for what is.)
-                let cents = (state.period_spend * c.rate * 100.0 * (1.0 + 1e-12)) as u64;
+                let cents = c.certificate_cents(state.period_spend);
                 if cents > 0 {
                     state.certificates.issue(m.month, c.validity_months, cents);
                     add(&mut totals.certificates_issued, cents, overflow);
