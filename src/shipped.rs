@@ -34,6 +34,7 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_status",
     "retail_prizes",
     "retail_rfm_targeted",
+    "retail_coalition",
     "coffee_points",
     "grocery_points",
     "discount_trap",

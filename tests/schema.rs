@@ -52,8 +52,10 @@ fn schema_accepts_every_shipped_scenario_and_lesson() {
 /// refuse them.
 const REFUSED_BY_SCHEMA: &[&str] = &[
     "absurd_customers",
+    "balance_cap_and_bonus_out_of_range",
     "breakage_of_one",
     "catalogue_reward_without_cost",
+    "certificate_rate_and_amount",
     "certificate_without_validity",
     "competitor_month_and_rate",
     "copycat_both_ways",
@@ -73,6 +75,7 @@ const REFUSED_BY_SCHEMA: &[&str] = &[
     "negative_investment",
     "negative_purchases",
     "negative_seed",
+    "partner_out_of_range",
     "privileges_out_of_range",
     "prizes_out_of_range",
     "probability_above_one",
@@ -118,6 +121,7 @@ const ONLY_THE_VALIDATOR: &[&str] = &[
     "no_cost_at_all",
     "no_currency",
     "offer_rules",
+    "partner_wind_down_without_exit",
     "privilege_tier_without_tiers",
     "privilege_unknown_tier",
     "privileges_without_items",

@@ -7,6 +7,13 @@
 //! - net incremental cash flow of month t = gross margin × (revenue with − revenue without the
 //!   program) − reward cost − running costs − exit cost + partner payments; a reward on a
 //!   purchase that would have happened anyway is a cost like any other;
+//! - partners (a coalition): they pay their price per point for the points their customers
+//!   earn (partner payments); of the points redeemed, the stated share is redeemed at partners,
+//!   who are paid their settlement price per point in place of that share of the catalogue's
+//!   cost (part of the points rewards' cost); they bear their share of the running costs (the
+//!   running costs are the program's own share); ending their agreements costs the stated
+//!   wind-down, booked with the exit cost in the exit month; a point outstanding costs the
+//!   blend of the catalogue's cost and the settlement price;
 //! - reward cost = discounts given at the till + the cost of points rewards net of what
 //!   suppliers fund + certificates used (their face value) + anything paid out in cash when
 //!   the program ends + the non-material privileges members held + the prizes they won;
@@ -181,6 +188,13 @@ pub struct TrialMetrics {
     /// Prizes members won over the horizon.
     #[serde(default)]
     pub prizes_won: u64,
+    /// What the program paid partners for the points redeemed at them (part of the points
+    /// rewards' cost).
+    #[serde(default)]
+    pub partner_settlement: f64,
+    /// Running costs borne by partners (not in the program's running costs).
+    #[serde(default)]
+    pub partner_cost_share: f64,
 }
 
 /// Which way a metric is better.
@@ -680,9 +694,11 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         )
     });
     let supplier_share = points.map_or(0.0, |p| p.supplier_funded_share);
-    let partner_price = points
-        .and_then(|p| p.partner)
-        .map_or(0.0, |p| p.price_per_point);
+    let partners = points.and_then(|p| p.partner);
+    let partner_price = partners.map_or(0.0, |p| p.price_per_point);
+    let cost_share = partners.map_or(0.0, |p| p.running_cost_share);
+    // A point outstanding will be redeemed in the catalogue or at a partner.
+    let liability_point_cost = partners.map_or(point_cost, |p| p.blended_point_cost(point_cost));
 
     let mut months = Vec::with_capacity(totals.len());
     let mut types = Vec::with_capacity(totals.len());
@@ -741,6 +757,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         mut exit_costs,
     ) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     let mut privileges = 0.0;
+    let (mut settlements, mut partner_costs) = (0.0, 0.0);
     for (i, m) in totals.iter().enumerate() {
         let month_no = i as u32 + 1;
         let mut r = MonthRecord([0.0; Series::ALL.len()]);
@@ -748,8 +765,17 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         let revenue_baseline = m.revenue_baseline_total();
         let incremental_revenue = revenue_program - revenue_baseline;
         let incremental_margin = margin * incremental_revenue;
-        let points_reward = m.reward_cost + m.points_settled as f64 * point_cost;
-        let supplier_funding = m.reward_cost * supplier_share;
+        // The catalogue's cost of the points redeemed in the program's own shops, and what the
+        // partners are paid for the rest.
+        let (in_house, settlement) = match partners {
+            Some(p) if p.redeemed_share > 0.0 => (
+                m.reward_cost * (1.0 - p.redeemed_share),
+                p.settlement(m.points_redeemed as f64),
+            ),
+            _ => (m.reward_cost, 0.0),
+        };
+        let points_reward = in_house + settlement + m.points_settled as f64 * point_cost;
+        let supplier_funding = in_house * supplier_share;
         let certificate_cost = (m.certificates_redeemed + m.certificates_settled) as f64 / 100.0;
         let reward_cost = m.discount_given + points_reward - supplier_funding
             + certificate_cost
@@ -764,10 +790,16 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         let running_cost = fixed
             + running.per_member * m.members_total() as f64
             + running.per_transaction * m.member_transactions as f64;
+        // The partners' share of the running costs is theirs, not the program's.
+        let (running_cost, partner_cost) = if cost_share > 0.0 {
+            (running_cost * (1.0 - cost_share), running_cost * cost_share)
+        } else {
+            (running_cost, 0.0)
+        };
         let exit_cost = program
             .exit
             .filter(|e| e.month == month_no)
-            .map_or(0.0, |e| e.cost);
+            .map_or(0.0, |e| e.cost + partners.map_or(0.0, |p| p.wind_down_cost));
         let net = incremental_margin - reward_cost - running_cost - exit_cost + partner_revenue;
         cumulative += net;
         cash_flows.push(net);
@@ -782,6 +814,8 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         running_total += running_cost;
         exit_costs += exit_cost;
         privileges += m.privilege_cost;
+        settlements += settlement;
+        partner_costs += partner_cost;
 
         let points_month = points_months.get(i).copied().unwrap_or_default();
         let certificate_value = m.certificates_issued as f64 / 100.0;
@@ -811,7 +845,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
             y.recognised_on_breakage += on_breakage;
             y.closing = points_month.contract_liability + certificates_month.contract_liability;
         }
-        let liability = points_month.points_expected_to_redeem * point_cost
+        let liability = points_month.points_expected_to_redeem * liability_point_cost
             + certificates_month.points_expected_to_redeem / 100.0;
 
         r[Series::Members] = m.members_total() as f64;
@@ -842,9 +876,9 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         r[Series::CertificatesIssued] = certificate_value;
         r[Series::CertificatesRedeemed] = m.certificates_redeemed as f64 / 100.0;
         r[Series::CertificatesOutstanding] = m.certificates_outstanding as f64 / 100.0;
-        let issued_value = m.points_earned as f64 * point_cost + certificate_value;
-        let redeemed_value =
-            m.points_redeemed as f64 * point_cost + m.certificates_redeemed as f64 / 100.0;
+        let issued_value = m.points_earned as f64 * liability_point_cost + certificate_value;
+        let redeemed_value = m.points_redeemed as f64 * liability_point_cost
+            + m.certificates_redeemed as f64 / 100.0;
         r[Series::RewardsIssued] = issued_value;
         r[Series::RewardsRedeemed] = redeemed_value;
         r[Series::BurnEarnRatio] = if issued_value > 0.0 {
@@ -918,6 +952,8 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         members_attached_by_privileges: totals.iter().map(|m| m.privilege_attached).sum(),
         prize_cost: totals.iter().map(|m| m.prize_cost).sum(),
         prizes_won: totals.iter().map(|m| m.prizes_won).sum(),
+        partner_settlement: settlements,
+        partner_cost_share: partner_costs,
     };
     TrialResult {
         metrics,

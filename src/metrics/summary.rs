@@ -119,6 +119,13 @@ pub struct Metrics {
     pub prize_cost: Stats,
     /// Prizes members won over the horizon.
     pub prizes_won: Stats,
+    /// What the program paid partners for points redeemed at them (part of the points
+    /// rewards' cost); absent when no trial paid any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_settlement: Option<Stats>,
+    /// Running costs borne by partners; absent when no trial had any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_cost_share: Option<Stats>,
 }
 
 /// A plain-language warning about the run's results.
@@ -236,6 +243,14 @@ impl Metrics {
             members_attached_by_privileges: stats(|t| t.members_attached_by_privileges as f64),
             prize_cost: stats(|t| t.prize_cost),
             prizes_won: stats(|t| t.prizes_won as f64),
+            partner_settlement: trials
+                .iter()
+                .any(|t| t.partner_settlement != 0.0)
+                .then(|| stats(|t| t.partner_settlement)),
+            partner_cost_share: trials
+                .iter()
+                .any(|t| t.partner_cost_share != 0.0)
+                .then(|| stats(|t| t.partner_cost_share)),
         }
     }
 }

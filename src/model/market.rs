@@ -64,6 +64,18 @@ pub struct Dissatisfaction {
     pub deterred_prospects: f64,
 }
 
+impl Dissatisfaction {
+    /// Prospects each dissatisfied customer keeps away, by default: 0.34. The Retail Customer
+    /// Dissatisfaction Study 2006 (Wharton's Jay H. Baker Retailing Initiative and The Verde
+    /// Group) found that of 100 shoppers with a bad experience 31 told friends, family or
+    /// colleagues, and that the retailer stood to lose 32–36 current or potential customers;
+    /// the midpoint, counted wholly as prospects deterred, is an upper reading (part of that
+    /// loss is the dissatisfied themselves, modelled by `silent_share`). TARP's older figure
+    /// (a dissatisfied customer tells 9–10 people, 13% tell more than 20) counts people told,
+    /// not customers lost, so it is not used.
+    pub const DEFAULT_DETERRED_PROSPECTS: f64 = 0.34;
+}
+
 /// New customers arriving.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Acquisition {

@@ -64,13 +64,45 @@ pub enum RewardChoice {
     Appeal,
 }
 
-/// Points earned at partners, who pay the program for them.
+/// Partners, alone or as a coalition (DOMAIN §3: shared earn and burn across companies):
+/// points earned at partners, who pay the program for them; points redeemed at partners, for
+/// which the program pays them; the running costs the partners bear; and the cost of ending
+/// the agreements when the program ends.
+///
+/// Settlements both ways are money at stated prices: each month the partners pay
+/// `price_per_point` × the points their customers earned, and the program pays
+/// `settlement_per_point` × `redeemed_share` × the points members redeemed (in place of the
+/// in-house rewards' cost of that share). A point redeemed at a partner is worth to a member
+/// what one redeemed in the catalogue is (a stated assumption), so the split changes who bears
+/// the cost, not the members' behaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct PartnerEarning {
     /// Mean points a member earns at partners per month (Poisson).
     pub points_per_member_per_month: f64,
     /// What the partner pays the program for each point issued, in currency.
     pub price_per_point: f64,
+    /// Share of the points redeemed that are redeemed at partners (0 = none).
+    pub redeemed_share: f64,
+    /// What the program pays a partner for each point redeemed there, in currency.
+    pub settlement_per_point: f64,
+    /// Share of the program's running costs borne by the partners (0 = none).
+    pub running_cost_share: f64,
+    /// One-time cost of winding down the partner agreements, booked in the exit month.
+    pub wind_down_cost: f64,
+}
+
+impl PartnerEarning {
+    /// What the program pays partners for `points_redeemed` points redeemed in a month (a
+    /// fraction of a point is fine: the share is an expectation).
+    pub fn settlement(&self, points_redeemed: f64) -> f64 {
+        self.redeemed_share * points_redeemed * self.settlement_per_point
+    }
+
+    /// The cost of one redeemed point when `point_cost` is the in-house rewards' cost of one:
+    /// the blend of the catalogue and the partners' settlement price.
+    pub fn blended_point_cost(&self, point_cost: f64) -> f64 {
+        (1.0 - self.redeemed_share) * point_cost + self.redeemed_share * self.settlement_per_point
+    }
 }
 
 /// Points for non-purchase behaviour: actions in the app, reviews, games.
@@ -128,6 +160,12 @@ pub struct PointsRules {
     pub referral: Option<Referral>,
     /// Share of the reward cost paid by suppliers.
     pub supplier_funded_share: f64,
+    /// Most points a member may hold (DOMAIN §3: a cap on accumulation); points beyond it are
+    /// not credited.
+    pub balance_cap: Option<u64>,
+    /// Points credited in the month a member joins (a joining incentive): part of what the
+    /// design is worth to a customer deciding whether to join.
+    pub signup_bonus: u64,
 }
 
 impl PointsRules {
@@ -155,6 +193,22 @@ impl PointsRules {
                 .find(|(from, _)| *from <= month)
                 .map_or(stated, |&(_, b)| b),
         )
+    }
+
+    /// The month's points from purchases, partners and bonuses (in that order) that fit under
+    /// the balance cap for a member holding `balance`: purchase points are cut first, then
+    /// partner points, then bonus points (a partner pays only for points credited).
+    pub fn within_balance_cap(&self, balance: u64, points: [u64; 3]) -> [u64; 3] {
+        let Some(cap) = self.balance_cap else {
+            return points;
+        };
+        let mut room = cap.saturating_sub(balance);
+        let mut kept = [0; 3];
+        for (k, p) in kept.iter_mut().zip(points).rev() {
+            *k = p.min(room);
+            room -= *k;
+        }
+        kept
     }
 
     /// Price of the cheapest reward: the first goal a member works towards.
@@ -251,12 +305,26 @@ pub struct CumulativeDiscount {
     pub qualify: Qualify,
     /// Spend (currency) or purchases needed in a period.
     pub threshold: f64,
-    /// Certificate value as a share of the period's spend.
+    /// Certificate value as a share of the period's spend (0 with a fixed `amount`).
     pub rate: f64,
+    /// A certificate of a fixed value, in currency, instead of a share of the spend.
+    pub amount: Option<f64>,
     /// Months a certificate can be used, from the month after it is issued.
     pub validity_months: u32,
     /// Expected breakage fixed by the scenario; `None` = simulated.
     pub breakage: Option<f64>,
+}
+
+impl CumulativeDiscount {
+    /// Value of the certificate, in cents, earned by `period_spend` in a period that reached
+    /// the threshold: the fixed amount, or the rate's share of the spend (rounded down).
+    pub fn certificate_cents(&self, period_spend: f64) -> u64 {
+        // (`as` truncates: the floor of what is not negative, 0 for what is.)
+        match self.amount {
+            Some(amount) => (amount * 100.0 * (1.0 + 1e-12)) as u64,
+            None => (period_spend * self.rate * 100.0 * (1.0 + 1e-12)) as u64,
+        }
+    }
 }
 
 /// One tier of a differentiated program.
@@ -503,7 +571,25 @@ mod tests {
             engagement: None,
             referral: None,
             supplier_funded_share: 0.0,
+            balance_cap: None,
+            signup_bonus: 0,
         }
+    }
+
+    #[test]
+    fn the_balance_cap_cuts_purchase_points_first() {
+        let p = PointsRules {
+            balance_cap: Some(1000),
+            ..points()
+        };
+        // 950 held: room for 50; the 20 bonus and 25 partner points fit, 5 of the 40 purchase
+        // points do.
+        assert_eq!(p.within_balance_cap(950, [40, 25, 20]), [5, 25, 20]);
+        assert_eq!(p.within_balance_cap(990, [40, 25, 20]), [0, 0, 10]);
+        assert_eq!(p.within_balance_cap(1000, [40, 25, 20]), [0, 0, 0]);
+        assert_eq!(p.within_balance_cap(2000, [40, 25, 20]), [0, 0, 0]);
+        assert_eq!(p.within_balance_cap(0, [40, 25, 20]), [40, 25, 20]);
+        assert_eq!(points().within_balance_cap(u64::MAX, [1, 2, 3]), [1, 2, 3]);
     }
 
     #[test]

@@ -326,7 +326,13 @@ impl Profile {
             let chance = reach(needed, rate * period);
             // Issued at the period's end, usable from the month after: on average half a
             // period and a month away.
-            later += c.rate * chance * delay(period / 2.0 + 1.0);
+            let share = match c.amount {
+                // A fixed certificate as a share of the period's expected spend.
+                Some(amount) if rate * spend > 0.0 => amount / (rate * spend * period),
+                Some(_) => 0.0,
+                None => c.rate,
+            };
+            later += share * chance * delay(period / 2.0 + 1.0);
         }
         let points = program.points.as_ref().and_then(|p| {
             let goal = p.rewards.first().filter(|g| g.points > 0)?;
@@ -696,6 +702,8 @@ mod tests {
             engagement: None,
             referral: None,
             supplier_funded_share: 0.0,
+            balance_cap: None,
+            signup_bonus: 0,
         }
     }
 
@@ -734,6 +742,7 @@ mod tests {
             qualify: Qualify::Spend,
             threshold: 100.0,
             rate: 0.05,
+            amount: None,
             validity_months: 3,
             breakage: None,
         });

@@ -377,6 +377,12 @@ pub fn sections(run: &RunOutput) -> Vec<Section<'_>> {
     if program.points.as_ref().is_some_and(|p| p.partner.is_some()) {
         case.push(money("Paid by partners for points", &m.partner_revenue));
     }
+    if let Some(settlement) = &m.partner_settlement {
+        case.push(money("Paid to partners for points redeemed", settlement));
+    }
+    if let Some(share) = &m.partner_cost_share {
+        case.push(money("Running costs borne by partners", share));
+    }
     let cost_label = if program.exit.is_some() {
         "Program cost (investment, running, exit)"
     } else {

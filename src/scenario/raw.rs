@@ -358,6 +358,10 @@ pub struct RawPoints {
     pub supplier_funded_share: Leaf,
     /// Who earns points.
     pub only: Table<RawOnly>,
+    /// Most points a member may hold.
+    pub balance_cap: Leaf,
+    /// Points credited when a member joins.
+    pub signup_bonus: Leaf,
 }
 
 /// `[[program.points.rewards]]`.
@@ -394,13 +398,22 @@ pub struct RawExpiry {
     pub months: Leaf,
 }
 
-/// `partner = { points_per_member_per_month = …, price_per_point = … }`.
+/// `partner = { points_per_member_per_month = …, price_per_point = …, … }`: partners and a
+/// coalition.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawPartner {
     /// Mean partner points per member per month.
     pub points_per_member_per_month: Leaf,
     /// Price the partner pays per point.
     pub price_per_point: Leaf,
+    /// Share of the points redeemed that are redeemed at partners.
+    pub redeemed_share: Leaf,
+    /// Price the program pays a partner per point redeemed there.
+    pub settlement_per_point: Leaf,
+    /// Share of the running costs borne by the partners.
+    pub running_cost_share: Leaf,
+    /// One-time cost of winding down the partner agreements when the program ends.
+    pub wind_down_cost: Leaf,
 }
 
 /// `engagement = { actions_per_member_per_month = …, points_per_action = … }`.
@@ -465,6 +478,8 @@ pub struct RawCumulativeDiscount {
     pub threshold: Leaf,
     /// Certificate value as a share of the period's spend.
     pub rate: Leaf,
+    /// Or a fixed certificate value, in currency.
+    pub amount: Leaf,
     /// Months a certificate is valid.
     pub validity_months: Leaf,
     /// Expected breakage fixed by the user.

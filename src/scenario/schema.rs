@@ -72,11 +72,13 @@ point_value = 0.01
 choice = "most_valuable"
 breakage = 0.2
 breakage_revisions = [{ month = 12, breakage = 0.3 }]
-partner = { points_per_member_per_month = 10, price_per_point = 0.01 }
+partner = { points_per_member_per_month = 10, price_per_point = 0.01, redeemed_share = 0.2, settlement_per_point = 0.008, running_cost_share = 0.3, wind_down_cost = 500 }
 engagement = { actions_per_member_per_month = 1, points_per_action = 10 }
 referral = { per_member_per_month = 0.001, points = 100 }
 supplier_funded_share = 0.1
 only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
+balance_cap = 100000
+signup_bonus = 100
 [[program.points.rewards]]
 name = "voucher"
 points = 500
@@ -94,6 +96,7 @@ period_months = 3
 qualify = "spend"
 threshold = 100
 rate = 0.05
+amount = 10
 validity_months = 3
 breakage = 0.1
 only = { types = ["true"], groups = ["rare_small"], tier = "gold" }

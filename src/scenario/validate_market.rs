@@ -240,7 +240,7 @@ fn dissatisfaction(
             Bounds::closed(0.0, 100.0),
             "prospects each dissatisfied customer talks out of coming",
         )
-        .or(0.0);
+        .or(Dissatisfaction::DEFAULT_DETERRED_PROSPECTS);
     Some(Dissatisfaction {
         per_month: per_month?,
         silent_share: silent?,

@@ -114,6 +114,24 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
         )),
     };
 
+    // The partners' wind-down is booked at the exit: without one it would never be.
+    if let (Some(Some(points)), None) = (&points, &p.exit)
+        && points.partner.is_some_and(|pe| pe.wind_down_cost > 0.0)
+    {
+        let span = p
+            .points
+            .as_ref()
+            .and_then(|t| t.get_ref().partner.as_ref())
+            .and_then(|t| t.get_ref().wind_down_cost.as_ref())
+            .map(toml::Spanned::span);
+        c.problem(
+            span,
+            "program.points.partner.wind_down_cost".into(),
+            "a wind-down cost is booked when the program ends: it needs a [program.exit] section with the month".into(),
+        );
+        return None;
+    }
+
     let prizes = p.prizes.as_ref().map(|t| {
         super::validate_privileges::prizes(c, &at.table("prizes", &p.prizes), t.get_ref())
     });
@@ -412,6 +430,26 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
             "share of the reward cost paid by suppliers",
         )
         .or(0.0);
+    let balance_cap = c
+        .whole(
+            at,
+            "balance_cap",
+            &p.balance_cap,
+            1,
+            1_000_000_000_000,
+            "most points a member may hold; points beyond it are not credited",
+        )
+        .optional();
+    let signup_bonus = c
+        .whole(
+            at,
+            "signup_bonus",
+            &p.signup_bonus,
+            0,
+            1_000_000_000,
+            "points credited when a member joins",
+        )
+        .or(0);
     let partner = p.partner.as_ref().map(|t| {
         let a = at.table("partner", &p.partner);
         let t = t.get_ref();
@@ -429,9 +467,51 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
             MONEY,
             "what a partner pays per point issued, in currency",
         );
+        let redeemed_share = c
+            .number(
+                &a,
+                "redeemed_share",
+                &t.redeemed_share,
+                Bounds::SHARE,
+                "share of the points redeemed that are redeemed at partners",
+            )
+            .or(0.0);
+        // Absent: the partners buy and sell points at one price (a stated assumption).
+        let settlement = c
+            .number(
+                &a,
+                "settlement_per_point",
+                &t.settlement_per_point,
+                MONEY,
+                "what the program pays a partner per point redeemed there, in currency",
+            )
+            .optional();
+        let cost_share = c
+            .number(
+                &a,
+                "running_cost_share",
+                &t.running_cost_share,
+                Bounds::SHARE,
+                "share of the running costs borne by partners",
+            )
+            .or(0.0);
+        let wind_down = c
+            .number(
+                &a,
+                "wind_down_cost",
+                &t.wind_down_cost,
+                MONEY,
+                "one-time cost of ending the partner agreements at the exit, in currency",
+            )
+            .or(0.0);
+        let price = price?;
         Some(PartnerEarning {
             points_per_member_per_month: points?,
-            price_per_point: price?,
+            price_per_point: price,
+            redeemed_share: redeemed_share?,
+            settlement_per_point: settlement?.unwrap_or(price),
+            running_cost_share: cost_share?,
+            wind_down_cost: wind_down?,
         })
     });
     let engagement = p.engagement.as_ref().map(|t| {
@@ -548,6 +628,8 @@ fn points(c: &mut Checker, at: &At, p: &raw::RawPoints, horizon: u64) -> Option<
         engagement: engagement.map_or(Some(None), |p| p.map(Some))?,
         referral: referral.map_or(Some(None), |p| p.map(Some))?,
         supplier_funded_share: supplier?,
+        balance_cap: balance_cap?,
+        signup_bonus: signup_bonus?,
     })
 }
 
@@ -850,7 +932,7 @@ fn cumulative_discount(
         },
         "spend (currency) or purchases needed in a period",
     );
-    let rate = c.required_number(
+    let rate = c.number(
         at,
         "rate",
         &d.rate,
@@ -860,6 +942,41 @@ fn cumulative_discount(
         },
         "certificate value as a share of the period's spend",
     );
+    let amount = c.number(
+        at,
+        "amount",
+        &d.amount,
+        Bounds {
+            min_open: true,
+            ..MONEY
+        },
+        "a certificate of a fixed value instead of a rate, in currency",
+    );
+    // A rate or a fixed amount: one of them, not both.
+    rules::note_exclusive(&at.path, &[&["rate"], &["amount"]], true);
+    let (rate, amount) = match (rate, amount) {
+        (Got::Valid(r), Got::Absent) => (Some(r), Some(None)),
+        (Got::Absent, Got::Valid(a)) => (Some(0.0), Some(Some(a))),
+        (Got::Valid(_), Got::Valid(_)) => {
+            let span = d.amount.as_ref().map(toml::Spanned::span);
+            c.problem(
+                span,
+                at.child("amount"),
+                "give either rate (a share of the period's spend) or amount (a fixed certificate), not both".into(),
+            );
+            (None, None)
+        }
+        (Got::Absent, Got::Absent) => {
+            // Not `missing`: neither field is required on its own (the schema says so).
+            c.problem(
+                at.span.clone(),
+                at.child("rate"),
+                "missing; expected a number > 0 and < 1 (certificate value as a share of the period's spend), or amount (a fixed certificate, in currency)".into(),
+            );
+            (None, None)
+        }
+        _ => (None, None),
+    };
     let validity = c.months(
         at,
         "validity_months",
@@ -894,6 +1011,7 @@ fn cumulative_discount(
         qualify: qualify?,
         threshold: threshold?,
         rate: rate?,
+        amount: amount?,
         validity_months: validity?,
         breakage: breakage?,
     })

@@ -427,10 +427,12 @@ fn join_month(
     if u_join >= curves.enrolment {
         return None;
     }
+    // A sign-up bonus is held from the first month: the design is worth its value then.
+    let bonus = program.points.as_ref().map_or(0, |p| p.signup_bonus);
     let value = response
         .insert(Response::new(model, traits, ty, None))
         .profile
-        .worth(0)
+        .worth(bonus)
         .value;
     let share = curves.enrolment_share(value);
     if u_join >= share {
@@ -931,6 +933,7 @@ impl Life<'_, '_> {
                 purchases: n_prog,
                 spend: spend_prog,
                 issue_certificates: true,
+                joined: self.enrolled_from == Some(ctx.month_no),
             };
             member_month(state, &mm, own, month, overflow);
         }
@@ -1285,6 +1288,7 @@ fn runoff(
             purchases: n,
             spend,
             issue_certificates: false,
+            joined: false,
         };
         member_month(state, &mm, own, &mut scratch, &mut overflow);
         let redeemed = (scratch.points_redeemed - before.0).min(points_left);

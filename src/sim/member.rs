@@ -114,10 +114,13 @@ pub struct MemberMonth<'a> {
     pub spend: f64,
     /// Whether certificates are issued (not in the run-off).
     pub issue_certificates: bool,
+    /// Whether the member joined this month (and is credited any sign-up bonus).
+    pub joined: bool,
 }
 
 /// Adds a month of membership to `totals`: earning while the program runs, redemption while
-/// it runs or is in its grace months.
+/// it runs or is in its grace months. Points beyond the balance cap are not credited (purchase
+/// points are cut first, see [`crate::model::program::PointsRules::within_balance_cap`]).
 pub fn member_month(
     state: &mut MemberState,
     m: &MemberMonth<'_>,
@@ -187,6 +190,11 @@ pub fn member_month(
                 totals.referrals += u64::from(k);
                 bonus += u64::from(k) * r.points;
             }
+            if m.joined {
+                bonus += p.signup_bonus;
+            }
+            let [earned, partner, bonus] =
+                p.within_balance_cap(state.wallet.balance(), [earned, partner, bonus]);
             let total = earned.saturating_add(partner).saturating_add(bonus);
             // A purchase or any points earned is activity (for inactivity expiry).
             if (m.purchases > 0 || total > 0) && !state.wallet.earn(m.month, total) {
@@ -287,8 +295,7 @@ pub fn member_month(
                 Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
             };
             if reached && m.issue_certificates {
-                // (`as` truncates: the floor of what is not negative, 0 for what is.)
-                let cents = (state.period_spend * c.rate * 100.0 * (1.0 + 1e-12)) as u64;
+                let cents = c.certificate_cents(state.period_spend);
                 if cents > 0 {
                     state.certificates.issue(m.month, c.validity_months, cents);
                     add(&mut totals.certificates_issued, cents, overflow);
