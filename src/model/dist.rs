@@ -24,6 +24,17 @@ pub fn poisson_inverse(u: f64, lambda: f64) -> u32 {
     poisson_inverse_from_zero(u, lambda, (-lambda).exp())
 }
 
+/// [`poisson_inverse`] for a small rate, whose count is mostly 0: since e^-λ ≥ 1 − λ, any
+/// `u` below 1 − λ gives 0 without working out e^-λ; above it the count is
+/// [`poisson_inverse`]'s. The program world's purchases beyond its customer's own (see the
+/// kernel) are such counts, one for each member-month.
+pub fn poisson_small(u: f64, lambda: f64) -> u32 {
+    if u < 1.0 - lambda {
+        return 0;
+    }
+    poisson_inverse(u, lambda)
+}
+
 /// [`poisson_inverse`] for a rate that mostly repeats from one call to the next (a customer's
 /// own rate, month after month). For a rate seen again, the CDF terms already summed are kept
 /// in a table and extended only as far as a draw needs, so a repeated draw is a few
@@ -319,6 +330,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_small_rate_s_count_is_the_inverse_s_wherever_the_shortcut_is_not_taken() {
+        // Below 1 − λ the shortcut says 0 without e^-λ; the inverse agrees there, since
+        // P(N = 0) = e^-λ ≥ 1 − λ. Everywhere else the two are one function.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(23);
+        for &lambda in &[1e-9, 1e-4, 0.02, 0.3, 0.999, 1.0, 1.7, 6.0] {
+            let edge = 1.0 - lambda;
+            let mut us = vec![0.0, edge.next_down(), edge, edge.next_up(), 1.0];
+            us.extend((0..20_000).map(|_| rng.random::<f64>()));
+            for &u in &us {
+                assert_eq!(
+                    poisson_small(u, lambda),
+                    poisson_inverse(u, lambda),
+                    "λ={lambda} u={u}"
+                );
+            }
+        }
+        // Poisson(0.1): P(0) = e^-0.1 = 0.904837, P(≤ 1) = 1.1·e^-0.1 = 0.995321.
+        assert_eq!(poisson_small(0.9048, 0.1), 0);
+        assert_eq!(poisson_small(0.9049, 0.1), 1);
+        assert_eq!(poisson_small(0.9953, 0.1), 1);
+        assert_eq!(poisson_small(0.9954, 0.1), 2);
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! 5. purchases: one shared uniform inverted through each world's count distribution; the
 //!    program world's rate carries the member's lift and goal-gradient pressure (eroded by a
 //!    copy), or a former member's exit reaction (and the reference-price effect of an ended
-//!    instant discount);
+//!    instant discount); a member bought for beyond their own rate adds a Poisson count at the
+//!    difference, from the program stream (see [`Life::purchases`]);
 //! 6. spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps the
 //!    spend of the purchases both worlds share and draws only its extra purchases (or thins
 //!    the total when it has fewer), then applies the basket lift;
@@ -46,7 +47,7 @@ use rand::RngExt;
 use super::member::{MemberMonth, MemberState, member_month};
 use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
-use crate::model::dist::{PoissonInverse, poisson_inverse};
+use crate::model::dist::{PoissonInverse, poisson_inverse, poisson_small};
 use crate::model::market::Timeline;
 use crate::model::population::{Timing, TypeSampler};
 use crate::model::privileges::{ATTACHED_TYPE, Privileges};
@@ -691,11 +692,18 @@ impl Life<'_, '_> {
         }
     }
 
-    /// 5. Purchases: one shared uniform inverted through each world's count distribution; the
-    ///    program world's rate carries the member's effects, or a former member's reaction.
+    /// 5. Purchases: one shared uniform inverted through each world's count distribution. In
+    ///    the program world, a member the design moves buys what the same customer would buy
+    ///    without the program's effects (the shared uniform at their own rate: the baseline's
+    ///    count when both worlds have the same type and rate) plus a Poisson count at the
+    ///    difference of the rates, from the program stream (a sum of independent Poisson counts
+    ///    is Poisson at the summed rate, so the month's count has the distribution of the
+    ///    member's rate, and never falls below the customer's own). A rate below their own (a
+    ///    former member's reaction, a competitor's pull) is inverted from the shared uniform.
     fn purchases(
         &mut self,
         shared: &mut SimRng,
+        own: &mut SimRng,
         ctx: &MonthContext,
         effects: &Effects,
     ) -> (u32, u32) {
@@ -721,28 +729,36 @@ impl Life<'_, '_> {
             0
         };
         let n_prog = if self.alive_prog {
-            let base_rate = self.traits.rate_in(model, self.ty_prog);
+            // The customer's own rate in the program world: their type's, in the market.
+            let mut own_rate = self.traits.rate_in(model, self.ty_prog);
             let mut rate = if ctx.running_member {
-                base_rate * effects.rate
+                own_rate * effects.rate
             } else if ctx.enrolled && ctx.phase != Phase::Running {
-                base_rate * (1.0 + b_prog.exit_reaction) * self.reference_price(ctx)
+                own_rate * (1.0 + b_prog.exit_reaction) * self.reference_price(ctx)
             } else {
-                base_rate
+                own_rate
             };
             if ctx.strength != 0.0 {
                 rate *= cut(b_prog.competitor_sensitivity * effects.pull);
+                own_rate *= cut(b_prog.competitor_sensitivity);
             }
+            let same_type = self.ty_prog == self.ty_base;
             // The same uniform at the same rate by the same timing gives the same count: the
             // months before a customer joins, and a member the design does not move.
-            if rate == rate_base && self.ty_prog == self.ty_base {
+            if rate == rate_base && same_type {
                 return (n_base, n_base);
             }
-            purchases(
-                u,
-                rate,
-                b_prog.purchases_per_month.timing,
-                &mut self.draw_prog,
-            )
+            let timing = b_prog.purchases_per_month.timing;
+            if timing == Timing::Random && rate > own_rate {
+                let n_own = if own_rate == rate_base && same_type {
+                    n_base
+                } else {
+                    self.draw_prog.draw(u, own_rate)
+                };
+                n_own.saturating_add(poisson_small(own.random::<f64>(), rate - own_rate))
+            } else {
+                purchases(u, rate, timing, &mut self.draw_prog)
+            }
         } else {
             0
         };
@@ -1051,7 +1067,7 @@ fn simulate_customer(
             break;
         }
         life.expiry_and_exit(&ctx, month, state, &mut overflow);
-        let counts = life.purchases(&mut shared, &ctx, &effects);
+        let counts = life.purchases(&mut shared, &mut own, &ctx, &effects);
         let spends = life.spend(counts, &effects, &mut shared, &mut own);
         // The member's rewards this month, charged to their group.
         let before = month.rewards_at_cost();
