@@ -337,7 +337,7 @@ mod tests {
         // Below 1 − λ the shortcut says 0 without e^-λ; the inverse agrees there, since
         // P(N = 0) = e^-λ ≥ 1 − λ. Everywhere else the two are one function.
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(23);
-        for &lambda in &[1e-9, 1e-4, 0.02, 0.3, 0.999, 1.0, 1.7, 6.0] {
+        for &lambda in &[1e-9_f64, 1e-4, 0.02, 0.3, 0.999, 1.0, 1.7, 6.0] {
             let edge = 1.0 - lambda;
             let mut us = vec![0.0, edge.next_down(), edge, edge.next_up(), 1.0];
             us.extend((0..20_000).map(|_| rng.random::<f64>()));

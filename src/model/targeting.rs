@@ -188,6 +188,8 @@ mod tests {
                 engagement: None,
                 referral: None,
                 supplier_funded_share: 0.0,
+                balance_cap: None,
+                signup_bonus: 0,
             }),
             instant_discount: None,
             cumulative_discount: None,
