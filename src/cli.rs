@@ -294,11 +294,11 @@ struct Common {
     /// Output directory (default: output/<name of the analysis>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Skip the charts (PNG and SVG).
+    /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
     #[arg(long)]
     no_charts: bool,
-    /// Write only these kinds of file, comma-separated: csv, json, charts (default: all;
-    /// --no-charts is csv,json).
+    /// Write only these kinds of file, comma-separated: csv, json, charts, html, xlsx
+    /// (default: all; --no-charts is csv,json; breakeven writes csv, json, charts).
     #[arg(long, value_name = "LIST", value_parser = parse_formats, conflicts_with = "no_charts")]
     formats: Option<Formats>,
     /// Print the analysis's JSON file on standard output instead of the text.
@@ -313,15 +313,18 @@ impl Common {
     fn formats(&self, command: &str) -> Result<Formats, Error> {
         conventions::out_folder(self.out.clone())?;
         let file = format!("{command}.json");
+        let writes = if command == "breakeven" {
+            DATA_AND_CHART_FORMATS
+        } else {
+            DECISION_FORMATS
+        };
         let formats = chosen_formats(
             self.formats,
             self.no_charts,
-            DECISION_FORMATS,
+            writes,
             self.json.then_some(&file),
         )?;
-        formats
-            .within(command, DECISION_FORMATS)
-            .map_err(Error::Argument)?;
+        formats.within(command, writes).map_err(Error::Argument)?;
         Ok(formats)
     }
 
@@ -383,8 +386,12 @@ fn provenance(file: &loyalty_sim::ScenarioFile, options: &RunOptions, trials: u6
     )
 }
 
-/// The kinds of file a decision command (compare, sweep, optimise, tornado, breakeven) writes.
-const DECISION_FORMATS: Formats = Formats {
+/// The kinds of file a decision command (compare, sweep, optimise, tornado) writes: its tables,
+/// its JSON, its charts, and its report and workbook.
+const DECISION_FORMATS: Formats = Formats::ALL;
+
+/// The kinds of file `breakeven` and `calibrate` write: no report or workbook of their own.
+const DATA_AND_CHART_FORMATS: Formats = Formats {
     csv: true,
     json: true,
     charts: true,
@@ -625,7 +632,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 formats,
                 format!("{}-optimise", stem(&path)),
                 &decisions::optimise_text(&o, currency, &provenance),
-                decisions::optimise_files(&o, &provenance)?,
+                decisions::optimise_files(&o, currency, &provenance)?,
             )
         }
         Command::Tornado {

@@ -87,6 +87,24 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// A file called `name` holding `bytes`.
+    pub(crate) fn new(name: &str, bytes: Vec<u8>) -> Rendered {
+        Rendered {
+            name: name.to_string(),
+            bytes,
+        }
+    }
+
+    /// The file's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Files of a decision output: `(name, bytes)`.
     pub fn into_pair(self) -> (String, Vec<u8>) {
         (self.name, self.bytes)
@@ -405,6 +423,8 @@ pub fn compare_files(
         },
         provenance,
     )?);
+    let doc = super::decision_documents::compare_document(out, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
@@ -743,6 +763,8 @@ pub fn sweep_files(
         },
         provenance,
     )?);
+    let doc = super::decision_documents::sweep_document(s, currency, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
@@ -877,6 +899,9 @@ pub fn tornado_files_with(
         },
         provenance,
     )?);
+    let sens: Vec<&Sensitivity> = sens.into_iter().collect();
+    let doc = super::decision_documents::tornado_document(tor, &sens, currency, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
@@ -1046,7 +1071,11 @@ pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) 
 }
 
 /// The optimum's files: `optimise.json` and `optimise.csv` (one row per value tried).
-pub fn optimise_files(o: &Optimum, provenance: &Provenance) -> Result<Vec<Rendered>, ReportError> {
+pub fn optimise_files(
+    o: &Optimum,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
     #[derive(Serialize)]
     struct File<'a> {
         provenance: &'a Provenance,
@@ -1076,6 +1105,8 @@ pub fn optimise_files(o: &Optimum, provenance: &Provenance) -> Result<Vec<Render
         })
         .collect();
     files.push(csv("optimise.csv", header, rows, provenance)?);
+    let doc = super::decision_documents::optimise_document(o, currency, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
