@@ -230,7 +230,7 @@ fn optimise_shows_the_best_values_mean_and_its_error_rounded_by_the_rule() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["value"] == o["best"])
+        .find(|t| t["values"] == o["best"])
         .unwrap();
     let p = place(best["sem"].as_f64().unwrap());
     let figure = format!(
@@ -242,7 +242,7 @@ fn optimise_shows_the_best_values_mean_and_its_error_rounded_by_the_rule() {
         dir.path(),
         &listing,
         &["points: redemption threshold"],
-        &["Summary", "Values tried"],
+        &["Summary", "Designs tried"],
         &[figure],
     );
 }

@@ -475,85 +475,143 @@ pub fn sweep_document(s: &Sweep, currency: &Currency, provenance: &Provenance) -
     }
 }
 
-/// The optimum as a document: the values tried, the best and those as good within Monte Carlo
-/// error.
+/// The optimum as a document: the best design with its Monte Carlo uncertainty, those as good
+/// within it, and every design tried with its chance of payback and liability.
 pub fn optimise_document(o: &Optimum, currency: &Currency, provenance: &Provenance) -> Document {
     let c = currency;
     let unit = labels::unit(&o.metric);
     let metric = labels::metric(&o.metric);
-    let name = labels::field(&o.path);
+    let names: Vec<String> = o
+        .levers
+        .iter()
+        .map(|l| labels::field(&l.lever.path))
+        .collect();
     let largest = o.tried.iter().map(|t| t.mean.abs()).fold(0.0, f64::max);
-    let rows = o
-        .tried
+    let liability_place = |x: f64| plain_place(Unit::Money, x.abs());
+    let sign = if o.goal == Goal::Maximize { 1.0 } else { -1.0 };
+    // Best first: feasible designs by their mean, then the others.
+    let mut ordered: Vec<&crate::decide::optimise::Tried> = o.tried.iter().collect();
+    ordered.sort_by(|a, b| {
+        b.feasible
+            .cmp(&a.feasible)
+            .then((sign * b.mean).total_cmp(&(sign * a.mean)))
+    });
+    let rows = ordered
         .iter()
         .map(|t| {
             let p = mean_place(t.sem, unit, largest);
-            vec![
-                Cell::plain(t.value),
+            let mut row: Vec<Cell> = t.values.iter().map(|v| Cell::plain(*v)).collect();
+            row.extend([
                 Cell::at(t.mean, unit, c, p),
                 error_cell(t.sem, unit, c, p),
-                Cell::text(if t.value == o.best {
+                chance(t.payback_chance, c),
+                Cell::at(
+                    t.liability_p95,
+                    Unit::Money,
+                    c,
+                    liability_place(t.liability_p95),
+                ),
+                Cell::text(if t.feasible { "yes" } else { "no" }),
+                Cell::text(if t.values == o.best {
                     "best"
-                } else if o.as_good_as_best.contains(&t.value) {
+                } else if o.is_as_good(&t.values) {
                     "≈ best"
                 } else {
                     ""
                 }),
-            ]
+            ]);
+            row
         })
         .collect();
-    let best = o.tried.iter().find(|t| t.value == o.best);
-    let (mean, sem) = best.map_or((o.best_mean, 0.0), |t| (t.mean, t.sem));
-    let p = mean_place(sem, unit, largest);
+    let mut columns = names.clone();
+    columns.extend([
+        format!("Mean {metric}"),
+        "± MC error".into(),
+        "Chance of payback".into(),
+        "Liability at the horizon, 95th percentile".into(),
+        "Meets the constraints".into(),
+        "Best".into(),
+    ]);
+    let p = mean_place(o.best_sem, unit, largest);
+    let design = names
+        .iter()
+        .zip(&o.best)
+        .map(|(n, v)| format!("{n} = {}", labels::value(*v)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let others: Vec<String> = o
+        .as_good_as_best
+        .iter()
+        .filter(|v| **v != o.best)
+        .map(|v| {
+            v.iter()
+                .map(|x| labels::value(*x))
+                .collect::<Vec<_>>()
+                .join(" × ")
+        })
+        .collect();
+    let spacing = o
+        .levers
+        .iter()
+        .zip(&names)
+        .map(|(l, n)| format!("{} of {n}", labels::value(l.spacing)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let constraints = super::decisions::constraints_text(o, c);
     let verdict = format!(
-        "The {} mean {metric} is at {name} = {}: {} ± {} (Monte Carlo error), found to within {} of the best of a curve with one peak; {}.",
+        "{} {} mean {metric} is at {design}: {} ± {} (Monte Carlo error; 95% interval {} … {}), found to within {spacing}; {}.",
+        if o.meets_constraints {
+            "The"
+        } else {
+            "No design tried meets the constraints; the nearest, with the"
+        },
         way(o.goal),
-        labels::value(o.best),
-        Cell::at(mean, unit, c, p).as_shown(),
-        error_cell(sem, unit, c, p).as_shown(),
-        labels::value(o.spacing),
-        match o.as_good_as_best.len().saturating_sub(1) {
-            0 => "no other value tried is as good within Monte Carlo error".to_string(),
+        Cell::at(o.best_mean, unit, c, p).as_shown(),
+        error_cell(o.best_sem, unit, c, p).as_shown(),
+        Cell::at(o.best_ci95[0], unit, c, p).as_shown(),
+        Cell::at(o.best_ci95[1], unit, c, p).as_shown(),
+        match others.len() {
+            0 => "no other design tried is as good within Monte Carlo error".to_string(),
             _ => format!(
-                "as good within Monte Carlo error: {}",
-                o.as_good_as_best
-                    .iter()
-                    .filter(|v| **v != o.best)
-                    .map(|v| labels::value(*v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "as good within Monte Carlo error ({}): {}",
+                names.join(" × "),
+                others.join("; ")
             ),
         }
     );
+    let mut warnings = Vec::new();
+    if !o.meets_constraints {
+        warnings.push(format!("No design tried meets the constraints ({constraints}): loosen them or widen the ranges."));
+    }
     Document {
-        title: format!("Best {name} — {}", scenario_name(provenance)),
+        title: format!("Best {} — {}", names.join(" × "), scenario_name(provenance)),
         subtitle: format!(
-            "{} values tried by grid refinement, {} trials each, on the same customers and random numbers.",
+            "{} designs tried by grid refinement, {} trials each, on the same customers and random numbers{}.",
             o.tried.len(),
-            format_number(o.trials as f64, 0)
+            format_number(o.trials as f64, 0),
+            if constraints.is_empty() {
+                String::new()
+            } else {
+                format!("; constraints: {constraints}")
+            }
         ),
-        meta: meta(provenance, "per value"),
+        meta: meta(provenance, "per design"),
         verdict,
-        warnings: Vec::new(),
+        warnings,
         tables: vec![Table {
-            title: "The values tried".into(),
-            sheet: "Values tried".into(),
-            columns: vec![
-                name.clone(),
-                format!("Mean {metric}"),
-                "± MC error".into(),
-                "Best".into(),
-            ],
+            title: "The designs tried, best first".into(),
+            sheet: "Designs tried".into(),
+            columns,
             rows,
-            note: format!("\"≈ best\": the 95% interval of the paired, trial-by-trial difference from the best includes zero. {ROUNDED}"),
+            note: format!("Designs that meet the constraints first, by their mean. \"≈ best\": the 95% interval of the paired, trial-by-trial difference from the best includes zero. Whether a design meets the constraints is judged on the estimates shown (the chance of payback has its own Monte Carlo error). {ROUNDED}"),
         }],
         charts: Vec::new(),
         method: vec![
-            "Grid refinement: five values evenly over the range, then five over the best of them ± one spacing, and so on until the spacing is no wider than the step asked for.".into(),
-            COMMON_NUMBERS.replace("design", "value"),
+            "Grid refinement: a grid evenly over the levers' ranges (five values a lever for one or two levers, four for three or four), then a grid over one spacing either side of the best design, and so on until every lever's spacing is no wider than its step. The best is the design meeting the constraints with the best mean; while none does, the search centres on the design that misses them by least.".into(),
+            COMMON_NUMBERS.into(),
             ROUNDING.into(),
         ],
-        files: "Next to this report: optimise.json (every value tried, full precision), optimise.csv (one row per value) and workbook.xlsx (the table for a spreadsheet). Every file records the version, seed and scenario's SHA-256.".into(),
+        files: "Next to this report: optimise.json (every design tried, full precision), optimise.csv (one row per design) and workbook.xlsx (the table for a spreadsheet). Every file records the version, seed and scenario's SHA-256.".into(),
         currency: c.clone(),
     }
 }

@@ -1030,7 +1030,41 @@ pub fn sensitivity_files(
     Ok(files)
 }
 
-/// The optimum as text for people: the best value, the values tried, those as good as it.
+/// The constraints in words ("chance of payback ≥ 80.0%, liability p95 ≤ €20,000"), empty
+/// without any.
+pub(crate) fn constraints_text(o: &Optimum, currency: &Currency) -> String {
+    let c = &o.constraints;
+    let mut parts = Vec::new();
+    if let Some(p) = c.min_payback_chance {
+        parts.push(format!(
+            "chance of payback within the horizon ≥ {}",
+            percent(p)
+        ));
+    }
+    if let Some(a) = c.max_liability_p95 {
+        parts.push(format!(
+            "95th percentile of the liability at the horizon ≤ {}",
+            money(currency, a)
+        ));
+    }
+    parts.join(", ")
+}
+
+/// A design's values, `a = 1, b = 2`.
+pub(crate) fn design_text(o: &Optimum, values: &[f64]) -> String {
+    o.levers
+        .iter()
+        .zip(values)
+        .map(|(l, v)| format!("{} = {}", l.lever.path, labels::value(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Designs listed in the text at most; beyond, the best of them.
+const LISTED: usize = 40;
+
+/// The optimum as text for people: the designs tried (or the best of them), the best, those as
+/// good as it.
 pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) -> String {
     let mut t = provenance.header_line();
     t.push_str("\n\n");
@@ -1038,39 +1072,107 @@ pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) 
         Goal::Maximize => "highest",
         Goal::Minimize => "lowest",
     };
+    let paths: Vec<&str> = o.levers.iter().map(|l| l.lever.path.as_str()).collect();
     t.push_str(&format!(
-        "Best {} for the {way} mean {} ({} values tried, {} trials each, on the same customers)\n",
-        o.path,
+        "Best {} for the {way} mean {} ({} designs tried, {} trials each, on the same customers)\n",
+        paths.join(" × "),
         labels::metric(&o.metric),
         o.tried.len(),
         o.trials
     ));
-    for tried in &o.tried {
-        let mark = if tried.value == o.best {
+    let constraints = constraints_text(o, currency);
+    if !constraints.is_empty() {
+        t.push_str(&format!("Constraints: {constraints}\n"));
+    }
+    let sign = if o.goal == Goal::Maximize { 1.0 } else { -1.0 };
+    let mut shown: Vec<&crate::decide::optimise::Tried> = o.tried.iter().collect();
+    if shown.len() > LISTED {
+        shown.sort_by(|a, b| {
+            b.feasible
+                .cmp(&a.feasible)
+                .then((sign * b.mean).total_cmp(&(sign * a.mean)))
+        });
+        shown.truncate(LISTED);
+        t.push_str(&format!(
+            "The {LISTED} best of them (every design is in optimise.csv):\n"
+        ));
+    }
+    let heads: Vec<String> = o
+        .levers
+        .iter()
+        .map(|l| {
+            l.lever
+                .path
+                .rsplit('.')
+                .next()
+                .unwrap_or(&l.lever.path)
+                .to_string()
+        })
+        .collect();
+    t.push_str(&format!(
+        "  {}   {:>28}   {:>18}   {:>16}\n",
+        heads
+            .iter()
+            .map(|h| format!("{h:>12}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        format!("mean ± 95%"),
+        "chance of payback",
+        "liability p95"
+    ));
+    for tried in shown {
+        let mark = if tried.values == o.best {
             "  ← best"
-        } else if o.as_good_as_best.contains(&tried.value) {
+        } else if o.is_as_good(&tried.values) {
             "  ≈"
+        } else if !tried.feasible {
+            "  (misses the constraints)"
         } else {
             ""
         };
         t.push_str(&format!(
-            "  {:>12}   mean {} ± {}{mark}\n",
-            labels::value(tried.value),
-            show(&o.metric, currency, tried.mean),
-            show_difference(&o.metric, currency, 1.96 * tried.sem),
+            "  {}   {:>28}   {:>18}   {:>16}{mark}\n",
+            tried
+                .values
+                .iter()
+                .map(|v| format!("{:>12}", labels::value(*v)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            format!(
+                "{} ± {}",
+                show(&o.metric, currency, tried.mean),
+                show_difference(&o.metric, currency, 1.96 * tried.sem)
+            ),
+            percent(tried.payback_chance),
+            money(currency, tried.liability_p95),
         ));
     }
+    let spacing = o
+        .levers
+        .iter()
+        .map(|l| labels::value(l.spacing))
+        .collect::<Vec<_>>()
+        .join(" × ");
+    if !o.meets_constraints {
+        t.push_str("No design tried meets the constraints; the one that misses them by least:\n");
+    }
     t.push_str(&format!(
-        "Best: {} = {} (mean {}), found to within {} of the best of a curve with one peak; ≈ marks values as good within Monte Carlo error (paired 95% interval).\n",
-        o.path,
-        labels::value(o.best),
+        "Best: {} (mean {}, 95% interval {} … {}), found to within {spacing} of the best of a surface with one peak; {} as good within Monte Carlo error (≈, paired 95% interval).\n",
+        design_text(o, &o.best),
         show(&o.metric, currency, o.best_mean),
-        labels::value(o.spacing),
+        show(&o.metric, currency, o.best_ci95[0]),
+        show(&o.metric, currency, o.best_ci95[1]),
+        match o.as_good_as_best.len().saturating_sub(1) {
+            0 => "no other design is".to_string(),
+            1 => "1 other design is".to_string(),
+            k => format!("{k} other designs are"),
+        }
     ));
     t
 }
 
-/// The optimum's files: `optimise.json` and `optimise.csv` (one row per value tried).
+/// The optimum's files: `optimise.json` and `optimise.csv` (one row per design tried), and its
+/// report and workbook.
 pub fn optimise_files(
     o: &Optimum,
     currency: &Currency,
@@ -1088,20 +1190,41 @@ pub fn optimise_files(
             optimise: o,
         },
     )?];
-    let header = ["value", "mean", "sem", "best", "as_good_as_best"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = o.levers.iter().map(|l| l.lever.path.clone()).collect();
+    header.extend(
+        [
+            "mean",
+            "sem",
+            "payback_chance",
+            "payback_chance_ci95_low",
+            "payback_chance_ci95_high",
+            "liability_p95",
+            "feasible",
+            "best",
+            "as_good_as_best",
+        ]
+        .map(String::from),
+    );
     let rows = o
         .tried
         .iter()
         .map(|t| {
-            vec![
-                t.value.to_string(),
-                t.mean.to_string(),
-                t.sem.to_string(),
-                (t.value == o.best).to_string(),
-                o.as_good_as_best.contains(&t.value).to_string(),
-            ]
+            let mut row: Vec<String> = t.values.iter().map(f64::to_string).collect();
+            row.extend(
+                [
+                    t.mean,
+                    t.sem,
+                    t.payback_chance,
+                    t.payback_chance_ci95[0],
+                    t.payback_chance_ci95[1],
+                    t.liability_p95,
+                ]
+                .map(|v| v.to_string()),
+            );
+            row.push(t.feasible.to_string());
+            row.push((t.values == o.best).to_string());
+            row.push(o.is_as_good(&t.values).to_string());
+            row
         })
         .collect();
     files.push(csv("optimise.csv", header, rows, provenance)?);
