@@ -13,7 +13,7 @@ use loyalty_sim::bench::{self, BenchOptions};
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
 use loyalty_sim::decide::optimise::{self as optimising, Constraints, optimise};
-use loyalty_sim::decide::sobol::sobol as sobol_indices;
+use loyalty_sim::decide::sobol::sobol_with_payback;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
 use loyalty_sim::metrics::finance::{Goal, TrialMetrics};
@@ -724,7 +724,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let spinner = conventions::working("tornado");
             let t = tornado(&file, &metric, &options).and_then(|t| {
                 let s = if sobol {
-                    Some(sobol_indices(
+                    Some(sobol_with_payback(
                         &file,
                         &metric,
                         &options,
@@ -739,14 +739,16 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let (t, s) = t?;
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
-            if let Some(s) = s {
-                let mut files = decisions::tornado_files_with(&t, Some(&s), currency, &provenance)?;
-                files.extend(decisions::sensitivity_files(&t, &s, &provenance)?);
+            if let Some((s, payback)) = s {
+                let payback = payback.as_ref();
+                let mut files =
+                    decisions::tornado_files_with(&t, Some(&s), payback, currency, &provenance)?;
+                files.extend(decisions::sensitivity_files(&t, &s, payback, &provenance)?);
                 return publish(
                     &common,
                     formats,
                     format!("{}-tornado", stem(&path)),
-                    &decisions::sensitivity_text(&t, &s, currency, &provenance),
+                    &decisions::sensitivity_text(&t, &s, payback, currency, &provenance),
                     files,
                 );
             }

@@ -435,6 +435,48 @@ fn tornado_with_sobol_prints_the_indices_beside_the_swings_and_writes_them() {
 }
 
 #[test]
+fn sobol_shares_out_the_payback_months_variance_from_the_same_trials() {
+    use loyalty_sim::decide::sobol::{PAYBACK, sobol_with_payback};
+    let file = loyalty_sim::scenario::load(&common::data("small_uncertain.toml")).unwrap();
+    let at = |threads: usize| {
+        let options = RunOptions {
+            threads: Some(threads),
+            ..RunOptions::default()
+        };
+        sobol_with_payback(&file, "npv", &options, 16).unwrap()
+    };
+    let (npv, payback) = at(1);
+    let payback = payback.expect("the payback month varies over the design");
+    assert_eq!(payback.metric, PAYBACK);
+    assert_eq!(payback.evaluations, npv.evaluations);
+    // Months from 1 to the horizon + 1 (a trial that does not pay back counts as 25 here).
+    assert!(
+        payback.mean >= 1.0 && payback.mean <= 25.0,
+        "{}",
+        payback.mean
+    );
+    // The members' value of a point changes no cash, so no trial's payback month: its
+    // indices are exactly zero, as its NPV's are.
+    let point_value = payback.of("program.points.point_value").unwrap();
+    assert_eq!(
+        (point_value.first.value, point_value.total.value),
+        (0.0, 0.0)
+    );
+    // The same on two threads, bit for bit.
+    let (npv2, payback2) = at(2);
+    assert_eq!(
+        serde_json::to_string(&(&npv, &payback)).unwrap(),
+        serde_json::to_string(&(&npv2, payback2.as_ref().unwrap())).unwrap()
+    );
+    // And the metric's indices are those `sobol` alone gives.
+    let alone = sobol(&file, "npv", &RunOptions::default(), 16).unwrap();
+    assert_eq!(
+        serde_json::to_string(&alone).unwrap(),
+        serde_json::to_string(&npv).unwrap()
+    );
+}
+
+#[test]
 fn optimise_finds_the_best_reward_price_of_a_fine_sweep_within_one_step() {
     let file = shipped("coffee_points.toml", 1_500, 18);
     let options = trials(6);

@@ -703,7 +703,12 @@ pub fn tornado_document(
         "The tornado runs the scenario with every uncertain input at its median, then each input alone at its 5th and at its 95th percentile, all on the same customers and random numbers.".to_string(),
     ];
     for sens in sens {
-        let what = labels::metric(&sens.metric);
+        let payback = sens.metric == crate::decide::sobol::PAYBACK;
+        let what = if payback {
+            "the payback month".to_string()
+        } else {
+            labels::metric(&sens.metric)
+        };
         let rows = tor
             .swings
             .iter()
@@ -732,10 +737,14 @@ pub fn tornado_document(
         let conf = format!("{:.0}%", sens.confidence * 100.0);
         tables.push(Table {
             title: format!("Share of the variance of {what} (Sobol indices)"),
-            sheet: format!("Sobol {}", sens.metric.replace('_', " "))
-                .chars()
-                .take(31)
-                .collect(),
+            sheet: if payback {
+                "Sobol payback".to_string()
+            } else {
+                format!("Sobol {}", sens.metric.replace('_', " "))
+                    .chars()
+                    .take(31)
+                    .collect()
+            },
             columns: vec![
                 "Input".into(),
                 "First order S".into(),
@@ -747,14 +756,19 @@ pub fn tornado_document(
             ],
             rows,
             note: format!(
-                "S: the share of the variance an input explains alone; ST: the share it takes part in, with its interactions. The first-order shares add up to {sum:.2}; the rest is interactions and the customers' own chance. {} rows × {} = {} trials; {conf} percentile bootstrap intervals over {} resamples. Each index is rounded to the place its interval supports (its half width over 1.96 as the error).",
+                "{}S: the share of the variance an input explains alone; ST: the share it takes part in, with its interactions. The first-order shares add up to {sum:.2}; the rest is interactions and the customers' own chance. {} rows × {} = {} trials; {conf} percentile bootstrap intervals over {} resamples. Each index is rounded to the place its interval supports (its half width over 1.96 as the error).",
+                if payback {
+                    format!("The payback month is {}; from the same trials as the NPV's indices. ", crate::decide::sobol::PAYBACK_CONVENTION)
+                } else {
+                    String::new()
+                },
                 format_number(sens.samples as f64, 0),
                 sens.inputs.len() + 2,
                 format_number(sens.evaluations as f64, 0),
                 sens.resamples
             ),
         });
-        if sens.correlations_left_out {
+        if sens.correlations_left_out && !payback {
             warnings.push(format!(
                 "The Sobol indices of {what} leave the scenario's [risk] correlations out: they are defined for independent inputs."
             ));

@@ -809,14 +809,15 @@ pub fn tornado_files(
     currency: &Currency,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
-    tornado_files_with(tor, None, currency, provenance)
+    tornado_files_with(tor, None, None, currency, provenance)
 }
 
 /// The tornado's files, its chart labelling each bar with the input's Sobol indices when
-/// `sens` is given.
+/// `sens` is given; its report and workbook also show the payback month's (`payback`).
 pub fn tornado_files_with(
     tor: &Tornado,
     sens: Option<&Sensitivity>,
+    payback: Option<&Sensitivity>,
     currency: &Currency,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
@@ -899,7 +900,7 @@ pub fn tornado_files_with(
         },
         provenance,
     )?);
-    let sens: Vec<&Sensitivity> = sens.into_iter().collect();
+    let sens: Vec<&Sensitivity> = sens.into_iter().chain(payback).collect();
     let doc = super::decision_documents::tornado_document(tor, &sens, currency, provenance);
     files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
@@ -917,6 +918,7 @@ fn index(e: &crate::metrics::sobol::Estimate) -> String {
 pub fn sensitivity_text(
     tor: &Tornado,
     sens: &Sensitivity,
+    payback: Option<&Sensitivity>,
     currency: &Currency,
     provenance: &Provenance,
 ) -> String {
@@ -971,6 +973,31 @@ pub fn sensitivity_text(
     if sens.correlations_left_out {
         t.push_str("  note: the scenario's [risk] correlations are left out here: Sobol indices are defined for independent inputs.\n");
     }
+    match payback {
+        Some(p) => {
+            t.push_str(&format!(
+                "\nThe payback month's variance, from the same trials ({}):\n",
+                crate::decide::sobol::PAYBACK_CONVENTION
+            ));
+            for (i, s) in tor.swings.iter().enumerate() {
+                if let Some(ix) = p.of(&s.path) {
+                    t.push_str(&format!(
+                        "  {:<48} {:>14}   {:<20} {:<20}\n",
+                        format!("{}. {}", i + 1, s.path),
+                        "",
+                        index(&ix.first),
+                        index(&ix.total),
+                    ));
+                }
+            }
+            t.push_str(&format!(
+                "  Mean payback month over the design {} (sd {}).\n",
+                format_number(p.mean, 1),
+                format_number(p.sd, 1)
+            ));
+        }
+        None => t.push_str("\nThe payback month is the same in every trial of the design (none pays back within the horizon, or all in the same month): it has no variance to share out.\n"),
+    }
     t
 }
 
@@ -979,18 +1006,25 @@ pub fn sensitivity_text(
 pub fn sensitivity_files(
     tor: &Tornado,
     sens: &Sensitivity,
+    payback: Option<&Sensitivity>,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
     #[derive(Serialize)]
     struct File<'a> {
         provenance: &'a Provenance,
         sobol: &'a Sensitivity,
+        /// The payback month's indices from the same trials; `null` when it does not vary.
+        payback: Option<&'a Sensitivity>,
+        /// What the payback month is per trial.
+        payback_convention: &'static str,
     }
     let mut files = vec![json(
         "sobol.json",
         &File {
             provenance,
             sobol: sens,
+            payback,
+            payback_convention: crate::decide::sobol::PAYBACK_CONVENTION,
         },
     )?];
     let header = [
@@ -1007,26 +1041,30 @@ pub fn sensitivity_files(
     ]
     .map(String::from)
     .to_vec();
-    let rows = tor
-        .swings
-        .iter()
-        .filter_map(|s| {
-            let ix = sens.of(&s.path)?;
-            Some(vec![
-                s.path.clone(),
-                s.width().to_string(),
-                ix.first.value.to_string(),
-                ix.first.interval[0].to_string(),
-                ix.first.interval[1].to_string(),
-                ix.total.value.to_string(),
-                ix.total.interval[0].to_string(),
-                ix.total.interval[1].to_string(),
-                sens.samples.to_string(),
-                sens.evaluations.to_string(),
-            ])
-        })
-        .collect();
-    files.push(csv("sobol.csv", header, rows, provenance)?);
+    let rows = |sens: &Sensitivity| -> Vec<Vec<String>> {
+        tor.swings
+            .iter()
+            .filter_map(|s| {
+                let ix = sens.of(&s.path)?;
+                Some(vec![
+                    s.path.clone(),
+                    s.width().to_string(),
+                    ix.first.value.to_string(),
+                    ix.first.interval[0].to_string(),
+                    ix.first.interval[1].to_string(),
+                    ix.total.value.to_string(),
+                    ix.total.interval[0].to_string(),
+                    ix.total.interval[1].to_string(),
+                    sens.samples.to_string(),
+                    sens.evaluations.to_string(),
+                ])
+            })
+            .collect()
+    };
+    files.push(csv("sobol.csv", header.clone(), rows(sens), provenance)?);
+    if let Some(p) = payback {
+        files.push(csv("sobol_payback.csv", header, rows(p), provenance)?);
+    }
     Ok(files)
 }
 
