@@ -487,7 +487,9 @@ pub fn optimise_document(o: &Optimum, currency: &Currency, provenance: &Provenan
         .map(|l| labels::field(&l.lever.path))
         .collect();
     let largest = o.tried.iter().map(|t| t.mean.abs()).fold(0.0, f64::max);
-    let liability_place = |x: f64| plain_place(Unit::Money, x.abs());
+    // The liability column's place: whole units when its largest amount is a hundred or more.
+    let most_owed = o.tried.iter().map(|t| t.liability_p95.abs()).fold(0.0, f64::max);
+    let liability_place = |_: f64| plain_place(Unit::Money, most_owed);
     let sign = if o.goal == Goal::Maximize { 1.0 } else { -1.0 };
     // Best first: feasible designs by their mean, then the others.
     let mut ordered: Vec<&crate::decide::optimise::Tried> = o.tried.iter().collect();
