@@ -12,8 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use loyalty_sim::bench::{self, BenchOptions};
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
-use loyalty_sim::decide::optimise::optimise;
-use loyalty_sim::decide::sobol::sobol as sobol_indices;
+use loyalty_sim::decide::optimise::{self as optimising, Constraints, optimise};
+use loyalty_sim::decide::sobol::sobol_with_payback;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
 use loyalty_sim::metrics::finance::{Goal, TrialMetrics};
@@ -130,25 +130,41 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
-    /// Find the best value of one input (e.g. a threshold) by grid refinement on common random
-    /// numbers.
+    /// Find the best design over one to four levers (e.g. threshold × earn rate × expiry) by
+    /// grid refinement on common random numbers, under constraints on the chance of payback
+    /// and the liability.
     Optimise {
         /// Scenario file.
         scenario: PathBuf,
-        /// The input and its range, PATH=FROM..TO (e.g. program.points.redemption_threshold=100..1000).
-        #[arg(long = "vary", value_name = "PATH=FROM..TO")]
-        vary: String,
-        /// How close the values tried end up (the search stops at this spacing; default: a
-        /// hundredth of the range, and at least 1 for whole numbers).
-        #[arg(long)]
-        step: Option<f64>,
-        /// Metric whose mean picks the best value.
+        /// A lever and its range, PATH=FROM..TO (e.g. program.points.redemption_threshold=100..1000);
+        /// give it up to four times for several levers.
+        #[arg(
+            long = "vary",
+            value_name = "PATH=FROM..TO",
+            required = true,
+            num_args = 1
+        )]
+        vary: Vec<String>,
+        /// How close each lever's values end up (the search stops at this spacing): once for
+        /// every lever, or once per --vary in the same order (default: a hundredth of the range
+        /// for one lever, a sixteenth for several; at least 1 for whole numbers).
+        #[arg(long, num_args = 1)]
+        step: Vec<f64>,
+        /// Metric whose mean picks the best design.
         #[arg(long, default_value = "npv", value_parser = metric_names())]
         metric: String,
-        /// Whether the best value has the highest (max) or lowest (min) mean of the metric
+        /// Whether the best design has the highest (max) or lowest (min) mean of the metric
         /// (default: the metric's own way).
         #[arg(long, value_parser = ["max", "min"])]
         goal: Option<String>,
+        /// Only designs whose chance of payback within the horizon is at least this share of
+        /// the trials (0 to 1, e.g. 0.8).
+        #[arg(long, value_name = "SHARE")]
+        min_payback_chance: Option<f64>,
+        /// Only designs whose liability at the horizon is at most this amount in the 95th
+        /// percentile of the trials.
+        #[arg(long, value_name = "AMOUNT")]
+        max_liability_p95: Option<f64>,
         #[command(flatten)]
         common: Common,
     },
@@ -294,11 +310,11 @@ struct Common {
     /// Output directory (default: output/<name of the analysis>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Skip the charts (PNG and SVG).
+    /// Skip the charts (PNG and SVG), report.html and workbook.xlsx.
     #[arg(long)]
     no_charts: bool,
-    /// Write only these kinds of file, comma-separated: csv, json, charts (default: all;
-    /// --no-charts is csv,json).
+    /// Write only these kinds of file, comma-separated: csv, json, charts, html, xlsx
+    /// (default: all; --no-charts is csv,json; breakeven writes csv, json, charts).
     #[arg(long, value_name = "LIST", value_parser = parse_formats, conflicts_with = "no_charts")]
     formats: Option<Formats>,
     /// Print the analysis's JSON file on standard output instead of the text.
@@ -313,15 +329,18 @@ impl Common {
     fn formats(&self, command: &str) -> Result<Formats, Error> {
         conventions::out_folder(self.out.clone())?;
         let file = format!("{command}.json");
+        let writes = if command == "breakeven" {
+            DATA_AND_CHART_FORMATS
+        } else {
+            DECISION_FORMATS
+        };
         let formats = chosen_formats(
             self.formats,
             self.no_charts,
-            DECISION_FORMATS,
+            writes,
             self.json.then_some(&file),
         )?;
-        formats
-            .within(command, DECISION_FORMATS)
-            .map_err(Error::Argument)?;
+        formats.within(command, writes).map_err(Error::Argument)?;
         Ok(formats)
     }
 
@@ -383,8 +402,12 @@ fn provenance(file: &loyalty_sim::ScenarioFile, options: &RunOptions, trials: u6
     )
 }
 
-/// The kinds of file a decision command (compare, sweep, optimise, tornado, breakeven) writes.
-const DECISION_FORMATS: Formats = Formats {
+/// The kinds of file a decision command (compare, sweep, optimise, tornado) writes: its tables,
+/// its JSON, its charts, and its report and workbook.
+const DECISION_FORMATS: Formats = Formats::ALL;
+
+/// The kinds of file `breakeven` and `calibrate` write: no report or workbook of their own.
+const DATA_AND_CHART_FORMATS: Formats = Formats {
     csv: true,
     json: true,
     charts: true,
@@ -440,6 +463,84 @@ fn parse_axis(text: &str, steps: u32, file: &loyalty_sim::ScenarioFile) -> Resul
         ));
     }
     Ok(axis)
+}
+
+/// The levers of `optimise`: each `--vary` checked against the scenario's rules over its
+/// range, one to four of them, none twice, each with its `--step` (one for all, or one each).
+fn levers(
+    vary: &[String],
+    step: &[f64],
+    file: &loyalty_sim::ScenarioFile,
+) -> Result<Vec<optimising::Lever>, Error> {
+    if vary.len() > 4 {
+        return Err(Error::Argument(
+            "--vary: at most four levers at once".into(),
+        ));
+    }
+    if step.len() > 1 && step.len() != vary.len() {
+        return Err(Error::Argument(format!(
+            "--step is given {} times for {} levers: give it once for all, or once per --vary",
+            step.len(),
+            vary.len()
+        )));
+    }
+    if let Some(s) = step.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+        return Err(Error::Argument(format!(
+            "--step {s}: expected a positive number"
+        )));
+    }
+    let mut levers: Vec<optimising::Lever> = Vec::with_capacity(vary.len());
+    for (i, text) in vary.iter().enumerate() {
+        let axis = parse_axis(text, 2, file)?;
+        if levers.iter().any(|l| l.path == axis.path) {
+            return Err(Error::Argument(format!(
+                "--vary: {} is given twice; vary different inputs",
+                axis.path
+            )));
+        }
+        let (from, to) = (axis.values[0], axis.values[axis.values.len() - 1]);
+        // parse_axis has checked the field against both ends already.
+        let whole = file.probe(&axis.path, from, to).unwrap_or(false);
+        let share = if vary.len() == 1 { 100.0 } else { 16.0 };
+        let step = step
+            .get(i)
+            .or(step.first())
+            .copied()
+            .unwrap_or((to - from).abs() / share);
+        levers.push(optimising::Lever {
+            path: axis.path,
+            from,
+            to,
+            step,
+            whole,
+        });
+    }
+    Ok(levers)
+}
+
+/// The constraints of `optimise`, checked: a chance from 0 to 1, a finite amount.
+fn constraints(
+    min_payback_chance: Option<f64>,
+    max_liability_p95: Option<f64>,
+) -> Result<Constraints, Error> {
+    if let Some(p) = min_payback_chance
+        && !(0.0..=1.0).contains(&p)
+    {
+        return Err(Error::Argument(format!(
+            "--min-payback-chance {p}: expected a share of the trials from 0 to 1 (0.8 for 80%)"
+        )));
+    }
+    if let Some(a) = max_liability_p95
+        && !a.is_finite()
+    {
+        return Err(Error::Argument(format!(
+            "--max-liability-p95 {a}: expected an amount"
+        )));
+    }
+    Ok(Constraints {
+        min_payback_chance,
+        max_liability_p95,
+    })
 }
 
 /// Runs the parsed command.
@@ -586,36 +687,18 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             step,
             metric,
             goal,
+            min_payback_chance,
+            max_liability_p95,
             common,
         } => {
             let formats = common.formats("optimise")?;
             let file = scenario::load(&path)?;
             let goal = goal.as_deref().map(goal_of);
-            let axis = parse_axis(&vary, 2, &file)?;
-            let (from, to) = (axis.values[0], axis.values[axis.values.len() - 1]);
-            // parse_axis has checked the field against both ends already.
-            let whole = file.probe(&axis.path, from, to).unwrap_or(false);
-            let step = match step {
-                Some(s) if s.is_finite() && s > 0.0 => s,
-                Some(s) => {
-                    return Err(Error::Argument(format!(
-                        "--step {s}: expected a positive number"
-                    )));
-                }
-                None => (to - from).abs() / 100.0,
-            };
+            let levers = levers(&vary, &step, &file)?;
+            let constraints = constraints(min_payback_chance, max_liability_p95)?;
             let options = common.many_runs(&file);
             let spinner = conventions::working("optimise");
-            let o = optimise(
-                &file,
-                &axis.path,
-                (from, to),
-                step,
-                whole,
-                &metric,
-                goal,
-                &options,
-            );
+            let o = optimise(&file, &levers, &metric, goal, constraints, &options);
             spinner.finish_and_clear();
             let o = o?;
             let provenance = provenance(&file, &options, o.trials);
@@ -625,7 +708,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
                 formats,
                 format!("{}-optimise", stem(&path)),
                 &decisions::optimise_text(&o, currency, &provenance),
-                decisions::optimise_files(&o, &provenance)?,
+                decisions::optimise_files(&o, currency, &provenance)?,
             )
         }
         Command::Tornado {
@@ -641,7 +724,7 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let spinner = conventions::working("tornado");
             let t = tornado(&file, &metric, &options).and_then(|t| {
                 let s = if sobol {
-                    Some(sobol_indices(
+                    Some(sobol_with_payback(
                         &file,
                         &metric,
                         &options,
@@ -656,14 +739,16 @@ pub fn execute(cli: Cli) -> Result<(), Error> {
             let (t, s) = t?;
             let provenance = provenance(&file, &options, t.trials);
             let currency = &file.scenario.finance.currency;
-            if let Some(s) = s {
-                let mut files = decisions::tornado_files_with(&t, Some(&s), currency, &provenance)?;
-                files.extend(decisions::sensitivity_files(&t, &s, &provenance)?);
+            if let Some((s, payback)) = s {
+                let payback = payback.as_ref();
+                let mut files =
+                    decisions::tornado_files_with(&t, Some(&s), payback, currency, &provenance)?;
+                files.extend(decisions::sensitivity_files(&t, &s, payback, &provenance)?);
                 return publish(
                     &common,
                     formats,
                     format!("{}-tornado", stem(&path)),
-                    &decisions::sensitivity_text(&t, &s, currency, &provenance),
+                    &decisions::sensitivity_text(&t, &s, payback, currency, &provenance),
                     files,
                 );
             }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use loyalty_sim::decide::breakeven::{Lever, break_even};
 use loyalty_sim::decide::compare::compare;
-use loyalty_sim::decide::optimise::optimise;
+use loyalty_sim::decide::optimise::{self as optimising, Constraints, optimise};
 use loyalty_sim::decide::sobol::sobol;
 use loyalty_sim::decide::sweep::{Axis, sweep};
 use loyalty_sim::decide::tornado::tornado;
@@ -435,6 +435,48 @@ fn tornado_with_sobol_prints_the_indices_beside_the_swings_and_writes_them() {
 }
 
 #[test]
+fn sobol_shares_out_the_payback_months_variance_from_the_same_trials() {
+    use loyalty_sim::decide::sobol::{PAYBACK, sobol_with_payback};
+    let file = loyalty_sim::scenario::load(&common::data("small_uncertain.toml")).unwrap();
+    let at = |threads: usize| {
+        let options = RunOptions {
+            threads: Some(threads),
+            ..RunOptions::default()
+        };
+        sobol_with_payback(&file, "npv", &options, 16).unwrap()
+    };
+    let (npv, payback) = at(1);
+    let payback = payback.expect("the payback month varies over the design");
+    assert_eq!(payback.metric, PAYBACK);
+    assert_eq!(payback.evaluations, npv.evaluations);
+    // Months from 1 to the horizon + 1 (a trial that does not pay back counts as 25 here).
+    assert!(
+        payback.mean >= 1.0 && payback.mean <= 25.0,
+        "{}",
+        payback.mean
+    );
+    // The members' value of a point changes no cash, so no trial's payback month: its
+    // indices are exactly zero, as its NPV's are.
+    let point_value = payback.of("program.points.point_value").unwrap();
+    assert_eq!(
+        (point_value.first.value, point_value.total.value),
+        (0.0, 0.0)
+    );
+    // The same on two threads, bit for bit.
+    let (npv2, payback2) = at(2);
+    assert_eq!(
+        serde_json::to_string(&(&npv, &payback)).unwrap(),
+        serde_json::to_string(&(&npv2, payback2.as_ref().unwrap())).unwrap()
+    );
+    // And the metric's indices are those `sobol` alone gives.
+    let alone = sobol(&file, "npv", &RunOptions::default(), 16).unwrap();
+    assert_eq!(
+        serde_json::to_string(&alone).unwrap(),
+        serde_json::to_string(&npv).unwrap()
+    );
+}
+
+#[test]
 fn optimise_finds_the_best_reward_price_of_a_fine_sweep_within_one_step() {
     let file = shipped("coffee_points.toml", 1_500, 18);
     let options = trials(6);
@@ -444,21 +486,141 @@ fn optimise_finds_the_best_reward_price_of_a_fine_sweep_within_one_step() {
     let s = sweep(&file, std::slice::from_ref(&axis), "npv", None, &options).unwrap();
     let swept_best = s.points[s.best].at[0];
 
-    let o = optimise(&file, path, (20.0, 150.0), 5.0, true, "npv", None, &options).unwrap();
+    let o = optimise(
+        &file,
+        &[lever(path, 20.0, 150.0, 5.0, true)],
+        "npv",
+        None,
+        Constraints::default(),
+        &options,
+    )
+    .unwrap();
+    let best = o.best[0];
     assert!(
-        (o.best - swept_best).abs() <= 5.0,
-        "optimise {} vs sweep {swept_best}",
-        o.best
+        (best - swept_best).abs() <= 5.0,
+        "optimise {best} vs sweep {swept_best}"
     );
-    assert!(o.spacing <= 5.0);
+    assert!(o.levers[0].spacing <= 5.0);
     // Fewer runs than the sweep's 27.
     assert!(o.tried.len() < 27, "{}", o.tried.len());
     // The mean at the optimum is that of a plain run there (the same customers and numbers).
-    let direct = run(&file.variant(&[(path, o.best)]).unwrap(), &options, &|| {}).unwrap();
+    let direct = run(&file.variant(&[(path, best)]).unwrap(), &options, &|| {}).unwrap();
     assert_eq!(o.best_mean, direct.summary.metrics.npv.mean);
     // No value run beats it, and it is among those as good as the best.
     assert!(o.tried.iter().all(|t| t.mean <= o.best_mean));
-    assert!(o.as_good_as_best.contains(&o.best));
+    assert!(o.is_as_good(&o.best));
+}
+
+fn lever(path: &str, from: f64, to: f64, step: f64, whole: bool) -> optimising::Lever {
+    optimising::Lever {
+        path: path.into(),
+        from,
+        to,
+        step,
+        whole,
+    }
+}
+
+#[test]
+fn optimise_finds_the_best_of_two_levers_of_a_fine_grid_sweep_within_one_step() {
+    let file = shipped("coffee_points.toml", 1_500, 18);
+    let options = trials(6);
+    let (points, cost) = (
+        "program.points.rewards[0].points",
+        "program.points.rewards[0].cost",
+    );
+    // The fine grid: every tenth point from 20 to 150 × the drink's cost from €0.80 to €2.00
+    // every 20 cents (14 × 7 = 98 designs).
+    let axes = [
+        Axis::even(points, 20.0, 150.0, 14, true),
+        Axis::even(cost, 0.8, 2.0, 7, false),
+    ];
+    let s = sweep(&file, &axes, "npv", None, &options).unwrap();
+    let swept = &s.points[s.best].at;
+    let o = optimise(
+        &file,
+        &[
+            lever(points, 20.0, 150.0, 10.0, true),
+            lever(cost, 0.8, 2.0, 0.2, false),
+        ],
+        "npv",
+        None,
+        Constraints::default(),
+        &options,
+    )
+    .unwrap();
+    assert!(
+        (o.best[0] - swept[0]).abs() <= 10.0 && (o.best[1] - swept[1]).abs() <= 0.2 + 1e-9,
+        "optimise {:?} vs sweep {swept:?}",
+        o.best
+    );
+    assert!(o.levers[0].spacing <= 10.0 && o.levers[1].spacing <= 0.2 + 1e-9);
+    assert!(o.tried.len() < 98, "{} designs", o.tried.len());
+    // Its mean is that of a plain run at the optimum, with its Monte Carlo error.
+    let direct = run(
+        &file
+            .variant(&[(points, o.best[0]), (cost, o.best[1])])
+            .unwrap(),
+        &options,
+        &|| {},
+    )
+    .unwrap();
+    let npv = direct.summary.metrics.npv;
+    assert_eq!(o.best_mean, npv.mean);
+    assert!((o.best_sem - npv.sem.unwrap()).abs() < 1e-6 * npv.sem.unwrap());
+    assert!(o.is_as_good(&o.best) && o.meets_constraints);
+}
+
+#[test]
+fn a_constraint_on_the_liability_excludes_the_unconstrained_optimum() {
+    let file = shipped("coffee_points.toml", 1_500, 18);
+    let options = trials(6);
+    let path = "program.points.rewards[0].points";
+    let levers = [lever(path, 20.0, 150.0, 20.0, true)];
+    let free = optimise(
+        &file,
+        &levers,
+        "npv",
+        None,
+        Constraints::default(),
+        &options,
+    )
+    .unwrap();
+    let at_best = free.tried.iter().find(|t| t.values == free.best).unwrap();
+    // A ceiling on the liability just under the optimum's 95th percentile.
+    let limit = at_best.liability_p95 - 1.0;
+    let bound = Constraints {
+        max_liability_p95: Some(limit),
+        ..Constraints::default()
+    };
+    let o = optimise(&file, &levers, "npv", None, bound, &options).unwrap();
+    assert!(o.meets_constraints);
+    assert_ne!(o.best, free.best);
+    let chosen = o.tried.iter().find(|t| t.values == o.best).unwrap();
+    assert!(chosen.liability_p95 <= limit && chosen.feasible);
+    assert!(o.best_mean <= free.best_mean);
+    // No design tried that meets the ceiling has a better mean; the old optimum is marked out.
+    assert!(
+        o.tried
+            .iter()
+            .filter(|t| t.feasible)
+            .all(|t| t.mean <= o.best_mean)
+    );
+    assert!(
+        !o.tried
+            .iter()
+            .find(|t| t.values == free.best)
+            .unwrap()
+            .feasible
+    );
+    // A chance of payback no design can reach: the nearest is reported, not as meeting it.
+    let impossible = Constraints {
+        min_payback_chance: Some(1.0),
+        max_liability_p95: Some(0.0),
+    };
+    let none = optimise(&file, &levers, "npv", None, impossible, &options).unwrap();
+    assert!(!none.meets_constraints && none.tried.iter().all(|t| !t.feasible));
+    assert_eq!(none.as_good_as_best, std::slice::from_ref(&none.best));
 }
 
 #[test]
@@ -489,7 +651,7 @@ fn the_optimise_command_names_the_best_value_and_writes_every_value_tried() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("optimise.json")).unwrap())
             .unwrap();
     let o = &json["optimise"];
-    assert!(o["spacing"].as_f64().unwrap() <= 25.0);
+    assert!(o["levers"][0]["spacing"].as_f64().unwrap() <= 25.0);
     assert_eq!(json["provenance"]["seed"], 99);
     // Every value tried is a row of the CSV, and the best is the highest mean among them.
     let csv = std::fs::read_to_string(dir.path().join("optimise.csv")).unwrap();

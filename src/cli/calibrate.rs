@@ -453,11 +453,11 @@ fn formats(args: &CalibrateArgs) -> Result<Formats, Error> {
     let formats = super::chosen_formats(
         args.formats,
         args.no_charts,
-        super::DECISION_FORMATS,
+        super::DATA_AND_CHART_FORMATS,
         args.json.then_some("calibration.json"),
     )?;
     formats
-        .within("calibrate", super::DECISION_FORMATS)
+        .within("calibrate", super::DATA_AND_CHART_FORMATS)
         .map_err(Error::Argument)?;
     Ok(formats)
 }

@@ -75,6 +75,12 @@ impl Sensitivity {
     }
 }
 
+/// The name of the payback quantity whose indices [`sobol_with_payback`] gives.
+pub const PAYBACK: &str = "payback_month_censored";
+
+/// What [`PAYBACK`] is, in words.
+pub const PAYBACK_CONVENTION: &str = "the payback month of each trial, a trial that does not pay back within the horizon counted as the month after it (horizon + 1): the least it could be";
+
 /// Sobol indices of `metric` over the uncertain inputs of `file`, from a design of `samples`
 /// rows, seeded and threaded as `options` say (its trials are not used).
 pub fn sobol(
@@ -83,6 +89,18 @@ pub fn sobol(
     options: &RunOptions,
     samples: usize,
 ) -> Result<Sensitivity, TornadoError> {
+    sobol_with_payback(file, metric, options, samples).map(|(s, _)| s)
+}
+
+/// Sobol indices of `metric` and, from the same simulations, of the payback month
+/// ([`PAYBACK_CONVENTION`]); the payback's are `None` when it is the same at every point (no
+/// trial pays back, or every one in the same month).
+pub fn sobol_with_payback(
+    file: &ScenarioFile,
+    metric: &str,
+    options: &RunOptions,
+    samples: usize,
+) -> Result<(Sensitivity, Option<Sensitivity>), TornadoError> {
     let Some(&metric) = TrialMetrics::NAMES.iter().find(|n| **n == metric) else {
         return Err(TornadoError::UnknownMetric(metric.to_string()));
     };
@@ -94,8 +112,9 @@ pub fn sobol(
     let samples = samples.max(2);
     let seed = scenario.simulation.seed;
     let design = SobolDesign::latin_hypercube(samples, inputs.len(), seed);
+    let beyond = f64::from(scenario.simulation.months) + 1.0;
     let outputs = in_pool(options.threads, || {
-        design.evaluate(|point| -> Result<f64, RunError> {
+        design.evaluate_many(2, |point| -> Result<Vec<f64>, RunError> {
             let draws: Vec<f64> = inputs
                 .iter()
                 .zip(&point.probabilities)
@@ -107,12 +126,11 @@ pub fn sobol(
             if totals.points_overflow() {
                 return Err(RunError::PointsOverflow { trial: row });
             }
-            let value = evaluate_trial(&drawn, &totals)
-                .metrics
-                .value(metric)
-                .unwrap_or(f64::NAN);
+            let metrics = evaluate_trial(&drawn, &totals).metrics;
+            let value = metrics.value(metric).unwrap_or(f64::NAN);
+            let payback = metrics.payback_month.map_or(beyond, f64::from);
             if value.is_finite() {
-                Ok(value)
+                Ok(vec![value, payback])
             } else {
                 Err(RunError::NonFinite {
                     trial: row,
@@ -122,31 +140,38 @@ pub fn sobol(
             }
         })
     })??;
-    let all: Vec<f64> = outputs.a.iter().chain(&outputs.b).copied().collect();
-    let mean = crate::metrics::stats::mean(&all);
-    let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / all.len() as f64).sqrt();
-    let indices = outputs
-        .indices(RESAMPLES, CONFIDENCE, seed)
+    let sensitivity = |outputs: &crate::metrics::sobol::SobolOutputs, name: &str| {
+        let all: Vec<f64> = outputs.a.iter().chain(&outputs.b).copied().collect();
+        let mean = crate::metrics::stats::mean(&all);
+        let sd = (all.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / all.len() as f64).sqrt();
+        let indices = outputs.indices(RESAMPLES, CONFIDENCE, seed)?;
+        Some(Sensitivity {
+            metric: name.to_string(),
+            samples,
+            evaluations: design.evaluations(),
+            sampling: "Latin hypercube base matrices A and B, one stratum per row and input",
+            estimators: "first order: Saltelli et al. (2010); total: Jansen (1999); percentile bootstrap over rows",
+            resamples: RESAMPLES,
+            confidence: CONFIDENCE,
+            mean,
+            sd,
+            correlations_left_out: scenario.risk.correlation.is_some(),
+            inputs: inputs
+                .iter()
+                .zip(indices)
+                .map(|(u, ix)| InputIndices {
+                    path: u.path.clone(),
+                    first: ix.first,
+                    total: ix.total,
+                })
+                .collect(),
+        })
+    };
+    // `evaluate_many(2, …)` gives two outputs.
+    let (Some(of_metric), Some(of_payback)) = (outputs.first(), outputs.get(1)) else {
+        return Err(TornadoError::NoVariance(metric.to_string()));
+    };
+    let main = sensitivity(of_metric, metric)
         .ok_or_else(|| TornadoError::NoVariance(metric.to_string()))?;
-    Ok(Sensitivity {
-        metric: metric.to_string(),
-        samples,
-        evaluations: design.evaluations(),
-        sampling: "Latin hypercube base matrices A and B, one stratum per row and input",
-        estimators: "first order: Saltelli et al. (2010); total: Jansen (1999); percentile bootstrap over rows",
-        resamples: RESAMPLES,
-        confidence: CONFIDENCE,
-        mean,
-        sd,
-        correlations_left_out: scenario.risk.correlation.is_some(),
-        inputs: inputs
-            .iter()
-            .zip(indices)
-            .map(|(u, ix)| InputIndices {
-                path: u.path.clone(),
-                first: ix.first,
-                total: ix.total,
-            })
-            .collect(),
-    })
+    Ok((main, sensitivity(of_payback, PAYBACK)))
 }

@@ -42,6 +42,9 @@ pub struct Tornado {
     pub metric: String,
     /// Mean of the metric with every input at its median.
     pub base: f64,
+    /// Its Monte Carlo standard error; the means at the inputs' ends, over as many trials,
+    /// have errors of about the same size (the report rounds them all to its place).
+    pub base_sem: f64,
     /// The swings, largest first.
     pub swings: Vec<Swing>,
     /// Trials per run.
@@ -93,7 +96,7 @@ pub fn tornado(
         precision: None,
         ..options.clone()
     };
-    let mean_at = |changed: Option<(usize, f64)>| -> Result<f64, TornadoError> {
+    let mean_at = |changed: Option<(usize, f64)>| -> Result<(f64, f64), TornadoError> {
         let values: Vec<(&str, f64)> = medians
             .iter()
             .enumerate()
@@ -102,9 +105,12 @@ pub fn tornado(
         let variant = super::variant(file, &values)?;
         let out = run(&variant, &options, &|| {})?;
         let v: Vec<f64> = out.trials.iter().filter_map(|t| t.value(metric)).collect();
-        Ok(crate::metrics::stats::mean(&v))
+        let m = crate::metrics::stats::mean(&v);
+        let sem =
+            crate::metrics::stats::sample_sd(&v, m).map_or(0.0, |s| s / (v.len() as f64).sqrt());
+        Ok((m, sem))
     };
-    let base = mean_at(None)?;
+    let (base, base_sem) = mean_at(None)?;
     let mut swings = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let (low, high) = (input.value_at(LOW), input.value_at(HIGH));
@@ -112,14 +118,15 @@ pub fn tornado(
             path: input.path.clone(),
             low,
             high,
-            metric_at_low: mean_at(Some((i, low)))?,
-            metric_at_high: mean_at(Some((i, high)))?,
+            metric_at_low: mean_at(Some((i, low)))?.0,
+            metric_at_high: mean_at(Some((i, high)))?.0,
         });
     }
     swings.sort_by(|a, b| b.width().total_cmp(&a.width()).then(a.path.cmp(&b.path)));
     Ok(Tornado {
         metric: metric.to_string(),
         base,
+        base_sem,
         swings,
         trials: options.trials.unwrap_or(file.scenario.simulation.trials),
     })

@@ -118,16 +118,37 @@ impl SobolDesign {
         &self,
         f: impl Fn(&Point) -> Result<f64, E> + Sync,
     ) -> Result<SobolOutputs, E> {
-        let values: Vec<Result<f64, E>> = (0..self.evaluations())
+        let mut outputs = self.evaluate_many(1, |p| f(p).map(|v| vec![v]))?;
+        Ok(outputs.pop().unwrap_or_else(|| {
+            SobolOutputs::from_design_order(self.rows(), self.inputs(), Vec::new())
+        }))
+    }
+
+    /// A model `f` with `count` outputs at every point (each simulation gives them all at
+    /// once), evaluated in parallel and collected in the design's order: the outputs of each,
+    /// in `f`'s order; the first error in the design's order if any point fails.
+    pub fn evaluate_many<E: Send>(
+        &self,
+        count: usize,
+        f: impl Fn(&Point) -> Result<Vec<f64>, E> + Sync,
+    ) -> Result<Vec<SobolOutputs>, E> {
+        let values: Vec<Result<Vec<f64>, E>> = (0..self.evaluations())
             .into_par_iter()
             .map(|i| f(&self.point(i)))
             .collect();
-        let values: Vec<f64> = values.into_iter().collect::<Result<_, E>>()?;
-        Ok(SobolOutputs::from_design_order(
-            self.rows(),
-            self.inputs(),
-            values,
-        ))
+        let values: Vec<Vec<f64>> = values.into_iter().collect::<Result<_, E>>()?;
+        Ok((0..count)
+            .map(|o| {
+                SobolOutputs::from_design_order(
+                    self.rows(),
+                    self.inputs(),
+                    values
+                        .iter()
+                        .map(|v| v.get(o).copied().unwrap_or(f64::NAN))
+                        .collect(),
+                )
+            })
+            .collect())
     }
 }
 

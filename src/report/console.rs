@@ -46,7 +46,8 @@ pub fn error_place(sem: f64) -> Option<i32> {
 }
 
 /// `value` in `unit` shown to the decimal place `place` (see [`error_place`]): money to the
-/// cent at most, points and people in whole numbers at most.
+/// cent at most, points and people in whole numbers at most, a share to the place of the
+/// share (−3 is a tenth of a percentage point) and a thousandth of a point at most.
 pub fn show_at(value: f64, unit: Unit, currency: &Currency, place: i32) -> String {
     let decimals = |most: i32| usize::try_from((-place).clamp(0, most)).unwrap_or(0);
     let rounded = if place > 0 {
@@ -57,7 +58,14 @@ pub fn show_at(value: f64, unit: Unit, currency: &Currency, place: i32) -> Strin
     };
     match unit {
         Unit::Money => currency.format_decimals(rounded, decimals(2)),
-        Unit::Percent => format!("{}%", format_number(rounded * 100.0, decimals(3))),
+        // The place is the share's: 10⁻³ of a share is a tenth of a percentage point.
+        Unit::Percent => format!(
+            "{}%",
+            format_number(
+                rounded * 100.0,
+                usize::try_from((-place - 2).clamp(0, 3)).unwrap_or(0)
+            )
+        ),
         Unit::Points => format!("{} pts", format_number(rounded, 0)),
         Unit::People => format_number(rounded, 0),
     }
@@ -82,12 +90,7 @@ pub fn money_place(sem: f64, largest: f64) -> Option<i32> {
 /// same in every trial is shown whole, without "± 0".
 /// Shares keep one decimal of a percentage point.
 pub fn stats_cells(s: &Stats, unit: Unit, currency: &Currency) -> [String; 4] {
-    let place = match (unit, s.sem) {
-        (Unit::Percent, _) | (_, None) => None,
-        (Unit::Money, Some(e)) => money_place(e, s.mean.abs().max(s.p5.abs()).max(s.p95.abs())),
-        (_, Some(e)) => error_place(e),
-    };
-    match place {
+    match stats_place(s, unit) {
         Some(p) => {
             let at = |v: f64| show_at(v, unit, currency, p);
             [
@@ -106,6 +109,18 @@ pub fn stats_cells(s: &Stats, unit: Unit, currency: &Currency) -> [String; 4] {
             };
             [at(s.p50), at(s.p5), at(s.p95), mean]
         }
+    }
+}
+
+/// The decimal place to which [`stats_cells`] shows a metric's numbers: the place its mean's
+/// Monte Carlo error supports ([`error_place`]; money in whole units at most beside amounts of a
+/// hundred and more, [`money_place`]); `None` for a share (one decimal of a percentage point) or
+/// a metric without an error, or the same in every trial.
+pub fn stats_place(s: &Stats, unit: Unit) -> Option<i32> {
+    match (unit, s.sem) {
+        (Unit::Percent, _) | (_, None) => None,
+        (Unit::Money, Some(e)) => money_place(e, s.mean.abs().max(s.p5.abs()).max(s.p95.abs())),
+        (_, Some(e)) => error_place(e),
     }
 }
 

@@ -87,6 +87,24 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// A file called `name` holding `bytes`.
+    pub(crate) fn new(name: &str, bytes: Vec<u8>) -> Rendered {
+        Rendered {
+            name: name.to_string(),
+            bytes,
+        }
+    }
+
+    /// The file's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Files of a decision output: `(name, bytes)`.
     pub fn into_pair(self) -> (String, Vec<u8>) {
         (self.name, self.bytes)
@@ -407,6 +425,8 @@ pub fn compare_files(
         },
         provenance,
     )?);
+    let doc = super::decision_documents::compare_document(out, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
@@ -606,6 +626,8 @@ pub fn sweep_files(
     for figure in sweep_figures(s, currency) {
         files.extend(charts(figure, provenance)?);
     }
+    let doc = super::decision_documents::sweep_document(s, currency, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
@@ -794,14 +816,15 @@ pub fn tornado_files(
     currency: &Currency,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
-    tornado_files_with(tor, None, currency, provenance)
+    tornado_files_with(tor, None, None, currency, provenance)
 }
 
 /// The tornado's files, its chart labelling each bar with the input's Sobol indices when
-/// `sens` is given.
+/// `sens` is given; its report and workbook also show the payback month's (`payback`).
 pub fn tornado_files_with(
     tor: &Tornado,
     sens: Option<&Sensitivity>,
+    payback: Option<&Sensitivity>,
     currency: &Currency,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
@@ -884,6 +907,9 @@ pub fn tornado_files_with(
         },
         provenance,
     )?);
+    let sens: Vec<&Sensitivity> = sens.into_iter().chain(payback).collect();
+    let doc = super::decision_documents::tornado_document(tor, &sens, currency, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 
@@ -899,6 +925,7 @@ fn index(e: &crate::metrics::sobol::Estimate) -> String {
 pub fn sensitivity_text(
     tor: &Tornado,
     sens: &Sensitivity,
+    payback: Option<&Sensitivity>,
     currency: &Currency,
     provenance: &Provenance,
 ) -> String {
@@ -953,6 +980,31 @@ pub fn sensitivity_text(
     if sens.correlations_left_out {
         t.push_str("  note: the scenario's [risk] correlations are left out here: Sobol indices are defined for independent inputs.\n");
     }
+    match payback {
+        Some(p) => {
+            t.push_str(&format!(
+                "\nThe payback month's variance, from the same trials ({}):\n",
+                crate::decide::sobol::PAYBACK_CONVENTION
+            ));
+            for (i, s) in tor.swings.iter().enumerate() {
+                if let Some(ix) = p.of(&s.path) {
+                    t.push_str(&format!(
+                        "  {:<48} {:>14}   {:<20} {:<20}\n",
+                        format!("{}. {}", i + 1, s.path),
+                        "",
+                        index(&ix.first),
+                        index(&ix.total),
+                    ));
+                }
+            }
+            t.push_str(&format!(
+                "  Mean payback month over the design {} (sd {}).\n",
+                format_number(p.mean, 1),
+                format_number(p.sd, 1)
+            ));
+        }
+        None => t.push_str("\nThe payback month is the same in every trial of the design (none pays back within the horizon, or all in the same month): it has no variance to share out.\n"),
+    }
     t
 }
 
@@ -961,18 +1013,25 @@ pub fn sensitivity_text(
 pub fn sensitivity_files(
     tor: &Tornado,
     sens: &Sensitivity,
+    payback: Option<&Sensitivity>,
     provenance: &Provenance,
 ) -> Result<Vec<Rendered>, ReportError> {
     #[derive(Serialize)]
     struct File<'a> {
         provenance: &'a Provenance,
         sobol: &'a Sensitivity,
+        /// The payback month's indices from the same trials; `null` when it does not vary.
+        payback: Option<&'a Sensitivity>,
+        /// What the payback month is per trial.
+        payback_convention: &'static str,
     }
     let mut files = vec![json(
         "sobol.json",
         &File {
             provenance,
             sobol: sens,
+            payback,
+            payback_convention: crate::decide::sobol::PAYBACK_CONVENTION,
         },
     )?];
     let header = [
@@ -989,30 +1048,68 @@ pub fn sensitivity_files(
     ]
     .map(String::from)
     .to_vec();
-    let rows = tor
-        .swings
-        .iter()
-        .filter_map(|s| {
-            let ix = sens.of(&s.path)?;
-            Some(vec![
-                s.path.clone(),
-                s.width().to_string(),
-                ix.first.value.to_string(),
-                ix.first.interval[0].to_string(),
-                ix.first.interval[1].to_string(),
-                ix.total.value.to_string(),
-                ix.total.interval[0].to_string(),
-                ix.total.interval[1].to_string(),
-                sens.samples.to_string(),
-                sens.evaluations.to_string(),
-            ])
-        })
-        .collect();
-    files.push(csv("sobol.csv", header, rows, provenance)?);
+    let rows = |sens: &Sensitivity| -> Vec<Vec<String>> {
+        tor.swings
+            .iter()
+            .filter_map(|s| {
+                let ix = sens.of(&s.path)?;
+                Some(vec![
+                    s.path.clone(),
+                    s.width().to_string(),
+                    ix.first.value.to_string(),
+                    ix.first.interval[0].to_string(),
+                    ix.first.interval[1].to_string(),
+                    ix.total.value.to_string(),
+                    ix.total.interval[0].to_string(),
+                    ix.total.interval[1].to_string(),
+                    sens.samples.to_string(),
+                    sens.evaluations.to_string(),
+                ])
+            })
+            .collect()
+    };
+    files.push(csv("sobol.csv", header.clone(), rows(sens), provenance)?);
+    if let Some(p) = payback {
+        files.push(csv("sobol_payback.csv", header, rows(p), provenance)?);
+    }
     Ok(files)
 }
 
-/// The optimum as text for people: the best value, the values tried, those as good as it.
+/// The constraints in words ("chance of payback ≥ 80.0%, liability p95 ≤ €20,000"), empty
+/// without any.
+pub(crate) fn constraints_text(o: &Optimum, currency: &Currency) -> String {
+    let c = &o.constraints;
+    let mut parts = Vec::new();
+    if let Some(p) = c.min_payback_chance {
+        parts.push(format!(
+            "chance of payback within the horizon ≥ {}",
+            percent(p)
+        ));
+    }
+    if let Some(a) = c.max_liability_p95 {
+        parts.push(format!(
+            "95th percentile of the liability at the horizon ≤ {}",
+            money(currency, a)
+        ));
+    }
+    parts.join(", ")
+}
+
+/// A design's values, `a = 1, b = 2`.
+pub(crate) fn design_text(o: &Optimum, values: &[f64]) -> String {
+    o.levers
+        .iter()
+        .zip(values)
+        .map(|(l, v)| format!("{} = {}", l.lever.path, labels::value(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Designs listed in the text at most; beyond, the best of them.
+const LISTED: usize = 40;
+
+/// The optimum as text for people: the designs tried (or the best of them), the best, those as
+/// good as it.
 pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) -> String {
     let mut t = provenance.header_line();
     t.push_str("\n\n");
@@ -1020,40 +1117,112 @@ pub fn optimise_text(o: &Optimum, currency: &Currency, provenance: &Provenance) 
         Goal::Maximize => "highest",
         Goal::Minimize => "lowest",
     };
+    let paths: Vec<&str> = o.levers.iter().map(|l| l.lever.path.as_str()).collect();
     t.push_str(&format!(
-        "Best {} for the {way} mean {} ({} values tried, {} trials each, on the same customers)\n",
-        o.path,
+        "Best {} for the {way} mean {} ({} designs tried, {} trials each, on the same customers)\n",
+        paths.join(" × "),
         labels::metric(&o.metric),
         o.tried.len(),
         o.trials
     ));
-    for tried in &o.tried {
-        let mark = if tried.value == o.best {
+    let constraints = constraints_text(o, currency);
+    if !constraints.is_empty() {
+        t.push_str(&format!("Constraints: {constraints}\n"));
+    }
+    let sign = if o.goal == Goal::Maximize { 1.0 } else { -1.0 };
+    let mut shown: Vec<&crate::decide::optimise::Tried> = o.tried.iter().collect();
+    if shown.len() > LISTED {
+        shown.sort_by(|a, b| {
+            b.feasible
+                .cmp(&a.feasible)
+                .then((sign * b.mean).total_cmp(&(sign * a.mean)))
+        });
+        shown.truncate(LISTED);
+        t.push_str(&format!(
+            "The {LISTED} best of them (every design is in optimise.csv):\n"
+        ));
+    }
+    let heads: Vec<String> = o
+        .levers
+        .iter()
+        .map(|l| {
+            l.lever
+                .path
+                .rsplit('.')
+                .next()
+                .unwrap_or(&l.lever.path)
+                .to_string()
+        })
+        .collect();
+    t.push_str(&format!(
+        "  {}   {:>28}   {:>18}   {:>16}\n",
+        heads
+            .iter()
+            .map(|h| format!("{h:>12}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        format!("mean ± 95%"),
+        "chance of payback",
+        "liability p95"
+    ));
+    for tried in shown {
+        let mark = if tried.values == o.best {
             "  ← best"
-        } else if o.as_good_as_best.contains(&tried.value) {
+        } else if o.is_as_good(&tried.values) {
             "  ≈"
+        } else if !tried.feasible {
+            "  (misses the constraints)"
         } else {
             ""
         };
         t.push_str(&format!(
-            "  {:>12}   mean {} ± {}{mark}\n",
-            labels::value(tried.value),
-            show(&o.metric, currency, tried.mean),
-            show_difference(&o.metric, currency, 1.96 * tried.sem),
+            "  {}   {:>28}   {:>18}   {:>16}{mark}\n",
+            tried
+                .values
+                .iter()
+                .map(|v| format!("{:>12}", labels::value(*v)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            format!(
+                "{} ± {}",
+                show(&o.metric, currency, tried.mean),
+                show_difference(&o.metric, currency, 1.96 * tried.sem)
+            ),
+            percent(tried.payback_chance),
+            money(currency, tried.liability_p95),
         ));
     }
+    let spacing = o
+        .levers
+        .iter()
+        .map(|l| labels::value(l.spacing))
+        .collect::<Vec<_>>()
+        .join(" × ");
+    if !o.meets_constraints {
+        t.push_str("No design tried meets the constraints; the one that misses them by least:\n");
+    }
     t.push_str(&format!(
-        "Best: {} = {} (mean {}), found to within {} of the best of a curve with one peak; ≈ marks values as good within Monte Carlo error (paired 95% interval).\n",
-        o.path,
-        labels::value(o.best),
+        "Best: {} (mean {}, 95% interval {} … {}), found to within {spacing} of the best of a surface with one peak; {} as good within Monte Carlo error (≈, paired 95% interval).\n",
+        design_text(o, &o.best),
         show(&o.metric, currency, o.best_mean),
-        labels::value(o.spacing),
+        show(&o.metric, currency, o.best_ci95[0]),
+        show(&o.metric, currency, o.best_ci95[1]),
+        match o.as_good_as_best.len().saturating_sub(1) {
+            0 => "no other design is".to_string(),
+            1 => "1 other design is".to_string(),
+            k => format!("{k} other designs are"),
+        }
     ));
     t
 }
 
-/// The optimum's files: `optimise.json` and `optimise.csv` (one row per value tried).
-pub fn optimise_files(o: &Optimum, provenance: &Provenance) -> Result<Vec<Rendered>, ReportError> {
+/// The optimum's files: `optimise.json` and `optimise.csv` (one row per design tried), and its
+/// report and workbook.
+pub fn optimise_files(
+    o: &Optimum,
+    currency: &Currency,
+    provenance: &Provenance,
+) -> Result<Vec<Rendered>, ReportError> {
     #[derive(Serialize)]
     struct File<'a> {
         provenance: &'a Provenance,
@@ -1066,23 +1235,46 @@ pub fn optimise_files(o: &Optimum, provenance: &Provenance) -> Result<Vec<Render
             optimise: o,
         },
     )?];
-    let header = ["value", "mean", "sem", "best", "as_good_as_best"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = o.levers.iter().map(|l| l.lever.path.clone()).collect();
+    header.extend(
+        [
+            "mean",
+            "sem",
+            "payback_chance",
+            "payback_chance_ci95_low",
+            "payback_chance_ci95_high",
+            "liability_p95",
+            "feasible",
+            "best",
+            "as_good_as_best",
+        ]
+        .map(String::from),
+    );
     let rows = o
         .tried
         .iter()
         .map(|t| {
-            vec![
-                t.value.to_string(),
-                t.mean.to_string(),
-                t.sem.to_string(),
-                (t.value == o.best).to_string(),
-                o.as_good_as_best.contains(&t.value).to_string(),
-            ]
+            let mut row: Vec<String> = t.values.iter().map(f64::to_string).collect();
+            row.extend(
+                [
+                    t.mean,
+                    t.sem,
+                    t.payback_chance,
+                    t.payback_chance_ci95[0],
+                    t.payback_chance_ci95[1],
+                    t.liability_p95,
+                ]
+                .map(|v| v.to_string()),
+            );
+            row.push(t.feasible.to_string());
+            row.push((t.values == o.best).to_string());
+            row.push(o.is_as_good(&t.values).to_string());
+            row
         })
         .collect();
     files.push(csv("optimise.csv", header, rows, provenance)?);
+    let doc = super::decision_documents::optimise_document(o, currency, provenance);
+    files.extend(super::decision_documents::documents(&doc, &files)?);
     Ok(files)
 }
 

@@ -23,7 +23,9 @@ pub struct InlineChart<'a> {
     pub svg: &'a str,
 }
 
-const STYLE: &str = r#"
+/// The report's styles: screen, phone (under 700 px) and print (A4 or Letter); shared by every
+/// report the program writes.
+pub(crate) const STYLE: &str = r#"
 :root { color-scheme: light; }
 body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
   max-width: 1200px; margin: 2rem auto; padding: 0 1.5rem; line-height: 1.45; font-size: 15px; }
@@ -55,6 +57,7 @@ table.years tfoot th { border-top: 2px solid #333; text-align: right; }
 table.years tfoot th:first-child { text-align: left; }
 table.years td:first-child { white-space: nowrap; }
 table.years thead th { white-space: normal; vertical-align: bottom; min-width: 6rem; }
+table.decision thead th { white-space: normal; vertical-align: bottom; max-width: 9rem; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2rem; }
 .pair figure { margin: 0.8rem 0 0.6rem; }
 .glossary { border-top: 1px solid #ddd; padding-top: 0.4rem; }
@@ -80,6 +83,7 @@ table.years thead th { white-space: normal; vertical-align: bottom; min-width: 6
   .verdict { padding: 0.4rem 0.7rem; font-size: 10pt; }
   .summary h2 { margin-top: 0.6rem; }
   .summary { break-after: page; page-break-after: always; }
+  .summary.decision figure svg { max-height: 105mm; }
   .summary table { margin: 0.2rem 0 0.3rem; }
   .summary th, .summary td { padding: 0.1rem 0.4rem; }
   .pair figure { margin: 0.3rem 0 0; }
@@ -317,10 +321,16 @@ fn glossary() -> Markup {
 
 /// An inline chart as a figure with its caption.
 fn figure(chart: &InlineChart<'_>) -> Markup {
+    inline_figure(chart, caption(chart.name))
+}
+
+/// `chart` inline as a figure with `caption`, naming its PNG and SVG files: how every report
+/// shows a chart.
+pub(crate) fn inline_figure(chart: &InlineChart<'_>, caption: &str) -> Markup {
     html! {
         figure id=(chart.name) {
             (PreEscaped(chart.svg))
-            figcaption { (caption(chart.name)) " "
+            figcaption { (caption) " "
                 span.note { "(" (chart.name) ".png, " (chart.name) ".svg)" } }
         }
     }
@@ -370,7 +380,7 @@ pub fn results_fragment(run: &RunOutput) -> String {
 }
 
 /// The verdict with its first letter capitalised.
-fn sentence(s: &str) -> String {
+pub(crate) fn sentence(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

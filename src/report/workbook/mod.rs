@@ -11,6 +11,7 @@
 //! laid out for reading and printing (`layout.rs`).
 
 mod charts;
+mod document;
 mod layout;
 mod model;
 
@@ -18,6 +19,7 @@ use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
+pub use document::document_workbook;
 use layout::{Shown, Widths};
 pub use model::{
     EXTRA_RUNNING_CELL, INVESTMENT_CELL, ModelInputs, NPV_CELL, PAYBACK_CELL, RATE_CELL, model_npv,
