@@ -39,7 +39,8 @@ pub struct MetricComparison {
 /// The comparison of several designs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
-    /// The designs' names (their file stems).
+    /// The designs' names: the scenarios' `name`s when each gives a different one, else their
+    /// file stems.
     pub names: Vec<String>,
     /// The metrics.
     pub metrics: Vec<MetricComparison>,
@@ -322,7 +323,23 @@ pub fn compare_cancellable(
         let (a, b) = (&first.scenario.finance, &f.scenario.finance);
         a.gross_margin == b.gross_margin && a.discount_rate == b.discount_rate
     });
-    let names = distinct_names(files.iter().map(name).collect());
+    // The designs' own names when each gives one and no two are alike (two variants of one
+    // file share its name, and are told apart by their files), else the files' stems.
+    let given: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.scenario.name.as_deref())
+        .collect();
+    let own_names = given.len() == files.len()
+        && given
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            == given.len();
+    let names = if own_names {
+        given.iter().map(|s| s.to_string()).collect()
+    } else {
+        distinct_names(files.iter().map(name).collect())
+    };
     Ok(CompareOutput {
         comparison: Comparison {
             names,

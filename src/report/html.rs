@@ -33,6 +33,7 @@ h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
 h2 { font-size: 1.25rem; margin-top: 2.2rem; border-bottom: 2px solid #0072b2; padding-bottom: 0.2rem; }
 h3 { font-size: 1.05rem; margin-top: 1.4rem; }
 .subtitle { color: #555; margin-top: 0; }
+.description { margin: 0.2rem 0 0.5rem; max-width: 62rem; }
 .verdict { background: #eef6fb; border-left: 5px solid #0072b2; padding: 0.8rem 1rem; font-size: 1.08rem; }
 .warning { background: #fff4e5; border-left: 5px solid #e69f00; padding: 0.5rem 1rem; margin: 0.4rem 0; }
 table { border-collapse: collapse; margin: 0.6rem 0 1rem; }
@@ -416,10 +417,12 @@ fn methodology(run: &RunOutput) -> Markup {
 pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
     let md = &run.summary.metadata;
     let c = &run.scenario.finance.currency;
-    let name = std::path::Path::new(&md.scenario)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| md.scenario.clone());
+    let name = run.scenario.name.clone().unwrap_or_else(|| {
+        std::path::Path::new(&md.scenario)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| md.scenario.clone())
+    });
     let all = assumptions(run);
     let defaults = defaults(run);
     let page = html! {
@@ -435,6 +438,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
             body {
                 header {
                     h1 { (name) ": will the program pay, when, and what will it owe?" }
+                    @if let Some(d) = &run.scenario.description { p.description { (d) } }
                     p.subtitle { "Business case of a " (md.design) " program over " (md.months) " months, simulated by " (md.program) " " (md.version) "." }
                     dl.meta {
                         dt { "Scenario file" } dd { code { (md.scenario) } }

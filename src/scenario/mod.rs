@@ -91,6 +91,10 @@ impl Finance {
 /// A validated scenario: everything a run needs, and nothing left to check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
+    /// The scenario's name (`name`), if it gives one: the title of its reports.
+    pub name: Option<String>,
+    /// What the scenario is (`description`), if it says.
+    pub description: Option<String>,
     /// Sizes and seed.
     pub simulation: Simulation,
     /// The customers by loyalty type.

@@ -21,6 +21,10 @@ pub type TableArray<T> = Option<Spanned<Vec<Spanned<T>>>>;
 /// The whole scenario file.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawScenario {
+    /// The scenario's name: the title of its reports, and a design's name in comparisons.
+    pub name: Leaf,
+    /// What the scenario is, in a sentence or two, under the title of its reports.
+    pub description: Leaf,
     /// `[simulation]`: sizes and seed.
     pub simulation: Table<RawSimulation>,
     /// `[population]`: one sub-table per loyalty type, and type transitions.

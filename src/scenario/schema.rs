@@ -25,6 +25,8 @@ use super::rules::{self, FieldRule, Kind};
 
 /// Every field and table, every branch taken: the probe that reads each rule.
 const PROBE_FULL: &str = r#"
+name = "Probe"
+description = "Every field."
 [simulation]
 customers = 1000
 months = 360

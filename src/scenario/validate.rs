@@ -60,6 +60,18 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     };
     let simulation = simulation(&mut c, raw);
     c.fixed_only = None;
+    let root = At::root();
+    let name = c
+        .text(&root, "name", &raw.name, "the scenario's name, the title of its reports")
+        .optional();
+    let description = c
+        .text(
+            &root,
+            "description",
+            &raw.description,
+            "what the scenario is, under the title of its reports",
+        )
+        .optional();
     let population = population(&mut c, raw);
     let program = validate_program::program(&mut c, raw, simulation.as_ref().map(|s| s.months));
     let market = validate_market::market(&mut c, raw, simulation.as_ref().map(|s| s.months));
@@ -103,6 +115,8 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
                 };
             }
             Ok(Scenario {
+                name: name.flatten(),
+                description: description.flatten(),
                 simulation,
                 population,
                 program,
