@@ -39,9 +39,11 @@ pub struct MetricComparison {
 /// The comparison of several designs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
-    /// The designs' names: the scenarios' `name`s when each gives a different one, else their
-    /// file stems.
+    /// The designs' names (their file stems, made distinct): the keys of the files' columns.
     pub names: Vec<String>,
+    /// The designs' titles in documents: the scenarios' `name`s when each gives a different
+    /// one, else their names.
+    pub titles: Vec<String>,
     /// The metrics.
     pub metrics: Vec<MetricComparison>,
     /// `beats_on_npv[i][j]`: share of trials in which design i's NPV is higher than j's.
@@ -335,14 +337,16 @@ pub fn compare_cancellable(
             .collect::<std::collections::BTreeSet<_>>()
             .len()
             == given.len();
-    let names = if own_names {
+    let names = distinct_names(files.iter().map(name).collect());
+    let titles = if own_names {
         given.iter().map(|s| s.to_string()).collect()
     } else {
-        distinct_names(files.iter().map(name).collect())
+        names.clone()
     };
     Ok(CompareOutput {
         comparison: Comparison {
             names,
+            titles,
             metrics,
             beats_on_npv,
             beats_on_payback,

@@ -157,13 +157,13 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
     let shown = |s: &Stats, x: f64| Cell::at(x, Unit::Money, &c, place_of(s, Unit::Money));
     let verdict = format!(
         "{} ranks first by median NPV, {} (5th to 95th percentile {} … {}), against {} for {}; trial by trial, {} has the higher NPV in {} of the trials and pays back within {} months in {} of them.",
-        cmp.names[best],
+        cmp.titles[best],
         shown(npv(best), npv(best).p50).as_shown(),
         shown(npv(best), npv(best).p5).as_shown(),
         shown(npv(best), npv(best).p95).as_shown(),
         shown(npv(second), npv(second).p50).as_shown(),
-        cmp.names[second],
-        cmp.names[best],
+        cmp.titles[second],
+        cmp.titles[best],
         chance(cmp.beats_on_npv[best][second], &c).as_shown(),
         months,
         chance(cmp.payback_probability[best], &c).as_shown(),
@@ -197,7 +197,7 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
             .iter()
             .enumerate()
             .map(|(rank, &d)| {
-                let mut row = vec![Cell::text(&cmp.names[d]), Cell::plain(rank as f64 + 1.0)];
+                let mut row = vec![Cell::text(&cmp.titles[d]), Cell::plain(rank as f64 + 1.0)];
                 let [p50, p5, p95, mean, sem] = stats_row(npv(d), Unit::Money, &c);
                 row.extend([p50, p5, p95, mean, sem]);
                 row.push(chance(cmp.payback_probability[d], &c));
@@ -217,7 +217,7 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
         for (d, s) in m.designs.iter().enumerate() {
             let mut row = vec![
                 Cell::text(labels::metric(m.metric)),
-                Cell::text(&cmp.names[d]),
+                Cell::text(&cmp.titles[d]),
             ];
             row.extend(stats_row(s, unit, &c));
             metrics_rows.push(row);
@@ -225,7 +225,7 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
         for (d, s) in m.difference_from_first.iter().enumerate().skip(1) {
             let mut row = vec![
                 Cell::text(labels::metric(m.metric)),
-                Cell::text(&cmp.names[d]),
+                Cell::text(&cmp.titles[d]),
             ];
             row.extend(stats_row(s, unit, &c).map(|cell| match (unit, cell) {
                 (
@@ -250,7 +250,7 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
     for (d, s) in cmp.payback_difference_from_first.iter().enumerate().skip(1) {
         let mut row = vec![
             Cell::text("payback month (trials where both pay back)"),
-            Cell::text(&cmp.names[d]),
+            Cell::text(&cmp.titles[d]),
         ];
         match s {
             Some(s) => row.extend(
@@ -270,13 +270,13 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
         title: title.into(),
         sheet: sheet.into(),
         columns: std::iter::once("Row beats column".to_string())
-            .chain(cmp.names.iter().cloned())
+            .chain(cmp.titles.iter().cloned())
             .collect(),
         rows: matrix
             .iter()
             .enumerate()
             .map(|(i, row)| {
-                std::iter::once(Cell::text(&cmp.names[i]))
+                std::iter::once(Cell::text(&cmp.titles[i]))
                     .chain(row.iter().enumerate().map(|(j, p)| {
                         if i == j {
                             Cell::text("—")
@@ -290,10 +290,10 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
         note: note.into(),
     };
     Document {
-        title: format!("Comparison: {}", cmp.names.join(" vs ")),
+        title: format!("Comparison: {}", cmp.titles.join(" vs ")),
         subtitle: format!(
             "{} designs on the same customers and random numbers, {} trials each, over {months} months.",
-            cmp.names.len(),
+            cmp.titles.len(),
             format_number(provenance.trials as f64, 0)
         ),
         meta: meta(provenance, "per design"),
@@ -309,13 +309,13 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
                 note: "The distribution of each metric over the trials of each design.".into(),
             },
             Table {
-                title: format!("Difference from {}, trial by trial", cmp.names[0]),
+                title: format!("Difference from {}, trial by trial", cmp.titles[0]),
                 sheet: "Differences".into(),
                 columns: stats_columns("Metric"),
                 rows: difference_rows,
                 note: format!(
                     "Each design minus {} in the same trial; shares in percentage points, payback in months.",
-                    cmp.names[0]
+                    cmp.titles[0]
                 ),
             },
             beats(
@@ -488,7 +488,11 @@ pub fn optimise_document(o: &Optimum, currency: &Currency, provenance: &Provenan
         .collect();
     let largest = o.tried.iter().map(|t| t.mean.abs()).fold(0.0, f64::max);
     // The liability column's place: whole units when its largest amount is a hundred or more.
-    let most_owed = o.tried.iter().map(|t| t.liability_p95.abs()).fold(0.0, f64::max);
+    let most_owed = o
+        .tried
+        .iter()
+        .map(|t| t.liability_p95.abs())
+        .fold(0.0, f64::max);
     let liability_place = |_: f64| plain_place(Unit::Money, most_owed);
     let sign = if o.goal == Goal::Maximize { 1.0 } else { -1.0 };
     // Best first: feasible designs by their mean, then the others.

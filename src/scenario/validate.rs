@@ -62,7 +62,12 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     c.fixed_only = None;
     let root = At::root();
     let name = c
-        .text(&root, "name", &raw.name, "the scenario's name, the title of its reports")
+        .text(
+            &root,
+            "name",
+            &raw.name,
+            "the scenario's name, the title of its reports",
+        )
         .optional();
     let description = c
         .text(
