@@ -262,14 +262,31 @@ pub fn chance_error(sem: f64) -> String {
     }
 }
 
-/// The mean month over the trials that reached it, with its standard error.
+/// The mean month over the trials that reached it, with its standard error, rounded as money
+/// is ([`error_place`]): to a tenth of a month at most, to whole months once the error reaches
+/// a month ("14 ± 2"), and without "± 0" when every trial that reaches it does so in the same
+/// month.
 pub fn month_mean(s: &MonthStats) -> String {
     match (s.mean, s.sem) {
-        (Some(mean), Some(e)) => format!(
-            "{} ± {} (if reached)",
-            format_number(mean, 1),
-            format_number(e, 1)
-        ),
+        (Some(mean), Some(e)) => match error_place(e) {
+            Some(place) => {
+                let place = if e >= 1.0 { place.max(0) } else { place.max(-1) };
+                let at = |v: f64| {
+                    let step = 10f64.powi(place);
+                    let decimals = usize::try_from(-place).unwrap_or(0);
+                    format_number((v / step).round() * step, decimals)
+                };
+                if e < 0.05 {
+                    format!("{} ± <0.1 (if reached)", at(mean))
+                } else {
+                    format!("{} ± {} (if reached)", at(mean), at(e))
+                }
+            }
+            None => format!(
+                "{} (if reached; the same month in every trial that reaches it)",
+                format_number(mean, 0)
+            ),
+        },
         (Some(mean), None) => format!("{} (if reached)", format_number(mean, 1)),
         _ => "never reached".to_string(),
     }
@@ -572,6 +589,35 @@ mod tests {
             code: "EUR".into(),
             symbol: "€".into(),
         }
+    }
+
+    #[test]
+    fn mean_months_are_whole_once_their_error_reaches_a_month() {
+        let months = |mean: f64, sem: f64| {
+            month_mean(&MonthStats {
+                mean: Some(mean),
+                sd: Some(sem),
+                sem: Some(sem),
+                p5: None,
+                p50: None,
+                p95: None,
+                probability_within_horizon: 1.0,
+                probability_sem: 0.0,
+                probability_ci95: [1.0, 1.0],
+                trials_within_horizon: 1,
+            })
+        };
+        // An error of 0.38 months: a tenth of a month. Of 2.3 months: whole months.
+        assert_eq!(months(14.27, 0.38), "14.3 ± 0.4 (if reached)");
+        assert_eq!(months(14.27, 2.3), "14 ± 2 (if reached)");
+        assert_eq!(months(14.6, 12.0), "15 ± 12 (if reached)");
+        // A tiny error still shows a tenth at most.
+        assert_eq!(months(14.27, 0.012), "14.3 ± <0.1 (if reached)");
+        // Every trial that pays back does so in month 12: no "± 0.0".
+        assert_eq!(
+            months(12.0, 0.0),
+            "12 (if reached; the same month in every trial that reaches it)"
+        );
     }
 
     #[test]
