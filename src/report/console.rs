@@ -270,7 +270,11 @@ pub fn month_mean(s: &MonthStats) -> String {
     match (s.mean, s.sem) {
         (Some(mean), Some(e)) => match error_place(e) {
             Some(place) => {
-                let place = if e >= 1.0 { place.max(0) } else { place.max(-1) };
+                let place = if e >= 1.0 {
+                    place.max(0)
+                } else {
+                    place.max(-1)
+                };
                 let at = |v: f64| {
                     let step = 10f64.powi(place);
                     let decimals = usize::try_from(-place).unwrap_or(0);
