@@ -124,9 +124,11 @@ pub fn stats_place(s: &Stats, unit: Unit) -> Option<i32> {
     }
 }
 
-/// A standard error in `unit` (percentage points for shares).
+/// A standard error in `unit` (percentage points for shares, to a tenth; an error below
+/// 0.05 pp reads "<0.1 pp", not "0.0 pp", which would claim no error at all).
 pub fn show_error(value: f64, unit: Unit, currency: &Currency) -> String {
     match unit {
+        Unit::Percent if value > 0.0 && value * 100.0 < 0.05 => "<0.1 pp".to_string(),
         Unit::Percent => format!("{} pp", format_number(value * 100.0, 1)),
         _ => show(value, unit, currency),
     }
@@ -593,6 +595,14 @@ mod tests {
             code: "EUR".into(),
             symbol: "€".into(),
         }
+    }
+
+    #[test]
+    fn a_share_s_error_below_a_twentieth_of_a_point_is_not_shown_as_zero() {
+        // Breakage 1.3% ± 0.0004 (0.04 pp): "<0.1 pp"; 0.0006 (0.06 pp) rounds to "0.1 pp".
+        assert_eq!(show_error(0.0004, Unit::Percent, &eur()), "<0.1 pp");
+        assert_eq!(show_error(0.0006, Unit::Percent, &eur()), "0.1 pp");
+        assert_eq!(show_error(0.0123, Unit::Percent, &eur()), "1.2 pp");
     }
 
     #[test]
