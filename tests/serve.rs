@@ -305,6 +305,27 @@ fn two_sessions_at_once_each_get_their_own_result() {
     assert!(b < a, "{a} {b}");
 }
 
+/// Posts `body` to `path` on a connection of its own and returns that connection once the
+/// server has used half a second of CPU on it (the work is under way).
+fn post_and_wait_for_cpu(server: &Server, path: &str, body: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let started = Instant::now();
+    while server.cpu() < Duration::from_millis(500) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the work posted to {path} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stream
+}
+
 /// Closes the client's connection and checks the server stops computing: trials already
 /// started finish (at most one per worker thread), then nothing more.
 fn assert_stops_when_left(server: &Server, stream: TcpStream) {
@@ -412,22 +433,7 @@ fn a_client_that_goes_away_stops_its_document_run() {
     let body =
         json!({ "toml": shipped("retail_instant_discount"), "trials": 100_000, "kind": "report" })
             .to_string();
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    write!(
-        stream,
-        "POST /api/document HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    // The run is under way once the server uses CPU.
-    let started = Instant::now();
-    while server.cpu() < Duration::from_millis(500) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the run did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let stream = post_and_wait_for_cpu(&server, "/api/document", &body);
     assert_stops_when_left(&server, stream);
 }
 
@@ -477,22 +483,7 @@ fn a_client_that_goes_away_stops_its_comparison() {
         "trials": 100_000,
     })
     .to_string();
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    write!(
-        stream,
-        "POST /api/compare HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    // The comparison is under way once the server uses CPU.
-    let started = Instant::now();
-    while server.cpu() < Duration::from_millis(500) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the comparison did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let stream = post_and_wait_for_cpu(&server, "/api/compare", &body);
     assert_stops_when_left(&server, stream);
 }
 
