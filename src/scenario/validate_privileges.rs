@@ -117,28 +117,7 @@ fn privilege(
         Got::Absent => Some(None),
         Got::Invalid => None,
         Got::Valid(s) if s == "all" => Some(None),
-        Got::Valid(s) => {
-            let levels = tiers.map(|t| t.levels.as_slice()).unwrap_or_default();
-            match levels.iter().position(|l| l.name == s) {
-                Some(i) => Some(Some(i)),
-                None => {
-                    let names: Vec<String> =
-                        levels.iter().map(|l| format!("\"{}\"", l.name)).collect();
-                    let valid = if names.is_empty() {
-                        "\"all\" (the program has no [program.tiers])".to_string()
-                    } else {
-                        format!("\"all\" or one of the tiers: {}", names.join(", "))
-                    };
-                    let span = p.reach.as_ref().map(toml::Spanned::span);
-                    c.problem(
-                        span,
-                        at.child("reach"),
-                        format!("expected {valid}, found \"{s}\""),
-                    );
-                    None
-                }
-            }
-        }
+        Got::Valid(s) => tier_named(c, at, "reach", &p.reach, tiers, &s, "\"all\"").map(Some),
     };
     let value = c.required_number(
         at,
@@ -285,4 +264,35 @@ pub(crate) fn prizes(c: &mut Checker, at: &At, p: &raw::RawPrizes) -> Option<Pri
         prize_value: value.unwrap_or(cost),
         emotional_premium: premium,
     })
+}
+
+/// The position of the tier named `name` among `tiers`' levels, or a problem at `at.key` that
+/// lists the tiers there are, after `other` (another accepted value, e.g. `"all"`) when given.
+pub(crate) fn tier_named(
+    c: &mut Checker,
+    at: &At,
+    key: &str,
+    leaf: &Leaf,
+    tiers: Option<&Tiers>,
+    name: &str,
+    other: &str,
+) -> Option<usize> {
+    let levels = tiers.map(|t| t.levels.as_slice()).unwrap_or_default();
+    if let Some(i) = levels.iter().position(|l| l.name == name) {
+        return Some(i);
+    }
+    let names: Vec<String> = levels.iter().map(|l| format!("\"{}\"", l.name)).collect();
+    let valid = match (names.is_empty(), other.is_empty()) {
+        (true, true) => "no tier (the program has no [program.tiers])".to_string(),
+        (true, false) => format!("{other} (the program has no [program.tiers])"),
+        (false, true) => format!("one of the tiers: {}", names.join(", ")),
+        (false, false) => format!("{other} or one of the tiers: {}", names.join(", ")),
+    };
+    let span = leaf.as_ref().map(toml::Spanned::span);
+    c.problem(
+        span,
+        at.child(key),
+        format!("expected {valid}, found \"{name}\""),
+    );
+    None
 }

@@ -9,6 +9,7 @@
 use super::checker::{At, Bounds, Checker, Got, found};
 use super::raw::{self, Leaf};
 use super::rules::{self, Kind};
+use super::validate_privileges::tier_named;
 use crate::model::population::{LoyaltyType, TypeBehaviour};
 use crate::model::program::Tiers;
 use crate::model::rfm::{Group, RfmThresholds};
@@ -158,28 +159,7 @@ pub(crate) fn only(
             );
             None
         }
-        Got::Valid(s) => {
-            let levels = tiers.map(|t| t.levels.as_slice()).unwrap_or_default();
-            match levels.iter().position(|l| l.name == s) {
-                Some(i) => Some(Some(i)),
-                None => {
-                    let names: Vec<String> =
-                        levels.iter().map(|l| format!("\"{}\"", l.name)).collect();
-                    let valid = if names.is_empty() {
-                        "no tier (the program has no [program.tiers])".to_string()
-                    } else {
-                        format!("one of the tiers: {}", names.join(", "))
-                    };
-                    let span = o.tier.as_ref().map(toml::Spanned::span);
-                    c.problem(
-                        span,
-                        o_at.child("tier"),
-                        format!("expected {valid}, found \"{s}\""),
-                    );
-                    None
-                }
-            }
-        }
+        Got::Valid(s) => tier_named(c, &o_at, "tier", &o.tier, tiers, &s, "").map(Some),
     };
     Some(Target {
         types: types?,
