@@ -145,3 +145,48 @@ only = { groups = ["rare_small", "frequent_small", "rare_large", "frequent_large
     };
     assert_eq!(npv(&plain), npv(&everyone));
 }
+
+#[test]
+fn compare_shows_where_each_design_s_rewards_go_by_group() {
+    use loyalty_sim::decide::compare::compare;
+    let file = |name: &str, program: &str| {
+        loyalty_sim::ScenarioFile::from_text(name.into(), &two_groups(program)).unwrap()
+    };
+    let targeted = file(
+        "targeted.toml",
+        "[program.instant_discount]\nrate = 0.10\nonly = { groups = [\"frequent_large\"] }\n",
+    );
+    let everyone = file("everyone.toml", "[program.instant_discount]\nrate = 0.10\n");
+    let options = loyalty_sim::RunOptions {
+        trials: Some(2),
+        ..loyalty_sim::RunOptions::default()
+    };
+    let out = compare(&[everyone.clone(), targeted.clone()], &options).unwrap();
+    let cmp = &out.comparison;
+    let group = |g: Group| &cmp.by_group[g.index()];
+    assert_eq!(group(Group::RareSmall).group, "rare_small");
+    // Frequent, large buyers cost both designs 50 × 12 × 4 × €50 × 10% = €12,000 a trial;
+    // rare, small ones 50 × 12 × 1 × €10 × 10% = €600 under the discount for everyone, and
+    // nothing under the targeted one.
+    for d in 0..2 {
+        assert!((group(Group::FrequentLarge).reward_cost[d].mean - 12_000.0).abs() < 1e-6);
+    }
+    assert!((group(Group::RareSmall).reward_cost[0].mean - 600.0).abs() < 1e-6);
+    assert_eq!(group(Group::RareSmall).reward_cost[1].mean, 0.0);
+    // The groups with nobody in them cost nothing in either design.
+    for g in [Group::FrequentSmall, Group::RareLarge] {
+        assert_eq!(group(g).reward_cost[0].mean, 0.0);
+        assert_eq!(group(g).member_months[1].mean, 0.0);
+    }
+    let provenance = loyalty_sim::report::decisions::Provenance::of(&[&everyone, &targeted], 3, 2);
+    let text = loyalty_sim::report::decisions::compare_text(&out, &provenance);
+    let row = text
+        .lines()
+        .skip_while(|l| !l.starts_with("By RFM group"))
+        .find(|l| l.contains("rare, small"))
+        .unwrap();
+    assert!(
+        row.contains("€600") && row.trim_end().ends_with("€0"),
+        "{row}"
+    );
+}

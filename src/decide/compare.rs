@@ -7,8 +7,9 @@ use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
-use crate::metrics::finance::TrialMetrics;
+use crate::metrics::finance::{GroupRecord, TrialMetrics};
 use crate::metrics::stats::Stats;
+use crate::model::rfm::Group;
 use crate::run::{RunOptions, RunOutput, run_cancellable};
 use crate::scenario::ScenarioFile;
 use crate::sim::runner::RunError;
@@ -34,6 +35,23 @@ pub struct MetricComparison {
     pub designs: Vec<Stats>,
     /// Distribution of each design minus the first, trial by trial (the first's is zero).
     pub difference_from_first: Vec<Stats>,
+}
+
+/// One RFM group's figures over the horizon, design by design: where each design's rewards go
+/// and what they buy there (the group each customer was read into when they arrived; see
+/// [`crate::model::rfm`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupComparison {
+    /// The group's key (`rare_small`, …).
+    pub group: &'static str,
+    /// Member-months over the horizon, per design.
+    pub member_months: Vec<Stats>,
+    /// Rewards given to the group's members at cost, per design.
+    pub reward_cost: Vec<Stats>,
+    /// Gross margin on the group's incremental sales, per design.
+    pub incremental_margin: Vec<Stats>,
+    /// Incremental margin less reward cost, per design.
+    pub net: Vec<Stats>,
 }
 
 /// The comparison of several designs.
@@ -72,6 +90,8 @@ pub struct Comparison {
     pub payback_probability: Vec<f64>,
     /// Indices of the designs from best to worst: by median NPV, then chance of being best.
     pub ranking: Vec<usize>,
+    /// Figures by RFM group ([`crate::model::rfm::Group::ALL`] order), design by design.
+    pub by_group: Vec<GroupComparison>,
     /// Whether all designs share the same customers and market (else the differences include
     /// the difference in customers, and the output says so).
     pub same_customers: bool,
@@ -309,6 +329,25 @@ pub fn compare_cancellable(
         .iter()
         .map(|r| r.summary.metrics.payback_month.probability_within_horizon)
         .collect();
+    let by_group = Group::ALL
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            // g < 4 indexes every trial's [GroupRecord; 4].
+            let per_design = |f: fn(&GroupRecord) -> f64| -> Vec<Stats> {
+                runs.iter()
+                    .map(|r| Stats::of(&r.by_group.iter().map(|t| f(&t[g])).collect::<Vec<_>>()))
+                    .collect()
+            };
+            GroupComparison {
+                group: group.key(),
+                member_months: per_design(|r| r.member_months),
+                reward_cost: per_design(|r| r.reward_cost),
+                incremental_margin: per_design(|r| r.incremental_margin),
+                net: per_design(|r| r.net),
+            }
+        })
+        .collect();
     let mut ranking: Vec<usize> = (0..n).collect();
     let median_npv = |d: usize| runs[d].summary.metrics.npv.p50;
     ranking.sort_by(|&a, &b| {
@@ -359,6 +398,7 @@ pub fn compare_cancellable(
             payback_difference_from_first,
             payback_probability,
             ranking,
+            by_group,
             same_customers,
             same_terms,
         },

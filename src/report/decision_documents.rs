@@ -16,6 +16,7 @@ use crate::decide::sweep::Sweep;
 use crate::decide::tornado::{HIGH, LOW, Tornado};
 use crate::metrics::finance::Goal;
 use crate::metrics::stats::Stats;
+use crate::model::rfm::Group;
 use crate::money::{Currency, format_number};
 
 /// The place a chance (a share of trials) is shown to: a tenth of a percentage point, as the
@@ -37,6 +38,19 @@ fn plain_place(unit: Unit, largest: f64) -> i32 {
 fn place_of(s: &Stats, unit: Unit) -> i32 {
     stats_place(s, unit)
         .unwrap_or_else(|| plain_place(unit, s.mean.abs().max(s.p5.abs()).max(s.p95.abs())))
+}
+
+/// The place of a mean `s` shown beside amounts as large as `largest`: the place its Monte
+/// Carlo error supports, or, for a figure the same in every trial, whole units beside amounts
+/// of a hundred and more (so a column reads €0 beside €600, not €0.00), and zero whole.
+pub(crate) fn place_beside(s: &Stats, unit: Unit, largest: f64) -> i32 {
+    let largest = largest.max(s.mean.abs());
+    match stats_place(s, unit) {
+        Some(place) => place,
+        // Nothing at all is nothing, not "€0.00".
+        None if largest == 0.0 => 0,
+        None => plain_place(unit, largest),
+    }
 }
 
 /// The place of a mean known to `sem` among values as large as `largest`.
@@ -248,17 +262,26 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
         }
     }
     for (d, s) in cmp.payback_difference_from_first.iter().enumerate().skip(1) {
-        let mut row = vec![
-            Cell::text("payback month (trials where both pay back)"),
-            Cell::text(&cmp.titles[d]),
-        ];
-        match s {
-            Some(s) => row.extend(
+        let row = match s {
+            Some(s) => [
+                Cell::text("payback month (trials where both pay back)"),
+                Cell::text(&cmp.titles[d]),
+            ]
+            .into_iter()
+            .chain(
                 [s.p50, s.p5, s.p95, s.mean, s.sem.unwrap_or(0.0)]
                     .map(|x| Cell::shown(x, format_number(x, 1), 1)),
-            ),
-            None => row.extend((0..5).map(|_| Cell::text("no trial where both pay back"))),
-        }
+            )
+            .collect(),
+            // Said once, in the row's name, so the table keeps its width.
+            None => [
+                Cell::text("payback month: no trial in which both pay back"),
+                Cell::text(&cmp.titles[d]),
+            ]
+            .into_iter()
+            .chain((0..5).map(|_| Cell::text("—")))
+            .collect(),
+        };
         difference_rows.push(row);
     }
     let stats_columns = |first: &str| {
@@ -289,6 +312,46 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
             .collect(),
         note: note.into(),
     };
+    // A figure the same in every trial is shown like the group's largest of its kind.
+    let largest = |all: &[Stats]| all.iter().map(|s| s.mean.abs()).fold(0.0, f64::max);
+    let mean_of = |s: &Stats, all: &[Stats], unit: Unit| {
+        Cell::at(s.mean, unit, &c, place_beside(s, unit, largest(all)))
+    };
+    let by_group = Table {
+        title: "Where the rewards go: by RFM group".into(),
+        sheet: "By RFM group".into(),
+        columns: [
+            "RFM group",
+            "Design",
+            "Member-months",
+            "Reward cost",
+            "Extra gross margin",
+            "Margin less rewards",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: cmp
+            .by_group
+            .iter()
+            .flat_map(|g| {
+                let label = Group::from_key(g.group).map_or(g.group, Group::label);
+                (0..cmp.titles.len()).map(move |d| (label, g, d))
+            })
+            .map(|(label, g, d)| {
+                vec![
+                    Cell::text(label),
+                    Cell::text(&cmp.titles[d]),
+                    mean_of(&g.member_months[d], &g.member_months, Unit::People),
+                    mean_of(&g.reward_cost[d], &g.reward_cost, Unit::Money),
+                    mean_of(&g.incremental_margin[d], &g.incremental_margin, Unit::Money),
+                    mean_of(&g.net[d], &g.net, Unit::Money),
+                ]
+            })
+            .collect(),
+        note: format!(
+            "Means per trial over the horizon. Each customer is read into an RFM group when they arrive, from their purchase rate and spend per purchase against the thresholds of [population.rfm] (the launch base's medians unless stated). Reward cost: rewards at cost given to the group's members (discounts, points redeemed, certificates, privileges, prizes); extra gross margin: the margin on the group's sales with the program less without. {ROUNDED}"
+        ),
+    };
     Document {
         title: format!("Comparison: {}", cmp.titles.join(" vs ")),
         subtitle: format!(
@@ -318,6 +381,7 @@ pub fn compare_document(out: &CompareOutput, provenance: &Provenance) -> Documen
                     cmp.titles[0]
                 ),
             },
+            by_group,
             beats(
                 "Chance that the row beats the column on NPV",
                 "Beats on NPV",

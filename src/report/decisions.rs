@@ -16,6 +16,7 @@ use crate::decide::sobol::Sensitivity;
 use crate::decide::sweep::Sweep;
 use crate::decide::tornado::{HIGH, LOW, Tornado};
 use crate::metrics::finance::{Goal, Series};
+use crate::model::rfm::Group;
 use crate::money::{Currency, format_number};
 use crate::scenario::ScenarioFile;
 
@@ -295,6 +296,36 @@ pub fn compare_text(out: &CompareOutput, provenance: &Provenance) -> String {
                 "  {:<28}{:<width$}  {text}\n",
                 "payback month", cmp.names[d]
             ));
+        }
+    }
+    t.push_str(
+        "\nBy RFM group (each customer read into a group when they arrive), over the horizon: mean per trial, to the place its Monte Carlo error supports\n",
+    );
+    t.push_str(&format!("  {:<28}", ""));
+    for name in &cmp.names {
+        t.push_str(&format!("{name:>width$}  "));
+    }
+    t.push('\n');
+    for g in &cmp.by_group {
+        let label = Group::from_key(g.group).map_or(g.group, Group::label);
+        for (i, (row, stats)) in [
+            ("reward cost", &g.reward_cost),
+            ("extra gross margin", &g.incremental_margin),
+            ("margin less rewards", &g.net),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let head = if i == 0 { label } else { "" };
+            t.push_str(&format!("  {head:<16}{row:<20}"));
+            let largest = stats.iter().map(|s| s.mean.abs()).fold(0.0, f64::max);
+            for s in stats {
+                // Each mean to the place its Monte Carlo error supports.
+                let place = super::decision_documents::place_beside(s, Unit::Money, largest);
+                let shown = super::console::show_at(s.mean, Unit::Money, c, place);
+                t.push_str(&format!("{shown:>width$}  "));
+            }
+            t.push('\n');
         }
     }
     t.push_str("\nChance that the row beats the column (share of trials)\n");
