@@ -68,6 +68,7 @@ table.decision thead th { white-space: normal; vertical-align: bottom; max-width
   .scroll > table { display: table; }
   th, td { padding: 0.25rem 0.4rem; }
   td:first-child { min-width: 9rem; }
+  table.decision thead th { min-width: 8rem; }
   .pair { grid-template-columns: 1fr; }
   dl.meta { grid-template-columns: 1fr; gap: 0; }
   dl.meta dd { margin-bottom: 0.3rem; }
