@@ -174,6 +174,19 @@ fn compare_names_each_design_and_shows_its_median_npv_rounded_by_the_rule() {
     // The chart is inline, as in the run's report.
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.contains("<figure id=\"compare_cash_flow\"><svg"));
+    // The chart file carries its font under a family of its own; the report carries the
+    // font once for its charts, and the chart inline names it first.
+    let svg = std::fs::read_to_string(dir.path().join("compare_cash_flow.svg")).unwrap();
+    let faces = svg.matches("@font-face").count();
+    assert!(faces >= 1);
+    assert_eq!(
+        svg.matches("@font-face{font-family:'loyalty-sim DejaVu Sans ")
+            .count(),
+        faces
+    );
+    assert_eq!(html.matches("@font-face").count(), faces);
+    assert!(html.contains("@font-face{font-family:'loyalty-sim DejaVu Sans';font-weight:normal"));
+    assert!(html.contains("font-family=\"'loyalty-sim DejaVu Sans', 'DejaVu Sans', sans-serif\""));
 }
 
 #[test]

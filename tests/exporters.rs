@@ -444,8 +444,12 @@ fn text_from_the_scenario_file_is_escaped_in_the_report() {
     std::fs::write(&file, &source).unwrap();
     let file = common::reduced(&file, 300, 24);
     let out = common::run_trials(&file, 2);
-    let page =
-        String::from_utf8(loyalty_sim::report::html::report(&out, &[]).into_bytes()).unwrap();
+    let page = String::from_utf8(
+        loyalty_sim::report::html::report(&out, &[])
+            .unwrap()
+            .into_bytes(),
+    )
+    .unwrap();
     let doc = Html::parse_document(&page);
     assert!(
         doc.select(&Selector::parse("script").unwrap())

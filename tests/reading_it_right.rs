@@ -1,7 +1,7 @@
 //! What a new reader found hard to read right, one test per point: the payback chance's
 //! interval, ROI's precision near zero and reachable `--precision` targets, how `compare`
 //! counts ties, the sweep's payback axis and its end-of-range warning, money in the ± column,
-//! the charts' font, the glossary under the summary and the year table's rounding. Small
+//! the charts' font (carried in their SVGs), the glossary under the summary and the year table's rounding. Small
 //! scenarios, few trials; every expected value is worked out by hand in a comment.
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
@@ -341,24 +341,136 @@ fn the_expected_shortfall_and_its_error_are_rounded_as_the_other_rows() {
     );
 }
 
-/// Item 7 of the list: the SVG charts name the font the PNGs are drawn with, DejaVu Sans (shipped with the
-/// program), first, so a viewer that has it draws what the PNG shows.
+/// The fonts a chart SVG or a page declares in its `@font-face` rules: (family, weight, the
+/// font's bytes decoded from the `data:` URL).
+fn embedded_fonts(text: &str) -> Vec<(String, String, Vec<u8>)> {
+    use base64::Engine as _;
+    let value = |rule: &str, key: &str, end: char| {
+        let start = rule.find(key).unwrap() + key.len();
+        rule[start..][..rule[start..].find(end).unwrap()].to_string()
+    };
+    text.split("@font-face{")
+        .skip(1)
+        .map(|rule| {
+            let data = value(rule, "base64,", ')');
+            (
+                value(rule, "font-family:'", '\''),
+                value(rule, "font-weight:", ';'),
+                base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The characters of the `<text>` elements of `svg` (all SVGs of a page together), by
+/// weight: (regular, bold).
+fn text_characters(svg: &str) -> (String, String) {
+    let doc = Html::parse_fragment(svg);
+    let (mut regular, mut bold) = (String::new(), String::new());
+    for t in doc.select(&Selector::parse("text").unwrap()) {
+        let chars: String = t.text().collect::<String>().trim().to_string();
+        if t.value().attr("font-weight") == Some("bold") {
+            bold.push_str(&chars);
+        } else {
+            regular.push_str(&chars);
+        }
+    }
+    (regular, bold)
+}
+
+/// Every character of `text` has a glyph (other than .notdef) in `font`.
+fn assert_covers(font: &[u8], text: &str, what: &str) {
+    let face = ttf_parser::Face::parse(font, 0).unwrap();
+    for c in text.chars() {
+        let glyph = face.glyph_index(c);
+        assert!(
+            glyph.is_some_and(|g| g.0 != 0),
+            "{what}: {c:?} has no glyph in the embedded font"
+        );
+    }
+}
+
+/// Item 7 of the list: each SVG chart carries its font, a subset of DejaVu Sans (the PNGs'
+/// font, shipped with the program) holding a glyph for every character of its text, under a
+/// family of the program's own named first, so a viewer without DejaVu Sans draws the labels
+/// as the PNG shows them.
 #[test]
-fn the_svg_charts_name_their_font() {
+fn the_svg_charts_carry_their_font() {
     let run = small_run();
     for figure in loyalty_sim::report::figures::run_figures(&run) {
         let svg = figure.svg().unwrap();
+        let name = figure.name;
+        assert!(!svg.contains("font-family=\"sans-serif\""), "{name}");
+        let fonts = embedded_fonts(&svg);
+        // The charts of a run draw their title in bold only where they have one; every chart
+        // has regular text (axes, footer).
+        let (regular, bold) = text_characters(&svg);
+        assert!(regular.contains('0'), "{name}: {regular}");
+        let font = |weight: &str| {
+            fonts
+                .iter()
+                .find(|(_, w, _)| w == weight)
+                .map(|(family, _, bytes)| (family.clone(), bytes.clone()))
+        };
+        let (family, bytes) = font("normal").unwrap();
+        // Named first, before an installed DejaVu Sans and the generic family.
+        assert!(family.starts_with("loyalty-sim DejaVu Sans "), "{family}");
         assert!(
-            svg.contains("font-family=\"DejaVu Sans, sans-serif\""),
-            "{}",
-            figure.name
+            svg.contains(&format!(
+                "font-family=\"'{family}', 'DejaVu Sans', sans-serif\""
+            )),
+            "{name}"
         );
-        assert!(
-            !svg.contains("font-family=\"sans-serif\""),
-            "{}",
-            figure.name
-        );
+        assert_covers(&bytes, &regular, name);
+        // The full DejaVu Sans is 759,720 bytes; a chart's few dozen glyphs, far less.
+        assert!(bytes.len() < 60_000, "{name}: {} bytes", bytes.len());
+        if bold.is_empty() {
+            assert!(font("bold").is_none(), "{name}");
+        } else {
+            let (bold_family, bytes) = font("bold").unwrap();
+            assert_eq!(bold_family, family);
+            assert_covers(&bytes, &bold, name);
+            assert!(bytes.len() < 60_000, "{name}: {} bytes", bytes.len());
+        }
     }
+}
+
+/// The report carries the charts' font once, for all of them: one subset per weight in its
+/// head, covering every chart's text, and no chart inline repeats it.
+#[test]
+fn the_report_carries_the_charts_font_once() {
+    let files = loyalty_sim::report::render_all(&small_run(), true).unwrap();
+    let html = files
+        .iter()
+        .find(|(name, _)| name == "report.html")
+        .map(|(_, bytes)| String::from_utf8(bytes.clone()).unwrap())
+        .unwrap();
+    let fonts = embedded_fonts(&html);
+    let weights: Vec<&str> = fonts.iter().map(|(_, w, _)| w.as_str()).collect();
+    assert!(
+        weights == ["normal"] || weights == ["normal", "bold"],
+        "{weights:?}"
+    );
+    assert_eq!(html.matches("@font-face").count(), fonts.len());
+    for (family, _, _) in &fonts {
+        assert_eq!(family, "loyalty-sim DejaVu Sans");
+    }
+    let (regular, bold) = text_characters(&html);
+    assert_covers(&fonts[0].2, &regular, "report.html");
+    if let Some((_, _, bytes)) = fonts.get(1) {
+        assert_covers(bytes, &bold, "report.html");
+    }
+    // Each chart inline names the page's family first.
+    let charts = html.matches("<svg").count();
+    assert!(charts >= 5, "{charts} charts");
+    let named = "font-family=\"'loyalty-sim DejaVu Sans', 'DejaVu Sans', sans-serif\"";
+    assert_eq!(
+        html.matches("<text").count(),
+        html.matches(named).count(),
+        "every text names the page's font"
+    );
 }
 
 /// Item 8 of the list: a one-line glossary under the printed summary, naming MC error, pp, band and burn/earn.
@@ -388,7 +500,7 @@ fn the_printed_summary_ends_with_a_one_line_glossary() {
 fn the_year_tables_money_columns_share_one_rounding_place() {
     let run = small_run();
     let m = &run.summary.metrics;
-    let html = loyalty_sim::report::html::report(&run, &[]);
+    let html = loyalty_sim::report::html::report(&run, &[]).unwrap();
     let doc = Html::parse_document(&html);
     let cell = Selector::parse("table.years td.num, table.years tfoot th.num").unwrap();
     let cells: Vec<String> = doc
@@ -415,7 +527,7 @@ fn the_year_tables_money_columns_share_one_rounding_place() {
 /// Item 9 of the list: the report says which liability goes on the balance sheet and why the other is shown.
 #[test]
 fn the_report_says_which_liability_is_booked_and_why_the_other_is_shown() {
-    let html = loyalty_sim::report::html::report(&small_run(), &[]);
+    let html = loyalty_sim::report::html::report(&small_run(), &[]).unwrap();
     let doc = Html::parse_document(&html);
     let sentence: String = doc
         .select(&Selector::parse("p.balance-sheet").unwrap())

@@ -503,12 +503,16 @@ impl LessonOutput {
         let mut files = Vec::new();
         let mut svgs = Vec::new();
         for f in &self.figures {
-            let svg = f.figure.svg()?;
+            // The chart file carries its font; the page carries one for all its charts.
+            let svg = f.figure.page_svg()?;
             files.push((format!("{}.png", f.figure.name), f.figure.png()?));
-            files.push((format!("{}.svg", f.figure.name), svg.clone().into_bytes()));
+            files.push((
+                format!("{}.svg", f.figure.name),
+                crate::report::chart::font::standalone(&svg)?.into_bytes(),
+            ));
             svgs.push(svg);
         }
-        files.push(("lesson.html".into(), page::html(self, &svgs).into_bytes()));
+        files.push(("lesson.html".into(), page::html(self, &svgs)?.into_bytes()));
         files.push(("lesson.json".into(), page::json(self).into_bytes()));
         Ok(files)
     }

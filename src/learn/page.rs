@@ -4,6 +4,8 @@
 use maud::{DOCTYPE, PreEscaped, html};
 use serde::Serialize;
 
+use crate::report::chart::ChartError;
+
 use super::{Fact, LessonOutput, LessonProvenance, Section, Table};
 
 const WIDTH: usize = 92;
@@ -119,8 +121,10 @@ fn is_number(cell: &str) -> bool {
         && !cell.chars().next().is_some_and(char::is_alphabetic)
 }
 
-/// The page: the story, its tables and its charts (as SVG, in the order given).
-pub fn html(lesson: &LessonOutput, svgs: &[String]) -> String {
+/// The page: the story, its tables and its charts (as SVG drawn for a page, see
+/// [`crate::report::chart::Figure::page_svg`], in the order given), their font in its head.
+pub fn html(lesson: &LessonOutput, svgs: &[String]) -> Result<String, ChartError> {
+    let fonts = crate::report::chart::font::page_font_faces(svgs.iter().map(String::as_str))?;
     let p = &lesson.provenance;
     let section = |s: &Section| {
         html! {
@@ -142,7 +146,7 @@ pub fn html(lesson: &LessonOutput, svgs: &[String]) -> String {
             }
         }
     };
-    html! {
+    Ok(html! {
         (DOCTYPE)
         html lang="en" {
             head {
@@ -150,7 +154,7 @@ pub fn html(lesson: &LessonOutput, svgs: &[String]) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="generator" content=(format!("loyalty-sim {}", p.version));
                 title { "Lesson: " (lesson.lesson.title()) }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(fonts)) }
             }
             body {
                 h1 { (lesson.lesson.title()) }
@@ -173,7 +177,7 @@ pub fn html(lesson: &LessonOutput, svgs: &[String]) -> String {
             }
         }
     }
-    .into_string()
+    .into_string())
 }
 
 #[derive(Serialize)]

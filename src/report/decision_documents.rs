@@ -143,16 +143,17 @@ pub fn documents(doc: &Document, files: &[Rendered]) -> Result<Vec<Rendered>, Re
         .iter()
         .filter_map(|(name, _)| {
             let file = format!("{name}.svg");
+            // The chart file carries its font; the report carries one for all its charts.
             files.iter().find(|f| f.name() == file).map(|f| {
                 (
                     name.clone(),
-                    String::from_utf8_lossy(f.bytes()).into_owned(),
+                    super::chart::font::page_svg(&String::from_utf8_lossy(f.bytes())),
                 )
             })
         })
         .collect();
     Ok(vec![
-        Rendered::new("report.html", report(doc, &svgs).into_bytes()),
+        Rendered::new("report.html", report(doc, &svgs)?.into_bytes()),
         Rendered::new("workbook.xlsx", super::workbook::document_workbook(doc)?),
     ])
 }

@@ -6,6 +6,8 @@
 
 use maud::{DOCTYPE, PreEscaped, html};
 
+use super::chart::ChartError;
+use super::chart::font::page_font_faces;
 use super::console::{Unit, show_at};
 use super::html::{InlineChart, STYLE, inline_figure};
 use crate::money::Currency;
@@ -120,8 +122,10 @@ pub struct Document {
     pub currency: Currency,
 }
 
-/// The report of `doc` with `charts` (name, SVG) inline, in the order `doc.charts` gives.
-pub fn report(doc: &Document, charts: &[(String, String)]) -> String {
+/// The report of `doc` with `charts` (name, SVG drawn for a page: see
+/// [`super::chart::font::page_svg`]) inline, in the order `doc.charts` gives, and their font
+/// in its head.
+pub fn report(doc: &Document, charts: &[(String, String)]) -> Result<String, ChartError> {
     let svg = |name: &str| charts.iter().find(|(n, _)| n == name).map(|(_, s)| s);
     let figures: Vec<(InlineChart<'_>, &str)> = doc
         .charts
@@ -138,6 +142,7 @@ pub fn report(doc: &Document, charts: &[(String, String)]) -> String {
             })
         })
         .collect();
+    let fonts = page_font_faces(figures.iter().map(|(c, _)| c.svg))?;
     let table = |t: &Table| {
         // A column of names reads from the left, a column of numbers (or marks beside them)
         // from the right.
@@ -175,7 +180,7 @@ pub fn report(doc: &Document, charts: &[(String, String)]) -> String {
         Some((f, r)) => (Some(f), r),
         None => (None, &[][..]),
     };
-    html! {
+    Ok(html! {
         (DOCTYPE)
         html lang="en" {
             head {
@@ -183,7 +188,7 @@ pub fn report(doc: &Document, charts: &[(String, String)]) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="generator" content=(concat!("loyalty-sim ", env!("CARGO_PKG_VERSION")));
                 title { (doc.title) }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(fonts)) }
             }
             body {
                 header {
@@ -233,7 +238,7 @@ pub fn report(doc: &Document, charts: &[(String, String)]) -> String {
             }
         }
     }
-    .into_string()
+    .into_string())
 }
 
 #[cfg(test)]

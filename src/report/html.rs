@@ -7,6 +7,7 @@
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::assumptions::{Value, assumptions, defaults};
+use super::chart::{self, ChartError};
 use super::console::{
     Row, Unit, discounting, money_place, month_mean, precision_text, sections, show, show_at,
     show_month, verdict,
@@ -414,8 +415,11 @@ fn methodology(run: &RunOutput) -> Markup {
     }
 }
 
-/// The report of `run`, with `charts` inline (in the order given).
-pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
+/// The report of `run`, with `charts` (drawn for a page, see
+/// [`super::chart::Figure::page_svg`]) inline in the order given and their font in its head.
+pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> Result<String, ChartError> {
+    // One subset per weight for all the charts, declared once.
+    let fonts = chart::font::page_font_faces(charts.iter().map(|c| c.svg))?;
     let md = &run.summary.metadata;
     let c = &run.scenario.finance.currency;
     let name = run.scenario.name.clone().unwrap_or_else(|| {
@@ -434,7 +438,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="generator" content=(format!("{} {}", md.program, md.version));
                 title { (name) " — loyalty program business case" }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(fonts)) }
             }
             body {
                 header {
@@ -558,7 +562,7 @@ pub fn report(run: &RunOutput, charts: &[InlineChart<'_>]) -> String {
             }
         }
     };
-    page.into_string()
+    Ok(page.into_string())
 }
 
 /// The table of the scenario file an assumption belongs to, and its key within it:

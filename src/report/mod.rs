@@ -222,28 +222,35 @@ pub fn render_formats(
         .collect::<Result<Vec<_>, ReportError>>()?;
     if formats.charts || formats.html {
         // Each figure drawn once per format, the figures in parallel; the report inlines the
-        // SVGs, so they are drawn for it even when the chart files are not written.
+        // SVGs, so they are drawn for it even when the chart files are not written. A chart
+        // file carries its own font; the report carries one for all its charts.
         let drawn = figures::run_figures(run)
             .into_par_iter()
             .map(|f| {
                 let png = if formats.charts { f.png()? } else { Vec::new() };
-                Ok((f.name, png, f.svg()?))
+                let page = f.page_svg()?;
+                let file = if formats.charts {
+                    chart::font::standalone(&page)?
+                } else {
+                    String::new()
+                };
+                Ok((f.name, png, page, file))
             })
             .collect::<Result<Vec<_>, chart::ChartError>>()?;
         if formats.charts {
-            for (name, png, svg) in &drawn {
+            for (name, png, _, file) in &drawn {
                 files.push((format!("{name}.png"), png.clone()));
-                files.push((format!("{name}.svg"), svg.clone().into_bytes()));
+                files.push((format!("{name}.svg"), file.clone().into_bytes()));
             }
         }
         if formats.html {
             let inline: Vec<html::InlineChart<'_>> = drawn
                 .iter()
-                .map(|(name, _, svg)| html::InlineChart { name, svg })
+                .map(|(name, _, svg, _)| html::InlineChart { name, svg })
                 .collect();
             files.push((
                 "report.html".into(),
-                html::report(run, &inline).into_bytes(),
+                html::report(run, &inline)?.into_bytes(),
             ));
         }
     }

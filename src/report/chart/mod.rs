@@ -1,6 +1,7 @@
 //! Charts, drawn with plotters into PNG and SVG bytes (no I/O). Text in PNGs uses the DejaVu
 //! Sans font compiled into the program, so a chart looks the same on a machine without any
-//! fonts; SVGs name the same family and let the viewer draw the text.
+//! fonts; SVGs carry a subset of the same font holding the glyphs of their text ([`font`]), so
+//! a viewer draws their labels in it whatever fonts it has.
 //!
 //! Every chart kind is a plain data structure ([`BandChart`], [`StackedChart`], [`LineChart`],
 //! [`HistogramChart`], [`TornadoChart`]) that can draw itself on any plotters backend;
@@ -8,6 +9,7 @@
 //! Okabe–Ito palette, which stays distinguishable for the common forms of colour blindness.
 
 mod draw;
+pub mod font;
 
 use std::sync::Once;
 
@@ -34,6 +36,12 @@ pub enum ChartError {
         /// The chart's file name.
         chart: String,
         /// What plotters said.
+        message: String,
+    },
+    /// The font a chart's SVG carries could not be cut from the program's own.
+    #[error("cannot embed the charts' font: {message}")]
+    Font {
+        /// What the font subsetter said.
         message: String,
     },
 }
@@ -70,16 +78,8 @@ fn register_fonts() {
     FONTS.call_once(|| {
         // The bytes are a font shipped with the program, checked by a test; a failure here
         // would leave plotters without a font and every chart would report it.
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../fonts/DejaVuSans.ttf"),
-        );
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Bold,
-            include_bytes!("../fonts/DejaVuSans-Bold.ttf"),
-        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, font::REGULAR_TTF);
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, font::BOLD_TTF);
     });
 }
 
@@ -260,8 +260,16 @@ impl<C: Draw> Figure<C> {
         Ok(bytes)
     }
 
-    /// The chart as an SVG of the same size.
+    /// The chart as an SVG of the same size that carries its font: a subset of DejaVu Sans
+    /// with the glyphs of its text (see [`font::standalone`]).
     pub fn svg(&self) -> Result<String, ChartError> {
+        font::standalone(&self.page_svg()?)
+    }
+
+    /// The chart as an SVG for a page that shows it inline and declares the font once for
+    /// all its charts ([`font::page_font_faces`]): its text names [`font::FAMILY`] first and
+    /// it carries no font itself.
+    pub fn page_svg(&self) -> Result<String, ChartError> {
         register_fonts();
         let err = |message: String| ChartError::Draw {
             chart: format!("{}.svg", self.name),
@@ -274,11 +282,7 @@ impl<C: Draw> Figure<C> {
             draw_footer(&area, &self.footer).map_err(err)?;
             area.present().map_err(|e| err(e.to_string()))?;
         }
-        // Name the embedded family first, so viewers that have it draw what the PNG shows.
-        Ok(svg.replace(
-            "font-family=\"sans-serif\"",
-            "font-family=\"DejaVu Sans, sans-serif\"",
-        ))
+        Ok(font::name_family(&svg))
     }
 }
 
