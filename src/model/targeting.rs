@@ -381,4 +381,45 @@ mod tests {
         let frequent_large = targeting.segment(&base, 0, 3, None);
         assert_eq!(frequent_large, base);
     }
+
+    #[test]
+    fn a_dated_offer_is_valued_at_its_average_and_paid_in_its_month() {
+        let birthday = Offer {
+            name: "birthday".into(),
+            target: Target::ALL,
+            basket_share: 0.5,
+            bonus_points: 12.0,
+            discount: 0.2,
+            when: Some(When::Birthday),
+        };
+        let targeting = Targeting {
+            points: Target::ALL,
+            instant_discount: Target::ALL,
+            cumulative_discount: Target::ALL,
+            prizes: Target::ALL,
+            privileges: Vec::new(),
+            offers: vec![birthday],
+        };
+        let base = program();
+        // At the till, outside the month: the design as stated.
+        assert_eq!(targeting.segment(&base, 1, 2, None), base);
+        // Valued at 1/12: 1 + 12 × 0.5 / 12 = 1.5 points a euro; 20% × 0.5 / 12 off the basket.
+        let worth = targeting.segment_worth(&base, 1, 2, None);
+        assert_eq!(worth.points.as_ref().map(|p| p.earn_rate), Some(1.5));
+        let d = worth.instant_discount.as_ref().map_or(0.0, |d| d.rate);
+        assert!((d - 0.1 / 12.0).abs() < 1e-15);
+        // In the birthday month: the whole offer, 1 + 6 = 7 points a euro and 10% off.
+        let segment = targeting.segment(&base, 1, 2, None);
+        let month = targeting
+            .dated_month(&segment, 1, 2, None, |_| 1.0)
+            .unwrap();
+        assert_eq!(month.points.as_ref().map(|p| p.earn_rate), Some(7.0));
+        assert_eq!(month.instant_discount.as_ref().map(|d| d.rate), Some(0.1));
+        // Outside it, nothing to fold.
+        assert!(
+            targeting
+                .dated_month(&segment, 1, 2, None, |_| 0.0)
+                .is_none()
+        );
+    }
 }
