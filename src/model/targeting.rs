@@ -241,16 +241,17 @@ fn add_discount(
     extra: f64,
     reference_price: Option<super::program::ReferencePrice>,
 ) {
+    if extra <= 0.0 {
+        return;
+    }
     match &mut p.instant_discount {
         Some(d) => {
-            if extra > 0.0 {
-                d.rate += extra;
-                for band in &mut d.bands {
-                    band.1 += extra;
-                }
+            d.rate += extra;
+            for band in &mut d.bands {
+                band.1 += extra;
             }
         }
-        None if extra > 0.0 => {
+        None => {
             p.instant_discount = Some(InstantDiscount {
                 rate: extra,
                 min_basket: 0.0,
@@ -258,7 +259,6 @@ fn add_discount(
                 reference_price: reference_price.unwrap_or(super::program::ReferencePrice::DEFAULT),
             });
         }
-        None => {}
     }
 }
 
