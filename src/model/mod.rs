@@ -5,6 +5,7 @@
 //! Customers fall into the four RFM groups ([`rfm`]), which with their type and tier let a design
 //! target its components ([`targeting`]).
 
+pub mod dated;
 pub mod dist;
 pub mod market;
 pub mod population;

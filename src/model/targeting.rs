@@ -17,6 +17,7 @@
 
 use serde::Serialize;
 
+use super::dated::When;
 use super::program::{InstantDiscount, Program};
 
 /// The members a component or an offer is for.
@@ -62,6 +63,8 @@ pub struct Offer {
     pub bonus_points: f64,
     /// Extra discount on the chosen items, as a share of their price.
     pub discount: f64,
+    /// When it applies (see [`super::dated`]); `None` = on every purchase.
+    pub when: Option<When>,
 }
 
 /// The design's targeting: each component's target and the offers.
@@ -95,17 +98,103 @@ impl Targeting {
         group: usize,
         tier: Option<usize>,
     ) -> Program {
+        self.fold(program, ty, group, tier, |_| 0.0)
+    }
+
+    /// The design as a member of type `ty`, RFM group `group`, in `tier` values it: the
+    /// [`Targeting::segment`] with each dated offer that covers them folded in as well, scaled
+    /// by the share of their spend it applies to on average ([`When::average_share`]).
+    pub fn segment_worth(
+        &self,
+        program: &Program,
+        ty: usize,
+        group: usize,
+        tier: Option<usize>,
+    ) -> Program {
+        self.fold(program, ty, group, tier, When::average_share)
+    }
+
+    /// Whether any offer is dated.
+    pub fn has_dated(&self) -> bool {
+        self.offers.iter().any(|o| o.when.is_some())
+    }
+
+    /// The dated offers that cover a member of type `ty`, RFM group `group`, in `tier`.
+    pub fn dated_for(
+        &self,
+        ty: usize,
+        group: usize,
+        tier: Option<usize>,
+    ) -> impl Iterator<Item = (&Offer, When)> {
+        self.offers.iter().filter_map(move |o| match o.when {
+            Some(w) if o.target.covers(ty, group, tier) => Some((o, w)),
+            _ => None,
+        })
+    }
+
+    /// The `segment` design for one month with the dated offers that cover the member folded
+    /// in, each scaled by the share of the month's spend it applies to (`share`, 0–1); `None`
+    /// when none applies this month.
+    pub fn dated_month(
+        &self,
+        segment: &Program,
+        ty: usize,
+        group: usize,
+        tier: Option<usize>,
+        mut share: impl FnMut(&When) -> f64,
+    ) -> Option<Program> {
+        let (bonus, discount) =
+            self.dated_for(ty, group, tier)
+                .fold((0.0, 0.0), |(b, d), (o, w)| {
+                    let f = share(&w);
+                    (
+                        b + o.bonus_points * o.basket_share * f,
+                        d + o.discount * o.basket_share * f,
+                    )
+                });
+        if bonus <= 0.0 && discount <= 0.0 {
+            return None;
+        }
+        let mut p = segment.clone();
+        if let Some(points) = &mut p.points {
+            points.earn_rate += bonus;
+        }
+        add_discount(&mut p, discount, None);
+        Some(p)
+    }
+
+    /// [`Targeting::segment`], with each dated offer folded in at `weight(when)` (0 leaves it
+    /// out).
+    fn fold(
+        &self,
+        program: &Program,
+        ty: usize,
+        group: usize,
+        tier: Option<usize>,
+        weight: impl Fn(&When) -> f64,
+    ) -> Program {
         let mut p = program.clone();
         p.targeting = None;
         let offers = self
             .offers
             .iter()
             .filter(|o| o.target.covers(ty, group, tier));
-        let (bonus, extra_discount) = offers.fold((0.0, 0.0), |(b, d), o| {
-            (
+        let (bonus, extra_discount) = offers.fold((0.0, 0.0), |(b, d), o| match &o.when {
+            None => (
                 b + o.bonus_points * o.basket_share,
                 d + o.discount * o.basket_share,
-            )
+            ),
+            Some(w) => {
+                let f = weight(w);
+                if f > 0.0 {
+                    (
+                        b + o.bonus_points * o.basket_share * f,
+                        d + o.discount * o.basket_share * f,
+                    )
+                } else {
+                    (b, d)
+                }
+            }
         });
         if let Some(points) = &mut p.points {
             if self.points.covers(ty, group, tier) {
@@ -118,24 +207,12 @@ impl Targeting {
             }
         }
         let covered = self.instant_discount.covers(ty, group, tier);
-        p.instant_discount = match (p.instant_discount.take(), covered) {
-            (Some(mut d), true) => {
-                d.rate += extra_discount;
-                for band in &mut d.bands {
-                    band.1 += extra_discount;
-                }
-                Some(d)
-            }
-            (base, _) if extra_discount > 0.0 => Some(InstantDiscount {
-                rate: extra_discount,
-                min_basket: 0.0,
-                bands: Vec::new(),
-                reference_price: base.map_or(super::program::ReferencePrice::DEFAULT, |d| {
-                    d.reference_price
-                }),
-            }),
-            _ => None,
-        };
+        if !covered {
+            let base = p.instant_discount.take();
+            add_discount(&mut p, extra_discount, base.map(|d| d.reference_price));
+        } else {
+            add_discount(&mut p, extra_discount, None);
+        }
         if !self.cumulative_discount.covers(ty, group, tier) {
             p.cumulative_discount = None;
         }
@@ -153,6 +230,35 @@ impl Targeting {
             }
         }
         p
+    }
+}
+
+/// Adds `extra` to `p`'s instant discount rate and each of its bands, or makes an instant
+/// discount of `extra` (with `reference_price`, else the default) when it has none; nothing when
+/// `extra` is 0.
+fn add_discount(
+    p: &mut Program,
+    extra: f64,
+    reference_price: Option<super::program::ReferencePrice>,
+) {
+    if extra <= 0.0 {
+        return;
+    }
+    match &mut p.instant_discount {
+        Some(d) => {
+            d.rate += extra;
+            for band in &mut d.bands {
+                band.1 += extra;
+            }
+        }
+        None => {
+            p.instant_discount = Some(InstantDiscount {
+                rate: extra,
+                min_basket: 0.0,
+                bands: Vec::new(),
+                reference_price: reference_price.unwrap_or(super::program::ReferencePrice::DEFAULT),
+            });
+        }
     }
 }
 
@@ -207,6 +313,7 @@ mod tests {
                 prize_cost: 10.0,
                 prize_value: 10.0,
                 emotional_premium: 0.5,
+                entries: None,
             }),
             targeting: None,
         }
@@ -249,6 +356,7 @@ mod tests {
                 basket_share: 0.25,
                 bonus_points: 4.0,
                 discount: 0.04,
+                when: None,
             }],
         };
         let base = program();
@@ -272,5 +380,46 @@ mod tests {
         // Frequent, large: the design as stated.
         let frequent_large = targeting.segment(&base, 0, 3, None);
         assert_eq!(frequent_large, base);
+    }
+
+    #[test]
+    fn a_dated_offer_is_valued_at_its_average_and_paid_in_its_month() {
+        let birthday = Offer {
+            name: "birthday".into(),
+            target: Target::ALL,
+            basket_share: 0.5,
+            bonus_points: 12.0,
+            discount: 0.2,
+            when: Some(When::Birthday),
+        };
+        let targeting = Targeting {
+            points: Target::ALL,
+            instant_discount: Target::ALL,
+            cumulative_discount: Target::ALL,
+            prizes: Target::ALL,
+            privileges: Vec::new(),
+            offers: vec![birthday],
+        };
+        let base = program();
+        // At the till, outside the month: the design as stated.
+        assert_eq!(targeting.segment(&base, 1, 2, None), base);
+        // Valued at 1/12: 1 + 12 × 0.5 / 12 = 1.5 points a euro; 20% × 0.5 / 12 off the basket.
+        let worth = targeting.segment_worth(&base, 1, 2, None);
+        assert_eq!(worth.points.as_ref().map(|p| p.earn_rate), Some(1.5));
+        let d = worth.instant_discount.as_ref().map_or(0.0, |d| d.rate);
+        assert!((d - 0.1 / 12.0).abs() < 1e-15);
+        // In the birthday month: the whole offer, 1 + 6 = 7 points a euro and 10% off.
+        let segment = targeting.segment(&base, 1, 2, None);
+        let month = targeting
+            .dated_month(&segment, 1, 2, None, |_| 1.0)
+            .unwrap();
+        assert_eq!(month.points.as_ref().map(|p| p.earn_rate), Some(7.0));
+        assert_eq!(month.instant_discount.as_ref().map(|d| d.rate), Some(0.1));
+        // Outside it, nothing to fold.
+        assert!(
+            targeting
+                .dated_month(&segment, 1, 2, None, |_| 0.0)
+                .is_none()
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct Simulation {
     pub trials: u64,
     /// Seed from which every trial's random numbers are derived.
     pub seed: u64,
+    /// Calendar month (1 = January) of the first simulated month; only dated offers read it.
+    pub launch_month: u32,
 }
 
 /// One item of the one-time investment, booked at month 0.

@@ -52,6 +52,8 @@ pub struct RawSimulation {
     pub trials: Leaf,
     /// Seed of the random numbers.
     pub seed: Leaf,
+    /// Calendar month of the first simulated month (1 = January).
+    pub launch_month: Leaf,
 }
 
 /// `[population]`: the four loyalty types; an absent type has a share of zero.
@@ -110,6 +112,20 @@ pub struct RawOffer {
     pub bonus_points: Leaf,
     /// Extra discount on the chosen items.
     pub discount: Leaf,
+    /// `when = { … }`: the purchases it applies to (absent: all).
+    pub when: Table<RawWhen>,
+}
+
+/// `when = { birthday = true }`, `{ months = […] }` or `{ share_of_purchases = … }`: when a
+/// dated offer applies.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawWhen {
+    /// In each member's birthday month.
+    pub birthday: Leaf,
+    /// In these calendar months (1 = January).
+    pub months: Leaf,
+    /// On this share of a member's purchases.
+    pub share_of_purchases: Leaf,
 }
 
 /// One loyalty type's share and behaviour.
@@ -269,6 +285,12 @@ pub struct RawPrizes {
     pub prize_value: Leaf,
     /// Extra value of a chance of a prize over its expected money value.
     pub emotional_premium: Leaf,
+    /// Points a member spends on one entry to the draw.
+    pub entry_points: Leaf,
+    /// Chance that an entry bought with points wins.
+    pub chance_per_entry: Leaf,
+    /// Chance a month that a member who can buy an entry and no reward buys one.
+    pub entry_chance_per_month: Leaf,
     /// Who takes part.
     pub only: Table<RawOnly>,
 }
@@ -656,6 +678,7 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["program", "privileges"] => keys::<RawPrivileges>(),
         ["program", "prizes"] => keys::<RawPrizes>(),
         ["program", "offers", _] => keys::<RawOffer>(),
+        ["program", "offers", _, "when"] => keys::<RawWhen>(),
         [
             "program",
             "points" | "instant_discount" | "cumulative_discount" | "prizes",

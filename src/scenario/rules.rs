@@ -45,6 +45,15 @@ pub(crate) enum Kind {
     ChoiceList(Vec<String>),
     /// A list of rows, each a list of numbers within bounds (a matrix).
     Rows(Bounds),
+    /// The boolean `true` (a switch that is on when stated).
+    True,
+    /// A non-empty list of distinct whole numbers from `min` to `max`.
+    WholeList {
+        /// Smallest value.
+        min: u64,
+        /// Largest value.
+        max: u64,
+    },
 }
 
 /// One field of the scenario format. Its path (the key of [`Recording::rules`]) is dotted,

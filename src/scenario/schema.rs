@@ -32,6 +32,7 @@ customers = 1000
 months = 360
 trials = 10
 seed = 1
+launch_month = 3
 [population]
 headroom = 1
 [population.rfm]
@@ -134,6 +135,9 @@ chance_per_purchase = 0.01
 prize_cost = 10
 prize_value = 20
 emotional_premium = 0.5
+entry_points = 100
+chance_per_entry = 0.02
+entry_chance_per_month = 0.3
 only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [[program.offers]]
 name = "chosen items"
@@ -141,6 +145,7 @@ only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 basket_share = 0.3
 bonus_points = 2
 discount = 0.01
+when = { months = [11, 12] }
 [market.competitor]
 promotions_per_year = 2
 duration_months = { min = 1, max = 2 }
@@ -209,6 +214,7 @@ only = {}
 only = {}
 [[program.offers]]
 only = {}
+when = {}
 [population.rfm]
 [market.competitor]
 duration_months = {}
@@ -589,6 +595,13 @@ fn leaf_schema(rule: &FieldRule) -> Value {
             "type": "array",
             "minItems": 1,
             "items": { "type": "string", "enum": options }
+        }),
+        Kind::True => json!({ "type": "boolean", "enum": [true] }),
+        Kind::WholeList { min, max } => json!({
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": true,
+            "items": { "type": "integer", "minimum": min, "maximum": max }
         }),
         Kind::Rows(b) => {
             let mut m = Map::new();

@@ -255,11 +255,26 @@ fn simulation(c: &mut Checker, raw: &RawScenario) -> Option<Simulation> {
     let seed = c
         .whole(&at, "seed", &s.seed, 0, i64::MAX as u64, "seed")
         .or(0);
+    let size = c
+        .fixed_only
+        .replace("the calendar is the same in every trial");
+    let launch_month = c
+        .months(
+            &at,
+            "launch_month",
+            &s.launch_month,
+            1,
+            12,
+            "calendar month of the first simulated month, 1 = January",
+        )
+        .or(1);
+    c.fixed_only = size;
     Some(Simulation {
         customers: customers?,
         months: u32::try_from(months?).ok()?,
         trials: trials?,
         seed: seed?,
+        launch_month: launch_month?,
     })
 }
 

@@ -13,7 +13,7 @@ use super::raw::{self, Leaf, RawTypeValues};
 use crate::model::privileges::{
     DEFAULT_ATTACHMENT, DEFAULT_ATTACHMENT_HALF, DEFAULT_WEIGHTS, Privilege, Privileges,
 };
-use crate::model::prizes::{DEFAULT_EMOTIONAL_PREMIUM, Prizes};
+use crate::model::prizes::{DEFAULT_EMOTIONAL_PREMIUM, PrizeEntries, Prizes};
 use crate::model::program::{ReferencePrice, Tiers};
 
 const COST: Bounds = Bounds::closed(0.0, 1e9);
@@ -220,8 +220,14 @@ pub(crate) fn reference_price(
     })
 }
 
-/// Validates `[program.prizes]`.
-pub(crate) fn prizes(c: &mut Checker, at: &At, p: &raw::RawPrizes) -> Option<Prizes> {
+/// Validates `[program.prizes]`; `has_points` says whether entries have points to be bought
+/// with.
+pub(crate) fn prizes(
+    c: &mut Checker,
+    at: &At,
+    p: &raw::RawPrizes,
+    has_points: bool,
+) -> Option<Prizes> {
     let chance = c.required_number(
         at,
         "chance_per_purchase",
@@ -257,13 +263,95 @@ pub(crate) fn prizes(c: &mut Checker, at: &At, p: &raw::RawPrizes) -> Option<Pri
             "extra value of a chance of a prize over its expected money value, 0.5 = +50%",
         )
         .or(DEFAULT_EMOTIONAL_PREMIUM);
-    let (chance, cost, value, premium) = (chance?, cost?, value?, premium?);
+    let entries = prize_entries(c, at, p, has_points, chance);
+    let (chance, cost, value, premium, entries) = (chance?, cost?, value?, premium?, entries?);
     Some(Prizes {
         chance_per_purchase: chance,
         prize_cost: cost,
         prize_value: value.unwrap_or(cost),
         emotional_premium: premium,
+        entries,
     })
+}
+
+/// Validates the entries bought with points of `[program.prizes]`: `entry_points` (absent: no
+/// entries), `chance_per_entry` (default: `chance_per_purchase`, `per_purchase` here) and
+/// `entry_chance_per_month` (default: each type's `redemption_per_month`).
+fn prize_entries(
+    c: &mut Checker,
+    at: &At,
+    p: &raw::RawPrizes,
+    has_points: bool,
+    per_purchase: Option<f64>,
+) -> Option<Option<PrizeEntries>> {
+    let fixed = c
+        .fixed_only
+        .replace("an entry's price in points is the same in every trial");
+    let points = c.whole(
+        at,
+        "entry_points",
+        &p.entry_points,
+        1,
+        1_000_000_000,
+        "points a member spends on one entry to the draw",
+    );
+    c.fixed_only = fixed;
+    let chance = c
+        .number(
+            at,
+            "chance_per_entry",
+            &p.chance_per_entry,
+            Bounds {
+                min_open: true,
+                ..Bounds::SHARE
+            },
+            "chance that an entry bought with points wins a prize, 0.05 = 1 in 20",
+        )
+        .optional();
+    let per_month = c
+        .number(
+            at,
+            "entry_chance_per_month",
+            &p.entry_chance_per_month,
+            Bounds::SHARE,
+            "chance a month that a member who holds an entry's price but cannot afford the first reward buys an entry",
+        )
+        .optional();
+    let (chance, per_month) = (chance?, per_month?);
+    let points = match points {
+        Got::Invalid => return None,
+        Got::Valid(n) => n,
+        Got::Absent => {
+            for (key, leaf) in [
+                ("chance_per_entry", &p.chance_per_entry),
+                ("entry_chance_per_month", &p.entry_chance_per_month),
+            ] {
+                if let Some(v) = leaf {
+                    c.problem(
+                        Some(v.span()),
+                        at.child(key),
+                        "entries bought with points need `entry_points`, the points one entry costs".into(),
+                    );
+                    return None;
+                }
+            }
+            return Some(None);
+        }
+    };
+    if !has_points {
+        let span = p.entry_points.as_ref().map(toml::Spanned::span);
+        c.problem(
+            span,
+            at.child("entry_points"),
+            "entries bought with points need a [program.points] section to hold the points".into(),
+        );
+        return None;
+    }
+    Some(Some(PrizeEntries {
+        points,
+        chance_per_entry: chance.or(per_purchase)?,
+        chance_per_month: per_month,
+    }))
 }
 
 /// The position of the tier named `name` among `tiers`' levels, or a problem at `at.key` that

@@ -133,7 +133,12 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
     }
 
     let prizes = p.prizes.as_ref().map(|t| {
-        super::validate_privileges::prizes(c, &at.table("prizes", &p.prizes), t.get_ref())
+        super::validate_privileges::prizes(
+            c,
+            &at.table("prizes", &p.prizes),
+            t.get_ref(),
+            p.points.is_some(),
+        )
     });
     let targeting = targeting(c, &at, p, tiers.as_ref().and_then(Option::as_ref));
 

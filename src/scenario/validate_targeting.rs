@@ -10,6 +10,7 @@ use super::checker::{At, Bounds, Checker, Got, found};
 use super::raw::{self, Leaf};
 use super::rules::{self, Kind};
 use super::validate_privileges::tier_named;
+use crate::model::dated::When;
 use crate::model::population::{LoyaltyType, TypeBehaviour};
 use crate::model::program::Tiers;
 use crate::model::rfm::{Group, RfmThresholds};
@@ -188,6 +189,7 @@ pub(crate) fn offers(
             .text(&o_at, "name", &o.name, "the offer's name")
             .or(format!("offer {}", i + 1));
         let target = only(c, &o_at, &o.only, tiers, true);
+        let when = when(c, &o_at, &o.when);
         let share = c
             .number(
                 &o_at,
@@ -239,18 +241,159 @@ pub(crate) fn offers(
                 ok = false;
             }
         }
-        match (name, target, share, bonus, discount) {
-            (Some(name), Some(target), Some(basket_share), Some(bonus_points), Some(discount)) => {
-                offers.push(Offer {
-                    name,
-                    target,
-                    basket_share,
-                    bonus_points,
-                    discount,
-                })
-            }
+        match (name, target, share, bonus, discount, when) {
+            (
+                Some(name),
+                Some(target),
+                Some(basket_share),
+                Some(bonus_points),
+                Some(discount),
+                Some(when),
+            ) => offers.push(Offer {
+                name,
+                target,
+                basket_share,
+                bonus_points,
+                discount,
+                when,
+            }),
             _ => ok = false,
         }
     }
     ok.then_some(offers)
+}
+
+/// Validates an offer's `when = { … }` (absent: every purchase): one of `birthday = true`,
+/// `months = [1–12, …]` or `share_of_purchases` in (0, 1].
+fn when(c: &mut Checker, at: &At, table: &raw::Table<raw::RawWhen>) -> Option<Option<When>> {
+    let Some(w) = table else {
+        return Some(None);
+    };
+    let w_at = at.table("when", table);
+    let raw = w.get_ref();
+    rules::note_exclusive(
+        &w_at.path,
+        &[&["birthday"], &["months"], &["share_of_purchases"]],
+        true,
+    );
+    let birthday = switch_on(
+        c,
+        &w_at,
+        "birthday",
+        &raw.birthday,
+        "in each member's birthday month",
+    );
+    let months = month_list(c, &w_at, "months", &raw.months);
+    let fixed = c
+        .fixed_only
+        .replace("the purchases an offer applies to are the same in every trial");
+    let share = c
+        .number(
+            &w_at,
+            "share_of_purchases",
+            &raw.share_of_purchases,
+            Bounds {
+                min_open: true,
+                ..Bounds::SHARE
+            },
+            "share of a member's purchases the offer applies to (happy hour), 0.15 = 15%",
+        )
+        .optional();
+    c.fixed_only = fixed;
+    let (birthday, months, share) = (birthday?, months?, share?);
+    let stated: Vec<When> = [
+        birthday.map(|()| When::Birthday),
+        months.map(When::Months),
+        share.map(When::ShareOfPurchases),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match stated.as_slice() {
+        [one] => Some(Some(*one)),
+        _ => {
+            let said = if stated.is_empty() {
+                "found none"
+            } else {
+                "found more than one"
+            };
+            c.problem(
+                w_at.span.clone(),
+                w_at.path.clone(),
+                format!(
+                    "expected one of `birthday = true`, `months = [...]` or `share_of_purchases = ...`, {said}"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A switch that is on when stated: only `true` is accepted (leave the key out for off).
+fn switch_on(c: &mut Checker, at: &At, key: &str, leaf: &Leaf, what: &str) -> Option<Option<()>> {
+    rules::note(|| at.child(key), || Kind::True, what, false);
+    let Some(v) = leaf else {
+        rules::note_absent();
+        return Some(None);
+    };
+    match v.get_ref() {
+        toml::Value::Boolean(true) => Some(Some(())),
+        other => {
+            c.problem(
+                Some(v.span()),
+                at.child(key),
+                format!(
+                    "expected true ({what}; leave it out otherwise), {}",
+                    found(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A non-empty list of distinct calendar months, 1 (January) to 12.
+fn month_list(c: &mut Checker, at: &At, key: &str, leaf: &Leaf) -> Option<Option<[bool; 12]>> {
+    rules::note(
+        || at.child(key),
+        || Kind::WholeList { min: 1, max: 12 },
+        "calendar months the offer applies in, 1 = January",
+        false,
+    );
+    let Some(v) = leaf else {
+        rules::note_absent();
+        return Some(None);
+    };
+    let mut months = [false; 12];
+    let bad = match v.get_ref() {
+        toml::Value::Array(items) if items.is_empty() => Some("found an empty list".to_string()),
+        toml::Value::Array(items) => items.iter().find_map(|item| {
+            let slot = item
+                .as_integer()
+                .filter(|m| (1..=12).contains(m))
+                .and_then(|m| months.get_mut(usize::try_from(m - 1).ok()?));
+            match slot {
+                Some(seen) if *seen => Some(format!("{} twice", found(item))),
+                Some(seen) => {
+                    *seen = true;
+                    None
+                }
+                None => Some(found(item)),
+            }
+        }),
+        other => Some(found(other)),
+    };
+    match bad {
+        None => Some(Some(months)),
+        Some(what) => {
+            c.problem(
+                Some(v.span()),
+                at.child(key),
+                format!(
+                    "expected a list of one or more distinct calendar months, whole numbers from 1 (January) to 12 (December), {what}"
+                ),
+            );
+            None
+        }
+    }
 }

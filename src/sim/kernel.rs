@@ -86,6 +86,11 @@ pub struct Model<'a> {
     segments: Vec<Program>,
     /// Tier positions per segment: the base and each level.
     tier_slots: usize,
+    /// With dated offers, the design as each segment values it (see
+    /// [`Model::worth_program_for`]); empty without.
+    worth_segments: Vec<Program>,
+    /// Whether a dated offer is for members' birthdays (each member's month is drawn).
+    birthdays: bool,
 }
 
 /// Who a customer is and where they live.
@@ -126,26 +131,30 @@ impl<'a> Model<'a> {
             .tiers
             .as_ref()
             .map_or(0, |t| t.levels.len());
-        let segments = scenario
-            .program
-            .targeting
-            .as_ref()
+        let targeting = scenario.program.targeting.as_ref();
+        let segments = targeting.map_or_else(Vec::new, |t| {
+            every_segment(tier_slots, |ty, group, tier| {
+                t.segment(&scenario.program, ty, group, tier)
+            })
+        });
+        let worth_segments = targeting
+            .filter(|t| t.has_dated())
             .map_or_else(Vec::new, |t| {
-                let mut all = Vec::with_capacity(16 * tier_slots);
-                for ty in 0..4 {
-                    for group in 0..4 {
-                        for slot in 0..tier_slots {
-                            let tier = slot.checked_sub(1);
-                            all.push(t.segment(&scenario.program, ty, group, tier));
-                        }
-                    }
-                }
-                all
+                every_segment(tier_slots, |ty, group, tier| {
+                    t.segment_worth(&scenario.program, ty, group, tier)
+                })
             });
+        let birthdays = targeting.is_some_and(|t| {
+            t.offers
+                .iter()
+                .any(|o| o.when == Some(crate::model::dated::When::Birthday))
+        });
         Model {
             scenario,
             segments,
             tier_slots,
+            worth_segments,
+            birthdays,
             samplers: scenario
                 .population
                 .types
@@ -198,11 +207,40 @@ impl<'a> Model<'a> {
             .unwrap_or(&self.scenario.program)
     }
 
+    /// The design as a member of type `ty`, RFM group `group`, in `tier` values it: their
+    /// [`Model::program_for`], with dated offers folded in at the share of spend they apply to
+    /// on average (see [`crate::model::targeting::Targeting::segment_worth`]).
+    pub fn worth_program_for(&self, ty: usize, group: usize, tier: Option<usize>) -> &Program {
+        if self.worth_segments.is_empty() {
+            return self.program_for(ty, group, tier);
+        }
+        let slot = tier.map_or(0, |t| t + 1);
+        self.worth_segments
+            .get((ty * 4 + group) * self.tier_slots + slot)
+            .unwrap_or(&self.scenario.program)
+    }
+
     /// The RFM group (index into [`crate::model::rfm::Group::ALL`]) of a customer buying
     /// `rate` times a month for `spend` on average.
     fn group_of(&self, rate: f64, spend: f64) -> usize {
         self.scenario.population.rfm.group(rate, spend).index()
     }
+}
+
+/// `design(ty, group, tier)` for every segment, in [`Model::program_for`]'s order.
+fn every_segment(
+    tier_slots: usize,
+    design: impl Fn(usize, usize, Option<usize>) -> Program,
+) -> Vec<Program> {
+    let mut all = Vec::with_capacity(16 * tier_slots);
+    for ty in 0..4 {
+        for group in 0..4 {
+            for slot in 0..tier_slots {
+                all.push(design(ty, group, slot.checked_sub(1)));
+            }
+        }
+    }
+    all
 }
 
 /// A purchase count for a rate `lambda` from the uniform `u`, by the type's timing.
@@ -258,7 +296,7 @@ fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -
     // ty < 4 (see `Model`).
     let curves = &scenario.population.types[ty].response;
     let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
-    let program = model.program_for(ty, traits.group, tier);
+    let program = model.worth_program_for(ty, traits.group, tier);
     if program.privileges.is_none() && program.prizes.is_none() {
         return Profile::new(program, curves, rate, spend, tier);
     }
@@ -295,6 +333,11 @@ fn add_components(
     }
     if let Some(p) = &program.prizes {
         profile.add_now(p.worth(spend));
+        if p.entries.is_some() {
+            // ty < 4 (see `Model`).
+            let redemption = model.scenario.population.types[ty].redemption_per_month;
+            profile.add_now(p.entries_worth(program.points.as_ref(), (rate, spend), redemption));
+        }
     }
 }
 
@@ -490,6 +533,9 @@ struct Life<'m, 'a> {
     /// Each world's last purchase rate, for the draw of the month's purchases.
     draw_base: PoissonInverse,
     draw_prog: PoissonInverse,
+    /// Calendar month of the member's birthday (1–12), drawn when a dated offer needs it;
+    /// 0 otherwise.
+    birthday: u32,
 }
 
 /// Where the program and the market stand for this customer in one month.
@@ -828,6 +874,7 @@ impl Life<'_, '_> {
         state: &mut MemberState,
         own: &mut SimRng,
         month: &mut MonthTotals,
+        overflow: &mut bool,
     ) {
         if !(ctx.running_member && self.alive_prog) {
             return;
@@ -843,6 +890,23 @@ impl Life<'_, '_> {
                 month.prize_cost += f64::from(wins) * p.prize_cost;
                 state.last_reward = ctx.month_no;
             }
+        }
+        if let Some(p) = &program.prizes
+            && let (Some(entries), Some(points)) = (&p.entries, &program.points)
+        {
+            // ty_prog < 4 (see `Model`).
+            let behaviour = &model.scenario.population.types[self.ty_prog];
+            super::prize_entries::month(
+                entries,
+                p.prize_cost,
+                points.first_goal(),
+                behaviour.redemption_per_month,
+                ctx.month_no,
+                state,
+                own,
+                month,
+                overflow,
+            );
         }
         let Some(privileges) = &program.privileges else {
             return;
@@ -939,9 +1003,28 @@ impl Life<'_, '_> {
                 month.member_transactions += u64::from(n_prog);
                 month.member_revenue += spend_prog;
             }
-            // 7. The member's month.
+            // 7. The member's month, with the dated offers that apply this month.
+            let tier = state.tier.level();
+            let segment = model.program_for(ty_prog, group, tier);
+            let dated = match &model.scenario.program.targeting {
+                Some(t) if !model.worth_segments.is_empty() && ctx.running_member && n_prog > 0 => {
+                    super::dated::month_program(
+                        t,
+                        segment,
+                        (ty_prog, group, tier),
+                        crate::model::dated::calendar_month(
+                            model.scenario.simulation.launch_month,
+                            ctx.month_no,
+                        ),
+                        self.birthday,
+                        n_prog,
+                        own,
+                    )
+                }
+                _ => None,
+            };
             let mm = MemberMonth {
-                program: model.program_for(ty_prog, group, state.tier.level()),
+                program: dated.as_ref().unwrap_or(segment),
                 behaviour: &types[ty_prog],
                 sampler: &model.samplers[ty_prog],
                 month: ctx.month_no,
@@ -1022,6 +1105,12 @@ fn simulate_customer(
     }
     // Joining counts as a reward: interest starts whole.
     state.last_reward = enrolled_from.unwrap_or(0);
+    // A member's birthday month, from the program stream, when a dated offer needs it.
+    let birthday = if model.birthdays && enrolled_from.is_some() {
+        crate::model::dated::birthday_month(own.random::<f64>())
+    } else {
+        0
+    };
     let mut response =
         first_response.unwrap_or_else(|| Response::new(model, &traits, first_type, None));
     let extras = program.privileges.is_some() || program.prizes.is_some();
@@ -1043,6 +1132,7 @@ fn simulate_customer(
         response,
         draw_base: PoissonInverse::default(),
         draw_prog: PoissonInverse::default(),
+        birthday,
     };
 
     for (m, month) in totals
@@ -1072,7 +1162,7 @@ fn simulate_customer(
         // The member's rewards this month, charged to their group.
         let before = month.rewards_at_cost();
         if extras {
-            life.extras_month(&ctx, counts.1, state, &mut own, month);
+            life.extras_month(&ctx, counts.1, state, &mut own, month, &mut overflow);
         }
         life.count(&ctx, counts, spends, &mut own, month, state, &mut overflow);
         if ctx.enrolled {

@@ -116,8 +116,10 @@ pub struct MonthTotals {
     pub privilege_uses: u64,
     /// Members whom privileges moved up in attitude this month (false → true, none → latent).
     pub privilege_attached: u64,
-    /// Prizes won by members this month.
+    /// Prizes won by members this month (on purchases and on entries bought with points).
     pub prizes_won: u64,
+    /// Prize entries bought with points this month.
+    pub prize_entries: u64,
     /// Cost of the prizes won this month, in currency.
     pub prize_cost: f64,
     /// By RFM group ([`crate::model::rfm::Group::ALL`] order, each customer's group for
@@ -219,6 +221,7 @@ impl std::ops::AddAssign<&MonthTotals> for MonthTotals {
         self.privilege_uses += o.privilege_uses;
         self.privilege_attached += o.privilege_attached;
         self.prizes_won += o.prizes_won;
+        self.prize_entries += o.prize_entries;
         self.prize_cost += o.prize_cost;
         add4(&mut self.by_group.members, &o.by_group.members);
         add4f(
