@@ -624,7 +624,7 @@ pub struct TrialResult {
     pub months: Vec<MonthRecord>,
     /// One record per month and loyalty type
     /// ([`crate::model::population::LoyaltyType::ALL`] order).
-    pub types: Vec<[TypeRecord; 4]>,
+    pub types: Vec<[TypeRecord; crate::model::population::TYPES]>,
     /// The values drawn for the scenario's uncertain inputs, in the scenario's order.
     pub inputs: Vec<f64>,
     /// The contract liability's roll-forward, one row per year of the horizon.
