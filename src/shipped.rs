@@ -35,6 +35,7 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_prizes",
     "retail_rfm_targeted",
     "retail_coalition",
+    "retail_committed",
     "coffee_points",
     "grocery_points",
     "discount_trap",
