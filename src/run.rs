@@ -387,7 +387,7 @@ pub fn summarize(
         inputs: results.iter().map(|r| r.inputs.clone()).collect(),
         rollforward: results.iter().map(|r| r.rollforward.clone()).collect(),
         monthly,
-        monthly_by_type: monthly_type_bands(results),
+        monthly_by_type: monthly_type_bands(results, scenario.population.shown_types()),
         by_group: results.iter().map(|r| r.groups).collect(),
         trials,
         scenario,

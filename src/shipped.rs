@@ -36,6 +36,7 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_dated_offers",
     "retail_rfm_targeted",
     "retail_coalition",
+    "retail_committed",
     "coffee_points",
     "grocery_points",
     "discount_trap",

@@ -41,7 +41,7 @@ fn prose_lines(text: &str) -> Vec<&str> {
     out
 }
 
-const TYPES: [&str; 4] = ["true", "latent", "false", "none"];
+const TYPES: [&str; 5] = ["true", "latent", "false", "none", "committed"];
 
 /// Every field path of the scenario schema, written as the reference writes them: a loyalty
 /// type's key as `<type>`, the elements of an array of tables as `[]`, a key the user names

@@ -144,7 +144,7 @@ fn type_changes_follow_their_monthly_probabilities() {
     let trials = simulate_trials(&s, 0..2, None, &|| {}).unwrap();
     for t in &trials {
         let m = &t.months[11];
-        let moved = |counts: [u64; 4]| 1.0 - counts[FALSE] as f64 / 10_000.0;
+        let moved = |counts: [u64; 5]| 1.0 - counts[FALSE] as f64 / 10_000.0;
         let (base, prog) = (moved(m.customers_baseline), moved(m.customers_program));
         // Binomial on 10,000 customers: sd ≈ 0.4 percentage points.
         assert!(

@@ -157,7 +157,9 @@ pub fn write(
     for (i, mix) in pop.types.iter().enumerate() {
         let t = mix.loyalty_type;
         let (b, group): (&Behaviour, &str) = match t {
-            LoyaltyType::True | LoyaltyType::False => (&pop.high_patronage, "high"),
+            LoyaltyType::True | LoyaltyType::False | LoyaltyType::Committed => {
+                (&pop.high_patronage, "high")
+            }
             LoyaltyType::Latent | LoyaltyType::NoLoyalty => (&pop.low_patronage, "low"),
         };
         let table = population

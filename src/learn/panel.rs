@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::Scenario;
 use crate::model::market::draw_timeline;
+use crate::model::population::TYPES;
 use crate::sim::kernel::{Model, simulate_customers};
 use crate::sim::rng::{Stream, trial_rng};
 use crate::sim::totals::{BlockTotals, MonthTotals, RunoffTotals};
@@ -48,8 +49,8 @@ impl Customer<'_> {
         let Some(t) = self.months.get(m) else {
             return Month::default();
         };
-        let sum = |a: &[u64; 4]| a.iter().sum::<u64>();
-        let sumf = |a: &[f64; 4]| a.iter().sum::<f64>();
+        let sum = |a: &[u64; TYPES]| a.iter().sum::<u64>();
+        let sumf = |a: &[f64; TYPES]| a.iter().sum::<f64>();
         Month {
             purchases: [sum(&t.transactions_baseline), sum(&t.transactions_program)],
             revenue: [sumf(&t.revenue_baseline), sumf(&t.revenue_program)],

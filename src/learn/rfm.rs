@@ -127,7 +127,7 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
             facts.money(format!("program_net_per_customer_{k}"), &c, net),
         ]);
         let mut row = vec![g.label().to_string()];
-        for (t, (share, ty)) in mix[gi].iter_mut().zip(LoyaltyType::ALL).enumerate() {
+        for (t, (share, ty)) in mix[gi].iter_mut().zip(LoyaltyType::FOUR).enumerate() {
             *share = members.iter().filter(|r| r.loyalty_type == t).count() as f64 / n;
             row.push(facts.percent(format!("type_{}_in_{k}", ty.key()), *share, 0));
         }
@@ -212,7 +212,7 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
             ],
             table: Some(Table {
                 header: std::iter::once("group".to_string())
-                    .chain(LoyaltyType::ALL.iter().map(|t| t.label().to_string()))
+                    .chain(LoyaltyType::FOUR.iter().map(|t| t.label().to_string()))
                     .collect(),
                 rows: type_rows,
             }),
@@ -257,7 +257,7 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
         (0..4)
             .map(|t| {
                 (
-                    LoyaltyType::ALL[t].label().to_string(),
+                    LoyaltyType::FOUR[t].label().to_string(),
                     palette::TYPES[t],
                     (0..4).map(|g| mix[g][t]).collect(),
                 )

@@ -83,8 +83,8 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
         });
     }
 
-    let key = LoyaltyType::ALL.map(|t| t.key());
-    let names = LoyaltyType::ALL.map(|t| t.label());
+    let key = LoyaltyType::FOUR.map(|t| t.key());
+    let names = LoyaltyType::FOUR.map(|t| t.label());
     let tag = |d: &Design| d.name.replace(' ', "_");
     let mut rows: Vec<Vec<String>> = vec![
         vec!["reward".into()],

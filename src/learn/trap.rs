@@ -88,8 +88,8 @@ pub(super) fn teach(
     .collect();
 
     let given: f64 = types.rewards.iter().sum();
-    let key = LoyaltyType::ALL.map(|t| t.key());
-    let names = LoyaltyType::ALL.map(|t| t.label());
+    let key = LoyaltyType::FOUR.map(|t| t.key());
+    let names = LoyaltyType::FOUR.map(|t| t.label());
     let total_customers = types.customers.iter().sum::<u64>() as f64;
     let mut anyway = 0.0;
     let mut type_rows = Vec::new();

@@ -58,8 +58,8 @@ pub(super) fn teach(lesson: &Prepared, facts: &mut Facts) -> Result<Story, Lesso
     let before = promotion.saturating_sub(1).max(1);
     let total: u64 = acc.customers.iter().sum();
     let per_trial = total / scenario.simulation.trials.max(1);
-    let names = LoyaltyType::ALL.map(|t| t.label());
-    let key = LoyaltyType::ALL.map(|t| t.key());
+    let names = LoyaltyType::FOUR.map(|t| t.label());
+    let key = LoyaltyType::FOUR.map(|t| t.key());
 
     let mut rows = Vec::new();
     let mut reactions = Vec::new();

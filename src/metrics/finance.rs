@@ -623,8 +623,11 @@ pub struct TrialResult {
     /// One record per month.
     pub months: Vec<MonthRecord>,
     /// One record per month and loyalty type
-    /// ([`crate::model::population::LoyaltyType::ALL`] order).
-    pub types: Vec<[TypeRecord; 4]>,
+    /// ([`crate::model::population::LoyaltyType::ALL`] order). Written with the four types
+    /// alone when committed loyalty is zero throughout, so a part of a scenario without it
+    /// reads and seals as it did before the type existed (see [`types_serde`]).
+    #[serde(with = "types_serde")]
+    pub types: Vec<[TypeRecord; crate::model::population::TYPES]>,
     /// The values drawn for the scenario's uncertain inputs, in the scenario's order.
     pub inputs: Vec<f64>,
     /// The contract liability's roll-forward, one row per year of the horizon.
@@ -633,6 +636,59 @@ pub struct TrialResult {
     /// Figures by RFM group over the horizon ([`crate::model::rfm::Group::ALL`] order).
     #[serde(default)]
     pub groups: [GroupRecord; 4],
+}
+
+/// (De)serialisation of [`TrialResult::types`]: the four types every scenario has, plus
+/// committed loyalty only when it is not zero in every month; four or five read back, the
+/// fifth zero when absent.
+mod types_serde {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{TypeRecord, TypeSeries};
+    use crate::model::population::{COMMITTED, TYPES};
+
+    /// The four types every scenario has.
+    const FOUR: usize = 4;
+
+    /// Writes the four types, or all five when committed loyalty has any value.
+    pub(super) fn serialize<S: Serializer>(
+        types: &[[TypeRecord; TYPES]],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let committed = types
+            .iter()
+            .any(|m| m[COMMITTED].0.iter().any(|&x| x != 0.0));
+        if committed {
+            types.serialize(s)
+        } else {
+            let four: Vec<&[TypeRecord]> = types.iter().map(|m| &m[..FOUR]).collect();
+            four.serialize(s)
+        }
+    }
+
+    /// Reads four or five types a month.
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<[TypeRecord; TYPES]>, D::Error> {
+        let months: Vec<Vec<TypeRecord>> = Vec::deserialize(d)?;
+        months
+            .into_iter()
+            .map(|month| {
+                if month.len() != FOUR && month.len() != TYPES {
+                    return Err(D::Error::invalid_length(
+                        month.len(),
+                        &"4 or 5 loyalty types a month",
+                    ));
+                }
+                let mut out = [TypeRecord([0.0; TypeSeries::ALL.len()]); TYPES];
+                for (slot, record) in out.iter_mut().zip(month) {
+                    *slot = record;
+                }
+                Ok(out)
+            })
+            .collect()
+    }
 }
 
 /// Sums a count over the months without wrapping.

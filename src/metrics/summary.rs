@@ -450,16 +450,18 @@ pub struct TypeMonthBands {
     pub series: Vec<Stats>,
 }
 
-/// Bands of every per-type series, month by month, type by type.
-pub fn monthly_type_bands(trials: &[TrialResult]) -> Vec<TypeMonthBands> {
+/// Bands of every per-type series, month by month, type by type, for the types `shown` (see
+/// [`crate::model::population::Population::shown_types`]).
+pub fn monthly_type_bands(trials: &[TrialResult], shown: &[LoyaltyType]) -> Vec<TypeMonthBands> {
     let months = trials.first().map_or(0, |t| t.types.len());
-    let mut out = Vec::with_capacity(months * 4);
+    let mut out = Vec::with_capacity(months * shown.len());
     for m in 0..months {
-        for (i, &ty) in LoyaltyType::ALL.iter().enumerate() {
+        for &ty in shown {
+            let i = ty.index();
             let series = TypeSeries::ALL
                 .iter()
                 .map(|&s| {
-                    // Every trial has the first's months; i < 4 indexes a [_; 4].
+                    // Every trial has the first's months; i < TYPES indexes a [_; TYPES].
                     let values: Vec<f64> = trials.iter().map(|t| t.types[m][i][s]).collect();
                     Stats::of(&values)
                 })

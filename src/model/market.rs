@@ -83,7 +83,7 @@ pub struct Acquisition {
     pub per_month: f64,
     /// Loyalty-type mix of new customers, in [`crate::model::population::LoyaltyType::ALL`]
     /// order, summing to 1.
-    pub mix: [f64; 4],
+    pub mix: [f64; crate::model::population::TYPES],
 }
 
 /// The market of a scenario.

@@ -1,4 +1,4 @@
-//! The customer population: four loyalty types, each with its own purchasing, spending,
+//! The customer population: four loyalty types (five with the optional committed type), each with its own purchasing, spending,
 //! attrition and response to the program (DOMAIN §1, Dick & Basu 1994).
 //!
 //! Purchase rates are Gamma-distributed across customers, so monthly purchase counts are
@@ -13,7 +13,8 @@ use serde::Serialize;
 use super::dist::GammaSums;
 use super::response::ResponseCurves;
 
-/// The four loyalty types, from the attitude × patronage matrix.
+/// The loyalty types, from the attitude × patronage matrix: the four every scenario has and
+/// the optional fifth, committed loyalty (last, so the first four keep their positions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LoyaltyType {
@@ -25,11 +26,30 @@ pub enum LoyaltyType {
     False,
     /// Low attitude, low patronage.
     NoLoyalty,
+    /// Very high attitude, high patronage: the extreme of true loyalty, fully insensitive to
+    /// competitors (DOMAIN §1; Oliver 1999's "ultimate" loyalty). Optional: present only when
+    /// a scenario states `[population.committed]`.
+    Committed,
 }
 
+/// Number of loyalty types, the length of every per-type array.
+pub const TYPES: usize = 5;
+
+/// Index of the committed type in per-type arrays.
+pub const COMMITTED: usize = 4;
+
 impl LoyaltyType {
-    /// All four, in the order used everywhere (tables, arrays, outputs).
-    pub const ALL: [LoyaltyType; 4] = [
+    /// All five, in the order used everywhere (tables, arrays, outputs).
+    pub const ALL: [LoyaltyType; TYPES] = [
+        LoyaltyType::True,
+        LoyaltyType::Latent,
+        LoyaltyType::False,
+        LoyaltyType::NoLoyalty,
+        LoyaltyType::Committed,
+    ];
+
+    /// The four types every scenario has (outputs of a scenario without committed loyalty).
+    pub const FOUR: [LoyaltyType; 4] = [
         LoyaltyType::True,
         LoyaltyType::Latent,
         LoyaltyType::False,
@@ -43,6 +63,7 @@ impl LoyaltyType {
             LoyaltyType::Latent => "latent",
             LoyaltyType::False => "false",
             LoyaltyType::NoLoyalty => "none",
+            LoyaltyType::Committed => "committed",
         }
     }
 
@@ -53,6 +74,7 @@ impl LoyaltyType {
             LoyaltyType::Latent => "latent loyalty",
             LoyaltyType::False => "false loyalty",
             LoyaltyType::NoLoyalty => "no loyalty",
+            LoyaltyType::Committed => "committed loyalty",
         }
     }
 
@@ -128,15 +150,23 @@ pub struct TypeBehaviour {
 
 /// Default competitor sensitivity by type, in [`LoyaltyType::ALL`] order: true loyalty is
 /// "least sensitive to competitors' actions", false loyalty "leaves at the first good
-/// opportunity" (DOMAIN §1). The numbers are a stated assumption.
-pub const DEFAULT_COMPETITOR_SENSITIVITY: [f64; 4] = [0.05, 0.2, 0.8, 0.5];
+/// opportunity" (DOMAIN §1). The numbers are a stated assumption, except committed loyalty's
+/// 0: "fully insensitive to competitors" (DOMAIN §1), Oliver's (1999) ultimate loyalty that
+/// holds "despite situational influences and marketing efforts having the potential to cause
+/// switching behavior".
+pub const DEFAULT_COMPETITOR_SENSITIVITY: [f64; TYPES] = [0.05, 0.2, 0.8, 0.5, 0.0];
+
+/// Committed loyalty's default monthly attrition as a share of true loyalty's: half (a stated
+/// assumption; DOMAIN §1 has it loyal "for an indefinite time", Oliver 1999 loyal "despite
+/// situational influences and marketing efforts having the potential to cause switching").
+pub const COMMITTED_ATTRITION: f64 = 0.5;
 
 /// Monthly probabilities of changing loyalty type: `rows[from][to]`, the diagonal holding
 /// the probability of staying.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TransitionMatrix {
     /// Rows by type of origin, columns by type of destination, each row summing to 1.
-    pub rows: [[f64; 4]; 4],
+    pub rows: [[f64; TYPES]; TYPES],
 }
 
 impl TransitionMatrix {
@@ -144,7 +174,7 @@ impl TransitionMatrix {
     /// row's distribution: staying takes the first slice, so small changes of the matrix
     /// move few customers).
     pub fn next(&self, from: usize, u: f64) -> usize {
-        // `from` is a loyalty-type index (< 4: the kernel's type indices, see `sim::kernel`).
+        // `from` is a loyalty-type index (< TYPES: the kernel's type indices, see `sim::kernel`).
         let row = &self.rows[from];
         if u < row[from] {
             return from;
@@ -184,14 +214,14 @@ impl Transitions {
         if attachment >= 1.0 {
             return self.members.next(from, u);
         }
-        // `from` is a loyalty-type index (< 4, see `TransitionMatrix::next`).
+        // `from` is a loyalty-type index (< TYPES, see `TransitionMatrix::next`).
         let (b, m) = (&self.base.rows[from], &self.members.rows[from]);
         let blend = TransitionMatrix {
             rows: std::array::from_fn(|i| {
                 if i == from {
                     std::array::from_fn(|j| b[j] + attachment * (m[j] - b[j]))
                 } else {
-                    [0.0; 4]
+                    [0.0; TYPES]
                 }
             }),
         };
@@ -210,9 +240,21 @@ pub struct Population {
     pub headroom: f64,
     /// Where frequent and large begin, for the RFM groups ([`super::rfm`]).
     pub rfm: super::rfm::RfmThresholds,
+    /// Whether the scenario states the committed type (`[population.committed]`): only then
+    /// can a customer be committed, and only then do outputs show the type.
+    pub committed: bool,
 }
 
 impl Population {
+    /// The types the outputs show: all five with committed loyalty, else the four.
+    pub fn shown_types(&self) -> &'static [LoyaltyType] {
+        if self.committed {
+            &LoyaltyType::ALL
+        } else {
+            &LoyaltyType::FOUR
+        }
+    }
+
     /// Mean purchases per month across the whole base, by the types' shares.
     pub fn mean_rate(&self) -> f64 {
         let total: f64 = self.types.iter().map(|t| t.share).sum();
@@ -229,14 +271,14 @@ impl Population {
     /// How many of `customers` belong to each type, in [`LoyaltyType::ALL`] order: the shares
     /// rounded by largest remainder, so the counts add up to `customers` exactly and the
     /// composition of the base is the scenario's, not a random draw around it.
-    pub fn type_counts(&self, customers: u64) -> [u64; 4] {
-        let mut counts = [0u64; 4];
-        let mut remainders = [(0.0f64, 0usize); 4];
+    pub fn type_counts(&self, customers: u64) -> [u64; TYPES] {
+        let mut counts = [0u64; TYPES];
+        let mut remainders = [(0.0f64, 0usize); TYPES];
         let mut assigned = 0u64;
         // Validation lets the shares miss 1 by up to 10⁻⁶; normalised, they split every
         // customer, and the floors leave at most one customer per type to hand out.
         let total: f64 = self.types.iter().map(|t| t.share).sum();
-        for (i, ty) in self.types.iter().enumerate().take(4) {
+        for (i, ty) in self.types.iter().enumerate().take(TYPES) {
             let exact = if total > 0.0 {
                 ty.share / total * customers as f64
             } else {
@@ -258,7 +300,7 @@ impl Population {
             if left == 0 {
                 break;
             }
-            // i is 0 or was set above from `enumerate().take(4)`: < 4.
+            // i is 0 or was set above from `enumerate().take(TYPES)`: < TYPES.
             counts[i] += 1;
             left -= 1;
         }
@@ -426,7 +468,7 @@ mod tests {
         }
     }
 
-    fn population(shares: [f64; 4]) -> Population {
+    fn population(shares: [f64; TYPES]) -> Population {
         Population {
             types: shares
                 .iter()
@@ -442,22 +484,28 @@ mod tests {
                 frequent_from: 1.0,
                 large_from: 10.0,
             },
+            committed: shares[COMMITTED] > 0.0,
         }
     }
 
     #[test]
     fn type_counts_add_up_and_follow_largest_remainder() {
-        let pop = population([0.333, 0.333, 0.334, 0.0]);
+        let pop = population([0.333, 0.333, 0.334, 0.0, 0.0]);
         // 10 × shares = 3.33, 3.33, 3.34, 0 → floors 3, 3, 3 and the one left goes to the
         // largest remainder (0.34, the false-loyal share).
-        assert_eq!(pop.type_counts(10), [3, 3, 4, 0]);
+        assert_eq!(pop.type_counts(10), [3, 3, 4, 0, 0]);
         // Three thirds of 100 million: every customer has a type.
-        let thirds = population([1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0]);
+        let thirds = population([1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 0.0, 0.0]);
         let c = thirds.type_counts(100_000_000);
         assert_eq!(c.iter().sum::<u64>(), 100_000_000);
         assert_eq!(c[3], 0);
-        assert_eq!(pop.type_counts(1000), [333, 333, 334, 0]);
-        assert_eq!(pop.type_counts(0), [0, 0, 0, 0]);
+        assert_eq!(pop.type_counts(1000), [333, 333, 334, 0, 0]);
+        assert_eq!(pop.type_counts(0), [0, 0, 0, 0, 0]);
+        // Committed loyalty counts like any type: a quarter of 8 customers is 2.
+        let with = population([0.25, 0.25, 0.25, 0.0, 0.25]);
+        assert_eq!(with.type_counts(8), [2, 2, 2, 0, 2]);
+        assert_eq!(with.shown_types().len(), 5);
+        assert_eq!(pop.shown_types(), &LoyaltyType::FOUR);
     }
 
     #[test]
@@ -507,10 +555,11 @@ mod tests {
     fn transitions_invert_each_row_with_staying_first() {
         let m = TransitionMatrix {
             rows: [
-                [0.9, 0.0, 0.0, 0.1],
-                [0.05, 0.9, 0.0, 0.05],
-                [0.02, 0.0, 0.95, 0.03],
-                [0.0, 0.0, 0.0, 1.0],
+                [0.9, 0.0, 0.0, 0.1, 0.0],
+                [0.05, 0.9, 0.0, 0.05, 0.0],
+                [0.02, 0.0, 0.95, 0.03, 0.0],
+                [0.0, 0.0, 0.0, 1.0, 0.0],
+                [0.0, 0.0, 0.0, 0.0, 1.0],
             ],
         };
         assert_eq!(m.next(0, 0.5), 0);

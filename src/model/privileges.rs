@@ -8,35 +8,47 @@
 //! (so it moves retention, insulation from competitors and enrolment through the type's
 //! response curves), and counts as the part that holds a member (the members' own type
 //! changes). On top of it, privileges move members up the attitude axis of Dick & Basu
-//! (1994): each month a false-loyal member becomes truly loyal, and a member of no loyalty
-//! becomes latent-loyal, with a chance that grows with the privileges' value to them:
+//! (1994): each month a false-loyal member becomes truly loyal, a member of no loyalty
+//! becomes latent-loyal, and (when the scenario has the committed type) a truly loyal member
+//! becomes committed, with a chance that grows with the privileges' value to them:
 //! `attachment[type] × v / (attachment_half + v)`. A tier the member may still reach adds its
 //! extra privileges' value, discounted for the chance and the wait, as a tier's discount does.
 
 use serde::Serialize;
 
+use super::population::TYPES;
 use super::program::{Qualify, Tiers};
 use super::response::reach;
 
-/// Default weight of non-material value by type (true, latent, false, none): the attached
-/// weigh status and treatment fully, the false-loyal and the unattached much less. A stated
-/// assumption after Melnyk & Bijmolt (2015, EJM 49(3/4)): non-monetary discrimination of
-/// members builds loyalty more than discounts or points do.
-pub const DEFAULT_WEIGHTS: [f64; 4] = [1.0, 0.8, 0.3, 0.2];
+/// Default weight of non-material value by type (true, latent, false, none, committed): the
+/// attached weigh status and treatment fully, the false-loyal and the unattached much less. A
+/// stated assumption after Melnyk & Bijmolt (2015, EJM 49(3/4)): non-monetary discrimination
+/// of members builds loyalty more than discounts or points do.
+pub const DEFAULT_WEIGHTS: [f64; TYPES] = [1.0, 0.8, 0.3, 0.2, 1.0];
 
 /// Default most monthly chance of moving up in attitude at full value, by type: false → true
-/// 2% a month, none → latent 1% a month, none for types already attached. A stated assumption
+/// 2% a month, none → latent 1% a month, none for latent and committed. A stated assumption
 /// (DOMAIN §1: a false-loyal member can become truly loyal through non-material privileges);
 /// at full value, about half of the false-loyal members who stay 36 months become truly loyal.
-pub const DEFAULT_ATTACHMENT: [f64; 4] = [0.0, 0.0, 0.02, 0.01];
+/// True → committed is 0 here: a scenario without the committed type has nowhere to move them;
+/// with it, the default is [`DEFAULT_COMMITMENT`].
+pub const DEFAULT_ATTACHMENT: [f64; TYPES] = [0.0, 0.0, 0.02, 0.01, 0.0];
+
+/// Default most monthly chance that privileges move a truly loyal member on to committed
+/// loyalty, when the scenario has that type: 0.5% a month at full value, a quarter of false →
+/// true's (a stated assumption. Oliver 1999 has ultimate loyalty emerge from product
+/// superiority, personal fortitude and social bonding together, and finds it out of reach for
+/// many providers: a rarer, later step than false → true).
+pub const DEFAULT_COMMITMENT: f64 = 0.005;
 
 /// Default value (share of spend) giving half the most attachment: 1%, the value at which the
 /// response curves of the attached types give half their effect (a stated assumption).
 pub const DEFAULT_ATTACHMENT_HALF: f64 = 0.01;
 
 /// The type a member of each type becomes when privileges attach them (a higher attitude with
-/// the same patronage): false → true, none → latent; true and latent stay.
-pub const ATTACHED_TYPE: [usize; 4] = [0, 1, 0, 1];
+/// the same patronage): false → true, none → latent, true → committed (only when the scenario
+/// has committed loyalty); latent and committed stay.
+pub const ATTACHED_TYPE: [usize; TYPES] = [4, 1, 0, 1, 4];
 
 /// One privilege.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,8 +59,8 @@ pub struct Privilege {
     pub from_tier: Option<usize>,
     /// Value to a member who weighs non-material value fully, as a share of their spend.
     pub value: f64,
-    /// Weight of that value by type (true, latent, false, none).
-    pub weights: [f64; 4],
+    /// Weight of that value by type (true, latent, false, none, committed).
+    pub weights: [f64; TYPES],
     /// Cost to the company per member reached per month, in currency.
     pub cost_per_member_per_month: f64,
     /// Mean uses per member reached per month (Poisson).
@@ -75,7 +87,7 @@ pub struct Privileges {
     /// The privileges.
     pub items: Vec<Privilege>,
     /// Most monthly chance of moving up in attitude at full value, by type.
-    pub attachment: [f64; 4],
+    pub attachment: [f64; TYPES],
     /// Value giving half the most attachment (share of spend); 0 = a step.
     pub attachment_half: f64,
 }

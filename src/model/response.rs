@@ -110,12 +110,16 @@ impl ResponseCurves {
 }
 
 /// The default curves, in [`super::population::LoyaltyType::ALL`] order (true, latent, false,
-/// none). Sources and reasoning in the reference table of docs/model.md.
-pub const DEFAULT_CURVES: [ResponseCurves; 4] = [
+/// none, committed). Sources and reasoning in the reference table of docs/model.md. Committed
+/// members join like the truly loyal but do not change what they buy or how long they stay:
+/// they buy anyway, so the rewards are a pure subsidy (a stated assumption after Oliver 1999),
+/// and with no competitor pull there is nothing to insulate.
+pub const DEFAULT_CURVES: [ResponseCurves; super::population::TYPES] = [
     curves(0.005, 0.005, 0.20, 0.30, 0.95, 0.010, 1.0, 0.95, 12),
     curves(0.06, 0.010, 0.40, 0.40, 0.90, 0.015, 1.0, 0.92, 6),
     curves(0.03, 0.005, 0.45, 0.50, 0.95, 0.015, 1.5, 0.85, 3),
     curves(0.04, 0.0, 0.10, 0.20, 0.60, 0.040, 2.0, 0.80, 3),
+    curves(0.0, 0.0, 0.0, 0.0, 0.95, 0.010, 1.0, 0.95, 12),
 ];
 
 /// Default value giving half the most enrolment: 0.1% back, so that a design worth anything

@@ -24,7 +24,7 @@ use super::program::{InstantDiscount, Program};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Target {
     /// Loyalty types covered ([`super::population::LoyaltyType::ALL`] order).
-    pub types: [bool; 4],
+    pub types: [bool; super::population::TYPES],
     /// RFM groups covered ([`super::rfm::Group::ALL`] order).
     pub groups: [bool; 4],
     /// Lowest tier covered (index into the tiers' levels); `None` = every member.
@@ -34,7 +34,7 @@ pub struct Target {
 impl Target {
     /// Every member.
     pub const ALL: Target = Target {
-        types: [true; 4],
+        types: [true; super::population::TYPES],
         groups: [true; 4],
         from_tier: None,
     };
@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn a_target_covers_types_groups_and_tiers_from_the_lowest() {
         let t = Target {
-            types: [true, false, true, true],
+            types: [true, false, true, true, false],
             groups: [false, true, true, true],
             from_tier: Some(1),
         };

@@ -173,12 +173,15 @@ fn by_type(
     y_label: &str,
 ) -> Figure<AnyChart> {
     let x = months(run);
-    // i < 4: a validated population has four types, TYPES four colours, and `series` one
-    // entry per `TypeSeries::ALL` (monthly_type_bands).
-    let layers = LoyaltyType::ALL
+    // i < TYPES: a validated population has every type, TYPES a colour for each, and `series`
+    // one entry per `TypeSeries::ALL` (monthly_type_bands). Committed loyalty, when the
+    // scenario has it, is shown even at a share of 0: members move into it.
+    let population = &run.scenario.population;
+    let layers = population
+        .shown_types()
         .iter()
-        .enumerate()
-        .filter(|(i, _)| run.scenario.population.types[*i].share > 0.0)
+        .map(|ty| (ty.index(), ty))
+        .filter(|(i, ty)| population.types[*i].share > 0.0 || **ty == LoyaltyType::Committed)
         .map(|(i, ty)| {
             let values = run
                 .monthly_by_type

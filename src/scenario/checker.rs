@@ -9,6 +9,7 @@ use super::Problem;
 use super::diagnostic::shorten;
 use super::raw::{self, Leaf};
 use super::rules::{self, Kind};
+use crate::model::population::{LoyaltyType, TYPES};
 use crate::model::uncertain::{InputDist, UncertainInput};
 use crate::money::format_number;
 
@@ -54,7 +55,7 @@ impl Bounds {
         above && below
     }
 
-    fn describe(&self, kind: &str) -> String {
+    pub(crate) fn describe(&self, kind: &str) -> String {
         let (min, max) = (bound(self.min), bound(self.max));
         match (self.min_open, self.max.is_infinite()) {
             (false, true) => format!("{kind} ≥ {min}"),
@@ -161,6 +162,9 @@ pub(crate) struct Checker {
     pub(crate) uncertain: Vec<UncertainInput>,
     /// When set, a distribution is refused with this reason (fields that must hold exactly).
     pub(crate) fixed_only: Option<&'static str>,
+    /// Whether the scenario states `[population.committed]`: a value for committed loyalty
+    /// elsewhere is refused without it.
+    pub(crate) committed: bool,
 }
 
 /// How a value is described in "found …".
@@ -619,23 +623,53 @@ impl Checker {
         values: &raw::RawTypeValues,
         bounds: Bounds,
         unit: &str,
-    ) -> Option<[f64; 4]> {
-        let leaves = [
+    ) -> Option<[f64; TYPES]> {
+        self.by_type(at, values, [0.0; TYPES], bounds, unit)
+    }
+
+    /// A value per loyalty type where a type left out keeps its `default`; a value for
+    /// committed loyalty is refused unless the scenario has that type.
+    pub(crate) fn by_type(
+        &mut self,
+        at: &At,
+        values: &raw::RawTypeValues,
+        default: [f64; TYPES],
+        bounds: Bounds,
+        unit: &str,
+    ) -> Option<[f64; TYPES]> {
+        let leaves: [&Leaf; TYPES] = [
             &values.true_loyal,
             &values.latent,
             &values.false_loyal,
             &values.none,
+            &values.committed,
         ];
-        let keys = ["true", "latent", "false", "none"];
-        let mut out = [0.0; 4];
+        let mut out = default;
         let mut ok = true;
-        for i in 0..4 {
-            match self.number(at, keys[i], leaves[i], bounds, unit).or(0.0) {
+        for (i, (ty, leaf)) in LoyaltyType::ALL.into_iter().zip(leaves).enumerate() {
+            match self.number(at, ty.key(), leaf, bounds, unit).or(default[i]) {
                 Some(v) => out[i] = v,
                 None => ok = false,
             }
         }
+        ok &= self.committed_stated(at, &values.committed);
         ok.then_some(out)
+    }
+
+    /// Whether `leaf`, a value for committed loyalty at `at`, may be there: refused (with a
+    /// problem) when given in a scenario without `[population.committed]`.
+    pub(crate) fn committed_stated<T>(&mut self, at: &At, leaf: &Option<Spanned<T>>) -> bool {
+        match leaf {
+            Some(v) if !self.committed => {
+                self.problem(
+                    Some(v.span()),
+                    at.child("committed"),
+                    "committed loyalty is not in this scenario's population: add [population.committed] (with its share) or leave committed out here".into(),
+                );
+                false
+            }
+            _ => true,
+        }
     }
 
     /// A whole number that fits in a `u32` month count.

@@ -56,7 +56,8 @@ pub struct RawSimulation {
     pub launch_month: Leaf,
 }
 
-/// `[population]`: the four loyalty types; an absent type has a share of zero.
+/// `[population]`: the four loyalty types and the optional committed type; an absent type has
+/// a share of zero.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawPopulation {
     /// `[population.true]`.
@@ -69,6 +70,8 @@ pub struct RawPopulation {
     pub false_loyal: Table<RawType>,
     /// `[population.none]`.
     pub none: Table<RawType>,
+    /// `[population.committed]`: optional; without it no customer is ever committed.
+    pub committed: Table<RawType>,
     /// `[population.transitions]`: monthly type changes without the program.
     pub transitions: Table<RawTransitions>,
     /// `[population.member_transitions]`: monthly type changes of members.
@@ -223,6 +226,8 @@ pub struct RawTypeValues {
     pub false_loyal: Leaf,
     /// For no loyalty.
     pub none: Leaf,
+    /// For committed loyalty (only with `[population.committed]`).
+    pub committed: Leaf,
 }
 
 /// Rows of a transition matrix: for each type of origin, the monthly probabilities of
@@ -239,6 +244,8 @@ pub struct RawTransitions {
     pub false_loyal: Table<RawTypeValues>,
     /// From no loyalty.
     pub none: Table<RawTypeValues>,
+    /// From committed loyalty (only with `[population.committed]`).
+    pub committed: Table<RawTypeValues>,
 }
 
 /// `[program]`: the design and the rules its components share.

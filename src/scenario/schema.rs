@@ -39,7 +39,7 @@ headroom = 1
 frequent_from = 2
 large_from = 30
 [population.true]
-share = 0.25
+share = 0.2
 purchases_per_month = { mean = 1, cv = 1, timing = "random" }
 spend_per_purchase = { mean = 10, cv_within = 0.4, cv_between = 0.7 }
 attrition_per_month = 0.01
@@ -50,15 +50,17 @@ word_of_mouth = 0.001
 exit_reaction = 0
 response = { frequency = 0.1, basket = 0.1, retention = 0.1, insulation = 0.1, enrolment = 0.5, half = 0.1, shape = 1, enrolment_half = 0.1, delay_discount = 0.9, horizon_months = 6, stake_half = 1 }
 [population.transitions]
-true = { latent = 0.01, false = 0.01, none = 0.01 }
-latent = { true = 0.01, false = 0.01, none = 0.01 }
-false = { true = 0.01, latent = 0.01, none = 0.01 }
-none = { true = 0.01, latent = 0.01, false = 0.01 }
+true = { latent = 0.01, false = 0.01, none = 0.01, committed = 0.01 }
+latent = { true = 0.01, false = 0.01, none = 0.01, committed = 0.01 }
+false = { true = 0.01, latent = 0.01, none = 0.01, committed = 0.01 }
+none = { true = 0.01, latent = 0.01, false = 0.01, committed = 0.01 }
+committed = { true = 0.01, latent = 0.01, false = 0.01, none = 0.01 }
 [population.member_transitions]
-true = { latent = 0.01, false = 0.01, none = 0.01 }
-latent = { true = 0.01, false = 0.01, none = 0.01 }
-false = { true = 0.01, latent = 0.01, none = 0.01 }
-none = { true = 0.01, latent = 0.01, false = 0.01 }
+true = { latent = 0.01, false = 0.01, none = 0.01, committed = 0.01 }
+latent = { true = 0.01, false = 0.01, none = 0.01, committed = 0.01 }
+false = { true = 0.01, latent = 0.01, none = 0.01, committed = 0.01 }
+none = { true = 0.01, latent = 0.01, false = 0.01, committed = 0.01 }
+committed = { true = 0.01, latent = 0.01, false = 0.01, none = 0.01 }
 [program]
 goal_gradient = 0.2
 reward_cap_per_member_per_month = 10
@@ -118,18 +120,18 @@ grace_months = 3
 settlement = "honour"
 cost = 1000
 [program.privileges]
-attachment = { true = 0.01, latent = 0.01, false = 0.02, none = 0.01 }
+attachment = { true = 0.01, latent = 0.01, false = 0.02, none = 0.01, committed = 0 }
 attachment_half = 0.01
 [[program.privileges.items]]
 name = "service"
 reach = "gold"
 value = 0.01
-weight = { true = 1, latent = 0.8, false = 0.3, none = 0.2 }
+weight = { true = 1, latent = 0.8, false = 0.3, none = 0.2, committed = 1 }
 cost_per_member_per_month = 0.1
 uses_per_member_per_month = 0.5
 cost_per_use = 2
 set_up = 100
-only = { types = ["true"], groups = ["rare_small"] }
+only = { types = ["true", "committed"], groups = ["rare_small"] }
 [program.prizes]
 chance_per_purchase = 0.01
 prize_cost = 10
@@ -160,7 +162,7 @@ silent_share = 0.96
 deterred_prospects = 1
 [acquisition]
 per_month = 10
-mix = { true = 0.25, latent = 0.25, false = 0.25, none = 0.25 }
+mix = { true = 0.2, latent = 0.2, false = 0.2, none = 0.2, committed = 0.2 }
 [finance]
 currency = "EUR"
 gross_margin = 0.4
@@ -257,12 +259,12 @@ const TYPE_SKELETON: &str = "purchases_per_month = {}\nspend_per_purchase = {}\n
 /// The probes, in the order read (the full one first, so ranges that depend on the horizon
 /// are noted at the longest horizon).
 fn probes() -> [String; 3] {
-    let all = ["true", "latent", "false", "none"];
+    let all = ["true", "latent", "false", "none", "committed"];
     let fixed =
         "enrolment = 0.5\nfrequency_lift = 0.1\nbasket_lift = 0.1\nattrition_reduction = 0.1\n";
     // Shares that sum to 1, so the population's later fields are read too (a share is noted
     // as required whether given or not).
-    let skeleton = format!("share = 0.25\n{TYPE_SKELETON}");
+    let skeleton = format!("share = 0.2\n{TYPE_SKELETON}");
     [
         format!("{PROBE_FULL}{}", type_tables(&all[1..], &skeleton)),
         format!("{PROBE_BARE}{}", type_tables(&all, &skeleton)),

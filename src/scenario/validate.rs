@@ -28,8 +28,8 @@ use super::{Finance, InvestmentItem, Problem, RunningCosts, Scenario, Simulation
 use super::{validate_market, validate_program};
 use crate::model::market::Market;
 use crate::model::population::{
-    DEFAULT_COMPETITOR_SENSITIVITY, LoyaltyType, Population, PurchaseRate, SpendPerPurchase,
-    Timing, TransitionMatrix, Transitions, TypeBehaviour,
+    COMMITTED_ATTRITION, DEFAULT_COMPETITOR_SENSITIVITY, LoyaltyType, Population, PurchaseRate,
+    SpendPerPurchase, TYPES, Timing, TransitionMatrix, Transitions, TypeBehaviour,
 };
 use crate::model::response::{
     DEFAULT_CURVES, DEFAULT_HEADROOM, DEFAULT_JOINING_PER_VISIT, Form, ResponseCurves,
@@ -56,6 +56,10 @@ pub fn shares_sum_to_one(sum: f64) -> bool {
 pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Problem>> {
     let mut c = Checker {
         fixed_only: Some("it sets the size of the experiment"),
+        committed: raw
+            .population
+            .as_ref()
+            .is_some_and(|p| p.get_ref().committed.is_some()),
         ..Checker::default()
     };
     let simulation = simulation(&mut c, raw);
@@ -151,22 +155,22 @@ pub fn projected_customers(
     referrals_per_member: f64,
 ) -> (f64, f64) {
     let base = market.acquisition.map_or(0.0, |a| a.per_month);
-    // `pop` is from `population`, which gives it all four types: types[i] for i < 4 is in range.
-    let mix: [f64; 4] = market
+    // `pop` is from `population`, which gives it every type: types[i] for i < TYPES is in range.
+    let mix: [f64; TYPES] = market
         .acquisition
         .map_or_else(|| std::array::from_fn(|i| pop.types[i].share), |a| a.mix);
-    let mut n: [f64; 4] = std::array::from_fn(|i| pop.types[i].share * sim.customers as f64);
+    let mut n: [f64; TYPES] = std::array::from_fn(|i| pop.types[i].share * sim.customers as f64);
     let mut ever = sim.customers as f64;
     for _ in 0..sim.months {
         let arrivals = base
-            + (0..4)
+            + (0..TYPES)
                 .map(|i| {
                     let t = &pop.types[i];
                     n[i] * (t.word_of_mouth + referrals_per_member * t.response.enrolment)
                 })
                 .sum::<f64>();
         ever += arrivals;
-        for i in 0..4 {
+        for i in 0..TYPES {
             n[i] = n[i] * (1.0 - pop.types[i].attrition_per_month) + arrivals * mix[i];
         }
     }
@@ -282,9 +286,15 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
     let root = At::root();
     let p = c.require_table(&root, "population", &raw.population)?;
     let at = root.table("population", &raw.population);
-    let tables = [&p.true_loyal, &p.latent, &p.false_loyal, &p.none];
-    let mut types = Vec::with_capacity(4);
-    let mut shares = Vec::with_capacity(4);
+    let tables = [
+        &p.true_loyal,
+        &p.latent,
+        &p.false_loyal,
+        &p.none,
+        &p.committed,
+    ];
+    let mut types: Vec<TypeBehaviour> = Vec::with_capacity(TYPES);
+    let mut shares = Vec::with_capacity(TYPES);
     let mut ok = true;
     for (ty, table) in LoyaltyType::ALL.into_iter().zip(tables) {
         match table {
@@ -305,7 +315,16 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
                 );
                 c.fixed_only = None;
                 shares.push(share.map(|s| (ty, s)));
-                match type_behaviour(c, &type_at, ty, t, share) {
+                // Committed loyalty takes what it leaves out from the truly loyal it grows from.
+                let parent = (ty == LoyaltyType::Committed && p.true_loyal.is_some())
+                    .then(|| {
+                        types
+                            .first()
+                            .filter(|b| b.loyalty_type == LoyaltyType::True)
+                    })
+                    .flatten()
+                    .cloned();
+                match type_behaviour(c, &type_at, ty, t, share, parent.as_ref()) {
                     Some(b) => types.push(b),
                     None => ok = false,
                 }
@@ -360,6 +379,7 @@ fn population(c: &mut Checker, raw: &RawScenario) -> Option<Population> {
         transitions,
         headroom,
         rfm,
+        committed: p.committed.is_some(),
     })
 }
 
@@ -402,18 +422,24 @@ fn matrix(
     at: &At,
     key: &str,
     table: &super::raw::Table<RawTransitions>,
-) -> Option<Option<(TransitionMatrix, [bool; 4])>> {
+) -> Option<Option<(TransitionMatrix, [bool; TYPES])>> {
     let Some(t) = table else {
         return Some(None);
     };
     let m_at = at.table(key, table);
     let t = t.get_ref();
-    let rows = [&t.true_loyal, &t.latent, &t.false_loyal, &t.none];
+    let rows = [
+        &t.true_loyal,
+        &t.latent,
+        &t.false_loyal,
+        &t.none,
+        &t.committed,
+    ];
     let mut matrix = TransitionMatrix {
-        rows: [[0.0; 4]; 4],
+        rows: [[0.0; TYPES]; TYPES],
     };
-    let mut given = [false; 4];
-    let mut ok = true;
+    let mut given = [false; TYPES];
+    let mut ok = c.committed_stated(&m_at, &t.committed);
     for (from, row) in rows.into_iter().enumerate() {
         let key_from = LoyaltyType::ALL[from].key();
         let Some(r) = row else {
@@ -708,85 +734,188 @@ fn response_curves(
     ))
 }
 
+/// A number every type states, except committed loyalty, which takes `inherited` (from true
+/// loyalty) when it leaves the number out. Committed loyalty's fields are never noted as
+/// required, so the schema lets its table state only its share.
+#[allow(clippy::too_many_arguments)]
+fn stated_or_inherited(
+    c: &mut Checker,
+    at: &At,
+    key: &str,
+    leaf: &super::raw::Leaf,
+    bounds: Bounds,
+    unit: &str,
+    ty: LoyaltyType,
+    inherited: Option<f64>,
+) -> Option<f64> {
+    if ty != LoyaltyType::Committed {
+        return c.required_number(at, key, leaf, bounds, unit);
+    }
+    match c.number(at, key, leaf, bounds, unit) {
+        Got::Valid(x) => Some(x),
+        Got::Invalid => None,
+        Got::Absent => {
+            if inherited.is_none() {
+                c.problem(
+                    at.span.clone(),
+                    at.child(key),
+                    format!(
+                        "missing; expected {} ({unit}), or a valid [population.true] for committed loyalty to take it from",
+                        bounds.describe("a number")
+                    ),
+                );
+            }
+            inherited
+        }
+    }
+}
+
+/// A table every type states, except committed loyalty, which takes `inherited` (from true
+/// loyalty) when it leaves the table out; `Err` when the table is missing.
+fn table_or_inherited<'a, T, V: Copy>(
+    c: &mut Checker,
+    at: &At,
+    key: &str,
+    table: &'a super::raw::Table<T>,
+    ty: LoyaltyType,
+    inherited: Option<V>,
+) -> Result<Option<&'a T>, Option<V>> {
+    if ty != LoyaltyType::Committed {
+        return c.require_table(at, key, table).map(Some).ok_or(None);
+    }
+    match table {
+        Some(t) => Ok(Some(t.get_ref())),
+        None if inherited.is_some() => Err(inherited),
+        None => {
+            let path = at.child(key);
+            c.problem(
+                at.span.clone(),
+                path.clone(),
+                format!(
+                    "missing; expected a [{path}] table, or a valid [population.true] for committed loyalty to take it from"
+                ),
+            );
+            Err(None)
+        }
+    }
+}
+
 fn type_behaviour(
     c: &mut Checker,
     at: &At,
     ty: LoyaltyType,
     t: &RawType,
     share: Option<f64>,
+    parent: Option<&TypeBehaviour>,
 ) -> Option<TypeBehaviour> {
-    let rate = c.require_table(at, "purchases_per_month", &t.purchases_per_month);
     let rate_at = at.table("purchases_per_month", &t.purchases_per_month);
-    let rate = rate.and_then(|r| {
-        let mean = c.required_number(
-            &rate_at,
-            "mean",
-            &r.mean,
-            Bounds::closed(0.0, MAX_MEAN_PURCHASES),
-            "purchases per customer per month",
-        );
-        let cv = c
-            .cv(
+    let inherited_rate = parent.map(|b| b.purchases_per_month);
+    let rate = match table_or_inherited(
+        c,
+        at,
+        "purchases_per_month",
+        &t.purchases_per_month,
+        ty,
+        inherited_rate,
+    ) {
+        Err(inherited) => inherited,
+        Ok(None) => None,
+        Ok(Some(r)) => {
+            let mean = stated_or_inherited(
+                c,
                 &rate_at,
-                "cv",
-                &r.cv,
-                "coefficient of variation across customers",
-            )
-            .or(1.0);
-        let timing = match c.choice(&rate_at, "timing", &r.timing, &["random", "regular"]) {
-            Got::Valid(t) if t == "regular" => Some(Timing::Regular),
-            Got::Invalid => None,
-            _ => Some(Timing::Random),
-        };
-        Some(PurchaseRate {
-            mean: mean?,
-            cv: cv?,
-            timing: timing?,
-        })
-    });
+                "mean",
+                &r.mean,
+                Bounds::closed(0.0, MAX_MEAN_PURCHASES),
+                "purchases per customer per month",
+                ty,
+                inherited_rate.map(|r| r.mean),
+            );
+            let cv = c
+                .cv(
+                    &rate_at,
+                    "cv",
+                    &r.cv,
+                    "coefficient of variation across customers",
+                )
+                .or(inherited_rate.map_or(1.0, |r| r.cv));
+            let timing = match c.choice(&rate_at, "timing", &r.timing, &["random", "regular"]) {
+                Got::Valid(t) if t == "regular" => Some(Timing::Regular),
+                Got::Valid(_) => Some(Timing::Random),
+                Got::Invalid => None,
+                Got::Absent => Some(inherited_rate.map_or(Timing::Random, |r| r.timing)),
+            };
+            (|| {
+                Some(PurchaseRate {
+                    mean: mean?,
+                    cv: cv?,
+                    timing: timing?,
+                })
+            })()
+        }
+    };
 
-    let spend = c.require_table(at, "spend_per_purchase", &t.spend_per_purchase);
     let spend_at = at.table("spend_per_purchase", &t.spend_per_purchase);
-    let spend = spend.and_then(|s| {
-        let mean = c.required_number(
-            &spend_at,
-            "mean",
-            &s.mean,
-            Bounds {
-                max: 1e9,
-                ..Bounds::POSITIVE
-            },
-            "currency per purchase",
-        );
-        let within = c
-            .cv(
+    let inherited_spend = parent.map(|b| b.spend_per_purchase);
+    let spend = match table_or_inherited(
+        c,
+        at,
+        "spend_per_purchase",
+        &t.spend_per_purchase,
+        ty,
+        inherited_spend,
+    ) {
+        Err(inherited) => inherited,
+        Ok(None) => None,
+        Ok(Some(s)) => {
+            let mean = stated_or_inherited(
+                c,
                 &spend_at,
-                "cv_within",
-                &s.cv_within,
-                "coefficient of variation of a customer's purchases",
-            )
-            .or(0.4);
-        let between = c
-            .cv(
-                &spend_at,
-                "cv_between",
-                &s.cv_between,
-                "coefficient of variation of customers' means",
-            )
-            .or(0.76);
-        Some(SpendPerPurchase {
-            mean: mean?,
-            cv_within: within?,
-            cv_between: between?,
-        })
-    });
+                "mean",
+                &s.mean,
+                Bounds {
+                    max: 1e9,
+                    ..Bounds::POSITIVE
+                },
+                "currency per purchase",
+                ty,
+                inherited_spend.map(|s| s.mean),
+            );
+            let within = c
+                .cv(
+                    &spend_at,
+                    "cv_within",
+                    &s.cv_within,
+                    "coefficient of variation of a customer's purchases",
+                )
+                .or(inherited_spend.map_or(0.4, |s| s.cv_within));
+            let between = c
+                .cv(
+                    &spend_at,
+                    "cv_between",
+                    &s.cv_between,
+                    "coefficient of variation of customers' means",
+                )
+                .or(inherited_spend.map_or(0.76, |s| s.cv_between));
+            (|| {
+                Some(SpendPerPurchase {
+                    mean: mean?,
+                    cv_within: within?,
+                    cv_between: between?,
+                })
+            })()
+        }
+    };
 
-    let attrition = c.required_number(
+    let attrition = stated_or_inherited(
+        c,
         at,
         "attrition_per_month",
         &t.attrition_per_month,
         Bounds::SHARE,
         "probability per month",
+        ty,
+        parent.map(|b| b.attrition_per_month * COMMITTED_ATTRITION),
     );
     let response = response_curves(c, at, ty, t);
     let goal_gradient_response = c
@@ -797,13 +926,20 @@ fn type_behaviour(
             Bounds::closed(0.0, 10.0),
             "multiple of the program's goal-gradient strength",
         )
-        .or(1.0);
-    let redemption = c.required_number(
+        .or(if ty == LoyaltyType::Committed {
+            0.0
+        } else {
+            1.0
+        });
+    let redemption = stated_or_inherited(
+        c,
         at,
         "redemption_per_month",
         &t.redemption_per_month,
         Bounds::SHARE,
         "probability per month that a member who can afford a reward redeems",
+        ty,
+        parent.map(|b| b.redemption_per_month),
     );
     let sensitivity = c
         .number(
@@ -822,7 +958,7 @@ fn type_behaviour(
             Bounds::closed(0.0, 1.0),
             "new customers brought per customer per month",
         )
-        .or(0.0);
+        .or(parent.map_or(0.0, |b| b.word_of_mouth));
     let exit_reaction = c
         .number(
             at,

@@ -11,6 +11,7 @@ use super::raw::{self, RawScenario};
 use super::rules;
 use super::validate::shares_sum_to_one;
 use crate::model::market::{Acquisition, Competitor, Copycat, Dissatisfaction, Market};
+use crate::model::population::TYPES;
 
 /// Validates `[market]` and `[acquisition]`; `months` is the horizon, when it could be read.
 pub(crate) fn market(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -> Option<Market> {
@@ -297,9 +298,9 @@ fn acquisition(
 
 /// The launch population's shares, as written (0 where unreadable: the population's own
 /// checks report that).
-fn launch_mix(raw: &RawScenario) -> [f64; 4] {
+fn launch_mix(raw: &RawScenario) -> [f64; TYPES] {
     let Some(p) = &raw.population else {
-        return [0.25; 4];
+        return [0.25, 0.25, 0.25, 0.25, 0.0];
     };
     let p = p.get_ref();
     let share = |t: &raw::Table<raw::RawType>| {
@@ -317,5 +318,6 @@ fn launch_mix(raw: &RawScenario) -> [f64; 4] {
         share(&p.latent),
         share(&p.false_loyal),
         share(&p.none),
+        share(&p.committed),
     ]
 }

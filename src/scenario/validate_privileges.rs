@@ -1,50 +1,50 @@
 //! `[program.privileges]` → [`Privileges`], `[program.prizes]` → [`Prizes`], and an instant
 //! discount's `reference_price` → [`ReferencePrice`].
 //!
-//! Defaults: `attachment = { false = 0.02, none = 0.01 }` (true and latent 0),
+//! Defaults: `attachment = { false = 0.02, none = 0.01 }` (latent and committed 0; true 0, or
+//! 0.005 — true → committed — when the scenario has the committed type),
 //! `attachment_half = 0.01`; each privilege reaches `"all"` members, `weight = { true = 1,
-//! latent = 0.8, false = 0.3, none = 0.2 }` (a type left out of a stated `weight` keeps its
+//! latent = 0.8, false = 0.3, none = 0.2, committed = 1 }` (a type left out of a stated `weight` keeps its
 //! default), and costs nothing per member, per use or to set up unless stated;
 //! `reference_price = { loss = 2.62, memory = 0.7 }`; prizes: `prize_value = prize_cost`,
 //! `emotional_premium = 0.5`.
 
 use super::checker::{At, Bounds, Checker, Got};
 use super::raw::{self, Leaf, RawTypeValues};
+use crate::model::population::TYPES;
 use crate::model::privileges::{
-    DEFAULT_ATTACHMENT, DEFAULT_ATTACHMENT_HALF, DEFAULT_WEIGHTS, Privilege, Privileges,
+    DEFAULT_ATTACHMENT, DEFAULT_ATTACHMENT_HALF, DEFAULT_COMMITMENT, DEFAULT_WEIGHTS, Privilege,
+    Privileges,
 };
 use crate::model::prizes::{DEFAULT_EMOTIONAL_PREMIUM, PrizeEntries, Prizes};
 use crate::model::program::{ReferencePrice, Tiers};
 
 const COST: Bounds = Bounds::closed(0.0, 1e9);
 
-/// A value per loyalty type where a type left out keeps its `default`.
+/// A value per loyalty type where a type left out keeps its `default` (see
+/// [`Checker::by_type`]).
 fn by_type(
     c: &mut Checker,
     at: &At,
     values: Option<&RawTypeValues>,
-    default: [f64; 4],
+    default: [f64; TYPES],
     bounds: Bounds,
     unit: &str,
-) -> Option<[f64; 4]> {
-    let Some(v) = values else {
-        return Some(default);
-    };
-    let leaves: [(&str, &Leaf); 4] = [
-        ("true", &v.true_loyal),
-        ("latent", &v.latent),
-        ("false", &v.false_loyal),
-        ("none", &v.none),
-    ];
-    let mut out = default;
-    let mut ok = true;
-    for (i, (key, leaf)) in leaves.into_iter().enumerate() {
-        match c.number(at, key, leaf, bounds, unit).or(default[i]) {
-            Some(x) => out[i] = x,
-            None => ok = false,
-        }
+) -> Option<[f64; TYPES]> {
+    match values {
+        None => Some(default),
+        Some(v) => c.by_type(at, v, default, bounds, unit),
     }
-    ok.then_some(out)
+}
+
+/// The default attachment: with the committed type, truly loyal members move on to it at
+/// [`DEFAULT_COMMITMENT`]; without it, nowhere.
+fn default_attachment(committed: bool) -> [f64; TYPES] {
+    let mut a = DEFAULT_ATTACHMENT;
+    if committed {
+        a[0] = DEFAULT_COMMITMENT;
+    }
+    a
 }
 
 /// Validates `[program.privileges]`; `tiers` are the program's, to resolve `reach`.
@@ -58,7 +58,7 @@ pub(crate) fn privileges(
         c,
         &at.table("attachment", &p.attachment),
         p.attachment.as_ref().map(|t| t.get_ref()),
-        DEFAULT_ATTACHMENT,
+        default_attachment(c.committed),
         Bounds::SHARE,
         "most monthly chance of moving up in attitude at full value",
     );

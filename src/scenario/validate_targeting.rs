@@ -128,21 +128,23 @@ pub(crate) fn only(
     let o = o.get_ref();
     let type_keys = LoyaltyType::ALL.map(LoyaltyType::key);
     let group_keys = Group::ALL.map(Group::key);
-    let mask = |got: Got<Vec<usize>>| match got {
-        Got::Absent => Some([true; 4]),
-        Got::Invalid => None,
-        Got::Valid(named) => {
-            let mut m = [false; 4];
-            for i in named {
-                if let Some(slot) = m.get_mut(i) {
-                    *slot = true;
+    fn mask<const N: usize>(got: Got<Vec<usize>>) -> Option<[bool; N]> {
+        match got {
+            Got::Absent => Some([true; N]),
+            Got::Invalid => None,
+            Got::Valid(named) => {
+                let mut m = [false; N];
+                for i in named {
+                    if let Some(slot) = m.get_mut(i) {
+                        *slot = true;
+                    }
                 }
+                Some(m)
             }
-            Some(m)
         }
-    };
+    }
     let types = mask(choice_list(c, &o_at, "types", &o.types, &type_keys));
-    let groups = mask(choice_list(c, &o_at, "groups", &o.groups, &group_keys));
+    let groups = mask::<4>(choice_list(c, &o_at, "groups", &o.groups, &group_keys));
     let from_tier = match c.text(
         &o_at,
         "tier",

@@ -49,7 +49,7 @@ use super::rng::{SimRng, Stream, customer_rng};
 use super::totals::{BlockTotals, MonthTotals, RunoffTotals, add};
 use crate::model::dist::{PoissonInverse, poisson_inverse, poisson_small};
 use crate::model::market::Timeline;
-use crate::model::population::{Timing, TypeSampler};
+use crate::model::population::{COMMITTED, TYPES, Timing, TypeSampler};
 use crate::model::privileges::{ATTACHED_TYPE, Privileges};
 use crate::model::program::{Phase, Program, Settlement};
 use crate::model::response::{Effects, Profile, Responder, Worth, headroom};
@@ -63,24 +63,25 @@ const NO_LOYALTY: usize = 3;
 
 /// What the kernel needs from a scenario, precomputed once per run.
 ///
-/// Type indices: validation gives `population.types` one entry per loyalty type (four), and
-/// `samplers` is built from it, so both have four entries, like the `[_; 4]` month totals.
-/// Every type index here comes from `launch_customer` (a position in `type_ends`, or 3),
-/// `draw_type` (a position in a 4-array, or 3), [`TransitionMatrix::next`] (0..4) or
-/// `NO_LOYALTY`, so indexing any of them by a type index cannot fail.
+/// Type indices: validation gives `population.types` one entry per loyalty type (`TYPES`,
+/// the committed type with a share of 0 when the scenario leaves it out), and `samplers` is
+/// built from it, so both have `TYPES` entries, like the `[_; TYPES]` month totals. Every type
+/// index here comes from `launch_customer` (a position in `type_ends`, or 3), `draw_type` (a
+/// position in a `TYPES`-array, or 3), [`TransitionMatrix::next`] (0..TYPES),
+/// [`ATTACHED_TYPE`] or `NO_LOYALTY`, so indexing any of them by a type index cannot fail.
 #[derive(Debug, Clone)]
 pub struct Model<'a> {
     /// The scenario.
     pub scenario: &'a Scenario,
     samplers: Vec<TypeSampler>,
     /// Customer indices below `type_ends[i]` (and at or above the previous end) are of type i.
-    type_ends: [u64; 4],
+    type_ends: [u64; TYPES],
     /// Share of the program's behavioural effect a copy takes away.
     copy_erosion: f64,
     /// Mean purchase rate of the launch base, for the headroom of each customer.
     mean_rate: f64,
     /// Type mix of new customers: the acquisition's, or else the launch shares.
-    newcomer_mix: [f64; 4],
+    newcomer_mix: [f64; TYPES],
     /// With targeting, the design as each segment sees it (see [`Model::program_for`]);
     /// empty without.
     segments: Vec<Program>,
@@ -116,7 +117,7 @@ impl<'a> Model<'a> {
         let counts = scenario
             .population
             .type_counts(scenario.simulation.customers);
-        let mut type_ends = [0u64; 4];
+        let mut type_ends = [0u64; TYPES];
         let mut end = 0;
         for (i, n) in counts.iter().enumerate() {
             end += n;
@@ -164,7 +165,7 @@ impl<'a> Model<'a> {
             type_ends,
             copy_erosion,
             mean_rate: scenario.population.mean_rate(),
-            // i < 4, and a validated population has four types.
+            // i < TYPES, and a validated population has every type.
             newcomer_mix: scenario.market.acquisition.map_or_else(
                 || std::array::from_fn(|i| scenario.population.types[i].share),
                 |a| a.mix,
@@ -232,8 +233,8 @@ fn every_segment(
     tier_slots: usize,
     design: impl Fn(usize, usize, Option<usize>) -> Program,
 ) -> Vec<Program> {
-    let mut all = Vec::with_capacity(16 * tier_slots);
-    for ty in 0..4 {
+    let mut all = Vec::with_capacity(4 * TYPES * tier_slots);
+    for ty in 0..TYPES {
         for group in 0..4 {
             for slot in 0..tier_slots {
                 all.push(design(ty, group, slot.checked_sub(1)));
@@ -269,7 +270,7 @@ impl Traits {
         if ty == self.first_type {
             return self.rate;
         }
-        // Type indices < 4 (see `Model`).
+        // Type indices < TYPES (see `Model`).
         let from = model.samplers[self.first_type].rate_mean();
         let to = model.samplers[ty].rate_mean();
         if from > 0.0 {
@@ -284,7 +285,7 @@ impl Traits {
         if ty == self.first_type {
             return self.spend_mean;
         }
-        // Type indices < 4 (see `Model`).
+        // Type indices < TYPES (see `Model`).
         self.spend_mean * model.samplers[ty].spend_mean()
             / model.samplers[self.first_type].spend_mean()
     }
@@ -293,7 +294,7 @@ impl Traits {
 /// What the design is worth to a member of type `ty` in `tier`, for any balance.
 fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Profile {
     let scenario = model.scenario;
-    // ty < 4 (see `Model`).
+    // ty < TYPES (see `Model`).
     let curves = &scenario.population.types[ty].response;
     let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
     let program = model.worth_program_for(ty, traits.group, tier);
@@ -318,7 +319,7 @@ fn add_components(
     (rate, spend): (f64, f64),
     tier: Option<usize>,
 ) {
-    // ty < 4 (see `Model`).
+    // ty < TYPES (see `Model`).
     let curves = &model.scenario.population.types[ty].response;
     if let Some(p) = &program.privileges {
         profile.add_privileges(p.worth(
@@ -357,7 +358,7 @@ impl Response {
     fn new(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Response {
         let scenario = model.scenario;
         let program = &scenario.program;
-        // ty < 4 (see `Model`).
+        // ty < TYPES (see `Model`).
         let b = &scenario.population.types[ty];
         let r = &program.response;
         let rate = traits.rate_in(model, ty);
@@ -434,7 +435,7 @@ pub fn simulate_customers(
     totals.certificates_cohorts = std::mem::take(&mut state.certificates.ledger);
 }
 
-fn draw_type(mix: &[f64; 4], u: f64) -> usize {
+fn draw_type(mix: &[f64; TYPES], u: f64) -> usize {
     let mut cumulative = 0.0;
     for (i, &p) in mix.iter().enumerate() {
         cumulative += p;
@@ -464,7 +465,7 @@ fn join_month(
     if !spec.in_program || program.phase(spec.start) != Phase::Running {
         return None;
     }
-    // ty < 4 (see `Model`).
+    // ty < TYPES (see `Model`).
     let curves = &model.scenario.population.types[ty].response;
     // The enrolment curve never exceeds its maximum: above it no design value makes a join,
     // and what the design is worth to the customer need not be worked out.
@@ -668,7 +669,7 @@ impl Life<'_, '_> {
                 1.0 - (1.0 - a) * (1.0 - ctx.strength * sensitivity * defection)
             }
         };
-        // ty < 4 (see `Model`).
+        // ty < TYPES (see `Model`).
         let (b_base, b_prog) = (
             &scenario.population.types[self.ty_base],
             &scenario.population.types[self.ty_prog],
@@ -755,7 +756,7 @@ impl Life<'_, '_> {
     ) -> (u32, u32) {
         let model = self.model;
         let types = &model.scenario.population.types;
-        // ty < 4 (see `Model`).
+        // ty < TYPES (see `Model`).
         let (b_base, b_prog) = (&types[self.ty_base], &types[self.ty_prog]);
         let cut = |sensitivity: f64| 1.0 - ctx.strength * sensitivity;
         let u = shared.random::<f64>();
@@ -840,8 +841,10 @@ impl Life<'_, '_> {
         month: &mut MonthTotals,
     ) {
         let ty = self.ty_prog;
-        // ty < 4 (see `Model`).
-        if ATTACHED_TYPE[ty] == ty {
+        // ty < TYPES (see `Model`). Truly loyal members move on to committed loyalty only in
+        // a scenario that has that type.
+        let to = ATTACHED_TYPE[ty];
+        if to == ty || (to == COMMITTED && !self.model.scenario.population.committed) {
             return;
         }
         let tier = state.tier.level();
@@ -934,7 +937,7 @@ impl Life<'_, '_> {
     ) -> (f64, f64) {
         let (model, traits) = (self.model, &self.traits);
         let (ty_base, ty_prog) = (self.ty_base, self.ty_prog);
-        // ty_base, ty_prog < 4 (see `Model`).
+        // ty_base, ty_prog < TYPES (see `Model`).
         let (s_base, s_prog) = (&model.samplers[ty_base], &model.samplers[ty_prog]);
         let spend_base = s_base.draw_spend(n_base, traits.spend_in(model, ty_base), shared);
         if n_prog == 0 {
@@ -973,7 +976,7 @@ impl Life<'_, '_> {
         let model = self.model;
         let types = &model.scenario.population.types;
         let (ty_base, ty_prog) = (self.ty_base, self.ty_prog);
-        // ty_base, ty_prog < 4 (see `Model`).
+        // ty_base, ty_prog < TYPES (see `Model`).
         if self.alive_base {
             month.customers_baseline[ty_base] += 1;
             month.word_of_mouth_baseline += types[ty_base].word_of_mouth;
@@ -1068,7 +1071,7 @@ fn simulate_customer(
         Some(t) => t,
         None => draw_type(&model.newcomer_mix, shared.random::<f64>()),
     };
-    // first_type < 4 (see `Model`).
+    // first_type < TYPES (see `Model`).
     let sampler = &model.samplers[first_type];
     let rate = sampler.draw_rate(&mut shared);
     // (the spend mean is drawn after the rate: that order is part of the streams)
@@ -1231,7 +1234,7 @@ fn same_life_in_both_worlds(
         if let Some(t) = transitions {
             ty = t.base.next(ty, shared.random::<f64>());
         }
-        // ty < 4 (see `Model`): in range of the types, samplers and totals.
+        // ty < TYPES (see `Model`): in range of the types, samplers and totals.
         let b = &scenario.population.types[ty];
         let attrition = if strength == 0.0 {
             b.attrition_per_month
@@ -1309,7 +1312,7 @@ fn runoff(
     if points_left == 0 && certificates_left == 0 {
         return;
     }
-    // ty < 4 (see `Model`).
+    // ty < TYPES (see `Model`).
     let behaviour = &scenario.population.types[ty];
     let sampler = &model.samplers[ty];
     let mut overflow = out.points_overflow;

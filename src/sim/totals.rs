@@ -4,6 +4,7 @@
 //! summed in customer order.
 
 use super::ledger::CohortLedger;
+use crate::model::population::TYPES;
 
 /// Adds `x` to `total`, or records an overflow and leaves `total` as it was.
 pub(crate) fn add(total: &mut u64, x: u64, overflow: &mut bool) {
@@ -13,13 +14,13 @@ pub(crate) fn add(total: &mut u64, x: u64, overflow: &mut bool) {
     }
 }
 
-fn add4(total: &mut [u64; 4], x: &[u64; 4]) {
+fn add4<const N: usize>(total: &mut [u64; N], x: &[u64; N]) {
     for (t, v) in total.iter_mut().zip(x) {
         *t += v;
     }
 }
 
-fn add4f(total: &mut [f64; 4], x: &[f64; 4]) {
+fn add4f<const N: usize>(total: &mut [f64; N], x: &[f64; N]) {
     for (t, v) in total.iter_mut().zip(x) {
         *t += v;
     }
@@ -31,23 +32,23 @@ fn add4f(total: &mut [f64; 4], x: &[f64; 4]) {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MonthTotals {
     /// Customers who have not lapsed, with the program.
-    pub customers_program: [u64; 4],
+    pub customers_program: [u64; TYPES],
     /// Customers who have not lapsed, without the program.
-    pub customers_baseline: [u64; 4],
+    pub customers_baseline: [u64; TYPES],
     /// Customers who bought at least once this month, with the program.
-    pub active_program: [u64; 4],
+    pub active_program: [u64; TYPES],
     /// Customers who bought at least once this month, without the program.
-    pub active_baseline: [u64; 4],
+    pub active_baseline: [u64; TYPES],
     /// Members at the end of the month (while the program runs or is in its grace months).
-    pub members: [u64; 4],
+    pub members: [u64; TYPES],
     /// Purchases with the program.
-    pub transactions_program: [u64; 4],
+    pub transactions_program: [u64; TYPES],
     /// Purchases without the program.
-    pub transactions_baseline: [u64; 4],
+    pub transactions_baseline: [u64; TYPES],
     /// Sales with the program, in currency.
-    pub revenue_program: [f64; 4],
+    pub revenue_program: [f64; TYPES],
     /// Sales without the program, in currency.
-    pub revenue_baseline: [f64; 4],
+    pub revenue_baseline: [f64; TYPES],
     /// Purchases by members while the program runs.
     pub member_transactions: u64,
     /// Sales to members while the program runs (the sales that earn points), in currency.

@@ -65,8 +65,10 @@ pub mod palette {
     pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
     /// Neutral grey for "none".
     pub const GREY: RGBColor = RGBColor(153, 153, 153);
-    /// The colours of the loyalty types, in `LoyaltyType::ALL` order: true, latent, false, none.
-    pub const TYPES: [RGBColor; 4] = [BLUE, GREEN, ORANGE, GREY];
+    /// The colours of the loyalty types, in `LoyaltyType::ALL` order: true, latent, false, none,
+    /// committed.
+    pub const TYPES: [RGBColor; crate::model::population::TYPES] =
+        [BLUE, GREEN, ORANGE, GREY, PURPLE];
     /// Colours for several designs or curves, in order.
     pub const SERIES: [RGBColor; 7] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, YELLOW];
 }
