@@ -52,7 +52,7 @@ impl When {
 
     /// Share of this month's spend the offer applies to, for a member born in calendar month
     /// `birthday` (1–12) buying `purchases` times in calendar month `calendar` (1–12), of which
-    /// `drawn` fell in a share of purchases (see [`purchases_in_share`]).
+    /// `drawn` fell in a share of purchases (see [`crate::model::dist::binomial_inverse`]).
     pub fn share_this_month(
         &self,
         calendar: u32,
@@ -83,33 +83,6 @@ pub fn calendar_month(launch_month: u32, month: u32) -> u32 {
 /// A birthday month (1–12) from a uniform `u` in [0, 1): each month equally likely.
 pub fn birthday_month(u: f64) -> u32 {
     ((u * f64::from(MONTHS_IN_YEAR)) as u32).min(MONTHS_IN_YEAR - 1) + 1
-}
-
-/// How many of `purchases` fall in a share `share` of purchases, from one uniform `u` in
-/// [0, 1): the binomial count by inversion of its distribution function.
-pub fn purchases_in_share(purchases: u32, share: f64, u: f64) -> u32 {
-    if purchases == 0 || share <= 0.0 {
-        return 0;
-    }
-    if share >= 1.0 {
-        return purchases;
-    }
-    let n = f64::from(purchases);
-    let ratio = share / (1.0 - share);
-    // P(0) = (1 − s)ⁿ; P(k + 1) = P(k) × (n − k)/(k + 1) × s/(1 − s).
-    let mut pmf = (n * (-share).ln_1p()).exp();
-    let mut cdf = pmf;
-    let mut k = 0u32;
-    while u >= cdf && k < purchases {
-        pmf *= (n - f64::from(k)) / f64::from(k + 1) * ratio;
-        k += 1;
-        cdf += pmf;
-        if pmf == 0.0 && cdf < u {
-            // The tail has underflowed: what is left is rounding.
-            break;
-        }
-    }
-    k
 }
 
 #[cfg(test)]
@@ -155,18 +128,5 @@ mod tests {
             When::ShareOfPurchases(0.15).share_this_month(1, 0, 4, 1),
             0.25
         );
-    }
-
-    #[test]
-    fn purchases_in_a_share_are_binomial() {
-        // n = 4, s = 0.25: P(0) = 0.75⁴ = 0.316406; P(1) = 4 × 0.25 × 0.75³ = 0.421875.
-        let p0 = 0.75f64.powi(4);
-        let p1 = 4.0 * 0.25 * 0.75f64.powi(3);
-        assert_eq!(purchases_in_share(4, 0.25, p0 - 1e-9), 0);
-        assert_eq!(purchases_in_share(4, 0.25, p0 + 1e-9), 1);
-        assert_eq!(purchases_in_share(4, 0.25, p0 + p1 + 1e-9), 2);
-        assert_eq!(purchases_in_share(0, 0.25, 0.9), 0);
-        assert_eq!(purchases_in_share(3, 1.0, 0.1), 3);
-        assert!(purchases_in_share(4, 0.25, 1.0 - 1e-16) <= 4);
     }
 }

@@ -35,6 +35,33 @@ pub fn poisson_small(u: f64, lambda: f64) -> u32 {
     poisson_inverse(u, lambda)
 }
 
+/// The Binomial(`n`, `p`) count whose CDF first reaches `u` (inversion by sequential search
+/// from 0): how many of `n` purchases win a prize, or fall in a happy hour, from one uniform.
+pub fn binomial_inverse(u: f64, n: u32, p: f64) -> u32 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    let trials = f64::from(n);
+    let ratio = p / (1.0 - p);
+    // P(0) = (1 − p)ⁿ; P(k + 1) = P(k) × (n − k)/(k + 1) × p/(1 − p).
+    let mut pmf = (trials * (-p).ln_1p()).exp();
+    let mut cdf = pmf;
+    let mut k = 0u32;
+    while u >= cdf && k < n {
+        pmf *= (trials - f64::from(k)) / f64::from(k + 1) * ratio;
+        k += 1;
+        cdf += pmf;
+        if pmf == 0.0 && cdf < u {
+            // The tail has underflowed: what is left is rounding.
+            break;
+        }
+    }
+    k
+}
+
 /// [`poisson_inverse`] for a rate that mostly repeats from one call to the next (a customer's
 /// own rate, month after month). For a rate seen again, the CDF terms already summed are kept
 /// in a table and extended only as far as a draw needs, so a repeated draw is a few
@@ -269,6 +296,19 @@ impl GammaSums {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_binomial_count_steps_where_its_distribution_function_does() {
+        // n = 4, s = 0.25: P(0) = 0.75⁴ = 0.316406; P(1) = 4 × 0.25 × 0.75³ = 0.421875.
+        let p0 = 0.75f64.powi(4);
+        let p1 = 4.0 * 0.25 * 0.75f64.powi(3);
+        assert_eq!(binomial_inverse(p0 - 1e-9, 4, 0.25), 0);
+        assert_eq!(binomial_inverse(p0 + 1e-9, 4, 0.25), 1);
+        assert_eq!(binomial_inverse(p0 + p1 + 1e-9, 4, 0.25), 2);
+        assert_eq!(binomial_inverse(0.9, 0, 0.25), 0);
+        assert_eq!(binomial_inverse(0.1, 3, 1.0), 3);
+        assert!(binomial_inverse(1.0 - 1e-16, 4, 0.25) <= 4);
+    }
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 

@@ -90,31 +90,9 @@ impl Prizes {
     }
 
     /// Prizes won in `purchases` purchases, from one uniform `u` in [0, 1): the binomial
-    /// count by inversion of its distribution function.
+    /// count by inversion of its distribution function ([`super::dist::binomial_inverse`]).
     pub fn wins(&self, purchases: u32, u: f64) -> u32 {
-        let p = self.chance_per_purchase;
-        if purchases == 0 || p <= 0.0 {
-            return 0;
-        }
-        if p >= 1.0 {
-            return purchases;
-        }
-        let n = f64::from(purchases);
-        let ratio = p / (1.0 - p);
-        // P(0) = (1 − p)ⁿ; P(k + 1) = P(k) × (n − k)/(k + 1) × p/(1 − p).
-        let mut pmf = (n * (-p).ln_1p()).exp();
-        let mut cdf = pmf;
-        let mut k = 0u32;
-        while u >= cdf && k < purchases {
-            pmf *= (n - f64::from(k)) / f64::from(k + 1) * ratio;
-            k += 1;
-            cdf += pmf;
-            if pmf == 0.0 && cdf < u {
-                // The tail has underflowed: what is left is rounding.
-                break;
-            }
-        }
-        k
+        super::dist::binomial_inverse(u, purchases, self.chance_per_purchase)
     }
 }
 

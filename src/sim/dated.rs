@@ -3,7 +3,8 @@
 use rand::RngExt;
 
 use super::rng::SimRng;
-use crate::model::dated::{When, purchases_in_share};
+use crate::model::dated::When;
+use crate::model::dist::binomial_inverse;
 use crate::model::program::Program;
 use crate::model::targeting::Targeting;
 
@@ -23,7 +24,7 @@ pub(crate) fn month_program(
 ) -> Option<Program> {
     targeting.dated_month(segment, ty, group, tier, |when| {
         let drawn = match when {
-            When::ShareOfPurchases(s) => purchases_in_share(purchases, *s, own.random::<f64>()),
+            When::ShareOfPurchases(s) => binomial_inverse(own.random::<f64>(), purchases, *s),
             _ => 0,
         };
         when.share_this_month(calendar, birthday, purchases, drawn)

@@ -202,9 +202,8 @@ impl<'a> Model<'a> {
         if self.segments.is_empty() {
             return &self.scenario.program;
         }
-        let slot = tier.map_or(0, |t| t + 1);
         self.segments
-            .get((ty * 4 + group) * self.tier_slots + slot)
+            .get(self.segment_index(ty, group, tier))
             .unwrap_or(&self.scenario.program)
     }
 
@@ -215,10 +214,16 @@ impl<'a> Model<'a> {
         if self.worth_segments.is_empty() {
             return self.program_for(ty, group, tier);
         }
-        let slot = tier.map_or(0, |t| t + 1);
         self.worth_segments
-            .get((ty * 4 + group) * self.tier_slots + slot)
+            .get(self.segment_index(ty, group, tier))
             .unwrap_or(&self.scenario.program)
+    }
+
+    /// Where the segment of type `ty`, RFM group `group`, in `tier` is in the lists
+    /// [`every_segment`] builds.
+    fn segment_index(&self, ty: usize, group: usize, tier: Option<usize>) -> usize {
+        let slot = tier.map_or(0, |t| t + 1);
+        (ty * 4 + group) * self.tier_slots + slot
     }
 
     /// The RFM group (index into [`crate::model::rfm::Group::ALL`]) of a customer buying
@@ -228,7 +233,7 @@ impl<'a> Model<'a> {
     }
 }
 
-/// `design(ty, group, tier)` for every segment, in [`Model::program_for`]'s order.
+/// `design(ty, group, tier)` for every segment, in the order of [`Model::segment_index`].
 fn every_segment(
     tier_slots: usize,
     design: impl Fn(usize, usize, Option<usize>) -> Program,
@@ -335,7 +340,7 @@ fn add_components(
     if let Some(p) = &program.prizes {
         profile.add_now(p.worth(spend));
         if p.entries.is_some() {
-            // ty < 4 (see `Model`).
+            // ty < TYPES (see `Model`).
             let redemption = model.scenario.population.types[ty].redemption_per_month;
             profile.add_now(p.entries_worth(program.points.as_ref(), (rate, spend), redemption));
         }
@@ -897,7 +902,7 @@ impl Life<'_, '_> {
         if let Some(p) = &program.prizes
             && let (Some(entries), Some(points)) = (&p.entries, &program.points)
         {
-            // ty_prog < 4 (see `Model`).
+            // ty_prog < TYPES (see `Model`).
             let behaviour = &model.scenario.population.types[self.ty_prog];
             super::prize_entries::month(
                 entries,
