@@ -79,6 +79,7 @@ const REFUSED_BY_SCHEMA: &[&str] = &[
     "privileges_out_of_range",
     "prizes_out_of_range",
     "probability_above_one",
+    "reactions_out_of_range",
     "reference_price_out_of_range",
     "response_and_fixed_lift",
     "response_out_of_range",

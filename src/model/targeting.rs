@@ -130,9 +130,12 @@ impl Targeting {
                 rate: extra_discount,
                 min_basket: 0.0,
                 bands: Vec::new(),
-                reference_price: base.map_or(super::program::ReferencePrice::DEFAULT, |d| {
-                    d.reference_price
-                }),
+                reference_price: base
+                    .as_ref()
+                    .map_or(super::program::ReferencePrice::DEFAULT, |d| {
+                        d.reference_price
+                    }),
+                insulation: base.as_ref().map_or(1.0, |d| d.insulation),
             }),
             _ => None,
         };
@@ -209,6 +212,8 @@ mod tests {
                 emotional_premium: 0.5,
             }),
             targeting: None,
+            bystanders: None,
+            disappointment: None,
         }
     }
 

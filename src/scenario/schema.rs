@@ -92,7 +92,17 @@ rate = 0.05
 min_basket = 10
 bands = [{ from = 50, rate = 0.07 }]
 reference_price = { loss = 2, memory = 0.5 }
+insulation = 0.5
 only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
+[program.bystanders]
+rate_cut = 1
+attrition_rise = 2
+certificate_visibility = 0.5
+[program.disappointment]
+rate_cut = 0.1
+attrition_rise = 0.5
+months = 3
+near = 0.5
 [program.cumulative_discount]
 period_months = 3
 qualify = "spend"
@@ -209,6 +219,8 @@ only = {}
 only = {}
 [[program.offers]]
 only = {}
+[program.bystanders]
+[program.disappointment]
 [population.rfm]
 [market.competitor]
 duration_months = {}

@@ -262,7 +262,11 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
             })
         }
     };
+    let bystanders = super::validate_reactions::bystanders(c, &at, &p.bystanders);
+    let disappointment = super::validate_reactions::disappointment(c, &at, &p.disappointment);
     Some(Program {
+        bystanders: bystanders?,
+        disappointment: disappointment?,
         response: response?,
         // 0 = not stated: the population decides (see `validate`).
         joining_per_visit: joining?.unwrap_or(0.0),
@@ -889,12 +893,15 @@ fn instant_discount(
         }
     }
     let reference_price = super::validate_privileges::reference_price(c, at, &d.reference_price);
-    let (rate, min_basket, reference_price) = (rate?, min_basket?, reference_price?);
+    let insulation = super::validate_reactions::insulation(c, at, &d.insulation);
+    let (rate, min_basket, reference_price, insulation) =
+        (rate?, min_basket?, reference_price?, insulation?);
     ok.then_some(InstantDiscount {
         rate,
         min_basket,
         bands,
         reference_price,
+        insulation,
     })
 }
 

@@ -52,6 +52,7 @@ use crate::model::market::Timeline;
 use crate::model::population::{Timing, TypeSampler};
 use crate::model::privileges::{ATTACHED_TYPE, Privileges};
 use crate::model::program::{Phase, Program, Settlement};
+use crate::model::reactions::Bystanders;
 use crate::model::response::{Effects, Profile, Responder, Worth, headroom};
 use crate::scenario::Scenario;
 
@@ -506,8 +507,9 @@ struct MonthContext {
 
 impl Life<'_, '_> {
     /// The member's effects this month (see [`member_effects`]), the profile remade when the
-    /// type or the tier has changed.
-    fn effects(&mut self, state: &MemberState, effect: f64) -> Effects {
+    /// type or the tier has changed; with `[program.disappointment]`, lowered in the months
+    /// after a missed threshold.
+    fn effects(&mut self, state: &MemberState, ctx: &MonthContext) -> Effects {
         let (ty, tier) = (self.ty_prog, state.tier.level());
         if (self.response.ty, self.response.tier) != (ty, tier) {
             self.response = Response::new(self.model, &self.traits, ty, tier);
@@ -516,10 +518,24 @@ impl Life<'_, '_> {
             self.model.program_for(ty, self.group, tier),
             &mut self.response,
             state,
-            effect,
+            ctx.effect,
         );
         self.attachment = e.attachment;
-        e
+        match &self.model.scenario.program.disappointment {
+            Some(d) if d.reacting(state.missed, ctx.month_no) => d.apply(e),
+            _ => e,
+        }
+    }
+
+    /// What the program does to this customer while they are not a member and it runs, with
+    /// `[program.bystanders]`: they see members pay less (see [`Bystanders`]). Out of line:
+    /// designs without it never call it.
+    #[cold]
+    #[inline(never)]
+    fn bystander_effects(&self, bystanders: &Bystanders) -> Effects {
+        let model = self.model;
+        let basket = self.traits.spend_in(model, self.ty_prog);
+        bystanders.effects(bystanders.advantage(&model.scenario.program, basket))
     }
 
     fn context(&self, timeline: &Timeline, month_no: u32, state: &MemberState) -> MonthContext {
@@ -653,11 +669,12 @@ impl Life<'_, '_> {
             return;
         }
         let month_no = ctx.month_no;
-        add(
-            &mut month.points_expired,
-            state.wallet.expire(month_no),
-            overflow,
-        );
+        let expired = state.wallet.expire(month_no);
+        // Points expired unredeemed while the program runs are a missed threshold.
+        if expired > 0 && ctx.phase == Phase::Running {
+            state.missed = Some(month_no);
+        }
+        add(&mut month.points_expired, expired, overflow);
         add(
             &mut month.certificates_expired,
             state.certificates.expire(month_no),
@@ -736,7 +753,8 @@ impl Life<'_, '_> {
             } else if ctx.enrolled && ctx.phase != Phase::Running {
                 own_rate * (1.0 + b_prog.exit_reaction) * self.reference_price(ctx)
             } else {
-                own_rate
+                // A bystander's reaction (1 for everyone else).
+                own_rate * effects.rate
             };
             if ctx.strength != 0.0 {
                 rate *= cut(b_prog.competitor_sensitivity * effects.pull);
@@ -1000,7 +1018,12 @@ fn simulate_customer(
     let mut first_response = None;
     let enrolled_from = join_month(model, spec, &traits, &mut first_response, &mut own);
 
-    if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
+    // A bystander who reacts to the program does not live the same life in both worlds.
+    if enrolled_from.is_none()
+        && spec.in_baseline
+        && spec.in_program
+        && program.bystanders.is_none()
+    {
         same_life_in_both_worlds(
             model,
             timeline,
@@ -1057,7 +1080,13 @@ fn simulate_customer(
         life.bad_experience(&mut shared, &ctx, month, state, &mut overflow);
         life.change_type(&mut shared, &ctx);
         let effects = if ctx.running_member && life.alive_prog {
-            life.effects(state, ctx.effect)
+            life.effects(state, &ctx)
+        } else if let Some(b) = &program.bystanders
+            && life.alive_prog
+            && !ctx.enrolled
+            && ctx.phase == Phase::Running
+        {
+            life.bystander_effects(b)
         } else {
             Effects::NONE
         };
