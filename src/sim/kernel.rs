@@ -14,12 +14,15 @@
 //!    deterred;
 //! 2. type change by the world's transition matrix (the members' one while the program runs);
 //! 3. attrition (one shared uniform against each world's probability, raised by a competitor
-//!    promotion, lowered for members); a lapsing member forfeits points and certificates;
+//!    promotion, lowered for members, raised after a member's missed threshold or for a
+//!    bystander, see [`crate::model::reactions`]); a lapsing member forfeits points and
+//!    certificates;
 //! 4. expiry, and the program's end: settlement in cash, or expiry at the end of the grace;
 //! 5. purchases: one shared uniform inverted through each world's count distribution; the
 //!    program world's rate carries the member's lift and goal-gradient pressure (eroded by a
-//!    copy), or a former member's exit reaction (and the reference-price effect of an ended
-//!    instant discount); a member bought for beyond their own rate adds a Poisson count at the
+//!    copy, lowered after a missed threshold), a former member's exit reaction (and the
+//!    reference-price effect of an ended instant discount), or a bystander's reaction to the
+//!    members' price advantage; a member bought for beyond their own rate adds a Poisson count at the
 //!    difference, from the program stream (see [`Life::purchases`]);
 //! 6. spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps the
 //!    spend of the purchases both worlds share and draws only its extra purchases (or thins
@@ -30,7 +33,7 @@
 //!    points, certificates, tiers, redemption.
 //!
 //! A customer who is never a member and lives in both worlds lives the same life in both, so
-//! it is simulated once and counted in both.
+//! it is simulated once and counted in both, unless the design states bystanders' reaction.
 //!
 //! **Run-off.** Unless the scenario fixes the breakage, a member still holding points or
 //! certificates at the horizon lives on in the program world, month after month by the same
