@@ -89,6 +89,7 @@ const REFUSED_BY_SCHEMA: &[&str] = &[
     "share_above_one",
     "targeting_out_of_range",
     "threshold_and_catalogue",
+    "tier_discounts_only_unknown",
     "unknown_currency",
     "unknown_expiry_policy",
     "unknown_field_suggestion",

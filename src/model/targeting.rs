@@ -75,6 +75,9 @@ pub struct Targeting {
     pub cumulative_discount: Target,
     /// Who takes part in the prize draw.
     pub prizes: Target,
+    /// Who gets the tiers' discounts, tier by tier (every member keeps their status, the
+    /// points multiplier and the privileges it brings).
+    pub tier_discounts: Target,
     /// Each privilege's types and groups, in the privileges' order (their tier is `reach`).
     pub privileges: Vec<Target>,
     /// The offers.
@@ -144,6 +147,15 @@ impl Targeting {
         }
         if !self.prizes.covers(ty, group, tier) {
             p.prizes = None;
+        }
+        if let Some(tiers) = &mut p.tiers {
+            // Level by level, whatever the member's own tier: the discount of a tier they
+            // would reach is worth to them only if it covers them there.
+            for (i, level) in tiers.levels.iter_mut().enumerate() {
+                if !self.tier_discounts.covers(ty, group, Some(i)) {
+                    level.discount = 0.0;
+                }
+            }
         }
         if let Some(privileges) = &mut p.privileges {
             let mut kept = self.privileges.iter();
@@ -247,6 +259,7 @@ mod tests {
             instant_discount: Target::ALL,
             cumulative_discount: Target::ALL,
             prizes: only_groups([false, false, false, true]),
+            tier_discounts: Target::ALL,
             privileges: Vec::new(),
             offers: vec![Offer {
                 name: "chosen items".into(),
@@ -277,5 +290,49 @@ mod tests {
         // Frequent, large: the design as stated.
         let frequent_large = targeting.segment(&base, 0, 3, None);
         assert_eq!(frequent_large, base);
+    }
+
+    #[test]
+    fn tier_discounts_go_only_to_the_members_they_cover() {
+        use crate::model::program::{Qualify, TierLevel, Tiers};
+        let level = |name: &str, threshold: f64, discount: f64| TierLevel {
+            name: name.into(),
+            threshold,
+            discount,
+            points_multiplier: 1.0,
+        };
+        let mut base = program();
+        base.tiers = Some(Tiers {
+            qualify: Qualify::Spend,
+            window_months: 12,
+            review_every_months: 3,
+            levels: vec![level("silver", 100.0, 0.02), level("gold", 500.0, 0.05)],
+        });
+        // Gold's discount, for the frequent large buyers only.
+        let targeting = Targeting {
+            points: Target::ALL,
+            instant_discount: Target::ALL,
+            cumulative_discount: Target::ALL,
+            prizes: Target::ALL,
+            tier_discounts: Target {
+                from_tier: Some(1),
+                ..only_groups([false, false, false, true])
+            },
+            privileges: Vec::new(),
+            offers: Vec::new(),
+        };
+        let discounts = |group: usize, tier: Option<usize>| -> Vec<f64> {
+            let p = targeting.segment(&base, 0, group, tier);
+            p.tiers
+                .map(|t| t.levels.iter().map(|l| l.discount).collect())
+                .unwrap_or_default()
+        };
+        // A frequent large buyer sees gold's 5% (in silver too, as a goal), not silver's 2%.
+        assert_eq!(discounts(3, Some(0)), [0.0, 0.05]);
+        assert_eq!(discounts(3, Some(1)), [0.0, 0.05]);
+        // Anyone else keeps the tiers' status and thresholds, without their discounts.
+        assert_eq!(discounts(0, Some(1)), [0.0, 0.0]);
+        let rare = targeting.segment(&base, 0, 0, Some(1));
+        assert_eq!(rare.tiers.map(|t| t.levels[1].threshold), Some(500.0));
     }
 }

@@ -533,6 +533,8 @@ pub struct RawTiers {
     pub review_every_months: Leaf,
     /// The tiers.
     pub levels: TableArray<RawLevel>,
+    /// Who gets the tiers' discounts.
+    pub only: Table<RawOnly>,
 }
 
 /// `[[program.tiers.levels]]`.
@@ -690,7 +692,7 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["program", "offers", _] => keys::<RawOffer>(),
         [
             "program",
-            "points" | "instant_discount" | "cumulative_discount" | "prizes",
+            "points" | "instant_discount" | "cumulative_discount" | "prizes" | "tiers",
             "only",
         ]
         | ["program", "privileges", "items", _, "only"]

@@ -116,6 +116,7 @@ only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 qualify = "spend"
 window_months = 12
 review_every_months = 3
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [[program.tiers.levels]]
 name = "gold"
 threshold = 100
@@ -208,6 +209,7 @@ only = {}
 [program.cumulative_discount]
 only = {}
 [program.tiers]
+only = {}
 [[program.tiers.levels]]
 [program.exit]
 [program.privileges]

@@ -323,6 +323,11 @@ fn targeting(
         at.table("prizes", &p.prizes),
         p.prizes.as_ref().map(|t| &t.get_ref().only),
     );
+    let tier_discounts = component(
+        c,
+        at.table("tiers", &p.tiers),
+        p.tiers.as_ref().map(|t| &t.get_ref().only),
+    );
     let mut privileges = Vec::new();
     let mut ok = true;
     if let Some(t) = &p.privileges
@@ -339,8 +344,14 @@ fn targeting(
         }
     }
     let offers = offers(c, at, &p.offers, tiers, p.points.is_some());
-    let (points, instant, cumulative, prizes, offers) =
-        (points?, instant?, cumulative?, prizes?, offers?);
+    let (points, instant, cumulative, prizes, tier_discounts, offers) = (
+        points?,
+        instant?,
+        cumulative?,
+        prizes?,
+        tier_discounts?,
+        offers?,
+    );
     if !ok {
         return None;
     }
@@ -352,6 +363,7 @@ fn targeting(
         instant_discount: instant,
         cumulative_discount: cumulative,
         prizes,
+        tier_discounts,
         privileges,
         offers,
     }))
