@@ -33,6 +33,7 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_points_ended",
     "retail_status",
     "retail_prizes",
+    "retail_discount_downsides",
     "retail_rfm_targeted",
     "retail_coalition",
     "coffee_points",
