@@ -3,7 +3,8 @@
 //! ([`response`]), and the random draws
 //! they need ([`dist`]), and inputs given as distributions ([`uncertain`]), drawn together by [`sampling`].
 //! Customers fall into the four RFM groups ([`rfm`]), which with their type and tier let a design
-//! target its components ([`targeting`]).
+//! target its components ([`targeting`]). Customers react to what the program shows others or
+//! takes from them ([`reactions`]).
 
 pub mod dated;
 pub mod dist;
@@ -12,6 +13,7 @@ pub mod population;
 pub mod privileges;
 pub mod prizes;
 pub mod program;
+pub mod reactions;
 pub mod response;
 pub mod rfm;
 pub mod sampling;

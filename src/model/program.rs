@@ -228,6 +228,16 @@ pub struct InstantDiscount {
     pub bands: Vec<(f64, f64)>,
     /// How former members react to the list price once the discount has ended.
     pub reference_price: ReferencePrice,
+    /// Share of the discount's value to a member that shields them from a competitor
+    /// promotion (1 = like any other value, 0 = none: a price-driven member is held by no
+    /// attachment, DOMAIN §1).
+    #[serde(skip_serializing_if = "is_one")]
+    pub insulation: f64,
+}
+
+/// Whether `x` is 1 (a default left out of the serialised design).
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 /// The reference-price effect of ending a discount (Kalyanaram & Winer 1995): members judge a
@@ -488,6 +498,12 @@ pub struct Program {
     /// Who gets what, when the design targets some members; `None` = every component for
     /// every member.
     pub targeting: Option<super::targeting::Targeting>,
+    /// How customers who are not members react to members' price advantage, if stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bystanders: Option<super::reactions::Bystanders>,
+    /// How members react to a threshold they missed, if stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disappointment: Option<super::reactions::Disappointment>,
 }
 
 impl Program {
@@ -650,6 +666,7 @@ mod tests {
             min_basket: 10.0,
             bands: vec![(50.0, 0.07), (100.0, 0.10)],
             reference_price: ReferencePrice::DEFAULT,
+            insulation: 1.0,
         };
         assert_eq!(d.rate_for(9.99), 0.0);
         assert_eq!(d.rate_for(10.0), 0.05);
@@ -662,6 +679,7 @@ mod tests {
             min_basket: 0.0,
             bands: vec![],
             reference_price: ReferencePrice::DEFAULT,
+            insulation: 1.0,
         };
         assert!(!flat.needs_baskets());
     }
@@ -710,6 +728,8 @@ mod tests {
             privileges: None,
             prizes: None,
             targeting: None,
+            bystanders: None,
+            disappointment: None,
         };
         assert_eq!(p.phase(23), Phase::Running);
         assert_eq!(p.phase(24), Phase::Grace);

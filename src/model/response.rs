@@ -231,6 +231,9 @@ pub struct Worth {
     pub deferred: f64,
     /// The member's balance, in months of their own spend, valued as the member values a point.
     pub stake: f64,
+    /// The part of `value` that does not shield the member from a competitor promotion: an
+    /// instant discount's value × (1 − its `insulation`).
+    pub unsheltered: f64,
 }
 
 /// The value of `program` to `member` with `curves` (see the module documentation).
@@ -255,6 +258,8 @@ pub struct Profile {
     points: Option<PointsProfile>,
     /// Value of the non-material privileges (not limited by the money reward cap).
     privileges: f64,
+    /// The part of `now` that does not shield the member from a competitor promotion.
+    unsheltered: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -293,6 +298,7 @@ impl Profile {
             cap: 0.0,
             points: None,
             privileges: 0.0,
+            unsheltered: 0.0,
         };
         let monthly_spend = rate * spend;
         if monthly_spend <= 0.0 || !monthly_spend.is_finite() {
@@ -304,8 +310,11 @@ impl Profile {
         let mut later = 0.0;
         let level = tier.and_then(|i| program.tiers.as_ref().and_then(|t| t.levels.get(i)));
 
+        let mut unsheltered = 0.0;
         if let Some(d) = &program.instant_discount {
-            now += d.rate_for(spend);
+            let rate = d.rate_for(spend);
+            now += rate;
+            unsheltered = rate * (1.0 - d.insulation);
         }
         if let Some(t) = &program.tiers {
             now += level.map_or(0.0, |l| l.discount);
@@ -395,6 +404,7 @@ impl Profile {
             cap,
             points,
             privileges: 0.0,
+            unsheltered,
         }
     }
 
@@ -454,6 +464,7 @@ impl Profile {
             value,
             deferred: later.min(value),
             stake,
+            unsheltered: self.unsheltered.min(value),
         }
     }
 }
@@ -571,11 +582,17 @@ impl Responder {
         };
         let rate = (1.0 + lift) * (1.0 + pull_to_goal);
         let held = hill(worth.stake, curves.stake_half, 1.0);
+        // What shields from a competitor: the value less the part a price cut holds no one by.
+        let shelter = if worth.unsheltered > 0.0 {
+            curves.saturation(worth.value - worth.unsheltered)
+        } else {
+            s
+        };
         Effects {
             rate: 1.0 + (rate - 1.0) * e,
             basket: 1.0 + self.basket * s * e,
             attrition: 1.0 - self.retention * s * e,
-            pull: (1.0 - curves.insulation * s * e) * (1.0 - curves.insulation * held * e),
+            pull: (1.0 - curves.insulation * shelter * e) * (1.0 - curves.insulation * held * e),
             attachment: if self.attachment > 0.0 && worth.deferred > 0.0 {
                 (self.attachment * curves.saturation(worth.deferred) * e).clamp(0.0, 1.0)
             } else {
@@ -613,6 +630,8 @@ mod tests {
             privileges: None,
             prizes: None,
             targeting: None,
+            bystanders: None,
+            disappointment: None,
         }
     }
 
@@ -671,6 +690,7 @@ mod tests {
             min_basket: 20.0,
             bands: vec![],
             reference_price: crate::model::program::ReferencePrice::DEFAULT,
+            insulation: 1.0,
         });
         let w = worth(&p, &plain(), &member(0));
         assert!(close(w.value, 0.05));
@@ -796,6 +816,7 @@ mod tests {
             min_basket: 0.0,
             bands: vec![],
             reference_price: crate::model::program::ReferencePrice::DEFAULT,
+            insulation: 1.0,
         });
         p.reward_cap_per_member_per_month = Some(5.0);
         // €5 a month on €50 of spend: 10%.
@@ -809,6 +830,7 @@ mod tests {
             value: 0.015,
             deferred: 0.0,
             stake: 0.0,
+            unsheltered: 0.0,
         };
         let s = Situation {
             headroom: 1.0,
@@ -827,6 +849,7 @@ mod tests {
             value: 0.10,
             deferred: 0.10,
             stake: 0.5,
+            unsheltered: 0.0,
         };
         let at_goal = effects(&c, &ten, &Situation { progress: 1.0, ..s });
         let lift = 0.06 * 0.1 / 0.115;
@@ -835,5 +858,59 @@ mod tests {
         assert!(close(at_goal.pull, (1.0 - 0.4 * 0.1 / 0.115) * 0.8));
         // Nothing worth nothing.
         assert_eq!(effects(&c, &Worth::default(), &s), Effects::NONE);
+    }
+
+    #[test]
+    fn a_discount_that_does_not_insulate_leaves_its_member_to_the_competitor() {
+        // Two members to whom their designs are worth 1.5% of spend (the latent half, so a
+        // saturation of ½): one through points, one through an instant discount stated with
+        // `insulation = 0`. Lifts and retention are the same; the competitor's pull differs.
+        let c = plain();
+        let s = Situation {
+            headroom: 1.0,
+            progress: 0.0,
+            goal_gradient: 0.0,
+            effect: 1.0,
+            scale: [1.0; 4],
+        };
+        let points = Worth {
+            value: 0.015,
+            deferred: 0.015,
+            stake: 0.0,
+            unsheltered: 0.0,
+        };
+        let discount = Worth {
+            value: 0.015,
+            deferred: 0.0,
+            stake: 0.0,
+            unsheltered: 0.015,
+        };
+        let (p, d) = (effects(&c, &points, &s), effects(&c, &discount, &s));
+        assert!(close(p.rate, d.rate) && close(p.attrition, d.attrition));
+        // Points: 1 − 0.4 × ½ = 0.8 of the pull; the discount: all of it.
+        assert!(close(p.pull, 0.8));
+        assert!(close(d.pull, 1.0));
+        // A promotion of strength 0.3 on a false-loyal sensitivity of 0.8 takes
+        // 0.3 × 0.8 × 0.8 = 19.2% of the points member's purchases, 24% of the discount
+        // member's.
+        let taken = |pull: f64| 0.3 * 0.8 * pull;
+        assert!(close(taken(p.pull), 0.192) && close(taken(d.pull), 0.24));
+        // A discount with half its value insulating: saturation at 0.75% = 1/3.
+        let half = Worth {
+            unsheltered: 0.0075,
+            ..discount
+        };
+        assert!(close(effects(&c, &half, &s).pull, 1.0 - 0.4 / 3.0));
+        // Through the profile: `insulation = 0` puts the whole rate outside the shelter.
+        let mut prog = program();
+        prog.instant_discount = Some(InstantDiscount {
+            rate: 0.05,
+            min_basket: 0.0,
+            bands: vec![],
+            reference_price: crate::model::program::ReferencePrice::DEFAULT,
+            insulation: 0.0,
+        });
+        let w = worth(&prog, &plain(), &member(0));
+        assert!(close(w.value, 0.05) && close(w.unsheltered, 0.05));
     }
 }

@@ -78,6 +78,9 @@ pub struct Targeting {
     pub cumulative_discount: Target,
     /// Who takes part in the prize draw.
     pub prizes: Target,
+    /// Who gets the tiers' discounts, tier by tier (every member keeps their status, the
+    /// points multiplier and the privileges it brings).
+    pub tier_discounts: Target,
     /// Each privilege's types and groups, in the privileges' order (their tier is `reach`).
     pub privileges: Vec<Target>,
     /// The offers.
@@ -209,7 +212,7 @@ impl Targeting {
         let covered = self.instant_discount.covers(ty, group, tier);
         if !covered {
             let base = p.instant_discount.take();
-            add_discount(&mut p, extra_discount, base.map(|d| d.reference_price));
+            add_discount(&mut p, extra_discount, base.as_ref());
         } else {
             add_discount(&mut p, extra_discount, None);
         }
@@ -218,6 +221,15 @@ impl Targeting {
         }
         if !self.prizes.covers(ty, group, tier) {
             p.prizes = None;
+        }
+        if let Some(tiers) = &mut p.tiers {
+            // Level by level, whatever the member's own tier: the discount of a tier they
+            // would reach is worth to them only if it covers them there.
+            for (i, level) in tiers.levels.iter_mut().enumerate() {
+                if !self.tier_discounts.covers(ty, group, Some(i)) {
+                    level.discount = 0.0;
+                }
+            }
         }
         if let Some(privileges) = &mut p.privileges {
             let mut kept = self.privileges.iter();
@@ -236,11 +248,9 @@ impl Targeting {
 /// Adds `extra` to `p`'s instant discount rate and each of its bands, or makes an instant
 /// discount of `extra` (with `reference_price`, else the default) when it has none; nothing when
 /// `extra` is 0.
-fn add_discount(
-    p: &mut Program,
-    extra: f64,
-    reference_price: Option<super::program::ReferencePrice>,
-) {
+/// Adds `extra` to a member's instant discount; a discount created here takes its reference
+/// price and insulation from `base`, the design's discount the member is not covered by.
+fn add_discount(p: &mut Program, extra: f64, base: Option<&InstantDiscount>) {
     if extra <= 0.0 {
         return;
     }
@@ -256,7 +266,10 @@ fn add_discount(
                 rate: extra,
                 min_basket: 0.0,
                 bands: Vec::new(),
-                reference_price: reference_price.unwrap_or(super::program::ReferencePrice::DEFAULT),
+                reference_price: base.map_or(super::program::ReferencePrice::DEFAULT, |d| {
+                    d.reference_price
+                }),
+                insulation: base.map_or(1.0, |d| d.insulation),
             });
         }
     }
@@ -316,6 +329,8 @@ mod tests {
                 entries: None,
             }),
             targeting: None,
+            bystanders: None,
+            disappointment: None,
         }
     }
 
@@ -349,6 +364,7 @@ mod tests {
             instant_discount: Target::ALL,
             cumulative_discount: Target::ALL,
             prizes: only_groups([false, false, false, true]),
+            tier_discounts: Target::ALL,
             privileges: Vec::new(),
             offers: vec![Offer {
                 name: "chosen items".into(),
@@ -398,6 +414,7 @@ mod tests {
             cumulative_discount: Target::ALL,
             prizes: Target::ALL,
             privileges: Vec::new(),
+            tier_discounts: Target::ALL,
             offers: vec![birthday],
         };
         let base = program();
@@ -421,5 +438,49 @@ mod tests {
                 .dated_month(&segment, 1, 2, None, |_| 0.0)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn tier_discounts_go_only_to_the_members_they_cover() {
+        use crate::model::program::{Qualify, TierLevel, Tiers};
+        let level = |name: &str, threshold: f64, discount: f64| TierLevel {
+            name: name.into(),
+            threshold,
+            discount,
+            points_multiplier: 1.0,
+        };
+        let mut base = program();
+        base.tiers = Some(Tiers {
+            qualify: Qualify::Spend,
+            window_months: 12,
+            review_every_months: 3,
+            levels: vec![level("silver", 100.0, 0.02), level("gold", 500.0, 0.05)],
+        });
+        // Gold's discount, for the frequent large buyers only.
+        let targeting = Targeting {
+            points: Target::ALL,
+            instant_discount: Target::ALL,
+            cumulative_discount: Target::ALL,
+            prizes: Target::ALL,
+            tier_discounts: Target {
+                from_tier: Some(1),
+                ..only_groups([false, false, false, true])
+            },
+            privileges: Vec::new(),
+            offers: Vec::new(),
+        };
+        let discounts = |group: usize, tier: Option<usize>| -> Vec<f64> {
+            let p = targeting.segment(&base, 0, group, tier);
+            p.tiers
+                .map(|t| t.levels.iter().map(|l| l.discount).collect())
+                .unwrap_or_default()
+        };
+        // A frequent large buyer sees gold's 5% (in silver too, as a goal), not silver's 2%.
+        assert_eq!(discounts(3, Some(0)), [0.0, 0.05]);
+        assert_eq!(discounts(3, Some(1)), [0.0, 0.05]);
+        // Anyone else keeps the tiers' status and thresholds, without their discounts.
+        assert_eq!(discounts(0, Some(1)), [0.0, 0.0]);
+        let rare = targeting.segment(&base, 0, 0, Some(1));
+        assert_eq!(rare.tiers.map(|t| t.levels[1].threshold), Some(500.0));
     }
 }

@@ -15,6 +15,7 @@ pub mod validate;
 mod validate_market;
 mod validate_privileges;
 mod validate_program;
+mod validate_reactions;
 mod validate_risk;
 mod validate_targeting;
 

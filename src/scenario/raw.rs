@@ -279,6 +279,34 @@ pub struct RawProgram {
     pub prizes: Table<RawPrizes>,
     /// `[[program.offers]]`.
     pub offers: TableArray<RawOffer>,
+    /// `[program.bystanders]`: how customers who are not members react.
+    pub bystanders: Table<RawBystanders>,
+    /// `[program.disappointment]`: how members react to a threshold they missed.
+    pub disappointment: Table<RawDisappointment>,
+}
+
+/// `[program.bystanders]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawBystanders {
+    /// Fall of a bystander's purchase rate per unit of the members' visible advantage.
+    pub rate_cut: Leaf,
+    /// Rise of a bystander's attrition per unit of that advantage.
+    pub attrition_rise: Leaf,
+    /// Weight of a cumulative discount's rate in the visible advantage.
+    pub certificate_visibility: Leaf,
+}
+
+/// `[program.disappointment]`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawDisappointment {
+    /// Fall of the purchase rate in the months after a miss.
+    pub rate_cut: Leaf,
+    /// Rise of attrition in the months after a miss.
+    pub attrition_rise: Leaf,
+    /// Months the reaction lasts.
+    pub months: Leaf,
+    /// Share of a cumulative discount's threshold from which falling short is a miss.
+    pub near: Leaf,
 }
 
 /// `[program.prizes]`: a prize draw on member purchases.
@@ -478,6 +506,8 @@ pub struct RawInstantDiscount {
     pub bands: TableArray<RawBand>,
     /// The reference-price effect when the discount ends.
     pub reference_price: Table<RawReferencePrice>,
+    /// Share of the discount's value that shields a member from a competitor promotion.
+    pub insulation: Leaf,
     /// Who gets the discount.
     pub only: Table<RawOnly>,
 }
@@ -532,6 +562,8 @@ pub struct RawTiers {
     pub review_every_months: Leaf,
     /// The tiers.
     pub levels: TableArray<RawLevel>,
+    /// Who gets the tiers' discounts.
+    pub only: Table<RawOnly>,
 }
 
 /// `[[program.tiers.levels]]`.
@@ -684,11 +716,13 @@ pub fn known_keys(path: &[String]) -> &'static [&'static str] {
         ["program", "exit"] => keys::<RawExit>(),
         ["program", "privileges"] => keys::<RawPrivileges>(),
         ["program", "prizes"] => keys::<RawPrizes>(),
+        ["program", "bystanders"] => keys::<RawBystanders>(),
+        ["program", "disappointment"] => keys::<RawDisappointment>(),
         ["program", "offers", _] => keys::<RawOffer>(),
         ["program", "offers", _, "when"] => keys::<RawWhen>(),
         [
             "program",
-            "points" | "instant_discount" | "cumulative_discount" | "prizes",
+            "points" | "instant_discount" | "cumulative_discount" | "prizes" | "tiers",
             "only",
         ]
         | ["program", "privileges", "items", _, "only"]

@@ -95,7 +95,17 @@ rate = 0.05
 min_basket = 10
 bands = [{ from = 50, rate = 0.07 }]
 reference_price = { loss = 2, memory = 0.5 }
+insulation = 0.5
 only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
+[program.bystanders]
+rate_cut = 1
+attrition_rise = 2
+certificate_visibility = 0.5
+[program.disappointment]
+rate_cut = 0.1
+attrition_rise = 0.5
+months = 3
+near = 0.5
 [program.cumulative_discount]
 period_months = 3
 qualify = "spend"
@@ -109,6 +119,7 @@ only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 qualify = "spend"
 window_months = 12
 review_every_months = 3
+only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [[program.tiers.levels]]
 name = "gold"
 threshold = 100
@@ -205,6 +216,7 @@ only = {}
 [program.cumulative_discount]
 only = {}
 [program.tiers]
+only = {}
 [[program.tiers.levels]]
 [program.exit]
 [program.privileges]
@@ -217,6 +229,8 @@ only = {}
 [[program.offers]]
 only = {}
 when = {}
+[program.bystanders]
+[program.disappointment]
 [population.rfm]
 [market.competitor]
 duration_months = {}

@@ -267,7 +267,11 @@ pub(crate) fn program(c: &mut Checker, raw: &RawScenario, months: Option<u32>) -
             })
         }
     };
+    let bystanders = super::validate_reactions::bystanders(c, &at, &p.bystanders);
+    let disappointment = super::validate_reactions::disappointment(c, &at, &p.disappointment);
     Some(Program {
+        bystanders: bystanders?,
+        disappointment: disappointment?,
         response: response?,
         // 0 = not stated: the population decides (see `validate`).
         joining_per_visit: joining?.unwrap_or(0.0),
@@ -324,6 +328,11 @@ fn targeting(
         at.table("prizes", &p.prizes),
         p.prizes.as_ref().map(|t| &t.get_ref().only),
     );
+    let tier_discounts = component(
+        c,
+        at.table("tiers", &p.tiers),
+        p.tiers.as_ref().map(|t| &t.get_ref().only),
+    );
     let mut privileges = Vec::new();
     let mut ok = true;
     if let Some(t) = &p.privileges
@@ -340,8 +349,14 @@ fn targeting(
         }
     }
     let offers = offers(c, at, &p.offers, tiers, p.points.is_some());
-    let (points, instant, cumulative, prizes, offers) =
-        (points?, instant?, cumulative?, prizes?, offers?);
+    let (points, instant, cumulative, prizes, tier_discounts, offers) = (
+        points?,
+        instant?,
+        cumulative?,
+        prizes?,
+        tier_discounts?,
+        offers?,
+    );
     if !ok {
         return None;
     }
@@ -353,6 +368,7 @@ fn targeting(
         instant_discount: instant,
         cumulative_discount: cumulative,
         prizes,
+        tier_discounts,
         privileges,
         offers,
     }))
@@ -894,12 +910,15 @@ fn instant_discount(
         }
     }
     let reference_price = super::validate_privileges::reference_price(c, at, &d.reference_price);
-    let (rate, min_basket, reference_price) = (rate?, min_basket?, reference_price?);
+    let insulation = super::validate_reactions::insulation(c, at, &d.insulation);
+    let (rate, min_basket, reference_price, insulation) =
+        (rate?, min_basket?, reference_price?, insulation?);
     ok.then_some(InstantDiscount {
         rate,
         min_basket,
         bands,
         reference_price,
+        insulation,
     })
 }
 

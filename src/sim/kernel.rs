@@ -14,12 +14,15 @@
 //!    deterred;
 //! 2. type change by the world's transition matrix (the members' one while the program runs);
 //! 3. attrition (one shared uniform against each world's probability, raised by a competitor
-//!    promotion, lowered for members); a lapsing member forfeits points and certificates;
+//!    promotion, lowered for members, raised after a member's missed threshold or for a
+//!    bystander, see [`crate::model::reactions`]); a lapsing member forfeits points and
+//!    certificates;
 //! 4. expiry, and the program's end: settlement in cash, or expiry at the end of the grace;
 //! 5. purchases: one shared uniform inverted through each world's count distribution; the
 //!    program world's rate carries the member's lift and goal-gradient pressure (eroded by a
-//!    copy), or a former member's exit reaction (and the reference-price effect of an ended
-//!    instant discount); a member bought for beyond their own rate adds a Poisson count at the
+//!    copy, lowered after a missed threshold), a former member's exit reaction (and the
+//!    reference-price effect of an ended instant discount), or a bystander's reaction to the
+//!    members' price advantage; a member bought for beyond their own rate adds a Poisson count at the
 //!    difference, from the program stream (see [`Life::purchases`]);
 //! 6. spend: the baseline's is one Gamma-Gamma draw for the month; the program world keeps the
 //!    spend of the purchases both worlds share and draws only its extra purchases (or thins
@@ -30,7 +33,7 @@
 //!    points, certificates, tiers, redemption.
 //!
 //! A customer who is never a member and lives in both worlds lives the same life in both, so
-//! it is simulated once and counted in both.
+//! it is simulated once and counted in both, unless the design states bystanders' reaction.
 //!
 //! **Run-off.** Unless the scenario fixes the breakage, a member still holding points or
 //! certificates at the horizon lives on in the program world, month after month by the same
@@ -52,6 +55,7 @@ use crate::model::market::Timeline;
 use crate::model::population::{COMMITTED, TYPES, Timing, TypeSampler};
 use crate::model::privileges::{ATTACHED_TYPE, Privileges};
 use crate::model::program::{Phase, Program, Settlement};
+use crate::model::reactions::Bystanders;
 use crate::model::response::{Effects, Profile, Responder, Worth, headroom};
 use crate::scenario::Scenario;
 
@@ -558,8 +562,9 @@ struct MonthContext {
 
 impl Life<'_, '_> {
     /// The member's effects this month (see [`member_effects`]), the profile remade when the
-    /// type or the tier has changed.
-    fn effects(&mut self, state: &MemberState, effect: f64) -> Effects {
+    /// type or the tier has changed; with `[program.disappointment]`, lowered in the months
+    /// after a missed threshold.
+    fn effects(&mut self, state: &MemberState, ctx: &MonthContext) -> Effects {
         let (ty, tier) = (self.ty_prog, state.tier.level());
         if (self.response.ty, self.response.tier) != (ty, tier) {
             self.response = Response::new(self.model, &self.traits, ty, tier);
@@ -568,10 +573,24 @@ impl Life<'_, '_> {
             self.model.program_for(ty, self.group, tier),
             &mut self.response,
             state,
-            effect,
+            ctx.effect,
         );
         self.attachment = e.attachment;
-        e
+        match &self.model.scenario.program.disappointment {
+            Some(d) if d.reacting(state.missed, ctx.month_no) => d.apply(e),
+            _ => e,
+        }
+    }
+
+    /// What the program does to this customer while they are not a member and it runs, with
+    /// `[program.bystanders]`: they see members pay less (see [`Bystanders`]). Out of line:
+    /// designs without it never call it.
+    #[cold]
+    #[inline(never)]
+    fn bystander_effects(&self, bystanders: &Bystanders) -> Effects {
+        let model = self.model;
+        let basket = self.traits.spend_in(model, self.ty_prog);
+        bystanders.effects(bystanders.advantage(&model.scenario.program, basket))
     }
 
     fn context(&self, timeline: &Timeline, month_no: u32, state: &MemberState) -> MonthContext {
@@ -705,11 +724,12 @@ impl Life<'_, '_> {
             return;
         }
         let month_no = ctx.month_no;
-        add(
-            &mut month.points_expired,
-            state.wallet.expire(month_no),
-            overflow,
-        );
+        let expired = state.wallet.expire(month_no);
+        // Points expired unredeemed while the program runs are a missed threshold.
+        if expired > 0 && ctx.phase == Phase::Running {
+            state.missed = Some(month_no);
+        }
+        add(&mut month.points_expired, expired, overflow);
         add(
             &mut month.certificates_expired,
             state.certificates.expire(month_no),
@@ -788,7 +808,8 @@ impl Life<'_, '_> {
             } else if ctx.enrolled && ctx.phase != Phase::Running {
                 own_rate * (1.0 + b_prog.exit_reaction) * self.reference_price(ctx)
             } else {
-                own_rate
+                // A bystander's reaction (1 for everyone else).
+                own_rate * effects.rate
             };
             if ctx.strength != 0.0 {
                 rate *= cut(b_prog.competitor_sensitivity * effects.pull);
@@ -1091,7 +1112,12 @@ fn simulate_customer(
     let mut first_response = None;
     let enrolled_from = join_month(model, spec, &traits, &mut first_response, &mut own);
 
-    if enrolled_from.is_none() && spec.in_baseline && spec.in_program {
+    // A bystander who reacts to the program does not live the same life in both worlds.
+    if enrolled_from.is_none()
+        && spec.in_baseline
+        && spec.in_program
+        && program.bystanders.is_none()
+    {
         same_life_in_both_worlds(
             model,
             timeline,
@@ -1155,7 +1181,13 @@ fn simulate_customer(
         life.bad_experience(&mut shared, &ctx, month, state, &mut overflow);
         life.change_type(&mut shared, &ctx);
         let effects = if ctx.running_member && life.alive_prog {
-            life.effects(state, ctx.effect)
+            life.effects(state, &ctx)
+        } else if let Some(b) = &program.bystanders
+            && life.alive_prog
+            && !ctx.enrolled
+            && ctx.phase == Phase::Running
+        {
+            life.bystander_effects(b)
         } else {
             Effects::NONE
         };

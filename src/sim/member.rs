@@ -25,6 +25,9 @@ pub struct MemberState {
     pub tier: TierState,
     /// Month of the member's last reward (joining counts as one).
     pub last_reward: u32,
+    /// Month of the member's last missed threshold, if any (with `[program.disappointment]`:
+    /// points expired unredeemed, a period's certificate missed when near, a demotion).
+    pub missed: Option<u32>,
     period_spend: f64,
     period_purchases: u32,
     baskets: Vec<f64>,
@@ -42,6 +45,7 @@ impl MemberState {
             certificates: Certificates::default(),
             tier: TierState::default(),
             last_reward: 0,
+            missed: None,
             period_spend: 0.0,
             period_purchases: 0,
             baskets: Vec::new(),
@@ -59,6 +63,7 @@ impl MemberState {
         }
         self.period_spend = 0.0;
         self.period_purchases = 0;
+        self.missed = None;
     }
 
     /// Progress (0–1) towards the nearest goal the program sets: the cheapest reward, the
@@ -207,7 +212,12 @@ pub fn member_month(
 
         // Tier review.
         if let Some(t) = &program.tiers {
+            let before = state.tier.level();
             state.tier.record(t, m.month, m.spend, m.purchases);
+            // A demotion (to a lower tier or out of the tiers) is a missed threshold.
+            if state.tier.level() < before {
+                state.missed = Some(m.month);
+            }
         }
     }
 
@@ -294,6 +304,15 @@ pub fn member_month(
                 Qualify::Spend => state.period_spend >= c.threshold,
                 Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
             };
+            if !reached && let Some(d) = &program.disappointment {
+                let done = match c.qualify {
+                    Qualify::Spend => state.period_spend,
+                    Qualify::Purchases => f64::from(state.period_purchases),
+                };
+                if d.near_miss(done, c.threshold) {
+                    state.missed = Some(m.month);
+                }
+            }
             if reached && m.issue_certificates {
                 let cents = c.certificate_cents(state.period_spend);
                 if cents > 0 {
