@@ -34,7 +34,7 @@ pub const SCENARIOS: &[Shipped] = shipped![
     "retail_status",
     "retail_prizes",
     "retail_dated_offers",
-    "retail_discount_downsides",
+    "retail_discount_no_downsides",
     "retail_rfm_targeted",
     "retail_coalition",
     "retail_committed",

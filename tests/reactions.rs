@@ -64,9 +64,9 @@ fn sum(runs: &[Vec<MonthTotals>], m: usize, f: impl Fn(&MonthTotals) -> u64) -> 
 /// Every customer joins at once; the curves are steps (any value gives the whole effect), so
 /// the members' pull is 1 − 0.5 × (insulating share of the value > 0). A planned promotion of
 /// strength 0.5 in month 6 cuts a member's rate by 0.5 × 0.8 × pull: × 0.8 when the discount
-/// insulates (pull ½), × 0.6 when it does not (`insulation = 0`, pull 1). So the members'
-/// purchases in month 6 must stand at 0.6 / 0.8 = 0.75 of those with an insulating discount,
-/// and the months before it must be the same to the purchase.
+/// insulates (`insulation = 1`, pull ½), × 0.6 when it does not (the default, `insulation = 0`,
+/// pull 1). So the members' purchases in month 6 must stand at 0.6 / 0.8 = 0.75 of those with
+/// an insulating discount, and the months before it must be the same to the purchase.
 #[test]
 fn a_discount_that_does_not_insulate_loses_more_purchases_to_a_competitor() {
     let population = "attrition_per_month = 0.0\n\
@@ -75,12 +75,12 @@ fn a_discount_that_does_not_insulate_loses_more_purchases_to_a_competitor() {
         strength = { min = 0.5, max = 0.5 }";
     let insulating = months(&base(
         population,
-        "[program.instant_discount]\nrate = 0.05",
+        "[program.instant_discount]\nrate = 0.05\ninsulation = 1",
         market,
     ));
     let bare = months(&base(
         population,
-        "[program.instant_discount]\nrate = 0.05\ninsulation = 0",
+        "[program.instant_discount]\nrate = 0.05",
         market,
     ));
     for m in 1..6 {
@@ -96,18 +96,20 @@ fn a_discount_that_does_not_insulate_loses_more_purchases_to_a_competitor() {
     assert!((ratio - 0.75).abs() < 0.03, "ratio {ratio}");
 }
 
-/// Nobody joins; everyone sees members get 5% off their €30 baskets. With the defaults a
-/// non-member buys × (1 − 1 × 0.05) = 0.95 of what they would buy without the program, and
-/// lapses at 2% × (1 + 2 × 0.05) = 2.2% a month instead of 2%: after 24 months 0.978²⁴ =
-/// 58.7% are left against 0.98²⁴ = 61.6%. A points design, which leaves the shelf price
-/// alone, shows them nothing: its world is the world without it, to the purchase.
+/// Nobody joins; everyone sees members get 5% off their €30 baskets. With `rate_cut = 1,
+/// attrition_rise = 2` a non-member buys × (1 − 1 × 0.05) = 0.95 of what they would buy without
+/// the program, and lapses at 2% × (1 + 2 × 0.05) = 2.2% a month instead of 2%: after 24
+/// months 0.978²⁴ = 58.7% are left against 0.98²⁴ = 61.6%. With the defaults, which a design
+/// need not state (0.5 and 1), they buy 0.975 as much. A points design, which leaves the shelf
+/// price alone, shows them nothing, nor a discount whose reaction is stated as 0: their world
+/// is the world without the program, to the purchase.
 #[test]
 fn non_members_who_see_members_pay_less_buy_less_and_lapse_more() {
     let population = "attrition_per_month = 0.02\nenrolment = 0.0";
     let runs = months(&base(
         population,
         "[program.instant_discount]\nrate = 0.05",
-        "[program.bystanders]",
+        "[program.bystanders]\nrate_cut = 1\nattrition_rise = 2",
     ));
     let n = 16_000.0;
     let (mut program, mut baseline) = (0u64, 0u64);
@@ -141,15 +143,39 @@ fn non_members_who_see_members_pay_less_buy_less_and_lapse_more() {
     assert!((left_p - want_p).abs() < 4.0 * se(want_p), "{left_p}");
     assert!((left_b - want_b).abs() < 4.0 * se(want_b), "{left_b}");
 
+    // The defaults, stated by nothing: 1 − 0.5 × 0.05 = 0.975.
+    let defaults = months(&base(
+        population,
+        "[program.instant_discount]\nrate = 0.05",
+        "",
+    ));
+    let month_one = |runs: &[Vec<MonthTotals>]| {
+        let p = sum(runs, 1, |t| t.transactions_program.iter().sum()) as f64
+            / sum(runs, 1, |t| t.customers_program.iter().sum()) as f64;
+        let b = sum(runs, 1, |t| t.transactions_baseline.iter().sum()) as f64
+            / sum(runs, 1, |t| t.customers_baseline.iter().sum()) as f64;
+        p / b
+    };
+    let by_default = month_one(&defaults);
+    eprintln!("month 1 per customer ratio with the defaults {by_default:.4}");
+    assert!((by_default - 0.975).abs() < 0.01, "{by_default}");
+
     let points = months(&base(
         population,
         "[program.points]\nearn_rate = 1.0\nredemption_threshold = 100\npoint_cost = 0.02",
-        "[program.bystanders]",
+        "",
     ));
-    for m in 1..=24 {
-        let f = |t: &MonthTotals| t.transactions_program.iter().sum::<u64>();
-        let g = |t: &MonthTotals| t.transactions_baseline.iter().sum::<u64>();
-        assert_eq!(sum(&points, m, f), sum(&points, m, g), "month {m}");
+    let deaf = months(&base(
+        population,
+        "[program.instant_discount]\nrate = 0.05",
+        "[program.bystanders]\nrate_cut = 0\nattrition_rise = 0",
+    ));
+    for runs in [&points, &deaf] {
+        for m in 1..=24 {
+            let f = |t: &MonthTotals| t.transactions_program.iter().sum::<u64>();
+            let g = |t: &MonthTotals| t.transactions_baseline.iter().sum::<u64>();
+            assert_eq!(sum(runs, m, f), sum(runs, m, g), "month {m}");
+        }
     }
 }
 
@@ -237,24 +263,34 @@ fn a_demoted_member_buys_less_for_the_months_the_reaction_lasts() {
 
 /// Every customer joins a points design whose only reward, 100,000 points, nobody reaches, and
 /// whose points live one month: from the second month on, each month some of a member's points
-/// expire unredeemed, a miss. With the default reaction (3 months, 10% fewer purchases) the
-/// members buy 0.9 of what they would once their first points have expired, and as much as
-/// without the program before.
+/// expire unredeemed, a miss. With the default reaction, which the design need not state (3
+/// months, 10% fewer purchases), the members buy 0.9 of what they would once their first
+/// points have expired, and as much as without the program before. Stated as 0, the reaction
+/// is gone: every month as without the program.
 #[test]
 fn points_that_expire_unredeemed_are_a_miss() {
     let population = "attrition_per_month = 0.0\nenrolment = 1.0";
-    let runs = months(
-        &base(
-            population,
-            "[program.points]\nearn_rate = 1.0\nredemption_threshold = 100000\npoint_cost = 0.01\n\
-             expiry = { policy = \"fixed\", months = 1 }",
-            "[program.disappointment]",
+    let design = |reaction: &str| {
+        months(
+            &base(
+                population,
+                "[program.points]\nearn_rate = 1.0\nredemption_threshold = 100000\n\
+                 point_cost = 0.01\nexpiry = { policy = \"fixed\", months = 1 }",
+                reaction,
+            )
+            .replace(
+                "{ mean = 2.0, cv = 0.3 }",
+                "{ mean = 3.0, cv = 0.1, timing = \"regular\" }",
+            ),
         )
-        .replace(
-            "{ mean = 2.0, cv = 0.3 }",
-            "{ mean = 3.0, cv = 0.1, timing = \"regular\" }",
-        ),
-    );
+    };
+    let runs = design("");
+    let off = design("[program.disappointment]\nrate_cut = 0\nattrition_rise = 0");
+    for m in 1..=24 {
+        let f = |t: &MonthTotals| t.transactions_program.iter().sum::<u64>();
+        let g = |t: &MonthTotals| t.transactions_baseline.iter().sum::<u64>();
+        assert_eq!(sum(&off, m, f), sum(&off, m, g), "month {m}");
+    }
     let per = |m: usize, f: fn(&MonthTotals) -> u64| sum(&runs, m, f) as f64;
     let ratio = |m: usize| {
         per(m, |t| t.transactions_program.iter().sum())

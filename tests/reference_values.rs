@@ -74,7 +74,9 @@ fn no_program_effect_means_zero_incremental_revenue_even_with_heterogeneity() {
         )
         .replace("attrition_per_month = 0.0", "attrition_per_month = 0.05")
         .replace("enrolment = 1.0", "enrolment = 0.6")
-        .replace("redemption_per_month = 1.0", "redemption_per_month = 0.3");
+        .replace("redemption_per_month = 1.0", "redemption_per_month = 0.3")
+        // Points that expire unredeemed disappoint by default: no reaction here.
+        + "\n[program.disappointment]\nrate_cut = 0\nattrition_rise = 0\n";
     let s = common::scenario(&text);
     let totals = simulate_trials(&s, 0..4, None, &|| {}).unwrap();
     for t in &totals {

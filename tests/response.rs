@@ -26,18 +26,31 @@ fn means(file: &ScenarioFile, path: &str, values: &[f64], trials: u64) -> Vec<(f
         .collect()
 }
 
-/// Revenue rises with the rate and each step adds less per point of discount than the one
-/// before (concave); NPV, which pays the discount on every member purchase, peaks inside the
-/// range: at 2% on the shipped retail population (a figure a reader can recompute with
-/// `loyalty-sim sweep`).
+/// Members' revenue rises with the rate and each step adds less per point of discount than
+/// the one before (concave); NPV, which pays the discount on every member purchase, peaks
+/// inside the range: at 2% on the shipped retail population (a figure a reader can recompute
+/// with `loyalty-sim sweep`). Bystanders, who see members pay less, are left out here (their
+/// reaction stated as 0); with their default reaction, which grows with the rate while the
+/// members' response saturates, a 16% discount brings in less revenue than a 2% one.
 #[test]
 fn a_larger_instant_discount_moves_more_with_diminishing_returns_and_npv_peaks_inside() {
-    let file = common::reduced(
+    let shipped = common::reduced(
         &common::data("../../scenarios/retail_instant_discount.toml"),
         4_000,
         24,
     );
+    let file = shipped
+        .variant(&[
+            ("program.bystanders.rate_cut", 0.0),
+            ("program.bystanders.attrition_rise", 0.0),
+        ])
+        .unwrap();
     let rates = [0.005, 0.01, 0.02, 0.04, 0.08, 0.16];
+    let with_bystanders = means(&shipped, "program.instant_discount.rate", &[0.02, 0.16], 8);
+    assert!(
+        with_bystanders[1].0 < with_bystanders[0].0,
+        "bystanders: {with_bystanders:?}"
+    );
     let results = means(&file, "program.instant_discount.rate", &rates, 8);
     let revenue: Vec<f64> = results.iter().map(|r| r.0).collect();
     let npv: Vec<f64> = results.iter().map(|r| r.1).collect();

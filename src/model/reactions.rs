@@ -2,14 +2,19 @@
 //! discount ([`super::program::ReferencePrice`]): customers who are not members reacting to
 //! the price advantage members get ([`Bystanders`]), and members reacting to a threshold they
 //! missed: points expired unredeemed, a cumulative-discount period ended short of its
-//! threshold, a demotion from a tier ([`Disappointment`]). Both are off unless a design states
-//! them. Pure functions, called by the kernel; docs/model.md explains them with worked
-//! examples.
+//! threshold, a demotion from a tier ([`Disappointment`]). Both apply to every design at
+//! their defaults unless it states other sizes (0 switches one off). Pure functions, called by
+//! the kernel; docs/model.md explains them with worked examples.
 
 use serde::Serialize;
 
 use super::program::Program;
 use super::response::Effects;
+
+/// An instant discount's `insulation` when not stated: none. Pure price programs create no
+/// attachment, and price-driven members leave for a bigger discount (the sources (DOMAIN §1); Zhang &
+/// Breugelmans 2012, JMR 49(1): shoppers of a points program ignored competitors' promotions).
+pub const INSULATION: f64 = 0.0;
 
 /// How customers who are not members react, while the program runs, to seeing members pay
 /// less than they do. Steinhoff & Palmatier (2016, JAMS 44(1)) found that loyalty programs
@@ -34,16 +39,30 @@ pub struct Bystanders {
 }
 
 impl Bystanders {
-    /// The defaults when a design states `[program.bystanders]` without numbers (stated
-    /// assumptions): a 5% member discount makes bystanders buy 5% less (`rate_cut` 1, about
-    /// two fifths of the mean price elasticity, 2.62, as their own price has not changed) and
-    /// lapse 10% more often (`attrition_rise` 2); a certificate counts half as much as a price
-    /// cut at the till.
+    /// The defaults, for a design that does not state `[program.bystanders]` or states it
+    /// without numbers (stated assumptions): a 5% member discount makes bystanders buy 2.5%
+    /// less (`rate_cut` 0.5, a fifth of the mean price elasticity, 2.62, as their own price has
+    /// not changed and they may join when they like) and lapse 5% more often
+    /// (`attrition_rise` 1); a certificate counts half as much as a price cut at the till.
     pub const DEFAULT: Bystanders = Bystanders {
-        rate_cut: 1.0,
-        attrition_rise: 2.0,
+        rate_cut: 0.5,
+        attrition_rise: 1.0,
         certificate_visibility: 0.5,
     };
+
+    /// Whether a customer who is not a member can react to `program` at all: it shows members
+    /// a lower price (an instant discount, or a cumulative discount given as a rate and seen)
+    /// and the reaction has a size. When not, customers who never join live the same life with
+    /// and without the program.
+    pub fn can_react(&self, program: &Program) -> bool {
+        let shown = program.instant_discount.is_some()
+            || (self.certificate_visibility > 0.0
+                && program
+                    .cumulative_discount
+                    .as_ref()
+                    .is_some_and(|c| c.amount.is_none() && c.rate > 0.0));
+        shown && (self.rate_cut > 0.0 || self.attrition_rise > 0.0)
+    }
 
     /// The members' price advantage a customer with a typical basket of `basket` sees in
     /// `program` (share of the price).
@@ -101,8 +120,8 @@ pub struct Disappointment {
 }
 
 impl Disappointment {
-    /// The defaults when a design states `[program.disappointment]` without numbers (stated
-    /// assumptions): 10% fewer purchases and 50% more attrition for 3 months; a period ended
+    /// The defaults, for a design that does not state `[program.disappointment]` or states it
+    /// without numbers (stated assumptions): 10% fewer purchases and 50% more attrition for 3 months; a period ended
     /// with at least half its threshold reached is a miss.
     pub const DEFAULT: Disappointment = Disappointment {
         rate_cut: 0.10,
@@ -182,10 +201,28 @@ mod tests {
         // €25 baskets: 5% + 0.5 × 4% = 7%; €15 baskets, below the minimum: 2%.
         assert!(close(b.advantage(&p, 25.0), 0.07));
         assert!(close(b.advantage(&p, 15.0), 0.02));
-        // 7% seen: purchases × (1 − 0.07) = 0.93, attrition × (1 + 2 × 0.07) = 1.14.
+        // 7% seen: purchases × (1 − 0.5 × 0.07) = 0.965, attrition × (1 + 1 × 0.07) = 1.07.
         let e = b.effects(0.07);
-        assert!(close(e.rate, 0.93));
-        assert!(close(e.attrition, 1.14));
+        assert!(close(e.rate, 0.965));
+        assert!(close(e.attrition, 1.07));
+        // The design shows members a lower price; points alone show none, nor sizes of 0.
+        assert!(b.can_react(&p));
+        let deaf = Bystanders {
+            rate_cut: 0.0,
+            attrition_rise: 0.0,
+            ..b
+        };
+        assert!(!deaf.can_react(&p));
+        let mut certificate_only = p.clone();
+        certificate_only.instant_discount = None;
+        assert!(b.can_react(&certificate_only));
+        let unseen = Bystanders {
+            certificate_visibility: 0.0,
+            ..b
+        };
+        assert!(!unseen.can_react(&certificate_only));
+        certificate_only.cumulative_discount = None;
+        assert!(!b.can_react(&certificate_only));
         assert_eq!((e.basket, e.pull, e.attachment), (1.0, 1.0, 0.0));
         // Nothing seen, nothing felt; a huge cut never makes a negative rate.
         assert_eq!(b.effects(0.0), Effects::NONE);

@@ -269,7 +269,7 @@ fn add_discount(p: &mut Program, extra: f64, base: Option<&InstantDiscount>) {
                 reference_price: base.map_or(super::program::ReferencePrice::DEFAULT, |d| {
                     d.reference_price
                 }),
-                insulation: base.map_or(1.0, |d| d.insulation),
+                insulation: base.map_or(super::reactions::INSULATION, |d| d.insulation),
             });
         }
     }

@@ -142,6 +142,35 @@ pub fn defaults(run: &RunOutput) -> Vec<(String, Value)> {
         "program.disengagement.decay_per_month".into(),
         n(p.disengagement.decay_per_month),
     );
+    if let Some(d) = &p.instant_discount {
+        add(
+            "program.instant_discount.insulation".into(),
+            n(d.insulation),
+        );
+    }
+    if let Some(b) = p.bystanders.filter(|b| b.can_react(p)) {
+        add("program.bystanders.rate_cut".into(), n(b.rate_cut));
+        add(
+            "program.bystanders.attrition_rise".into(),
+            n(b.attrition_rise),
+        );
+        add(
+            "program.bystanders.certificate_visibility".into(),
+            n(b.certificate_visibility),
+        );
+    }
+    if let Some(d) = &p.disappointment {
+        add("program.disappointment.rate_cut".into(), n(d.rate_cut));
+        add(
+            "program.disappointment.attrition_rise".into(),
+            n(d.attrition_rise),
+        );
+        add(
+            "program.disappointment.months".into(),
+            n(f64::from(d.months)),
+        );
+        add("program.disappointment.near".into(), n(d.near));
+    }
     if let Some(pts) = &p.points {
         add("program.points.point_cost".into(), n(pts.point_cost));
         add("program.points.point_value".into(), n(pts.point_value));

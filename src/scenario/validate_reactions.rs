@@ -1,26 +1,27 @@
 //! `[program.bystanders]` → [`Bystanders`], `[program.disappointment]` → [`Disappointment`],
 //! and an instant discount's `insulation`.
 //!
-//! Defaults: a table left out is off; a table stated without numbers takes
-//! `rate_cut = 1, attrition_rise = 2, certificate_visibility = 0.5` (bystanders) and
+//! Defaults, for a table left out or a field not stated:
+//! `rate_cut = 0.5, attrition_rise = 1, certificate_visibility = 0.5` (bystanders) and
 //! `rate_cut = 0.1, attrition_rise = 0.5, months = 3, near = 0.5` (disappointment);
-//! `insulation = 1` (a discount shields a member like any other value).
+//! `insulation = 0` (a discount does not shelter a member from a competitor's promotion). A
+//! design switches a reaction off by stating its `rate_cut` and `attrition_rise` as 0.
 
 use super::checker::{At, Bounds, Checker};
 use super::raw::{self, Leaf};
-use crate::model::reactions::{Bystanders, Disappointment};
+use crate::model::reactions::{Bystanders, Disappointment, INSULATION};
 
 /// Relative rises of attrition: up to twenty times per unit (a 5% advantage doubling it).
 const RISE: Bounds = Bounds::closed(0.0, 20.0);
 
-/// Validates `[program.bystanders]`: `Some(None)` when absent.
+/// Validates `[program.bystanders]`: the defaults when absent.
 pub(crate) fn bystanders(
     c: &mut Checker,
     at: &At,
     table: &raw::Table<raw::RawBystanders>,
 ) -> Option<Option<Bystanders>> {
     let Some(b) = table else {
-        return Some(None);
+        return Some(Some(Bystanders::DEFAULT));
     };
     let at = at.table("bystanders", table);
     let b = b.get_ref();
@@ -59,14 +60,14 @@ pub(crate) fn bystanders(
     }))
 }
 
-/// Validates `[program.disappointment]`: `Some(None)` when absent.
+/// Validates `[program.disappointment]`: the defaults when absent.
 pub(crate) fn disappointment(
     c: &mut Checker,
     at: &At,
     table: &raw::Table<raw::RawDisappointment>,
 ) -> Option<Option<Disappointment>> {
     let Some(t) = table else {
-        return Some(None);
+        return Some(Some(Disappointment::DEFAULT));
     };
     let at = at.table("disappointment", table);
     let t = t.get_ref();
@@ -119,7 +120,7 @@ pub(crate) fn disappointment(
     }))
 }
 
-/// Validates an instant discount's `insulation` (absent: 1).
+/// Validates an instant discount's `insulation` (absent: 0, see [`INSULATION`]).
 pub(crate) fn insulation(c: &mut Checker, at: &At, leaf: &Leaf) -> Option<f64> {
     c.number(
         at,
@@ -128,5 +129,5 @@ pub(crate) fn insulation(c: &mut Checker, at: &At, leaf: &Leaf) -> Option<f64> {
         Bounds::SHARE,
         "share of the discount's value that shields a member from a competitor promotion, 1 = like any other value, 0 = none",
     )
-    .or(1.0)
+    .or(INSULATION)
 }

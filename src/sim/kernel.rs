@@ -33,7 +33,8 @@
 //!    points, certificates, tiers, redemption.
 //!
 //! A customer who is never a member and lives in both worlds lives the same life in both, so
-//! it is simulated once and counted in both, unless the design states bystanders' reaction.
+//! it is simulated once and counted in both, unless bystanders react to the design (it shows
+//! members a lower price: see [`Bystanders::can_react`]).
 //!
 //! **Run-off.** Unless the scenario fixes the breakage, a member still holding points or
 //! certificates at the horizon lives on in the program world, month after month by the same
@@ -96,6 +97,10 @@ pub struct Model<'a> {
     worth_segments: Vec<Program>,
     /// Whether a dated offer is for members' birthdays (each member's month is drawn).
     birthdays: bool,
+    /// Whether customers who are not members react to the design (see
+    /// [`Bystanders::can_react`]); when not, a customer who never joins lives the same life in
+    /// both worlds.
+    bystanders_react: bool,
 }
 
 /// Who a customer is and where they live.
@@ -154,12 +159,17 @@ impl<'a> Model<'a> {
                 .iter()
                 .any(|o| o.when == Some(crate::model::dated::When::Birthday))
         });
+        let bystanders_react = scenario
+            .program
+            .bystanders
+            .is_some_and(|b| b.can_react(&scenario.program));
         Model {
             scenario,
             segments,
             tier_slots,
             worth_segments,
             birthdays,
+            bystanders_react,
             samplers: scenario
                 .population
                 .types
@@ -1113,11 +1123,7 @@ fn simulate_customer(
     let enrolled_from = join_month(model, spec, &traits, &mut first_response, &mut own);
 
     // A bystander who reacts to the program does not live the same life in both worlds.
-    if enrolled_from.is_none()
-        && spec.in_baseline
-        && spec.in_program
-        && program.bystanders.is_none()
-    {
+    if enrolled_from.is_none() && spec.in_baseline && spec.in_program && !model.bystanders_react {
         same_life_in_both_worlds(
             model,
             timeline,
@@ -1183,6 +1189,7 @@ fn simulate_customer(
         let effects = if ctx.running_member && life.alive_prog {
             life.effects(state, &ctx)
         } else if let Some(b) = &program.bystanders
+            && model.bystanders_react
             && life.alive_prog
             && !ctx.enrolled
             && ctx.phase == Phase::Running
