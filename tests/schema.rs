@@ -128,6 +128,7 @@ const ONLY_THE_VALIDATOR: &[&str] = &[
     "no_cost_at_all",
     "no_currency",
     "offer_rules",
+    "only_committed_without_type",
     "partner_wind_down_without_exit",
     "privilege_tier_without_tiers",
     "privilege_unknown_tier",

@@ -11,7 +11,7 @@ use super::raw::{self, Leaf};
 use super::rules::{self, Kind};
 use super::validate_privileges::tier_named;
 use crate::model::dated::When;
-use crate::model::population::{LoyaltyType, TypeBehaviour};
+use crate::model::population::{COMMITTED, LoyaltyType, TypeBehaviour};
 use crate::model::program::Tiers;
 use crate::model::rfm::{Group, RfmThresholds};
 use crate::model::targeting::{Offer, Target};
@@ -143,7 +143,19 @@ pub(crate) fn only(
             }
         }
     }
-    let types = mask(choice_list(c, &o_at, "types", &o.types, &type_keys));
+    let mut types = mask(choice_list(c, &o_at, "types", &o.types, &type_keys));
+    // Naming committed loyalty where the population has none is a slip, not a target.
+    if !c.committed
+        && let (Some(m), Some(v)) = (&types, &o.types)
+        && m[COMMITTED]
+    {
+        c.problem(
+            Some(v.span()),
+            o_at.child("types"),
+            "\"committed\": committed loyalty is not in this scenario's population: add [population.committed] (with its share) or leave \"committed\" out of the list".into(),
+        );
+        types = None;
+    }
     let groups = mask::<4>(choice_list(c, &o_at, "groups", &o.groups, &group_keys));
     let from_tier = match c.text(
         &o_at,
