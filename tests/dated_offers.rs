@@ -9,6 +9,7 @@
 
 mod common;
 
+use loyalty_sim::metrics::finance::evaluate_trial;
 use loyalty_sim::model::dated::calendar_month;
 use loyalty_sim::sim::runner::simulate_trials;
 use loyalty_sim::sim::totals::MonthTotals;
@@ -201,7 +202,8 @@ entry_points = 20
 chance_per_entry = 0.05
 entry_chance_per_month = 1.0
 "#;
-    let months = months(&scenario(members, 1, 9, "", prizes));
+    let text = scenario(members, 1, 9, "", prizes);
+    let months = months(&text);
     let (mut entries, mut wins, mut earned, mut redeemed) = (0u64, 0u64, 0u64, 0u64);
     for (i, m) in months.iter().enumerate() {
         assert_eq!(m.prize_entries, if i == 0 { 0 } else { members });
@@ -225,4 +227,10 @@ entry_chance_per_month = 1.0
     );
     let cost: f64 = months.iter().map(|m| m.prize_cost).sum();
     assert!((cost - expected * 12.0).abs() < 4.0 * sd * 12.0);
+    // The trial's metrics (trials.csv, summary.json) report the entries and the wins.
+    let s = common::scenario(&text);
+    let trial = simulate_trials(&s, 0..1, None, &|| {}).unwrap().remove(0);
+    let metrics = evaluate_trial(&s, &trial).metrics;
+    assert_eq!(metrics.value("prize_entries"), Some(35_000.0));
+    assert_eq!(metrics.prizes_won, wins);
 }

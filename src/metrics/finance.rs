@@ -188,6 +188,9 @@ pub struct TrialMetrics {
     /// Prizes members won over the horizon.
     #[serde(default)]
     pub prizes_won: u64,
+    /// Prize entries members bought with points over the horizon.
+    #[serde(default)]
+    pub prize_entries: u64,
     /// What the program paid partners for the points redeemed at them (part of the points
     /// rewards' cost).
     #[serde(default)]
@@ -228,7 +231,7 @@ impl TrialMetrics {
 
     /// Names of the metrics [`TrialMetrics::value`] knows, for `--precision`, compare, sweep
     /// and tornado.
-    pub const NAMES: [&'static str; 24] = [
+    pub const NAMES: [&'static str; 26] = [
         "npv",
         "roi",
         "incremental_revenue",
@@ -253,6 +256,8 @@ impl TrialMetrics {
         "new_customers_program",
         "privilege_cost",
         "prize_cost",
+        "prizes_won",
+        "prize_entries",
     ];
 
     /// The metric called `name`, if there is one.
@@ -282,6 +287,8 @@ impl TrialMetrics {
             "new_customers_program" => self.new_customers_program as f64,
             "privilege_cost" => self.privilege_cost,
             "prize_cost" => self.prize_cost,
+            "prizes_won" => self.prizes_won as f64,
+            "prize_entries" => self.prize_entries as f64,
             _ => return None,
         })
     }
@@ -1008,6 +1015,7 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
         members_attached_by_privileges: totals.iter().map(|m| m.privilege_attached).sum(),
         prize_cost: totals.iter().map(|m| m.prize_cost).sum(),
         prizes_won: totals.iter().map(|m| m.prizes_won).sum(),
+        prize_entries: totals.iter().map(|m| m.prize_entries).sum(),
         partner_settlement: settlements,
         partner_cost_share: partner_costs,
     };

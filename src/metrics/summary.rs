@@ -119,6 +119,8 @@ pub struct Metrics {
     pub prize_cost: Stats,
     /// Prizes members won over the horizon.
     pub prizes_won: Stats,
+    /// Prize entries members bought with points over the horizon.
+    pub prize_entries: Stats,
     /// What the program paid partners for points redeemed at them (part of the points
     /// rewards' cost); absent when no trial paid any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,6 +245,7 @@ impl Metrics {
             members_attached_by_privileges: stats(|t| t.members_attached_by_privileges as f64),
             prize_cost: stats(|t| t.prize_cost),
             prizes_won: stats(|t| t.prizes_won as f64),
+            prize_entries: stats(|t| t.prize_entries as f64),
             partner_settlement: trials
                 .iter()
                 .any(|t| t.partner_settlement != 0.0)

@@ -16,7 +16,7 @@ pub enum Unit {
     Percent,
     /// Loyalty points.
     Points,
-    /// Customers or members.
+    /// Customers or members, or other things counted one by one (prizes, entries).
     People,
 }
 

@@ -54,7 +54,7 @@ pub fn unit(name: &str) -> Unit {
     match name {
         "roi" | "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => Unit::Percent,
         "points_outstanding_end" => Unit::Points,
-        "members_end" | "new_customers_program" => Unit::People,
+        "members_end" | "new_customers_program" | "prizes_won" | "prize_entries" => Unit::People,
         _ => Unit::Money,
     }
 }
