@@ -572,8 +572,8 @@ struct MonthContext {
 
 impl Life<'_, '_> {
     /// The member's effects this month (see [`member_effects`]), the profile remade when the
-    /// type or the tier has changed; with `[program.disappointment]`, lowered in the months
-    /// after a missed threshold.
+    /// type or the tier has changed; lowered in the months after a missed threshold (see
+    /// `[program.disappointment]`).
     fn effects(&mut self, state: &MemberState, ctx: &MonthContext) -> Effects {
         let (ty, tier) = (self.ty_prog, state.tier.level());
         if (self.response.ty, self.response.tier) != (ty, tier) {
@@ -592,9 +592,9 @@ impl Life<'_, '_> {
         }
     }
 
-    /// What the program does to this customer while they are not a member and it runs, with
-    /// `[program.bystanders]`: they see members pay less (see [`Bystanders`]). Out of line:
-    /// designs without it never call it.
+    /// What the program does to this customer while they are not a member and it runs, in a
+    /// design that shows members a lower price: they see members pay less (see
+    /// [`Bystanders`]). Out of line: designs that show none never call it.
     #[cold]
     #[inline(never)]
     fn bystander_effects(&self, bystanders: &Bystanders) -> Effects {

@@ -25,7 +25,7 @@ pub struct MemberState {
     pub tier: TierState,
     /// Month of the member's last reward (joining counts as one).
     pub last_reward: u32,
-    /// Month of the member's last missed threshold, if any (with `[program.disappointment]`:
+    /// Month of the member's last missed threshold, if any (see `[program.disappointment]`:
     /// points expired unredeemed, a period's certificate missed when near, a demotion).
     pub missed: Option<u32>,
     period_spend: f64,
