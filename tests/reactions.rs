@@ -223,6 +223,51 @@ fn members_who_miss_a_threshold_buy_less_and_lapse_more() {
     assert!((left - want).abs() < 4.0 * se, "{left}");
 }
 
+/// As above with two-month periods, and members joining over the first two months
+/// (`enrolment_ramp_months = 2`): those who joined in month 1 end the first period, months
+/// 1–2, short of the threshold and react from month 3; those who joined in month 2 were not
+/// members for the whole period, so it is no miss, and they react only after the second
+/// period, from month 5. In month 3 the program world buys 1 − 0.1 × s of what it would, s the
+/// share of customers who joined in month 1 (about a half), and from month 5 on 0.9.
+#[test]
+fn a_period_joined_part_way_through_is_no_miss() {
+    let population = "attrition_per_month = 0.02\nenrolment = 1.0";
+    let runs = months(
+        &base(
+            population,
+            "[program.cumulative_discount]\nperiod_months = 2\nqualify = \"purchases\"\n\
+             threshold = 1000\nrate = 0.05\nvalidity_months = 1",
+            "[program.disappointment]\nmonths = 120\nnear = 0.001",
+        )
+        .replace(
+            "joining_per_visit = 1.0",
+            "joining_per_visit = 1.0\nenrolment_ramp_months = 2",
+        )
+        .replace(
+            "{ mean = 2.0, cv = 0.3 }",
+            "{ mean = 2.0, cv = 0.3, timing = \"regular\" }",
+        ),
+    );
+    let ratio = |m: usize| {
+        let p = sum(&runs, m, |t| t.transactions_program.iter().sum()) as f64
+            / sum(&runs, m, |t| t.customers_program.iter().sum()) as f64;
+        let b = sum(&runs, m, |t| t.transactions_baseline.iter().sum()) as f64
+            / sum(&runs, m, |t| t.customers_baseline.iter().sum()) as f64;
+        p / b
+    };
+    let s = sum(&runs, 1, |t| t.members.iter().sum()) as f64
+        / sum(&runs, 1, |t| t.customers_program.iter().sum()) as f64;
+    assert!((s - 0.5).abs() < 0.02, "joined in month 1: {s}");
+    assert!(
+        (ratio(3) - (1.0 - 0.1 * s)).abs() < 0.015,
+        "month 3: {}",
+        ratio(3)
+    );
+    for m in [6, 12] {
+        assert!((ratio(m) - 0.9).abs() < 0.015, "month {m}: {}", ratio(m));
+    }
+}
+
 /// Every customer joins a status tier (no money reward: the fixed-lift form joins them all,
 /// and a design worth nothing lifts nobody) reached with one purchase in a one-month window,
 /// reviewed monthly; they buy regularly about three times a month. A competitor's promotion

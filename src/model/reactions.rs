@@ -96,7 +96,7 @@ impl Bystanders {
 
 /// How a member reacts to a threshold they missed: points that expired unredeemed, a
 /// cumulative-discount period that ended with at least `near` of its threshold reached but
-/// not all of it, a demotion to a lower tier (or out of the tiers). For the `months` months
+/// not all of it (not the period the member joined part-way through), a demotion to a lower tier (or out of the tiers). For the `months` months
 /// after the month of the miss, the member's purchase rate (with the program's lifts) is
 /// multiplied by 1 − `rate_cut` and their monthly attrition by 1 + `attrition_rise`. A new
 /// miss starts the months again.

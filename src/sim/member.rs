@@ -28,6 +28,9 @@ pub struct MemberState {
     /// Month of the member's last missed threshold, if any (see `[program.disappointment]`:
     /// points expired unredeemed, a period's certificate missed when near, a demotion).
     pub missed: Option<u32>,
+    /// Whether the member joined after the current certificate period began: a period they
+    /// were not a member for from its start is no miss.
+    partial_period: bool,
     period_spend: f64,
     period_purchases: u32,
     baskets: Vec<f64>,
@@ -46,6 +49,7 @@ impl MemberState {
             tier: TierState::default(),
             last_reward: 0,
             missed: None,
+            partial_period: false,
             period_spend: 0.0,
             period_purchases: 0,
             baskets: Vec::new(),
@@ -64,6 +68,7 @@ impl MemberState {
         self.period_spend = 0.0;
         self.period_purchases = 0;
         self.missed = None;
+        self.partial_period = false;
     }
 
     /// Progress (0–1) towards the nearest goal the program sets: the cheapest reward, the
@@ -297,6 +302,9 @@ pub fn member_month(
     if let Some(c) = &program.cumulative_discount
         && m.phase == Phase::Running
     {
+        if m.joined && !(m.month - 1).is_multiple_of(c.period_months) {
+            state.partial_period = true;
+        }
         state.period_spend += m.spend;
         state.period_purchases += m.purchases;
         if m.month.is_multiple_of(c.period_months) {
@@ -304,7 +312,10 @@ pub fn member_month(
                 Qualify::Spend => state.period_spend >= c.threshold,
                 Qualify::Purchases => f64::from(state.period_purchases) >= c.threshold,
             };
-            if !reached && let Some(d) = &program.disappointment {
+            if !reached
+                && !state.partial_period
+                && let Some(d) = &program.disappointment
+            {
                 let done = match c.qualify {
                     Qualify::Spend => state.period_spend,
                     Qualify::Purchases => f64::from(state.period_purchases),
@@ -324,6 +335,7 @@ pub fn member_month(
             }
             state.period_spend = 0.0;
             state.period_purchases = 0;
+            state.partial_period = false;
         }
     }
 }
