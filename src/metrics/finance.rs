@@ -212,7 +212,8 @@ pub enum Goal {
 
 impl TrialMetrics {
     /// Which way the metric called `name` is better; `None` when that depends on the purpose
-    /// (breakage and burn rates: more breakage costs less, but tells of disengaged members).
+    /// (breakage and burn rates: more breakage costs less, but tells of disengaged members;
+    /// prizes and entries: more cost more, but tell of engaged members).
     pub fn goal(name: &str) -> Option<Goal> {
         match name {
             "npv"
@@ -224,7 +225,11 @@ impl TrialMetrics {
             | "cumulative_cash_flow_end"
             | "members_end"
             | "new_customers_program" => Some(Goal::Maximize),
-            "breakage_rate" | "certificate_breakage_rate" | "burn_earn_ratio" => None,
+            "breakage_rate"
+            | "certificate_breakage_rate"
+            | "burn_earn_ratio"
+            | "prizes_won"
+            | "prize_entries" => None,
             _ => Some(Goal::Minimize),
         }
     }
@@ -1032,6 +1037,25 @@ pub fn evaluate_trial(scenario: &Scenario, trial_totals: &TrialTotals) -> TrialR
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every metric has a way that is better, or none where it depends on the purpose: a
+    /// sweep or optimise by those asks for --goal rather than guess.
+    #[test]
+    fn rates_and_prize_counts_have_no_goal_of_their_own() {
+        for name in TrialMetrics::NAMES {
+            let none = matches!(
+                name,
+                "breakage_rate"
+                    | "certificate_breakage_rate"
+                    | "burn_earn_ratio"
+                    | "prizes_won"
+                    | "prize_entries"
+            );
+            assert_eq!(TrialMetrics::goal(name).is_none(), none, "{name}");
+        }
+        assert_eq!(TrialMetrics::goal("npv"), Some(Goal::Maximize));
+        assert_eq!(TrialMetrics::goal("prize_cost"), Some(Goal::Minimize));
+    }
 
     #[test]
     fn npv_payback_and_break_even_on_a_hand_made_cash_flow() {

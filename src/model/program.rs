@@ -231,13 +231,7 @@ pub struct InstantDiscount {
     /// Share of the discount's value to a member that shields them from a competitor
     /// promotion (1 = like any other value, 0 = none: a price-driven member is held by no
     /// attachment, DOMAIN §1).
-    #[serde(skip_serializing_if = "is_one")]
     pub insulation: f64,
-}
-
-/// Whether `x` is 1 (a default left out of the serialised design).
-fn is_one(x: &f64) -> bool {
-    *x == 1.0
 }
 
 /// The reference-price effect of ending a discount (Kalyanaram & Winer 1995): members judge a
