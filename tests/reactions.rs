@@ -179,6 +179,39 @@ fn non_members_who_see_members_pay_less_buy_less_and_lapse_more() {
     }
 }
 
+/// Customers who all join (over `ramp` months) a cumulative discount whose threshold, 1,000
+/// purchases a period of `period` months, nobody reaches, and who buy regularly twice a month;
+/// a miss (with 0.1% of the threshold) weighs for 120 months.
+fn unreachable_certificate(period: u32, ramp: u32) -> Vec<Vec<MonthTotals>> {
+    months(
+        &base(
+            "attrition_per_month = 0.02\nenrolment = 1.0",
+            &format!(
+                "[program.cumulative_discount]\nperiod_months = {period}\nqualify = \"purchases\"\n\
+                 threshold = 1000\nrate = 0.05\nvalidity_months = 1"
+            ),
+            "[program.disappointment]\nmonths = 120\nnear = 0.001",
+        )
+        .replace(
+            "joining_per_visit = 1.0",
+            &format!("joining_per_visit = 1.0\nenrolment_ramp_months = {ramp}"),
+        )
+        .replace(
+            "{ mean = 2.0, cv = 0.3 }",
+            "{ mean = 2.0, cv = 0.3, timing = \"regular\" }",
+        ),
+    )
+}
+
+/// Purchases per customer in month `m` (1-based), the program world over the baseline.
+fn purchases_ratio(runs: &[Vec<MonthTotals>], m: usize) -> f64 {
+    let p = sum(runs, m, |t| t.transactions_program.iter().sum()) as f64
+        / sum(runs, m, |t| t.customers_program.iter().sum()) as f64;
+    let b = sum(runs, m, |t| t.transactions_baseline.iter().sum()) as f64
+        / sum(runs, m, |t| t.customers_baseline.iter().sum()) as f64;
+    p / b
+}
+
 /// Every customer joins at once (the fixed-lift form: the stated share joins, whatever the
 /// design is worth) a cumulative discount whose threshold, 1,000 purchases a month, nobody
 /// reaches, and buys regularly twice a month: each ends the first month with at least
@@ -187,28 +220,10 @@ fn non_members_who_see_members_pay_less_buy_less_and_lapse_more() {
 /// instead of 2%: 0.98 × 0.97²³ = 48.7% are left after 24 months against 0.98²⁴ = 61.6%.
 #[test]
 fn members_who_miss_a_threshold_buy_less_and_lapse_more() {
-    let population = "attrition_per_month = 0.02\nenrolment = 1.0";
-    let runs = months(
-        &base(
-            population,
-            "[program.cumulative_discount]\nperiod_months = 1\nqualify = \"purchases\"\n\
-             threshold = 1000\nrate = 0.05\nvalidity_months = 1",
-            "[program.disappointment]\nmonths = 120\nnear = 0.001",
-        )
-        .replace(
-            "{ mean = 2.0, cv = 0.3 }",
-            "{ mean = 2.0, cv = 0.3, timing = \"regular\" }",
-        ),
-    );
+    let runs = unreachable_certificate(1, 1);
     let n = 16_000.0;
     // Month 1: nobody has missed yet.
-    let ratio = |m: usize| {
-        let p = sum(&runs, m, |t| t.transactions_program.iter().sum()) as f64
-            / sum(&runs, m, |t| t.customers_program.iter().sum()) as f64;
-        let b = sum(&runs, m, |t| t.transactions_baseline.iter().sum()) as f64
-            / sum(&runs, m, |t| t.customers_baseline.iter().sum()) as f64;
-        p / b
-    };
+    let ratio = |m: usize| purchases_ratio(&runs, m);
     assert!((ratio(1) - 1.0).abs() < 1e-12, "{}", ratio(1));
     for m in [6, 12, 24] {
         assert!((ratio(m) - 0.9).abs() < 0.015, "month {m}: {}", ratio(m));
@@ -231,30 +246,8 @@ fn members_who_miss_a_threshold_buy_less_and_lapse_more() {
 /// share of customers who joined in month 1 (about a half), and from month 5 on 0.9.
 #[test]
 fn a_period_joined_part_way_through_is_no_miss() {
-    let population = "attrition_per_month = 0.02\nenrolment = 1.0";
-    let runs = months(
-        &base(
-            population,
-            "[program.cumulative_discount]\nperiod_months = 2\nqualify = \"purchases\"\n\
-             threshold = 1000\nrate = 0.05\nvalidity_months = 1",
-            "[program.disappointment]\nmonths = 120\nnear = 0.001",
-        )
-        .replace(
-            "joining_per_visit = 1.0",
-            "joining_per_visit = 1.0\nenrolment_ramp_months = 2",
-        )
-        .replace(
-            "{ mean = 2.0, cv = 0.3 }",
-            "{ mean = 2.0, cv = 0.3, timing = \"regular\" }",
-        ),
-    );
-    let ratio = |m: usize| {
-        let p = sum(&runs, m, |t| t.transactions_program.iter().sum()) as f64
-            / sum(&runs, m, |t| t.customers_program.iter().sum()) as f64;
-        let b = sum(&runs, m, |t| t.transactions_baseline.iter().sum()) as f64
-            / sum(&runs, m, |t| t.customers_baseline.iter().sum()) as f64;
-        p / b
-    };
+    let runs = unreachable_certificate(2, 2);
+    let ratio = |m: usize| purchases_ratio(&runs, m);
     let s = sum(&runs, 1, |t| t.members.iter().sum()) as f64
         / sum(&runs, 1, |t| t.customers_program.iter().sum()) as f64;
     assert!((s - 0.5).abs() < 0.02, "joined in month 1: {s}");
