@@ -179,6 +179,39 @@ fn non_members_who_see_members_pay_less_buy_less_and_lapse_more() {
     }
 }
 
+/// Nobody joins a tier program whose first tier gives 4% off and whose second 8%: a non-member
+/// sees members of a tier pay the first tier's 4% less (a stated assumption), so with
+/// `rate_cut = 1` they buy × (1 − 0.04) = 0.96 of what they would. Tiers that give no discount
+/// (status and privileges only) show them nothing: their world is the world without the program.
+#[test]
+fn non_members_see_the_first_tier_discount() {
+    let tiers = |first: f64, second: f64| {
+        format!(
+            "[program.tiers]\nwindow_months = 12\n\
+             [[program.tiers.levels]]\nname = \"silver\"\nthreshold = 100\ndiscount = {first}\n\
+             [[program.tiers.levels]]\nname = \"gold\"\nthreshold = 500\ndiscount = {second}"
+        )
+    };
+    let population = "attrition_per_month = 0.02\nenrolment = 0.0";
+    let seen = months(&base(
+        population,
+        &tiers(0.04, 0.08),
+        "[program.bystanders]\nrate_cut = 1\nattrition_rise = 0",
+    ));
+    let ratio = purchases_ratio(&seen, 1);
+    assert!((ratio - 0.96).abs() < 0.01, "{ratio}");
+    let status = months(&base(
+        population,
+        &tiers(0.0, 0.0),
+        "[program.bystanders]\nrate_cut = 1\nattrition_rise = 0",
+    ));
+    for m in 1..=24 {
+        let f = |t: &MonthTotals| t.transactions_program.iter().sum::<u64>();
+        let g = |t: &MonthTotals| t.transactions_baseline.iter().sum::<u64>();
+        assert_eq!(sum(&status, m, f), sum(&status, m, g), "month {m}");
+    }
+}
+
 /// Customers who all join (over `ramp` months) a cumulative discount whose threshold, 1,000
 /// purchases a period of `period` months, nobody reaches, and who buy regularly twice a month;
 /// a miss (with 0.1% of the threshold) weighs for 120 months.

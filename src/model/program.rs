@@ -357,6 +357,10 @@ pub struct Tiers {
     pub review_every_months: u32,
     /// The tiers above the base, lowest threshold first.
     pub levels: Vec<TierLevel>,
+    /// Share of a tier's discount value to a member that shields them from a competitor
+    /// promotion, as an instant discount's `insulation` (default 0: a discount at the till is
+    /// price, and price holds no one; the status and the next tier hold).
+    pub insulation: f64,
 }
 
 impl Tiers {
@@ -698,6 +702,7 @@ mod tests {
                     points_multiplier: 1.5,
                 },
             ],
+            insulation: 0.0,
         };
         assert_eq!(t.level_for(299.0), None);
         assert_eq!(t.level_for(300.0), Some(0));

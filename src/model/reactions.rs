@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::program::Program;
 use super::response::Effects;
 
-/// An instant discount's `insulation` when not stated: none. Pure price programs create no
+/// An instant discount's or a tier discount's `insulation` when not stated: none. Pure price programs create no
 /// attachment, and price-driven members leave for a bigger discount (the sources (DOMAIN §1); Zhang &
 /// Breugelmans 2012, JMR 49(1): shoppers of a points program ignored competitors' promotions).
 pub const INSULATION: f64 = 0.0;
@@ -23,9 +23,10 @@ pub const INSULATION: f64 = 0.0;
 /// ways). The sizes are stated assumptions.
 ///
 /// The members' visible advantage, for a customer whose typical basket is b, is
-/// a = the instant discount's rate at b + `certificate_visibility` × the cumulative discount's
-/// rate (a certificate at a period's end is seen less than a price cut at the till); points
-/// leave the shelf price alone and count for nothing. A bystander's purchase rate is multiplied
+/// a = the instant discount's rate at b + the first tier discount (what members of a tier
+/// pay less at the till) + `certificate_visibility` × the cumulative discount's rate (a
+/// certificate at a period's end is seen less than a price cut at the till); points leave the
+/// shelf price alone and count for nothing. A bystander's purchase rate is multiplied
 /// by max(0, 1 − `rate_cut` × a) and their monthly attrition by 1 + `attrition_rise` × a.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Bystanders {
@@ -51,11 +52,13 @@ impl Bystanders {
     };
 
     /// Whether a customer who is not a member can react to `program` at all: it shows members
-    /// a lower price (an instant discount, or a cumulative discount given as a rate and seen)
+    /// a lower price (an instant discount, a tier discount, or a cumulative discount given as a
+    /// rate and seen)
     /// and the reaction has a size. When not, customers who never join live the same life with
     /// and without the program.
     pub fn can_react(&self, program: &Program) -> bool {
         let shown = program.instant_discount.is_some()
+            || first_tier_discount(program) > 0.0
             || (self.certificate_visibility > 0.0
                 && program
                     .cumulative_discount
@@ -77,7 +80,7 @@ impl Bystanders {
             .as_ref()
             .filter(|c| c.amount.is_none())
             .map_or(0.0, |c| c.rate);
-        instant + self.certificate_visibility * certificate
+        instant + first_tier_discount(program) + self.certificate_visibility * certificate
     }
 
     /// What the program does to a bystander who sees an `advantage` (see [`Self::advantage`]):
@@ -92,6 +95,18 @@ impl Bystanders {
             ..Effects::NONE
         }
     }
+}
+
+/// The discount of the first tier that gives one: what a customer sees most members of a tier
+/// programme get at the till (0 without tier discounts).
+fn first_tier_discount(program: &Program) -> f64 {
+    program.tiers.as_ref().map_or(0.0, |t| {
+        t.levels
+            .iter()
+            .map(|l| l.discount)
+            .find(|d| *d > 0.0)
+            .unwrap_or(0.0)
+    })
 }
 
 /// How a member reacts to a threshold they missed: points that expired unredeemed, a

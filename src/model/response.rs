@@ -232,7 +232,8 @@ pub struct Worth {
     /// The member's balance, in months of their own spend, valued as the member values a point.
     pub stake: f64,
     /// The part of `value` that does not shield the member from a competitor promotion: an
-    /// instant discount's value × (1 − its `insulation`).
+    /// instant discount's value × (1 − its `insulation`), and the member's tier discount × (1 −
+    /// the tiers' `insulation`).
     pub unsheltered: f64,
 }
 
@@ -317,7 +318,9 @@ impl Profile {
             unsheltered = rate * (1.0 - d.insulation);
         }
         if let Some(t) = &program.tiers {
-            now += level.map_or(0.0, |l| l.discount);
+            let discount = level.map_or(0.0, |l| l.discount);
+            now += discount;
+            unsheltered += discount * (1.0 - t.insulation);
             let next = tier.map_or(0, |i| i + 1);
             if let Some(up) = t.levels.get(next) {
                 let gain = up.discount - level.map_or(0.0, |l| l.discount);
@@ -795,6 +798,7 @@ mod tests {
                     points_multiplier: 1.0,
                 },
             ],
+            insulation: 0.0,
         });
         // In silver: 2% now, plus gold's extra 3% × P(30 purchases within the 6 months looked
         // ahead, 12 expected) × 0.9^15.
@@ -806,6 +810,15 @@ mod tests {
         let expected = 0.02 + 0.03 * reach(30.0, 12.0) * 0.9f64.powi(15);
         assert!(close(w.value, expected));
         assert!(close(w.deferred, expected - 0.02));
+        // Silver's 2% is a price at the till: with the default insulation, 0, it shelters
+        // nothing; gold, still to reach, holds. With `insulation = 0.5`, half of it shelters.
+        assert!(close(w.unsheltered, 0.02));
+        if let Some(t) = p.tiers.as_mut() {
+            t.insulation = 0.5;
+        }
+        assert!(close(worth(&p, &plain(), &silver).unsheltered, 0.01));
+        // Below the first tier there is no discount to leave unsheltered.
+        assert_eq!(worth(&p, &plain(), &member(0)).unsheltered, 0.0);
     }
 
     #[test]

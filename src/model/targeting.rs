@@ -455,6 +455,7 @@ mod tests {
             window_months: 12,
             review_every_months: 3,
             levels: vec![level("silver", 100.0, 0.02), level("gold", 500.0, 0.05)],
+            insulation: 0.0,
         });
         // Gold's discount, for the frequent large buyers only.
         let targeting = Targeting {

@@ -564,6 +564,8 @@ pub struct RawTiers {
     pub levels: TableArray<RawLevel>,
     /// Who gets the tiers' discounts.
     pub only: Table<RawOnly>,
+    /// Share of a tier discount's value that shields a member from a competitor.
+    pub insulation: Leaf,
 }
 
 /// `[[program.tiers.levels]]`.

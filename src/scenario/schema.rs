@@ -119,6 +119,7 @@ only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 qualify = "spend"
 window_months = 12
 review_every_months = 3
+insulation = 0.5
 only = { types = ["true"], groups = ["rare_small"], tier = "gold" }
 [[program.tiers.levels]]
 name = "gold"

@@ -1137,11 +1137,13 @@ fn tiers(c: &mut Checker, at: &At, t: &raw::RawTiers) -> Option<Tiers> {
         }
     }
     let (qualify, window, review) = (qualify?, window?, review?);
+    let insulation = super::validate_reactions::insulation(c, at, &t.insulation)?;
     ok.then_some(Tiers {
         qualify,
         window_months: window,
         review_every_months: review,
         levels,
+        insulation,
     })
 }
 

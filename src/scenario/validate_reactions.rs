@@ -120,7 +120,7 @@ pub(crate) fn disappointment(
     }))
 }
 
-/// Validates an instant discount's `insulation` (absent: 0, see [`INSULATION`]).
+/// Validates an instant discount's or the tiers' `insulation` (absent: 0, see [`INSULATION`]).
 pub(crate) fn insulation(c: &mut Checker, at: &At, leaf: &Leaf) -> Option<f64> {
     c.number(
         at,

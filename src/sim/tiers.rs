@@ -80,6 +80,7 @@ mod tests {
                     points_multiplier: 1.0,
                 },
             ],
+            insulation: 0.0,
         }
     }
 
