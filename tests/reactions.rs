@@ -149,14 +149,7 @@ fn non_members_who_see_members_pay_less_buy_less_and_lapse_more() {
         "[program.instant_discount]\nrate = 0.05",
         "",
     ));
-    let month_one = |runs: &[Vec<MonthTotals>]| {
-        let p = sum(runs, 1, |t| t.transactions_program.iter().sum()) as f64
-            / sum(runs, 1, |t| t.customers_program.iter().sum()) as f64;
-        let b = sum(runs, 1, |t| t.transactions_baseline.iter().sum()) as f64
-            / sum(runs, 1, |t| t.customers_baseline.iter().sum()) as f64;
-        p / b
-    };
-    let by_default = month_one(&defaults);
+    let by_default = purchases_ratio(&defaults, 1);
     eprintln!("month 1 per customer ratio with the defaults {by_default:.4}");
     assert!((by_default - 0.975).abs() < 0.01, "{by_default}");
 

@@ -364,6 +364,16 @@ pub struct Tiers {
 }
 
 impl Tiers {
+    /// The discount of the first tier that gives one: what a customer sees most members of a
+    /// tier program get at the till (0 when no tier gives a discount).
+    pub fn first_discount(&self) -> f64 {
+        self.levels
+            .iter()
+            .map(|l| l.discount)
+            .find(|d| *d > 0.0)
+            .unwrap_or(0.0)
+    }
+
     /// The tier (index into `levels`) for a rolling total, `None` below the first threshold.
     pub fn level_for(&self, rolling: f64) -> Option<usize> {
         self.levels.iter().rposition(|l| rolling >= l.threshold)

@@ -8,12 +8,13 @@
 
 use serde::Serialize;
 
-use super::program::Program;
+use super::program::{Program, Tiers};
 use super::response::Effects;
 
-/// An instant discount's or a tier discount's `insulation` when not stated: none. Pure price programs create no
-/// attachment, and price-driven members leave for a bigger discount (the sources (DOMAIN §1); Zhang &
-/// Breugelmans 2012, JMR 49(1): shoppers of a points program ignored competitors' promotions).
+/// An instant discount's or a tier discount's `insulation` when not stated: none. Pure price
+/// programs create no attachment, and price-driven members leave for a bigger discount (the
+/// sources (DOMAIN §1); Zhang & Breugelmans 2012, JMR 49(1): shoppers of a points program
+/// ignored competitors' promotions).
 pub const INSULATION: f64 = 0.0;
 
 /// How customers who are not members react, while the program runs, to seeing members pay
@@ -53,9 +54,8 @@ impl Bystanders {
 
     /// Whether a customer who is not a member can react to `program` at all: it shows members
     /// a lower price (an instant discount, a tier discount, or a cumulative discount given as a
-    /// rate and seen)
-    /// and the reaction has a size. When not, customers who never join live the same life with
-    /// and without the program.
+    /// rate and seen) and the reaction has a size. When not, customers who never join live the
+    /// same life with and without the program.
     pub fn can_react(&self, program: &Program) -> bool {
         let shown = program.instant_discount.is_some()
             || first_tier_discount(program) > 0.0
@@ -97,24 +97,17 @@ impl Bystanders {
     }
 }
 
-/// The discount of the first tier that gives one: what a customer sees most members of a tier
-/// programme get at the till (0 without tier discounts).
+/// The first tier discount of `program` (see [`Tiers::first_discount`]), 0 without tiers.
 fn first_tier_discount(program: &Program) -> f64 {
-    program.tiers.as_ref().map_or(0.0, |t| {
-        t.levels
-            .iter()
-            .map(|l| l.discount)
-            .find(|d| *d > 0.0)
-            .unwrap_or(0.0)
-    })
+    program.tiers.as_ref().map_or(0.0, Tiers::first_discount)
 }
 
 /// How a member reacts to a threshold they missed: points that expired unredeemed, a
 /// cumulative-discount period that ended with at least `near` of its threshold reached but
-/// not all of it (not the period the member joined part-way through), a demotion to a lower tier (or out of the tiers). For the `months` months
-/// after the month of the miss, the member's purchase rate (with the program's lifts) is
-/// multiplied by 1 − `rate_cut` and their monthly attrition by 1 + `attrition_rise`. A new
-/// miss starts the months again.
+/// not all of it (not the period the member joined part-way through), a demotion to a lower
+/// tier (or out of the tiers). For the `months` months after the month of the miss, the
+/// member's purchase rate (with the program's lifts) is multiplied by 1 − `rate_cut` and their
+/// monthly attrition by 1 + `attrition_rise`. A new miss starts the months again.
 ///
 /// Wagner, Hennig-Thurau & Rudolph (2009, J. Marketing 73(3)) found that demoted customers'
 /// loyalty intentions fall below those of customers never promoted, so losing a status weighs
@@ -136,8 +129,8 @@ pub struct Disappointment {
 
 impl Disappointment {
     /// The defaults, for a design that does not state `[program.disappointment]` or states it
-    /// without numbers (stated assumptions): 10% fewer purchases and 50% more attrition for 3 months; a period ended
-    /// with at least half its threshold reached is a miss.
+    /// without numbers (stated assumptions): 10% fewer purchases and 50% more attrition for 3
+    /// months; a period ended with at least half its threshold reached is a miss.
     pub const DEFAULT: Disappointment = Disappointment {
         rate_cut: 0.10,
         attrition_rise: 0.5,

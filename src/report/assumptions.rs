@@ -148,11 +148,7 @@ pub fn defaults(run: &RunOutput) -> Vec<(String, Value)> {
             n(d.insulation),
         );
     }
-    if let Some(t) = p
-        .tiers
-        .as_ref()
-        .filter(|t| t.levels.iter().any(|l| l.discount > 0.0))
-    {
+    if let Some(t) = p.tiers.as_ref().filter(|t| t.first_discount() > 0.0) {
         add("program.tiers.insulation".into(), n(t.insulation));
     }
     if let Some(b) = p.bystanders.filter(|b| b.can_react(p)) {
