@@ -161,14 +161,21 @@ fn a_status_only_program_runs_and_reports_its_business_case() {
     assert!(m.members_attached_by_privileges.mean > 0.0);
 }
 
-/// The retail instant-discount design at 2%, against points worth 2% back at face value
-/// (a €2 voucher for 100 points, no expiry) on the same customers, each kept for 36 months or
-/// ended at month 25 (honoured, no grace: what is held expires). Members have learnt the
-/// discounted price as their reference: the list price is a loss for them and they buy less
-/// for months after the end (Kalyanaram & Winer 1995); points leave the shelf price alone. So
-/// ending the discount lowers NPV relative to keeping it, the months after its end are worse
-/// than the months after the end of points of about the same cost (the part of NPV from month
-/// 25 on), and with the reference-price effect off (`loss = 0`) the end costs less.
+/// The retail instant-discount design at 2%, on the shipped retail base (40,000 customers),
+/// against points of about the same cost: a €10 voucher for 500 points at 1.5 points a euro
+/// (3% back at face value, less after the points that never reach a voucher); each kept for 36
+/// months or ended at month 25 (honoured, no grace: what is held expires). Members have learnt
+/// the discounted price as their reference: the list price is a loss for them and they buy
+/// less for months after the end (Kalyanaram & Winer 1995); points leave the shelf price
+/// alone. So ending the discount lowers NPV relative to keeping it, and by more than ending
+/// those points does; the months after its end are worse than the months after the end of
+/// points (the part of NPV from month 25 on); with the reference-price effect off
+/// (`loss = 0`) the end costs less.
+///
+/// How much an end costs also depends on what the design did while it ran: points worth 2%
+/// at face value paid in €2 vouchers every 100 points, of the same cost again, keep every
+/// member near a reward, earn far more NPV while they run, and ending them gives that up: it
+/// costs more than ending the discount (asserted too, so that the docs' account holds).
 #[test]
 fn ending_an_instant_discount_costs_more_than_ending_points_of_equal_cost() {
     // The fixed running cost stops when a program ends whatever it gave; without it the
@@ -187,14 +194,16 @@ fn ending_an_instant_discount_costs_more_than_ending_points_of_equal_cost() {
     let no_reference =
         design("[program.instant_discount]\nrate = 0.02\nreference_price = { loss = 0.0 }");
     let points =
+        design("[program.points]\nearn_rate = 1.5\nredemption_threshold = 500\npoint_cost = 0.02");
+    let small_vouchers =
         design("[program.points]\nearn_rate = 1.0\nredemption_threshold = 100\npoint_cost = 0.02");
     assert_ne!(discount, text);
     let ended = |t: &str| format!("{t}\n[program.exit]\nmonth = 25\n");
     // Mean NPV, mean reward cost, and the mean part of NPV from month 25 on.
     let run = |t: &str| {
-        let mut s = common::scenario(t);
-        s.simulation.customers = 4_000;
-        let totals = simulate_trials(&s, 0..12, None, &|| {}).unwrap();
+        let s = common::scenario(t);
+        assert_eq!(s.simulation.customers, 40_000);
+        let totals = simulate_trials(&s, 0..6, None, &|| {}).unwrap();
         let n = totals.len() as f64;
         let mut sums = [0.0; 3];
         for t in &totals {
@@ -212,33 +221,51 @@ fn ending_an_instant_discount_costs_more_than_ending_points_of_equal_cost() {
     let [discount_ended, _, discount_after] = run(&ended(&discount));
     let [points_kept, points_cost, _] = run(&points);
     let [points_ended, _, points_after] = run(&ended(&points));
+    let [small_kept, small_cost, _] = run(&small_vouchers);
+    let [small_ended, _, small_after] = run(&ended(&small_vouchers));
     let [plain_kept, _, _] = run(&no_reference);
     let [plain_ended, _, plain_after] = run(&ended(&no_reference));
     eprintln!(
         "NPV kept / ended at 25 (part of NPV after the end): discount {discount_kept:.0} / \
-         {discount_ended:.0} ({discount_after:.0}); points {points_kept:.0} / {points_ended:.0} \
-         ({points_after:.0}); discount without the reference price {plain_kept:.0} / \
-         {plain_ended:.0} ({plain_after:.0}); reward cost kept: discount {discount_cost:.0}, \
-         points {points_cost:.0}"
+         {discount_ended:.0} ({discount_after:.0}); €10 per 500 points {points_kept:.0} / \
+         {points_ended:.0} ({points_after:.0}); €2 per 100 points {small_kept:.0} / \
+         {small_ended:.0} ({small_after:.0}); discount without the reference price \
+         {plain_kept:.0} / {plain_ended:.0} ({plain_after:.0}); reward cost kept: discount \
+         {discount_cost:.0}, €10 per 500 points {points_cost:.0}, €2 per 100 points \
+         {small_cost:.0}"
     );
     // Of about equal cost: the reward costs over 36 months within 25% of each other.
+    for (name, cost) in [("€10 per 500", points_cost), ("€2 per 100", small_cost)] {
+        assert!(
+            (discount_cost / cost - 1.0).abs() < 0.25,
+            "discount €{discount_cost:.0} against {name} points €{cost:.0}"
+        );
+    }
+    let discount_loss = discount_kept - discount_ended;
     assert!(
-        (discount_cost / points_cost - 1.0).abs() < 0.25,
-        "discount €{discount_cost:.0} against points €{points_cost:.0}"
-    );
-    assert!(
-        discount_ended < discount_kept,
+        discount_loss > 0.0,
         "ending the discount must lower NPV: kept {discount_kept:.0}, ended {discount_ended:.0}"
     );
     assert!(
-        discount_after < points_after,
-        "the months after the discount's end must be worse than after the points' end: \
-         {discount_after:.0} against {points_after:.0}"
+        discount_loss > points_kept - points_ended,
+        "ending the discount must lower NPV more than ending points of equal cost: \
+         {discount_loss:.0} against {:.0}",
+        points_kept - points_ended
     );
     assert!(
-        discount_after < plain_after && discount_kept - discount_ended > plain_kept - plain_ended,
+        discount_after < points_after && discount_after < small_after,
+        "the months after the discount's end must be worse than after the points' end: \
+         {discount_after:.0} against {points_after:.0} and {small_after:.0}"
+    );
+    assert!(
+        discount_after < plain_after && discount_loss > plain_kept - plain_ended,
         "the reference price must make the end worse: {discount_after:.0} against \
          {plain_after:.0} without it"
+    );
+    // Small vouchers did more while they ran, so ending them gives up more.
+    assert!(
+        small_kept > points_kept.max(discount_kept) && small_kept - small_ended > discount_loss,
+        "€2 vouchers: kept {small_kept:.0}, ended {small_ended:.0}"
     );
 }
 
