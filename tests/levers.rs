@@ -162,8 +162,9 @@ fn a_status_only_program_runs_and_reports_its_business_case() {
 }
 
 /// The retail instant-discount design at 2%, on the shipped retail base (40,000 customers),
-/// against points of about the same cost: a €10 voucher for 500 points at 1.5 points a euro
-/// (3% back at face value, less after the points that never reach a voucher); each kept for 36
+/// against points of about the same cost: a €10 voucher for 500 points at 1.3 points a euro,
+/// expiring after 12 months as the shipped points do (2.6% back at face value, less after the
+/// points that never reach a voucher); each kept for 36
 /// months or ended at month 25 (honoured, no grace: what is held expires). Members have learnt
 /// the discounted price as their reference: the list price is a loss for them and they buy
 /// less for months after the end (Kalyanaram & Winer 1995); points leave the shelf price
@@ -193,8 +194,10 @@ fn ending_an_instant_discount_costs_more_than_ending_points_of_equal_cost() {
     let discount = design("[program.instant_discount]\nrate = 0.02");
     let no_reference =
         design("[program.instant_discount]\nrate = 0.02\nreference_price = { loss = 0.0 }");
-    let points =
-        design("[program.points]\nearn_rate = 1.5\nredemption_threshold = 500\npoint_cost = 0.02");
+    let points = design(
+        "[program.points]\nearn_rate = 1.3\nredemption_threshold = 500\npoint_cost = 0.02\n\
+         expiry = { policy = \"fixed\", months = 12 }",
+    );
     let small_vouchers =
         design("[program.points]\nearn_rate = 1.0\nredemption_threshold = 100\npoint_cost = 0.02");
     assert_ne!(discount, text);

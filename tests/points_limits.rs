@@ -1,6 +1,7 @@
 //! A cap on a member's points balance and a sign-up bonus: no member ever holds more than the
 //! cap, and the bonus is credited once, in the month a member joins, and draws more customers
-//! in through what the design is worth to them.
+//! in through what the design shows them; customers join on that, not on the chance of
+//! reaching a reward.
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
@@ -72,8 +73,9 @@ fn no_member_holds_more_than_the_cap() {
 }
 
 /// A bonus of 250 points is credited once per member, in the month they join (all at once
-/// here: month 1), and counted with the bonus points; and where the design is worth too little
-/// to draw everyone in, the bonus draws more customers (it is worth 250 × 1 cent from the start).
+/// here: month 1), and counted with the bonus points; and where the design shows too little to
+/// draw everyone in, the bonus draws more customers (250 × 1 cent, spread over the 6 months
+/// they look ahead).
 #[test]
 fn signup_bonus_is_credited_once_and_draws_customers_in() {
     let s = common::scenario(&hoarders("signup_bonus = 250", 0.0));
@@ -98,6 +100,24 @@ fn signup_bonus_is_credited_once_and_draws_customers_in() {
     assert!(
         with > without,
         "{with} join with the bonus, {without} without"
+    );
+}
+
+/// Customers join on what a design shows, not on the chance of reaching its reward: 1,000
+/// points for €10 at a point a euro is 1% back, though 17 purchases away for these customers.
+/// With `enrolment_half` 5%, the enrolment curve at 1% is 0.01 / (0.05 + 0.01) = 1/6, so
+/// about 167 of the 1,000 join in month 1 (all at once), within four binomial standard errors
+/// (√(1,000 × 1/6 × 5/6) = 11.8).
+#[test]
+fn customers_join_on_what_the_design_shows() {
+    let s = common::scenario(&hoarders("", 0.05));
+    let t = simulate_trials(&s, 0..1, None, &|| {}).unwrap().remove(0);
+    let joined = t.months[0].members_total() as f64;
+    let expected = 1000.0 / 6.0;
+    let se = (1000.0 * (1.0 / 6.0) * (5.0 / 6.0)).sqrt();
+    assert!(
+        (joined - expected).abs() < 4.0 * se,
+        "{joined} joined, {expected:.0} expected"
     );
 }
 

@@ -325,26 +325,32 @@ fn a_demoted_member_buys_less_for_the_months_the_reaction_lasts() {
     }
 }
 
-/// Every customer joins a points design whose only reward, 100,000 points, nobody reaches, and
-/// whose points live one month: from the second month on, each month some of a member's points
-/// expire unredeemed, a miss. With the default reaction, which the design need not state (3
-/// months, 10% fewer purchases), the members buy 0.9 of what they would once their first
-/// points have expired, and as much as without the program before. Stated as 0, the reaction
-/// is gone: every month as without the program.
+/// Every customer joins a points design whose only reward, 300 points, nobody reaches: three
+/// purchases of exactly €30 a month earn 90 points, and points live two months, so a member
+/// holds 180 when the oldest expire (at least half the reward: a miss) and never 300. From the
+/// third month on, each month some of a member's points expire unredeemed. With the default
+/// reaction, which the design need not state (3 months, 10% fewer purchases), the members buy
+/// 0.9 of what they would once their first points have expired, and as much as without the
+/// program before. Stated as 0, the reaction is gone: every month as without the program.
 #[test]
 fn points_that_expire_unredeemed_are_a_miss() {
-    let population = "attrition_per_month = 0.0\nenrolment = 1.0";
+    // No goal gradient: a member halfway to the reward would otherwise buy more.
+    let population = "attrition_per_month = 0.0\ngoal_gradient_response = 0.0\nenrolment = 1.0";
     let design = |reaction: &str| {
         months(
             &base(
                 population,
-                "[program.points]\nearn_rate = 1.0\nredemption_threshold = 100000\n\
-                 point_cost = 0.01\nexpiry = { policy = \"fixed\", months = 1 }",
+                "[program.points]\nearn_rate = 1.0\nredemption_threshold = 300\n\
+                 point_cost = 0.01\nexpiry = { policy = \"fixed\", months = 2 }",
                 reaction,
             )
             .replace(
                 "{ mean = 2.0, cv = 0.3 }",
                 "{ mean = 3.0, cv = 0.1, timing = \"regular\" }",
+            )
+            .replace(
+                "{ mean = 30.0 }",
+                "{ mean = 30.0, cv_within = 0.0, cv_between = 0.0 }",
             ),
         )
     };
@@ -360,11 +366,15 @@ fn points_that_expire_unredeemed_are_a_miss() {
         per(m, |t| t.transactions_program.iter().sum())
             / per(m, |t| t.transactions_baseline.iter().sum())
     };
-    assert!(per(2, |t| t.points_expired) > 0.0);
-    for m in [1, 2] {
+    assert!(per(3, |t| t.points_expired) > 0.0);
+    assert_eq!(
+        (1..=24).map(|m| per(m, |t| t.points_redeemed)).sum::<f64>(),
+        0.0
+    );
+    for m in [1, 2, 3] {
         assert!((ratio(m) - 1.0).abs() < 1e-12, "month {m}: {}", ratio(m));
     }
-    for m in [3, 6, 12, 24] {
+    for m in [4, 6, 12, 24] {
         eprintln!("month {m}: {:.4}", ratio(m));
         assert!((ratio(m) - 0.9).abs() < 0.01, "month {m}: {}", ratio(m));
     }

@@ -102,8 +102,8 @@ fn first_tier_discount(program: &Program) -> f64 {
     program.tiers.as_ref().map_or(0.0, Tiers::first_discount)
 }
 
-/// How a member reacts to a threshold they missed: points that expired unredeemed, a
-/// cumulative-discount period that ended with at least `near` of its threshold reached but
+/// How a member reacts to a threshold they missed: points that expired unredeemed from a
+/// balance of at least `near` of the first reward, a cumulative-discount period that ended with at least `near` of its threshold reached but
 /// not all of it (not the period the member joined part-way through), a demotion to a lower
 /// tier (or out of the tiers). For the `months` months after the month of the miss, the
 /// member's purchase rate (with the program's lifts) is multiplied by 1 − `rate_cut` and their
@@ -123,14 +123,16 @@ pub struct Disappointment {
     /// Months the reaction lasts, from the month after the miss.
     pub months: u32,
     /// Share of a cumulative discount's threshold from which a period ended short of it is a
-    /// miss (below it the member was not trying).
+    /// miss, and of the first reward's points from which an expiry is (below it the member was
+    /// not trying).
     pub near: f64,
 }
 
 impl Disappointment {
     /// The defaults, for a design that does not state `[program.disappointment]` or states it
     /// without numbers (stated assumptions): 10% fewer purchases and 50% more attrition for 3
-    /// months; a period ended with at least half its threshold reached is a miss.
+    /// months; a period ended with at least half its threshold reached is a miss, and so is an
+    /// expiry from a balance of at least half the first reward.
     pub const DEFAULT: Disappointment = Disappointment {
         rate_cut: 0.10,
         attrition_rise: 0.5,
@@ -155,6 +157,13 @@ impl Disappointment {
     /// Whether a period that ended with `done` of a `threshold` reached is a miss.
     pub fn near_miss(&self, done: f64, threshold: f64) -> bool {
         done < threshold && done >= self.near * threshold
+    }
+
+    /// Whether points expiring from a balance of `held` points miss a reward of `goal` points:
+    /// the member held at least `near` of it (a balance at or above the goal counts too: the
+    /// points lost were a reward within reach).
+    pub fn near_miss_of_points(&self, held: u64, goal: u64) -> bool {
+        held as f64 >= self.near * goal as f64
     }
 }
 
@@ -263,5 +272,10 @@ mod tests {
         assert!(d.near_miss(60.0, 100.0));
         assert!(!d.near_miss(40.0, 100.0));
         assert!(!d.near_miss(100.0, 100.0));
+        // Points expiring from 250 of a 500-point reward are a miss, from 249 not; from a
+        // balance past the reward they are (a reward was lost).
+        assert!(d.near_miss_of_points(250, 500));
+        assert!(!d.near_miss_of_points(249, 500));
+        assert!(d.near_miss_of_points(600, 500));
     }
 }

@@ -293,6 +293,29 @@ impl Profile {
         spend: f64,
         tier: Option<usize>,
     ) -> Profile {
+        Self::build(program, curves, rate, spend, tier, false)
+    }
+
+    /// The design as it presents itself to a customer deciding whether to join: every reward
+    /// and level counted as if reached, with no wait (see [`Profile::face_value`]).
+    pub fn face(
+        program: &Program,
+        curves: &ResponseCurves,
+        rate: f64,
+        spend: f64,
+        tier: Option<usize>,
+    ) -> Profile {
+        Self::build(program, curves, rate, spend, tier, true)
+    }
+
+    fn build(
+        program: &Program,
+        curves: &ResponseCurves,
+        rate: f64,
+        spend: f64,
+        tier: Option<usize>,
+        face: bool,
+    ) -> Profile {
         let nothing = Profile {
             now: 0.0,
             later: 0.0,
@@ -305,7 +328,14 @@ impl Profile {
         if monthly_spend <= 0.0 || !monthly_spend.is_finite() {
             return nothing;
         }
-        let delay = |months: f64| curves.delay_discount.powf(months.max(0.0));
+        let delay = |months: f64| {
+            if face {
+                1.0
+            } else {
+                curves.delay_discount.powf(months.max(0.0))
+            }
+        };
+        let chance = |needed: f64, mu: f64| if face { 1.0 } else { reach(needed, mu) };
         let horizon = f64::from(curves.horizon_months);
         let mut now = 0.0;
         let mut later = 0.0;
@@ -329,7 +359,7 @@ impl Profile {
                     Qualify::Spend => (up.threshold / spend).ceil(),
                     Qualify::Purchases => up.threshold.ceil(),
                 };
-                let chance = reach(needed, rate * window.min(horizon.max(1.0)));
+                let chance = chance(needed, rate * window.min(horizon.max(1.0)));
                 later += gain.max(0.0) * chance * delay(needed / rate);
             }
         }
@@ -339,7 +369,7 @@ impl Profile {
                 Qualify::Spend => (c.threshold / spend).ceil(),
                 Qualify::Purchases => c.threshold.ceil(),
             };
-            let chance = reach(needed, rate * period);
+            let chance = chance(needed, rate * period);
             // Issued at the period's end, usable from the month after: on average half a
             // period and a month away.
             let share = match c.amount {
@@ -431,6 +461,19 @@ impl Profile {
     /// Value of the non-material privileges to the member (share of spend).
     pub fn privileges(&self) -> f64 {
         self.privileges
+    }
+
+    /// What a profile made by [`Profile::face`] shows a customer deciding whether to join, as a
+    /// share of their spend: the discounts, certificates, next level and privileges as if
+    /// reached, the points' rate of return (the value of the points a month's spend earns),
+    /// within the reward cap; and a sign-up bonus of `bonus` points spread over the
+    /// `horizon_months` the customer looks ahead.
+    pub fn face_value(&self, bonus: u64, horizon_months: u32) -> f64 {
+        let (points, gift) = self.points.as_ref().map_or((0.0, 0.0), |p| {
+            let gift = bonus as f64 * p.per_point_share / f64::from(horizon_months.max(1));
+            (p.earned_share, gift)
+        });
+        (self.now + self.later + points).min(self.cap) + gift
     }
 
     /// What the design is worth to the member holding `balance` points.
@@ -759,6 +802,39 @@ mod tests {
         // Points worth nothing are worth nothing.
         p.points = Some(points(500, 0.0));
         assert_eq!(worth(&p, &plain(), &member(0)).value, 0.0);
+    }
+
+    #[test]
+    fn the_face_value_counts_every_reward_as_reached_without_a_wait() {
+        // A member spending €50 a month (2 × €25): a €1,000 reward for 50,000 points at one
+        // point a euro is worth nothing to them, yet shows 1% back: €1,000/50,000 a point ×
+        // 50 points a month over €50.
+        let mut p = program();
+        p.points = Some(points(50_000, 1000.0));
+        let face = |p: &Program, bonus: u64| {
+            Profile::face(p, &plain(), 2.0, 25.0, None).face_value(bonus, 6)
+        };
+        assert!(worth(&p, &plain(), &member(0)).value < 1e-12);
+        assert!(close(face(&p, 0), 0.01));
+        // A sign-up bonus of 3,000 points: €60 spread over 6 months of €50, 0.2 more.
+        assert!(close(face(&p, 3000), 0.01 + 3000.0 * 0.02 / 50.0 / 6.0));
+        // A certificate of 5% for €1,000 in a quarter (€150 expected) shows its 5%.
+        let mut p = program();
+        p.cumulative_discount = Some(CumulativeDiscount {
+            period_months: 3,
+            qualify: Qualify::Spend,
+            threshold: 1000.0,
+            rate: 0.05,
+            amount: None,
+            validity_months: 3,
+            breakage: None,
+        });
+        assert!(worth(&p, &plain(), &member(0)).value < 1e-6);
+        assert!(close(face(&p, 0), 0.05));
+        // Points worth nothing show nothing.
+        let mut p = program();
+        p.points = Some(points(500, 0.0));
+        assert_eq!(face(&p, 0), 0.0);
     }
 
     #[test]

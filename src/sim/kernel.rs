@@ -321,8 +321,23 @@ fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -
         return Profile::new(program, curves, rate, spend, tier);
     }
     let mut profile = Profile::new(program, curves, rate, spend, tier);
-    add_components(&mut profile, model, program, ty, (rate, spend), tier);
+    add_components(&mut profile, model, program, ty, (rate, spend), tier, false);
     profile
+}
+
+/// What the design shows a customer of type `ty` deciding whether to join, with a sign-up bonus
+/// of `bonus` points (see [`Profile::face_value`]). Out of line: once a customer.
+#[inline(never)]
+fn face_value(model: &Model<'_>, traits: &Traits, ty: usize, bonus: u64) -> f64 {
+    // ty < TYPES (see `Model`).
+    let curves = &model.scenario.population.types[ty].response;
+    let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
+    let program = model.worth_program_for(ty, traits.group, None);
+    let mut profile = Profile::face(program, curves, rate, spend, None);
+    if program.privileges.is_some() || program.prizes.is_some() {
+        add_components(&mut profile, model, program, ty, (rate, spend), None, true);
+    }
+    profile.face_value(bonus, curves.horizon_months)
 }
 
 /// Adds what the privileges and the prize draw are worth to a member of type `ty` buying at
@@ -337,10 +352,18 @@ fn add_components(
     ty: usize,
     (rate, spend): (f64, f64),
     tier: Option<usize>,
+    face: bool,
 ) {
     // ty < TYPES (see `Model`).
     let curves = &model.scenario.population.types[ty].response;
-    if let Some(p) = &program.privileges {
+    if let Some(p) = &program.privileges
+        && face
+    {
+        // As if reached: those of the next level (the first, for a customer who has not
+        // joined) when it holds more.
+        let next = program.tiers.as_ref().map(|_| tier.map_or(0, |i| i + 1));
+        profile.add_privileges(p.held(ty, tier).max(p.held(ty, next)));
+    } else if let Some(p) = &program.privileges {
         profile.add_privileges(p.worth(
             program.tiers.as_ref(),
             ty,
@@ -493,11 +516,8 @@ fn join_month(
     }
     // A sign-up bonus is held from the first month: the design is worth its value then.
     let bonus = program.points.as_ref().map_or(0, |p| p.signup_bonus);
-    let value = response
-        .insert(Response::new(model, traits, ty, None))
-        .profile
-        .worth(bonus)
-        .value;
+    *response = Some(Response::new(model, traits, ty, None));
+    let value = face_value(model, traits, ty, bonus);
     let share = curves.enrolment_share(value);
     if u_join >= share {
         return None;
@@ -734,10 +754,18 @@ impl Life<'_, '_> {
             return;
         }
         let month_no = ctx.month_no;
+        let held = state.wallet.balance();
         let expired = state.wallet.expire(month_no);
-        // Points expired unredeemed while the program runs are a missed threshold.
+        // Points expired unredeemed while the program runs are a missed threshold when the
+        // member held at least `near` of the first reward: a member far from any reward loses
+        // little they were counting on.
         if expired > 0 && ctx.phase == Phase::Running {
-            state.missed = Some(month_no);
+            let program = &self.model.scenario.program;
+            if let (Some(d), Some(p)) = (&program.disappointment, &program.points)
+                && d.near_miss_of_points(held, p.first_goal())
+            {
+                state.missed = Some(month_no);
+            }
         }
         add(&mut month.points_expired, expired, overflow);
         add(
