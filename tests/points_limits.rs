@@ -114,7 +114,7 @@ fn customers_join_on_what_the_design_shows() {
     let t = simulate_trials(&s, 0..1, None, &|| {}).unwrap().remove(0);
     let joined = t.months[0].members_total() as f64;
     let expected = 1000.0 / 6.0;
-    let se = (1000.0 * (1.0 / 6.0) * (5.0 / 6.0)).sqrt();
+    let se = (1000.0_f64 * (1.0 / 6.0) * (5.0 / 6.0)).sqrt();
     assert!(
         (joined - expected).abs() < 4.0 * se,
         "{joined} joined, {expected:.0} expected"
