@@ -807,17 +807,17 @@ mod tests {
     #[test]
     fn the_face_value_counts_every_reward_as_reached_without_a_wait() {
         // A member spending €50 a month (2 × €25): a €1,000 reward for 50,000 points at one
-        // point a euro is worth nothing to them, yet shows 1% back: €1,000/50,000 a point ×
-        // 50 points a month over €50.
+        // point a euro is worth nothing to them, yet shows 2% back: €1,000/50,000 = €0.02 a
+        // point × 50 points a month over €50.
         let mut p = program();
         p.points = Some(points(50_000, 1000.0));
         let face = |p: &Program, bonus: u64| {
             Profile::face(p, &plain(), 2.0, 25.0, None).face_value(bonus, 6)
         };
         assert!(worth(&p, &plain(), &member(0)).value < 1e-12);
-        assert!(close(face(&p, 0), 0.01));
+        assert!(close(face(&p, 0), 0.02));
         // A sign-up bonus of 3,000 points: €60 spread over 6 months of €50, 0.2 more.
-        assert!(close(face(&p, 3000), 0.01 + 3000.0 * 0.02 / 50.0 / 6.0));
+        assert!(close(face(&p, 3000), 0.02 + 3000.0 * 0.02 / 50.0 / 6.0));
         // A certificate of 5% for €1,000 in a quarter (€150 expected) shows its 5%.
         let mut p = program();
         p.cumulative_discount = Some(CumulativeDiscount {
