@@ -164,8 +164,8 @@ fn a_status_only_program_runs_and_reports_its_business_case() {
 /// The retail instant-discount design at 2%, on the shipped retail base (40,000 customers),
 /// against points of about the same cost: a €10 voucher for 500 points at 1.3 points a euro,
 /// expiring after 12 months as the shipped points do (2.6% back at face value, less after the
-/// points that never reach a voucher); each kept for 36
-/// months or ended at month 25 (honoured, no grace: what is held expires). Members have learnt
+/// points that never reach a voucher); each kept for 36 months or ended at month 25
+/// (honoured, no grace: what is held expires). Members have learnt
 /// the discounted price as their reference: the list price is a loss for them and they buy
 /// less for months after the end (Kalyanaram & Winer 1995); points leave the shelf price
 /// alone. So ending the discount lowers NPV relative to keeping it, and by more than ending
