@@ -36,7 +36,7 @@ pub struct BreakEven {
     /// The scaled values at the break-even point: (field path, value).
     pub values: Vec<(String, f64)>,
     /// Most membership share of the whole base at the break-even point (launch shares × each
-    /// type's most enrolment; what joins depends on what the design is worth to each customer).
+    /// type's most enrolment; what joins depends on what the design shows each customer).
     pub membership_share: Option<f64>,
     /// Trials per evaluation.
     pub trials: u64,

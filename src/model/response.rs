@@ -17,6 +17,11 @@
 //!   reaching it within the window × the delay discount;
 //! - a combination: the sum of its parts, capped by the reward limit and at 100% of spend.
 //!
+//! A customer deciding whether to join reads the design at its **face value** instead
+//! ([`Profile::face`]): every chance taken as 1 and no wait, the points at the value a month's
+//! spend earns whatever the expiry (joining costs them nothing, and most memberships are
+//! inactive: COLLOQUY's loyalty censuses).
+//!
 //! **Curves.** Each effect is a Hill curve of the value v, `max × vᶜ / (dᶜ + vᶜ)` (Little's
 //! ADBUDG without floor): `max` per type and effect, `d` the value that gives half of it, `c`
 //! its shape (1 concave, above 1 S-shaped). A half-saturation of 0 makes a step: the whole

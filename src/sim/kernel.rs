@@ -489,7 +489,8 @@ fn draw_type(mix: &[f64; TYPES], u: f64) -> usize {
 }
 
 /// The month a customer joins, if ever. Whether they would join at all is the type's
-/// enrolment curve at what the design is worth to them with nothing earned yet; those who would
+/// enrolment curve at what the design shows them (its face value: every reward as if reached,
+/// no wait; see [`Profile::face_value`]), not at what it will be worth to them; those who would
 /// join are reached over the launch ramp (launch customers) or on arrival, then sign up at each
 /// visit with the program's `joining_per_visit` chance, so heavy buyers join sooner and light
 /// ones later, as they learn of the program. Draws, from the program stream: the join uniform,
