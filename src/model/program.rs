@@ -164,7 +164,8 @@ pub struct PointsRules {
     /// not credited.
     pub balance_cap: Option<u64>,
     /// Points credited in the month a member joins (a joining incentive): part of what the
-    /// design is worth to a customer deciding whether to join.
+    /// design shows a customer deciding whether to join (its value spread over the months they
+    /// look ahead).
     pub signup_bonus: u64,
 }
 
