@@ -103,11 +103,12 @@ fn first_tier_discount(program: &Program) -> f64 {
 }
 
 /// How a member reacts to a threshold they missed: points that expired unredeemed from a
-/// balance of at least `near` of the first reward, a cumulative-discount period that ended with at least `near` of its threshold reached but
-/// not all of it (not the period the member joined part-way through), a demotion to a lower
-/// tier (or out of the tiers). For the `months` months after the month of the miss, the
-/// member's purchase rate (with the program's lifts) is multiplied by 1 − `rate_cut` and their
-/// monthly attrition by 1 + `attrition_rise`. A new miss starts the months again.
+/// balance of at least `near` of the first reward, a cumulative-discount period that ended
+/// with at least `near` of its threshold reached but not all of it (not the period the member
+/// joined part-way through), a demotion to a lower tier (or out of the tiers). For the
+/// `months` months after the month of the miss, the member's purchase rate (with the program's
+/// lifts) is multiplied by 1 − `rate_cut` and their monthly attrition by 1 + `attrition_rise`.
+/// A new miss starts the months again.
 ///
 /// Wagner, Hennig-Thurau & Rudolph (2009, J. Marketing 73(3)) found that demoted customers'
 /// loyalty intentions fall below those of customers never promoted, so losing a status weighs

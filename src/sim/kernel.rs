@@ -312,17 +312,7 @@ impl Traits {
 
 /// What the design is worth to a member of type `ty` in `tier`, for any balance.
 fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -> Profile {
-    let scenario = model.scenario;
-    // ty < TYPES (see `Model`).
-    let curves = &scenario.population.types[ty].response;
-    let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
-    let program = model.worth_program_for(ty, traits.group, tier);
-    if program.privileges.is_none() && program.prizes.is_none() {
-        return Profile::new(program, curves, rate, spend, tier);
-    }
-    let mut profile = Profile::new(program, curves, rate, spend, tier);
-    add_components(&mut profile, model, program, ty, (rate, spend), tier, false);
-    profile
+    profile_seen(model, traits, ty, tier, false)
 }
 
 /// What the design shows a customer of type `ty` deciding whether to join, with a sign-up bonus
@@ -330,14 +320,32 @@ fn profile(model: &Model<'_>, traits: &Traits, ty: usize, tier: Option<usize>) -
 #[inline(never)]
 fn face_value(model: &Model<'_>, traits: &Traits, ty: usize, bonus: u64) -> f64 {
     // ty < TYPES (see `Model`).
+    let horizon = model.scenario.population.types[ty].response.horizon_months;
+    profile_seen(model, traits, ty, None, true).face_value(bonus, horizon)
+}
+
+/// The design's profile for a member of type `ty` in `tier`: as it is worth to them, or, with
+/// `face`, as it shows itself ([`Profile::face`]).
+fn profile_seen(
+    model: &Model<'_>,
+    traits: &Traits,
+    ty: usize,
+    tier: Option<usize>,
+    face: bool,
+) -> Profile {
+    // ty < TYPES (see `Model`).
     let curves = &model.scenario.population.types[ty].response;
     let (rate, spend) = (traits.rate_in(model, ty), traits.spend_in(model, ty));
-    let program = model.worth_program_for(ty, traits.group, None);
-    let mut profile = Profile::face(program, curves, rate, spend, None);
+    let program = model.worth_program_for(ty, traits.group, tier);
+    let mut profile = if face {
+        Profile::face(program, curves, rate, spend, tier)
+    } else {
+        Profile::new(program, curves, rate, spend, tier)
+    };
     if program.privileges.is_some() || program.prizes.is_some() {
-        add_components(&mut profile, model, program, ty, (rate, spend), None, true);
+        add_components(&mut profile, model, program, ty, (rate, spend), tier, face);
     }
-    profile.face_value(bonus, curves.horizon_months)
+    profile
 }
 
 /// Adds what the privileges and the prize draw are worth to a member of type `ty` buying at
@@ -356,23 +364,24 @@ fn add_components(
 ) {
     // ty < TYPES (see `Model`).
     let curves = &model.scenario.population.types[ty].response;
-    if let Some(p) = &program.privileges
-        && face
-    {
-        // As if reached: those of the next level (the first, for a customer who has not
-        // joined) when it holds more.
-        let next = program.tiers.as_ref().map(|_| tier.map_or(0, |i| i + 1));
-        profile.add_privileges(p.held(ty, tier).max(p.held(ty, next)));
-    } else if let Some(p) = &program.privileges {
-        profile.add_privileges(p.worth(
-            program.tiers.as_ref(),
-            ty,
-            rate,
-            spend,
-            tier,
-            curves.delay_discount,
-            curves.horizon_months,
-        ));
+    if let Some(p) = &program.privileges {
+        let value = if face {
+            // As if reached: those of the next level (the first, for a customer who has not
+            // joined) when it holds more.
+            let next = program.tiers.as_ref().map(|_| tier.map_or(0, |i| i + 1));
+            p.held(ty, tier).max(p.held(ty, next))
+        } else {
+            p.worth(
+                program.tiers.as_ref(),
+                ty,
+                rate,
+                spend,
+                tier,
+                curves.delay_discount,
+                curves.horizon_months,
+            )
+        };
+        profile.add_privileges(value);
     }
     if let Some(p) = &program.prizes {
         profile.add_now(p.worth(spend));
@@ -515,7 +524,7 @@ fn join_month(
     if u_join >= curves.enrolment {
         return None;
     }
-    // A sign-up bonus is held from the first month: the design is worth its value then.
+    // A sign-up bonus is part of what the design shows (see `Profile::face_value`).
     let bonus = program.points.as_ref().map_or(0, |p| p.signup_bonus);
     *response = Some(Response::new(model, traits, ty, None));
     let value = face_value(model, traits, ty, bonus);
@@ -755,7 +764,6 @@ impl Life<'_, '_> {
             return;
         }
         let month_no = ctx.month_no;
-        let held = state.wallet.balance();
         let expired = state.wallet.expire(month_no);
         // Points expired unredeemed while the program runs are a missed threshold when the
         // member held at least `near` of the first reward: a member far from any reward loses
@@ -763,7 +771,7 @@ impl Life<'_, '_> {
         if expired > 0 && ctx.phase == Phase::Running {
             let program = &self.model.scenario.program;
             if let (Some(d), Some(p)) = (&program.disappointment, &program.points)
-                && d.near_miss_of_points(held, p.first_goal())
+                && d.near_miss_of_points(state.wallet.balance() + expired, p.first_goal())
             {
                 state.missed = Some(month_no);
             }
